@@ -1,0 +1,1 @@
+"""Analyses built on the model and engine; they return pandas frames for the report layer."""

@@ -1,0 +1,123 @@
+"""What ``stress show`` tells about a profile before any projection.
+
+Each function returns a pandas frame in USD (the report layer scales to
+USD m). Nothing here depends on a scenario: these are the contractual
+schedules as they stand at ``as_of``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stress.engine.amortisation import scheduled_principal
+from stress.engine.depreciation import book_value_at
+from stress.engine.leases import quarterly_rate, schedule
+from stress.engine.timeline import Timeline, quarter_of
+from stress.model.company import Company
+from stress.model.debt import DebtKind, Tranche
+
+
+def current_rate(tranche: Tranche, base_rate: float) -> float:
+    """All-in annual rate today: fixed coupon, or max(base, floor) + spread."""
+    q = tranche.rate
+    return max(base_rate, tranche.floor) + q.spread if q.floating else q.spread
+
+
+def capital_structure(c: Company) -> pd.DataFrame:
+    rows = [
+        {
+            "tranche": t.name, "kind": t.kind.value, "seniority": t.rank.value, "drawn_usd": t.balance,
+            "limit_usd": t.limit if t.limit is not None else t.balance, "undrawn_usd": t.undrawn_usd,
+            "rate": str(t.rate), "rate_today": current_rate(t, c.market.base_rate.start),
+            "maturity": t.maturity, "amortisation": t.amortisation.value, "secured_by": ", ".join(t.secured_by),
+        }
+        for t in c.debt
+    ]
+    return pd.DataFrame(rows)
+
+
+def principal_schedule(t: Tranche, c: Company) -> pd.Series:
+    """Contractual principal of the drawn balance by quarter to maturity, USD (no new draws)."""
+    quarters = pd.period_range(quarter_of(c.as_of) + 1, quarter_of(t.maturity), freq="Q")
+    rate_q = quarterly_rate(current_rate(t, c.market.base_rate.start))
+    balance = np.array([t.balance])
+    paid = []
+    for i in range(len(quarters)):
+        p = scheduled_principal(balance, len(quarters) - i, rate_q, t.amortisation)
+        paid.append(float(p[0]))
+        balance = balance - p
+    return pd.Series(paid, index=quarters, name=t.name)
+
+
+def maturity_ladder(c: Company) -> pd.DataFrame:
+    """Principal due per tranche (rows) and calendar year (columns), USD; a ``Total`` row."""
+    series = [principal_schedule(t, c) for t in c.debt if t.balance > 0]
+    if not series:
+        return pd.DataFrame()
+    by_year = pd.DataFrame({s.name: s.groupby(s.index.year).sum() for s in series}).fillna(0.0).T
+    by_year.loc["Total"] = by_year.sum()
+    return by_year
+
+
+def lease_commitments(c: Company) -> pd.DataFrame:
+    """Undiscounted lease payments by calendar year, USD, split commenced / not yet commenced."""
+    if not c.leases:
+        return pd.DataFrame()
+    last = max(quarter_of(x.end) for x in c.leases)
+    timeline = Timeline.build(c.as_of, int((last - quarter_of(c.as_of)).n))
+    years = timeline.quarters.year
+    out = {}
+    for lease in c.leases:
+        status = "commenced" if lease.start <= c.as_of else "not yet commenced"
+        pay = pd.Series(schedule(lease, timeline).payment, index=years).groupby(level=0).sum()
+        out[status] = out.get(status, 0) + pay
+    frame = pd.DataFrame(out).fillna(0.0)
+    frame["total"] = frame.sum(axis=1)
+    return frame
+
+
+def fleet_table(c: Company) -> pd.DataFrame:
+    rows = []
+    for section, items in (("owned", c.fleet), ("planned", c.capex_plan)):
+        for k in items:
+            age = max(0.0, (c.as_of - k.in_service).days / 365.25)
+            rows.append({
+                "cohort": k.name, "status": section, "gpu": k.gpu, "units": k.units, "in_service": k.in_service,
+                "age_years": age if section == "owned" else 0.0, "life_years": k.useful_life_years,
+                "economic_life_years": k.economic_life, "gross_cost_usd": k.gross_cost_usd,
+                "book_value_usd": book_value_at(k, c.as_of) if section == "owned" else k.gross_cost_usd,
+                "funded_by": getattr(k, "funded_by", None) or "",
+            })
+    return pd.DataFrame(rows)
+
+
+def contract_table(c: Company) -> pd.DataFrame:
+    """Each contract with its remaining value (backlog) from the quarter after as_of, USD."""
+    rows = []
+    for k in c.contracts:
+        start = max(k.start, c.as_of)
+        hours = (pd.Timestamp(k.end) - pd.Timestamp(start)).days * 24.0
+        rows.append({
+            "customer": k.customer, "gpu": k.gpu, "gpus": k.gpus, "price_per_gpu_hour": k.price_per_gpu_hour,
+            "start": k.start, "end": k.end, "investment_grade": k.investment_grade,
+            "backlog_usd": k.gpus * k.price_per_gpu_hour * max(hours, 0.0),
+        })
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame["share_of_backlog"] = frame["backlog_usd"] / frame["backlog_usd"].sum()
+    return frame
+
+
+def customer_concentration(c: Company) -> pd.DataFrame:
+    """Backlog by customer, largest first, with its share, USD."""
+    contracts = contract_table(c)
+    if contracts.empty:
+        return contracts
+    by = contracts.groupby("customer")["backlog_usd"].sum().sort_values(ascending=False)
+    return pd.DataFrame({"backlog_usd": by, "share": by / by.sum()})
+
+
+def undrawn_committed(c: Company) -> float:
+    """Undrawn revolver and delayed-draw capacity, USD."""
+    return sum(t.undrawn_usd for t in c.debt if t.kind in (DebtKind.REVOLVER, DebtKind.DELAYED_DRAW))

@@ -1,0 +1,99 @@
+"""The ``stress`` command line: parse options, call the API, hand results to a renderer.
+
+Exit codes: 0 ok; 1 internal error; 2 bad input (usage, profile, scenario);
+3 only with ``--fail-on-breach`` when a breach is found.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stress import __version__
+from stress.engine.opening import opening_balance
+from stress.errors import ProfileError, StressError
+from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
+from stress.model.company import Company
+from stress.report import console
+
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="stress",
+    help="Balance-sheet stress tester for leveraged GPU clouds: what breaks the firm, when, and how badly.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+)
+
+
+def _profile_names(incomplete: str) -> list[str]:
+    names = {p.stem for d in profile_dirs() if d.is_dir() for p in d.glob("*.yaml")}
+    return sorted(n for n in names if n.startswith(incomplete))
+
+
+Profile = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)", autocompletion=_profile_names)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stress {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")] = False,
+) -> None:
+    """Balance-sheet stress tester for leveraged GPU clouds."""
+
+
+def _load_or_exit(profile: str) -> LoadedProfile:
+    try:
+        return load_profile(profile)
+    except ProfileError as err:
+        console.stderr.print(console.problems_panel(err))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.command()
+def validate(paths: Annotated[list[str], typer.Argument(help="profile files or shipped names")]) -> None:
+    """Check profiles; exit 2 if any is invalid, listing every problem in each."""
+    loaded, failed = [], []
+    for path in paths:
+        try:
+            loaded.append(load_profile(path))
+        except ProfileError as err:
+            failed.append(err)
+    console.print_validation(loaded, failed)
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def show(profile: Profile) -> None:
+    """The profile at as_of: capital structure, maturity ladder, leases, fleet, contracts, reconciliation."""
+    loaded = _load_or_exit(profile)
+    console.print_profile(loaded, opening_balance(loaded.company))
+
+
+@app.command()
+def schema(out: Annotated[Path | None, typer.Option("--out", help="write to this file instead of stdout")] = None) -> None:
+    """Print the JSON Schema of a company profile (for editor completion and checks)."""
+    text = json.dumps(Company.model_json_schema(), indent=2)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    """Console-script entry point: user errors exit 2 with a message, never a traceback."""
+    try:
+        app()
+    except StressError as err:
+        console.stderr.print(f"[red]error:[/] {err}")
+        raise SystemExit(EXIT_BAD_INPUT) from None

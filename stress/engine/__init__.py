@@ -1,0 +1,1 @@
+"""The projection engine: pure numpy over a (world, quarter) grid."""

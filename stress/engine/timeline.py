@@ -1,0 +1,61 @@
+"""The quarterly calendar of a projection.
+
+Convention: a date belongs to the calendar quarter that contains it. Quarter
+0 of the projection is the quarter after ``as_of``'s quarter. Something
+dated in quarter ``k`` (a cohort's ``in_service``, a lease's ``start``) takes
+effect at the *end* of quarter ``k``: a cohort is paid for in ``k`` and earns
+from ``k + 1``; a lease is recognised at the end of ``k`` and paid from ``k + 1``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+def quarter_of(when: dt.date) -> pd.Period:
+    return pd.Period(when, freq="Q")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The projection's quarters and their lengths."""
+
+    as_of: dt.date
+    quarters: pd.PeriodIndex  # the projection quarters, length n_quarters
+
+    @classmethod
+    def build(cls, as_of: dt.date, horizon_quarters: int) -> "Timeline":
+        first = quarter_of(as_of) + 1
+        return cls(as_of, pd.period_range(start=first, periods=horizon_quarters, freq="Q"))
+
+    @property
+    def n(self) -> int:
+        return len(self.quarters)
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(q) for q in self.quarters]
+
+    @property
+    def hours(self) -> np.ndarray:
+        """Hours in each quarter, shape (n_quarters,)."""
+        return self._days() * 24.0
+
+    def _days(self) -> np.ndarray:
+        starts = self.quarters.start_time
+        ends = (self.quarters + 1).start_time
+        return np.asarray((ends - starts).days, dtype=float)
+
+    @property
+    def years(self) -> np.ndarray:
+        """Years from as_of to each quarter's end, shape (n_quarters,)."""
+        ends = self.quarters.end_time.normalize()
+        return np.asarray((ends - pd.Timestamp(self.as_of)).days, dtype=float) / 365.25
+
+    def index_of(self, when: dt.date) -> int:
+        """Projection index of the quarter containing ``when``; negative if at or before as_of's quarter."""
+        return int((quarter_of(when) - quarter_of(self.as_of)).n) - 1

@@ -1,0 +1,1 @@
+"""Loading profiles and scenarios from YAML/JSON files, with located errors."""

@@ -1,0 +1,64 @@
+"""Finding and loading company profiles: names, paths, validation, warnings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from stress.errors import Problem, ProfileError
+from stress.io.yamlfile import read_mapping, validation_problems
+from stress.model.checks import profile_problems, scale_warnings
+from stress.model.company import Company
+
+PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
+#: Profiles shipped with the project: ``companies/`` beside the package.
+SHIPPED_DIR = Path(__file__).resolve().parents[2] / "companies"
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    company: Company
+    path: Path
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def profile_dirs() -> list[Path]:
+    """Where bare names are looked up: ``$STRESS_COMPANIES``, ``./companies``, the shipped set."""
+    dirs = [Path(d) for d in os.environ.get("STRESS_COMPANIES", "").split(os.pathsep) if d]
+    return [*dirs, Path.cwd() / "companies", SHIPPED_DIR]
+
+
+def resolve_profile(name_or_path: str | Path) -> Path:
+    """A path as given if it exists, else a bare name (``coreweave``) looked up in ``profile_dirs()``."""
+    path = Path(name_or_path)
+    if path.exists() or path.suffix.lower() in PROFILE_SUFFIXES or len(path.parts) > 1:
+        return path
+    for folder in profile_dirs():
+        for suffix in PROFILE_SUFFIXES:
+            candidate = folder / f"{name_or_path}{suffix}"
+            if candidate.exists():
+                return candidate
+    known = sorted({p.stem for d in profile_dirs() if d.is_dir() for p in d.glob("*.yaml")})
+    raise ProfileError(path, [Problem("", f"no such file, and no shipped profile of that name; known: {', '.join(known) or 'none'}")])
+
+
+def load_profile(name_or_path: str | Path) -> LoadedProfile:
+    """Load and validate a profile; raises ProfileError listing every problem in it."""
+    path = resolve_profile(name_or_path)
+    data = read_mapping(path)
+    try:
+        company = Company.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(path, validation_problems(Company, exc)) from exc
+    problems = profile_problems(company)
+    if problems:
+        raise ProfileError(path, problems)
+    return LoadedProfile(company, path, scale_warnings(company))
+
+
+def load_company(name_or_path: str | Path) -> Company:
+    """The validated Company of a profile name or path (the notebook entry point)."""
+    return load_profile(name_or_path).company

@@ -1,0 +1,61 @@
+"""The company profile: the root of the input model (design.md section 3)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from stress.model.contract import Contract
+from stress.model.covenant import Covenant
+from stress.model.debt import Tranche
+from stress.model.fleet import CapexCohort, Cohort
+from stress.model.lease import Lease
+from stress.model.market import Costs, Market, Treasury, WorkingCapital
+from stress.model.types import Date, Money, NonNegMoney, Spec
+
+MAX_HORIZON_QUARTERS = 80
+
+
+class Opening(Spec):
+    """Balance-sheet items at ``as_of`` that are not derived from the schedules.
+
+    PP&E (fleet), debt and lease balances come from their schedules; these are
+    the rest. ``reported_*`` figures are only compared with the derived
+    balance sheet in the reconciliation.
+    """
+
+    cash: NonNegMoney
+    receivables: NonNegMoney = 0.0
+    other_assets: NonNegMoney = Field(0.0, description="non-GPU PP&E, CIP, prepaids, goodwill ...")
+    other_liabilities: NonNegMoney = Field(0.0, description="payables, deferred revenue, other")
+    tax_loss_carryforward: NonNegMoney = Field(0.0, description="NOLs usable against future profit")
+    reported_equity: Money | None = None
+    reported_total_assets: NonNegMoney | None = None
+    reported_total_liabilities: NonNegMoney | None = None
+
+
+class Company(Spec):
+    name: str = Field(min_length=1)
+    ticker: str = Field(min_length=1)
+    as_of: Date = Field(description="balance-sheet date; the projection starts the quarter after")
+    horizon_quarters: int = Field(20, ge=1, le=MAX_HORIZON_QUARTERS)
+    sources: dict[str, str] = Field(default_factory=dict, description="label -> URL or citation")
+    reported_backlog: NonNegMoney | None = Field(None, description="remaining performance obligations, USD")
+    opening: Opening
+    fleet: list[Cohort] = Field(default_factory=list)
+    capex_plan: list[CapexCohort] = Field(default_factory=list)
+    contracts: list[Contract] = Field(default_factory=list)
+    market: Market
+    costs: Costs = Costs()
+    working_capital: WorkingCapital = WorkingCapital()
+    treasury: Treasury = Treasury()
+    debt: list[Tranche] = Field(default_factory=list)
+    leases: list[Lease] = Field(default_factory=list)
+    covenants: list[Covenant] = Field(default_factory=list)
+
+    @property
+    def cohorts(self) -> list[Cohort]:
+        """Owned and planned cohorts, in profile order (fleet first)."""
+        return [*self.fleet, *self.capex_plan]
+
+    def tranche(self, name: str) -> Tranche:
+        return next(t for t in self.debt if t.name == name)

@@ -1,0 +1,25 @@
+"""Take-or-pay capacity contracts with named customers."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from stress.model.types import Count, Date, PosMoney, Spec
+
+
+class Contract(Spec):
+    """``gpus`` GPUs of model ``gpu`` reserved at a fixed price from ``start`` to ``end``."""
+
+    customer: str = Field(min_length=1)
+    gpu: str = Field(min_length=1)
+    gpus: Count
+    price_per_gpu_hour: PosMoney = Field(description="USD per GPU-hour")
+    start: Date
+    end: Date
+    investment_grade: bool = False
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> "Contract":
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must fall after start {self.start}")
+        return self

@@ -1,0 +1,84 @@
+"""Financial covenants: a metric and a minimum or maximum."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from stress.model.types import Spec
+from stress.units import parse_money, parse_rate
+
+
+class CovenantMetric(StrEnum):
+    LIQUIDITY = "liquidity"  # cash + undrawn revolver, USD; a minimum
+    LEVERAGE = "leverage"  # debt / LTM EBITDA, x
+    NET_LEVERAGE = "net_leverage"  # (debt - cash) / LTM EBITDA, x
+    LEASE_ADJUSTED_LEVERAGE = "lease_adjusted_leverage"  # (debt + lease liabilities) / LTM EBITDAR, x
+    INTEREST_COVER = "interest_cover"  # LTM EBITDA / LTM interest, x
+    DSCR = "dscr"  # (EBITDA - cash taxes) / (interest + scheduled principal), LTM, x
+    LTV = "ltv"  # secured balance / collateral value, share; needs applies_to
+
+
+#: The natural direction of each test, used to reject e.g. a maximum liquidity.
+DIRECTION: dict[CovenantMetric, str] = {
+    CovenantMetric.LIQUIDITY: "min",
+    CovenantMetric.LEVERAGE: "max",
+    CovenantMetric.NET_LEVERAGE: "max",
+    CovenantMetric.LEASE_ADJUSTED_LEVERAGE: "max",
+    CovenantMetric.INTEREST_COVER: "min",
+    CovenantMetric.DSCR: "min",
+    CovenantMetric.LTV: "max",
+}
+
+
+def parse_threshold(value: object) -> float:
+    """``'6.0x'`` -> 6.0, ``'75%'`` -> 0.75, ``'200m'`` -> 2e8, numbers as given."""
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[0-9.]+\s*x", text, re.I):
+            return float(text[:-1])
+        if text.endswith("%") or text.lower().endswith(("bp", "bps")):
+            return parse_rate(text)
+    try:
+        return parse_money(value)
+    except ValueError:
+        raise ValueError(f"expected a threshold such as 6.0, '6.0x', '75%' or '200m', got {value!r}") from None
+
+
+Threshold = Annotated[float, BeforeValidator(parse_threshold)]
+
+
+class Covenant(Spec):
+    metric: CovenantMetric
+    min: Threshold | None = None
+    max: Threshold | None = None
+    applies_to: str | None = Field(None, description="debt tranche the test belongs to (required for ltv)")
+    name: str | None = Field(None, description="label in reports; default from metric and tranche")
+
+    @model_validator(mode="after")
+    def _one_bound_in_the_right_direction(self) -> "Covenant":
+        if (self.min is None) == (self.max is None):
+            raise ValueError("give exactly one of min or max")
+        wanted = DIRECTION[self.metric]
+        if (wanted == "min") != (self.min is not None):
+            raise ValueError(f"{self.metric.value} is tested against a {wanted}imum; use {wanted}:")
+        if self.metric is CovenantMetric.LTV and self.applies_to is None:
+            raise ValueError("an ltv covenant needs applies_to naming a secured tranche")
+        return self
+
+    @property
+    def threshold(self) -> float:
+        return self.min if self.min is not None else self.max  # type: ignore[return-value]
+
+    @property
+    def is_minimum(self) -> bool:
+        return self.min is not None
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        return self.metric.value + (f" ({self.applies_to})" if self.applies_to else "")

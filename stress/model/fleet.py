@@ -1,0 +1,55 @@
+"""GPU fleet cohorts: owned today (``fleet``) and still to buy (``capex_plan``)."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from stress.model.types import Count, Date, PosFloat, PosMoney, Share, Spec
+
+#: Default IT power per GPU in kW: a DGX H100 draws 10.2 kW for 8 GPUs
+#: (1.275 kW), plus ~10% for networking and storage.
+DEFAULT_KW_PER_GPU = 1.4
+
+
+class Cohort(Spec):
+    """GPUs of one model put in service on one date.
+
+    ``useful_life_years`` is the accounting life (straight-line depreciation to
+    ``residual``); ``economic_life_years`` is how long the cohort earns before it
+    is retired and sold at its residual value. It defaults to the accounting life.
+    """
+
+    name: str = Field(min_length=1)
+    gpu: str = Field(min_length=1, description="GPU model, e.g. H100; must have a market price")
+    units: Count = Field(description="number of GPUs")
+    unit_cost: PosMoney = Field(description="USD per GPU, all-in (server, network share)")
+    in_service: Date
+    useful_life_years: PosFloat = Field(description="accounting life, years")
+    economic_life_years: PosFloat | None = Field(None, description="earning life, years; default = useful life")
+    residual: Share = Field(0.0, description="value at end of accounting life, share of unit cost")
+    kw_per_gpu: PosFloat = Field(DEFAULT_KW_PER_GPU, description="IT power per GPU, kW")
+
+    @property
+    def gross_cost_usd(self) -> float:
+        return self.units * self.unit_cost
+
+    @property
+    def economic_life(self) -> float:
+        return self.economic_life_years if self.economic_life_years is not None else self.useful_life_years
+
+
+class CapexCohort(Cohort):
+    """A cohort still to be bought; paid in cash in the quarter it enters service.
+
+    ``funded_by`` names a delayed-draw (or other) facility that draws to pay for
+    it, up to the facility's undrawn limit; the rest comes from cash.
+    """
+
+    funded_by: str | None = Field(None, description="name of the debt facility that funds it")
+    funded_share: Share = Field(1.0, description="share of the cost drawn from funded_by")
+
+    @model_validator(mode="after")
+    def _funded_share_needs_facility(self) -> "CapexCohort":
+        if self.funded_by is None and self.funded_share != 1.0:
+            raise ValueError("funded_share is set but funded_by names no facility")
+        return self

@@ -1,0 +1,1 @@
+"""Rendering results: console (rich), workbook (openpyxl), JSON. Consumes results only."""

@@ -1,0 +1,168 @@
+"""All Rich rendering: errors, warnings and the profile view (``stress show``)."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from stress.analysis import profile as pa
+from stress.engine.opening import OpeningBalance
+from stress.errors import Problem, ProfileError
+from stress.io.profiles import LoadedProfile
+from stress.report.format import count, date, pct, usd_m
+
+#: Problems shown before the panel says "and N more", to stay on one screen.
+MAX_PROBLEMS_SHOWN = 25
+
+#: Width used when output is not a terminal (pipes, files, CI logs), so wide tables are not cut.
+PIPE_WIDTH = 160
+
+stdout = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+stderr = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH)
+
+
+def _problem_line(p: Problem) -> Text:
+    line = Text("• ")
+    line.append(p.path or "(file)", style="bold cyan")
+    if p.line is not None:
+        line.append(f" line {p.line}, column {p.column}", style="cyan")
+    line.append(f": {p.message}")
+    if p.value is not None:
+        line.append(f"  (got {p.value!r})", style="yellow")
+    return line
+
+
+def problems_panel(err: ProfileError) -> Panel:
+    lines = [_problem_line(p) for p in err.problems[:MAX_PROBLEMS_SHOWN]]
+    if len(err.problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(Text(f"… and {len(err.problems) - MAX_PROBLEMS_SHOWN} more", style="dim"))
+    title = f"[bold red]{err.file}[/]: invalid {err.kind} — {len(err.problems)} problem(s)"
+    return Panel(Group(*lines), title=title, title_align="left", border_style="red")
+
+
+def warnings_panel(loaded: LoadedProfile) -> Panel:
+    return Panel(Group(*map(_problem_line, loaded.warnings)), title=f"[yellow]{loaded.path}[/]: warnings",
+                 title_align="left", border_style="yellow")
+
+
+def print_validation(loaded: list[LoadedProfile], failed: list[ProfileError]) -> None:
+    for err in failed:
+        stderr.print(problems_panel(err))
+    for ok in loaded:
+        if ok.warnings:
+            stderr.print(warnings_panel(ok))
+        stdout.print(f"[green]✓[/] {ok.path}: {ok.company.name} as of {ok.company.as_of} is valid")
+
+
+def _table(title: str, columns: list[tuple[str, str]]) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for name, justify in columns:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    return table
+
+
+def capital_structure_table(frame: pd.DataFrame) -> Table:
+    t = _table("Capital structure (USD m)", [("Tranche", "left"), ("Kind", "left"), ("Seniority", "left"),
+               ("Drawn", "right"), ("Limit", "right"), ("Undrawn", "right"), ("Rate", "left"),
+               ("Rate today", "right"), ("Maturity", "left"), ("Amortisation", "left")])
+    for r in frame.itertuples():
+        t.add_row(r.tranche, r.kind, r.seniority, usd_m(r.drawn_usd), usd_m(r.limit_usd), usd_m(r.undrawn_usd),
+                  r.rate, pct(r.rate_today, 2), date(r.maturity), r.amortisation)
+    t.add_section()
+    t.add_row("Total", "", "", usd_m(frame.drawn_usd.sum()), usd_m(frame.limit_usd.sum()),
+              usd_m(frame.undrawn_usd.sum()), "", "", "", "", style="bold")
+    return t
+
+
+def year_matrix_table(title: str, frame: pd.DataFrame, total_label: str = "Total") -> Table:
+    """Rows x calendar years in USD m; the ``total_label`` row is bold."""
+    t = _table(title, [("", "left"), *((str(y), "right") for y in frame.columns)])
+    for label, row in frame.iterrows():
+        if label == total_label:
+            t.add_section()
+        t.add_row(str(label), *(usd_m(v) for v in row), style="bold" if label == total_label else None)
+    return t
+
+
+def lease_commitments_table(frame: pd.DataFrame) -> Table:
+    """Calendar years down, commenced / not yet commenced / total across, USD m."""
+    t = _table("Lease commitments: undiscounted payments by year (USD m)",
+               [("Year", "left"), *((str(col), "right") for col in frame.columns)])
+    for year, row in frame.iterrows():
+        t.add_row(str(year), *(usd_m(v) for v in row))
+    t.add_section()
+    t.add_row("Total", *(usd_m(v) for v in frame.sum()), style="bold")
+    return t
+
+
+def fleet_cohort_table(frame: pd.DataFrame) -> Table:
+    t = _table("Fleet cohorts (USD m)", [("Cohort", "left"), ("Status", "left"), ("GPU", "left"), ("Units", "right"),
+               ("In service", "left"), ("Age (y)", "right"), ("Life (y)", "right"), ("Gross cost", "right"),
+               ("Book value", "right"), ("Funded by", "left")])
+    for r in frame.itertuples():
+        t.add_row(r.cohort, r.status, r.gpu, count(r.units), date(r.in_service), f"{r.age_years:.1f}",
+                  f"{r.life_years:g}", usd_m(r.gross_cost_usd), usd_m(r.book_value_usd), r.funded_by)
+    return t
+
+
+def contracts_table(frame: pd.DataFrame, concentration: pd.DataFrame, reported_backlog: float | None) -> Group:
+    t = _table("Contracts (USD m; backlog = remaining GPU-hours x price)", [("Customer", "left"), ("GPU", "left"),
+               ("GPUs", "right"), ("$/GPU-h", "right"), ("Start", "left"), ("End", "left"), ("IG", "center"),
+               ("Backlog", "right"), ("Share", "right")])
+    for r in frame.itertuples():
+        t.add_row(r.customer, r.gpu, count(r.gpus), f"{r.price_per_gpu_hour:.2f}", date(r.start), date(r.end),
+                  "yes" if r.investment_grade else "no", usd_m(r.backlog_usd), pct(r.share_of_backlog))
+    t.add_section()
+    t.add_row("Total", "", "", "", "", "", "", usd_m(frame.backlog_usd.sum()), "", style="bold")
+    if reported_backlog is not None:
+        t.add_row("Reported backlog", "", "", "", "", "", "", usd_m(reported_backlog), "")
+    c = _table("Customer concentration", [("Customer", "left"), ("Backlog (USD m)", "right"), ("Share", "right")])
+    for name, r in concentration.iterrows():
+        c.add_row(str(name), usd_m(r.backlog_usd), pct(r.share))
+    return Group(t, c)
+
+
+def _reported(amount: float | None) -> str:
+    return "" if amount is None else usd_m(amount)
+
+
+def reconciliation_table(ob: OpeningBalance) -> Table:
+    t = _table("Opening balance sheet: derived from the schedules vs reported (USD m)",
+               [("Line", "left"), ("Derived", "right"), ("Reported", "right"), ("Gap", "right")])
+    for label, value in (("Cash", ob.cash), ("Receivables", ob.receivables), ("Fleet PP&E (net book)", ob.ppe),
+                         ("Right-of-use assets", ob.rou_assets), ("Other assets", ob.other_assets)):
+        t.add_row(label, usd_m(value), "", "")
+    t.add_row("Total assets", usd_m(ob.total_assets), _reported(ob.reported_total_assets), _reported(ob.total_assets_gap), style="bold")
+    for label, value in (("Debt (drawn principal)", ob.debt), ("Lease liabilities", ob.lease_liabilities),
+                         ("Other liabilities", ob.other_liabilities)):
+        t.add_row(label, usd_m(value), "", "")
+    t.add_row("Total liabilities", usd_m(ob.total_liabilities), _reported(ob.reported_total_liabilities),
+              _reported(ob.total_liabilities_gap), style="bold")
+    t.add_section()
+    t.add_row("Equity", usd_m(ob.equity), _reported(ob.reported_equity), _reported(ob.equity_gap), style="bold")
+    return t
+
+
+def print_profile(loaded: LoadedProfile, opening: OpeningBalance) -> None:
+    """The whole ``stress show`` view on stdout."""
+    c = loaded.company
+    stdout.print(Panel(f"[bold]{c.name}[/] ({c.ticker}) — as of {c.as_of}, horizon {c.horizon_quarters} quarters\n"
+                       f"profile: {loaded.path}\nsources: {len(c.sources)} named", border_style="blue"))
+    if loaded.warnings:
+        stderr.print(warnings_panel(loaded))
+    if c.debt:
+        stdout.print(capital_structure_table(pa.capital_structure(c)))
+        stdout.print(year_matrix_table("Maturity ladder: principal due by year (USD m)", pa.maturity_ladder(c)))
+        stdout.print(f"Undrawn committed facilities (revolver, delayed draw): USD {usd_m(pa.undrawn_committed(c))} m")
+    if c.leases:
+        stdout.print(lease_commitments_table(pa.lease_commitments(c)))
+    if c.cohorts:
+        stdout.print(fleet_cohort_table(pa.fleet_table(c)))
+    if c.contracts:
+        stdout.print(contracts_table(pa.contract_table(c), pa.customer_concentration(c), c.reported_backlog))
+    stdout.print(reconciliation_table(opening))

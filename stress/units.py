@@ -1,0 +1,141 @@
+"""Parsing of the human units used in profiles: money, counts, rates, spreads.
+
+One rule for money: every amount is in US dollars and may carry a scale
+suffix (``"32k"``, ``"650m"``, ``"1.5bn"``, ``"$1,500,000"``, ``"1.5B"``).
+Rates and shares are ``"9.25%"``, ``"600bp"`` or a plain fraction ``0.0925``.
+Floating rates are ``"SOFR+6.0%"`` or ``"SOFR + 600bp"``.
+
+This module is a leaf: it imports nothing of ours, so the pydantic models can
+use it without breaking the rule that ``stress.model`` depends on nothing.
+Every parser raises ``ValueError`` whose message says what was expected;
+pydantic turns that into a located validation error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Scale suffixes for money and counts, lower-cased.
+SCALE: dict[str, float] = {
+    "": 1.0,
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
+    "trillion": 1e12,
+}
+
+#: Reference rates a floating spread may be quoted over; all map to the
+#: world's single base-rate path.
+BASE_RATES = ("SOFR", "TERM SOFR", "BASE", "LIBOR", "EFFR")
+
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:e[+-]?\d+)?|[+-]?\.\d+"
+_SCALED = re.compile(rf"^\s*(?P<sign>[+-])?\s*\$?\s*(?P<num>{_NUMBER})\s*(?P<suffix>[a-z]*)\s*$", re.I)
+_RATE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>%|bps?|bp)?\s*$", re.I)
+_FLOAT_RATE = re.compile(r"^\s*(?P<base>[A-Za-z][A-Za-z ]*?)\s*(?P<sign>[+-])\s*(?P<spread>.+)$")
+
+MONEY_HELP = "an amount in USD such as 1150000000, '650m', '1.5bn' or '$32,000'"
+COUNT_HELP = "a count such as 200000 or '200k'"
+RATE_HELP = "a rate such as '9.25%', '600bp' or 0.0925"
+FLOATING_HELP = "a fixed rate such as '9.25%' or a floating one such as 'SOFR+6.0%' or 'SOFR + 600bp'"
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _scaled(value: object, help_text: str) -> float:
+    """A number with an optional scale suffix; ``help_text`` names what was expected."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected {help_text}, got a boolean")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected {help_text}")
+    match = _SCALED.match(value)
+    suffix = match.group("suffix").lower() if match else ""
+    if not match or suffix not in SCALE:
+        raise ValueError(f"expected {help_text}, got {value!r}")
+    sign = -1.0 if match.group("sign") == "-" else 1.0
+    return sign * _number(match.group("num")) * SCALE[suffix]
+
+
+def parse_money(value: object) -> float:
+    """USD amount from ``1.5bn``, ``650m``, ``32k``, ``$1,500,000`` or a number."""
+    return _scaled(value, MONEY_HELP)
+
+
+def parse_count(value: object) -> float:
+    """A count of units (GPUs) from ``200k`` or a number; may be fractional in scenarios."""
+    return _scaled(value, COUNT_HELP)
+
+
+def parse_rate(value: object) -> float:
+    """A rate or share as a fraction: ``9.25%`` -> 0.0925, ``600bp`` -> 0.06, 0.0925 -> 0.0925."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected {RATE_HELP}, got a boolean")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected {RATE_HELP}")
+    match = _RATE.match(value)
+    if not match:
+        raise ValueError(f"expected {RATE_HELP}, got {value!r}")
+    number = _number(match.group("num"))
+    unit = (match.group("unit") or "").lower()
+    if unit == "%":
+        return number / 100.0
+    if unit.startswith("bp"):
+        return number / 10_000.0
+    return number
+
+
+@dataclass(frozen=True)
+class RateQuote:
+    """A debt rate: fixed at ``spread`` when ``floating`` is false, else base + ``spread``.
+
+    ``spread`` is a fraction per annum (0.06 for 600bp).
+    """
+
+    floating: bool
+    spread: float
+    base: str = "fixed"
+
+    def __str__(self) -> str:
+        if not self.floating:
+            return f"{self.spread:.2%} fixed"
+        return f"{self.base}+{self.spread * 10_000:.0f}bp"
+
+
+def parse_rate_quote(value: object) -> RateQuote:
+    """``9.25%`` -> fixed 9.25%; ``SOFR+6.0%`` / ``SOFR + 600bp`` -> floating, spread 0.06."""
+    if isinstance(value, RateQuote):
+        return value
+    if isinstance(value, dict) and "floating" in value:
+        return RateQuote(bool(value["floating"]), float(value["spread"]), str(value.get("base", "SOFR")))
+    if isinstance(value, str):
+        match = _FLOAT_RATE.match(value)
+        if match and match.group("base").strip().upper() in BASE_RATES:
+            try:
+                spread = parse_rate(match.group("spread"))
+            except ValueError:
+                raise ValueError(f"expected {FLOATING_HELP}, got {value!r}") from None
+            sign = -1.0 if match.group("sign") == "-" else 1.0
+            return RateQuote(True, sign * spread, match.group("base").strip().upper())
+    try:
+        return RateQuote(False, parse_rate(value))
+    except ValueError:
+        raise ValueError(f"expected {FLOATING_HELP}, got {value!r}") from None
+
+
+def format_usd_m(amount_usd: float) -> str:
+    """USD amount as ``1,234.5`` USD millions, the unit every report shows."""
+    return f"{amount_usd / 1e6:,.1f}"
