@@ -88,7 +88,7 @@ def _problem(root: type[BaseModel], err: dict[str, Any]) -> Problem:
     message = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
     shown = None if isinstance(value, (dict, list)) else value
-    return Problem(path, message, shown)
+    return Problem(path, message.removesuffix(f", got {value!r}"), shown)
 
 
 def validation_problems(root: type[BaseModel], exc: ValidationError) -> list[Problem]:

@@ -24,19 +24,19 @@ class Spec(_PydanticBase):
 
 def _non_negative(value: float) -> float:
     if value < 0:
-        raise ValueError(f"expected a non-negative value, got {value:,.6g}")
+        raise ValueError("expected a value of zero or more")
     return value
 
 
 def _positive(value: float) -> float:
     if value <= 0:
-        raise ValueError(f"expected a positive value, got {value:,.6g}")
+        raise ValueError("expected a value above zero")
     return value
 
 
 def _fraction(value: float) -> float:
     if not 0.0 <= value <= 1.0:
-        raise ValueError(f"expected a share between 0% and 100%, got {value:.4%}")
+        raise ValueError(f"expected a share between 0% and 100%, got {value:.4%} (write '70%' or 0.70)")
     return value
 
 

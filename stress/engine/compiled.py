@@ -1,0 +1,164 @@
+"""The compile step: a validated Company becomes flat numpy arrays for the engine.
+
+Nothing here depends on a scenario. Index conventions: cohorts ``k`` (fleet
+first, then capex plan), GPU models ``g``, contracts ``c``, customers ``u``,
+tranches ``t``, projection quarters ``q`` (see ``timeline``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stress.engine.depreciation import book_value_at, life_quarters
+from stress.engine.leases import LeaseSchedule, schedule
+from stress.engine.opening import OpeningBalance, opening_balance
+from stress.engine.timeline import Timeline
+from stress.model.company import Company
+from stress.model.debt import Amortisation, DebtKind
+
+#: Quarters a refinanced tranche runs before its new (bullet) maturity: 5 years.
+REFINANCING_TERM_QUARTERS = 20
+
+
+def _coverage(start: dt.date, end: dt.date, timeline: Timeline) -> np.ndarray:
+    """Share of each quarter's days inside [start, end], shape (n_quarters,)."""
+    q_start = timeline.quarters.start_time
+    q_end = (timeline.quarters + 1).start_time
+    lo = np.maximum(q_start.values, np.datetime64(pd.Timestamp(start)))
+    hi = np.minimum(q_end.values, np.datetime64(pd.Timestamp(end) + pd.Timedelta(days=1)))
+    days = (hi - lo) / np.timedelta64(1, "D")
+    return np.clip(days, 0.0, None) / ((q_end.values - q_start.values) / np.timedelta64(1, "D"))
+
+
+@dataclass(frozen=True)
+class CompiledCompany:
+    """Arrays describing the firm; shapes in the field comments, money in USD."""
+
+    company: Company
+    timeline: Timeline
+    opening: OpeningBalance
+    gpu_models: list[str]  # G
+    customers: list[str]  # U
+    # cohorts (K)
+    cohort_names: list[str]
+    cohort_gpu: np.ndarray  # (K,) int index into gpu_models
+    cohort_units: np.ndarray  # (K,)
+    cohort_unit_cost: np.ndarray  # (K,) USD per GPU
+    cohort_residual: np.ndarray  # (K,) share of cost
+    cohort_kw: np.ndarray  # (K,) kW per GPU
+    cohort_in_q: np.ndarray  # (K,) int projection index of the in-service quarter (<0: owned)
+    cohort_life_q: np.ndarray  # (K,) int accounting life in quarters
+    cohort_econ_q: np.ndarray  # (K,) int economic life in quarters
+    cohort_opening_nbv: np.ndarray  # (K,) USD at as_of (0 for the capex plan)
+    cohort_is_capex: np.ndarray  # (K,) bool
+    cohort_funded_by: np.ndarray  # (K,) int tranche index, -1 for cash
+    cohort_funded_share: np.ndarray  # (K,)
+    # contracts (C)
+    contract_gpu: np.ndarray  # (C,) int
+    contract_customer: np.ndarray  # (C,) int
+    contract_gpus: np.ndarray  # (C,) GPUs reserved
+    contract_price: np.ndarray  # (C,) USD per GPU-hour
+    contract_coverage: np.ndarray  # (C, Q) share of the quarter the contract runs
+    # leases, summed: (Q,)
+    leases: list[LeaseSchedule]
+    # tranches (T)
+    tranche_names: list[str]
+    tranche_balance: np.ndarray  # (T,) USD drawn at as_of
+    tranche_limit: np.ndarray  # (T,) USD commitment (= balance when none)
+    tranche_floating: np.ndarray  # (T,) bool
+    tranche_spread: np.ndarray  # (T,) annual: coupon if fixed, spread if floating
+    tranche_floor: np.ndarray  # (T,)
+    tranche_refi_spread: np.ndarray  # (T,) spread over base at which it refinances
+    tranche_maturity_q: np.ndarray  # (T,) int
+    tranche_amortisation: list[Amortisation]
+    tranche_is_revolver: np.ndarray  # (T,) bool
+
+    @property
+    def n_quarters(self) -> int:
+        return self.timeline.n
+
+    @property
+    def lease_payment(self) -> np.ndarray:
+        return sum((s.payment for s in self.leases), np.zeros(self.n_quarters))
+
+    @property
+    def lease_interest(self) -> np.ndarray:
+        return sum((s.interest for s in self.leases), np.zeros(self.n_quarters))
+
+    @property
+    def lease_amortisation(self) -> np.ndarray:
+        return sum((s.rou_amortisation for s in self.leases), np.zeros(self.n_quarters))
+
+    @property
+    def lease_recognised(self) -> np.ndarray:
+        return sum((s.recognised for s in self.leases), np.zeros(self.n_quarters))
+
+    @property
+    def lease_liability(self) -> np.ndarray:
+        return sum((s.liability for s in self.leases), np.zeros(self.n_quarters))
+
+    @property
+    def rou_assets(self) -> np.ndarray:
+        return sum((s.rou for s in self.leases), np.zeros(self.n_quarters))
+
+    def baseline_price(self) -> np.ndarray:
+        """Spot GPU-hour price per model and quarter (G, Q), USD, at mid-quarter."""
+        years = (np.arange(self.n_quarters) + 0.5) / 4.0
+        curves = self.company.market.gpu_hour_price
+        return np.array([curves[g].start * (1.0 + curves[g].annual_change) ** years for g in self.gpu_models])
+
+    def baseline_base_rate(self) -> np.ndarray:
+        """Base rate per quarter (Q,), annual: the path's values, then its last one, else ``start``."""
+        curve = self.company.market.base_rate
+        path = list(curve.path) or [curve.start]
+        return np.array([path[min(q, len(path) - 1)] for q in range(self.n_quarters)])
+
+
+def compile_company(company: Company) -> CompiledCompany:
+    """Flatten a validated Company into engine arrays."""
+    tl = Timeline.build(company.as_of, company.horizon_quarters)
+    cohorts = company.cohorts
+    gpu_models = sorted({k.gpu for k in cohorts} | {c.gpu for c in company.contracts})
+    customers = list(dict.fromkeys(c.customer for c in company.contracts))
+    tranche_names = [t.name for t in company.debt]
+    base0 = company.market.base_rate.start
+    return CompiledCompany(
+        company=company,
+        timeline=tl,
+        opening=opening_balance(company),
+        gpu_models=gpu_models,
+        customers=customers,
+        cohort_names=[k.name for k in cohorts],
+        cohort_gpu=np.array([gpu_models.index(k.gpu) for k in cohorts], dtype=int),
+        cohort_units=np.array([k.units for k in cohorts], dtype=float),
+        cohort_unit_cost=np.array([k.unit_cost for k in cohorts], dtype=float),
+        cohort_residual=np.array([k.residual for k in cohorts], dtype=float),
+        cohort_kw=np.array([k.kw_per_gpu for k in cohorts], dtype=float),
+        cohort_in_q=np.array([tl.index_of(k.in_service) for k in cohorts], dtype=int),
+        cohort_life_q=np.array([life_quarters(k.useful_life_years) for k in cohorts], dtype=int),
+        cohort_econ_q=np.array([life_quarters(k.economic_life) for k in cohorts], dtype=int),
+        cohort_opening_nbv=np.array([book_value_at(k, company.as_of) for k in company.fleet] + [0.0] * len(company.capex_plan)),
+        cohort_is_capex=np.array([False] * len(company.fleet) + [True] * len(company.capex_plan)),
+        cohort_funded_by=np.array([-1] * len(company.fleet) + [tranche_names.index(k.funded_by) if k.funded_by else -1 for k in company.capex_plan], dtype=int),
+        cohort_funded_share=np.array([0.0] * len(company.fleet) + [k.funded_share for k in company.capex_plan]),
+        contract_gpu=np.array([gpu_models.index(c.gpu) for c in company.contracts], dtype=int),
+        contract_customer=np.array([customers.index(c.customer) for c in company.contracts], dtype=int),
+        contract_gpus=np.array([c.gpus for c in company.contracts], dtype=float),
+        contract_price=np.array([c.price_per_gpu_hour for c in company.contracts], dtype=float),
+        contract_coverage=np.array([_coverage(c.start, c.end, tl) for c in company.contracts]).reshape(len(company.contracts), tl.n),
+        leases=[schedule(x, tl) for x in company.leases],
+        tranche_names=tranche_names,
+        tranche_balance=np.array([t.balance for t in company.debt], dtype=float),
+        tranche_limit=np.array([t.limit if t.limit is not None else t.balance for t in company.debt], dtype=float),
+        tranche_floating=np.array([t.rate.floating for t in company.debt], dtype=bool),
+        tranche_spread=np.array([t.rate.spread for t in company.debt], dtype=float),
+        tranche_floor=np.array([t.floor for t in company.debt], dtype=float),
+        tranche_refi_spread=np.array([t.rate.spread if t.rate.floating else max(t.rate.spread - base0, 0.0) for t in company.debt]),
+        tranche_maturity_q=np.array([tl.index_of(t.maturity) for t in company.debt], dtype=int),
+        tranche_amortisation=[t.amortisation for t in company.debt],
+        tranche_is_revolver=np.array([t.kind is DebtKind.REVOLVER for t in company.debt], dtype=bool),
+    )

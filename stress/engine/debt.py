@@ -1,0 +1,152 @@
+"""One quarter of debt: rates, interest, amortisation, draws, maturities, the revolver.
+
+State arrays are (W, T) over worlds and tranches, USD. The loops here run
+over *tranches* (a handful), never over worlds.
+
+At maturity the balance is repaid from cash above the minimum; the rest is
+refinanced at the world's market rate (base + the tranche's refinancing
+spread + the world's spread add-on, as a 5-year bullet) when refinancing is
+open; otherwise it is drawn from the revolver if there is headroom, and what
+is left unpaid is a **maturity default**: the balance stays outstanding, past
+due, and is demanded again every quarter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stress.engine.amortisation import scheduled_principal
+from stress.engine.compiled import REFINANCING_TERM_QUARTERS, CompiledCompany
+from stress.model.debt import Amortisation
+
+#: Amounts below this (USD) are rounding, not a default.
+CENT = 0.01
+
+
+@dataclass
+class DebtState:
+    balance: np.ndarray  # (W, T) drawn principal
+    drawable: np.ndarray  # (W, T) undrawn commitment still available (delayed draws, revolvers)
+    maturity_q: np.ndarray  # (W, T) int current maturity quarter
+    refinanced: np.ndarray  # (W, T) bool
+    matured: np.ndarray  # (W, T) bool: a revolver whose commitment has ended
+
+    @classmethod
+    def opening(cls, cc: CompiledCompany, n_worlds: int) -> "DebtState":
+        def tile(row: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(row, (n_worlds, len(row))).copy()
+
+        return cls(
+            balance=tile(cc.tranche_balance),
+            drawable=tile(cc.tranche_limit - cc.tranche_balance),
+            maturity_q=tile(cc.tranche_maturity_q),
+            refinanced=np.zeros((n_worlds, len(cc.tranche_balance)), dtype=bool),
+            matured=np.zeros((n_worlds, len(cc.tranche_balance)), dtype=bool),
+        )
+
+
+def annual_rates(cc: CompiledCompany, state: DebtState, base: np.ndarray, spread_add: np.ndarray) -> np.ndarray:
+    """All-in annual rate per tranche (W, T): coupon if fixed, max(base, floor) + spread + add-on if floating."""
+    floating = cc.tranche_floating | state.refinanced
+    spread = np.where(state.refinanced, cc.tranche_refi_spread, cc.tranche_spread)
+    floating_rate = np.maximum(base[:, None], cc.tranche_floor) + spread + spread_add[:, None]
+    return np.where(floating, floating_rate, cc.tranche_spread)
+
+
+def amortisation(cc: CompiledCompany, state: DebtState, q: int, rates: np.ndarray) -> np.ndarray:
+    """Scheduled principal before maturity (W, T); maturities are handled by ``settle_maturities``."""
+    out = np.zeros_like(state.balance)
+    for t, method in enumerate(cc.tranche_amortisation):
+        left = int(cc.tranche_maturity_q[t]) - q + 1
+        if method is Amortisation.BULLET or left < 2:
+            continue
+        due = scheduled_principal(state.balance[:, t], left, (1 + rates[:, t]) ** 0.25 - 1, method)
+        out[:, t] = np.where(state.refinanced[:, t], 0.0, due)
+    return out
+
+
+def draw_for_capex(cc: CompiledCompany, state: DebtState, capex: np.ndarray) -> np.ndarray:
+    """Draws (W, T) on the facilities named by ``funded_by`` for this quarter's capex (W, K)."""
+    draws = np.zeros_like(state.balance)
+    for k in np.flatnonzero(cc.cohort_funded_by >= 0):
+        t = cc.cohort_funded_by[k]
+        amount = np.minimum(capex[:, k] * cc.cohort_funded_share[k], state.drawable[:, t])
+        draws[:, t] += amount
+        state.drawable[:, t] -= amount
+        state.balance[:, t] += amount
+    return draws
+
+
+@dataclass(frozen=True)
+class MaturityOutcome:
+    repaid: np.ndarray  # (W, T) paid in cash (possibly funded by the revolver afterwards)
+    refinanced: np.ndarray  # (W, T) rolled into new debt at the market rate
+    unpaid: np.ndarray  # (W, T) due and not paid: maturity default
+
+
+def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.ndarray, minimum_cash: float,
+                      refi_open: np.ndarray) -> tuple[MaturityOutcome, np.ndarray]:
+    """Repay, refinance or default each balance due in quarter ``q``; returns the outcome and new cash."""
+    repaid = np.zeros_like(state.balance)
+    refinanced = np.zeros_like(state.balance)
+    unpaid = np.zeros_like(state.balance)
+    revolvers = np.flatnonzero(cc.tranche_is_revolver)
+    for t in range(state.balance.shape[1]):
+        due = np.where(q >= state.maturity_q[:, t], state.balance[:, t], 0.0)
+        if not np.any(due > CENT):
+            _end_revolver_commitment(cc, state, q, t)
+            continue
+        from_cash = np.minimum(due, np.maximum(cash - minimum_cash, 0.0))
+        rest = due - from_cash
+        rolled = np.where(refi_open, rest, 0.0)
+        rest = rest - rolled
+        other = revolvers[revolvers != t]
+        headroom = _headroom(state, other).sum(axis=1) if len(other) else np.zeros_like(cash)
+        from_revolver = np.minimum(rest, headroom)
+        repaid[:, t] = from_cash + from_revolver
+        refinanced[:, t] = rolled
+        unpaid[:, t] = np.where(rest - from_revolver > CENT, rest - from_revolver, 0.0)
+        cash = cash - repaid[:, t]
+        state.balance[:, t] -= repaid[:, t]
+        rolled_now = rolled > CENT
+        state.refinanced[:, t] |= rolled_now
+        state.maturity_q[:, t] = np.where(rolled_now, q + REFINANCING_TERM_QUARTERS, state.maturity_q[:, t])
+        _end_revolver_commitment(cc, state, q, t)
+    return MaturityOutcome(repaid, refinanced, unpaid), cash
+
+
+def _end_revolver_commitment(cc: CompiledCompany, state: DebtState, q: int, t: int) -> None:
+    """A revolver past its maturity that was not refinanced can no longer be drawn."""
+    if cc.tranche_is_revolver[t]:
+        ended = q >= state.maturity_q[:, t]
+        state.matured[:, t] |= ended
+        state.drawable[:, t] = np.where(state.matured[:, t], 0.0, state.drawable[:, t])
+
+
+def _headroom(state: DebtState, revolvers: np.ndarray) -> np.ndarray:
+    return np.where(state.matured[:, revolvers], 0.0, state.drawable[:, revolvers])
+
+
+def revolver(cc: CompiledCompany, state: DebtState, cash: np.ndarray, minimum_cash: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw to bring cash up to the minimum, or repay from the surplus; returns (draws, repays, cash), (W, T)."""
+    draws = np.zeros_like(state.balance)
+    repays = np.zeros_like(state.balance)
+    need = np.maximum(minimum_cash - cash, 0.0)
+    surplus = np.maximum(cash - minimum_cash, 0.0)
+    for t in np.flatnonzero(cc.tranche_is_revolver):
+        draw = np.minimum(need, _headroom(state, np.array([t]))[:, 0])
+        repay = np.minimum(surplus, state.balance[:, t])
+        draws[:, t], repays[:, t] = draw, repay
+        need, surplus = need - draw, surplus - repay
+        state.balance[:, t] += draw - repay
+        state.drawable[:, t] += np.where(state.matured[:, t], 0.0, repay - draw)
+    cash = cash + draws.sum(axis=1) - repays.sum(axis=1)
+    return draws, repays, cash
+
+
+def available_revolver(cc: CompiledCompany, state: DebtState) -> np.ndarray:
+    """Undrawn, unexpired revolver commitment (W,), USD."""
+    revolvers = np.flatnonzero(cc.tranche_is_revolver)
+    return _headroom(state, revolvers).sum(axis=1) if len(revolvers) else np.zeros(state.balance.shape[0])

@@ -1,0 +1,73 @@
+"""One quarter of the fleet: purchases, earning GPUs, depreciation, retirement, collateral.
+
+All arrays are (W, K) over worlds and cohorts, USD or GPU counts.
+Depreciation is straight-line to residual over the accounting life *in
+force*: each quarter charges ``(book - residual) / quarters left``, which is
+plain straight-line while the life is unchanged and a prospective change of
+estimate when a shock shortens it. A cohort already past its new life is
+written down to residual at once (impairment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class FleetState:
+    nbv: np.ndarray  # (W, K) net book value, USD
+    bought: np.ndarray  # (W, K) bool
+    retired: np.ndarray  # (W, K) bool
+
+
+@dataclass(frozen=True)
+class FleetQuarter:
+    capex: np.ndarray  # (W, K) USD paid this quarter
+    earning: np.ndarray  # (W, K) bool: the cohort earns this quarter
+    depreciation: np.ndarray  # (W, K)
+    impairment: np.ndarray  # (W, K)
+    proceeds: np.ndarray  # (W, K) cash from retirement sales
+    disposed_nbv: np.ndarray  # (W, K) book value removed on retirement
+    market_value: np.ndarray  # (W, K) collateral value at quarter end
+
+
+def in_force(q: int, change_q: np.ndarray, new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """``new`` from the change quarter on, ``old`` before it; (W, K)."""
+    return np.where(q >= change_q[:, None], new, old)
+
+
+def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q: np.ndarray,
+         cost: np.ndarray, is_capex: np.ndarray, residual: np.ndarray, price_index: np.ndarray,
+         resale_factor: np.ndarray) -> FleetQuarter:
+    """Advance the fleet through quarter ``q``; mutates ``state``.
+
+    ``in_q``, ``life_q``, ``econ_q``, ``cost``: (W, K) per world (delays,
+    shocked lives, overruns); ``residual``: (K,) share of cost;
+    ``price_index``: (W, K) world price / baseline price of the cohort's GPU.
+    """
+    buy = is_capex & (in_q == q) & ~state.bought
+    capex = np.where(buy, cost, 0.0)
+    state.nbv = state.nbv + capex
+    state.bought = state.bought | buy
+
+    live = state.bought & ~state.retired & (q > in_q)
+    earning = live & (q <= in_q + econ_q)
+    residual_value = cost * residual
+    excess = np.maximum(state.nbv - residual_value, 0.0)
+    left = in_q + life_q - q + 1
+    depreciation = np.where(live & (left >= 1), excess / np.maximum(left, 1), 0.0)
+    impairment = np.where(live & (left < 1), excess, 0.0)
+    state.nbv = state.nbv - depreciation - impairment
+
+    retire = live & (q >= in_q + econ_q)
+    proceeds = np.where(retire, residual_value * price_index * resale_factor[:, None], 0.0)
+    disposed = np.where(retire, state.nbv, 0.0)
+    state.nbv = np.where(retire, 0.0, state.nbv)
+    state.retired = state.retired | retire
+
+    remaining = np.clip((in_q + econ_q - q) / np.maximum(econ_q, 1), 0.0, 1.0)
+    held = state.bought & ~state.retired
+    market_value = np.where(held, cost * np.maximum(residual, remaining) * price_index * resale_factor[:, None], 0.0)
+    return FleetQuarter(capex, earning, depreciation, impairment, proceeds, disposed, market_value)

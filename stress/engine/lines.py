@@ -1,0 +1,41 @@
+"""The names of every projected line: the JSON keys, Excel labels and column names.
+
+All money lines are USD per quarter (flows) or at quarter end (balances).
+"""
+
+from __future__ import annotations
+
+INCOME_LINES = (
+    "revenue_contracted", "revenue_spot", "revenue", "power_cost", "other_cost", "sga", "lease_cost",
+    "ebitda", "ebitdar", "depreciation", "impairment", "disposal_gain", "ebit", "interest_expense",
+    "pretax_income", "tax", "net_income",
+)
+CASH_FLOW_LINES = (
+    "cfo", "capex", "debt_drawn", "debt_repaid", "interest_paid", "lease_payments", "asset_sales", "fcf",
+    "net_cash_flow",
+)
+BALANCE_LINES = (
+    "cash", "receivables", "ppe", "rou_assets", "other_assets", "total_assets", "debt", "lease_liabilities",
+    "other_liabilities", "total_liabilities", "equity",
+)
+#: Lines the metrics need that are not on the face of the statements.
+MEMO_LINES = ("scheduled_principal", "revolver_available", "gpus_earning", "tax_losses")
+#: Per-tranche debt schedule, (W, T, Q) each.
+TRANCHE_LINES = ("opening", "drawn", "interest", "repaid", "refinanced", "closing")
+
+LABELS: dict[str, str] = {
+    "revenue_contracted": "Contracted revenue", "revenue_spot": "Spot revenue", "revenue": "Revenue",
+    "power_cost": "Power", "other_cost": "Other GPU costs", "sga": "SG&A", "lease_cost": "Lease cost",
+    "ebitda": "EBITDA", "ebitdar": "EBITDAR", "depreciation": "Depreciation", "impairment": "Impairment",
+    "disposal_gain": "Gain (loss) on retirement", "ebit": "EBIT", "interest_expense": "Interest expense",
+    "pretax_income": "Pre-tax income", "tax": "Tax", "net_income": "Net income",
+    "cfo": "Cash from operations", "capex": "Capex", "debt_drawn": "Debt drawn", "debt_repaid": "Debt repaid",
+    "interest_paid": "Interest paid (in CFO)", "lease_payments": "Lease payments (in CFO)",
+    "asset_sales": "Retirement proceeds", "fcf": "Free cash flow", "net_cash_flow": "Net cash flow",
+    "cash": "Cash", "receivables": "Receivables", "ppe": "GPU PP&E", "rou_assets": "Right-of-use assets",
+    "other_assets": "Other assets", "total_assets": "Total assets", "debt": "Debt",
+    "lease_liabilities": "Lease liabilities", "other_liabilities": "Other liabilities",
+    "total_liabilities": "Total liabilities", "equity": "Equity",
+    "scheduled_principal": "Scheduled principal", "revolver_available": "Undrawn revolver",
+    "gpus_earning": "GPUs earning", "tax_losses": "Tax losses carried forward",
+}

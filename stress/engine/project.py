@@ -1,0 +1,162 @@
+"""The projection: one loop over quarters, every step vectorised over worlds.
+
+``project(cc, worlds)`` is a pure function: it reads the compiled company and
+the worlds and returns a ``Projection`` of every line item shaped
+``(n_worlds, n_quarters)``. Quarters depend on each other through cash,
+debt, the fleet and tax losses, so they are a loop; worlds never are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stress.engine import debt as debt_step
+from stress.engine import fleet as fleet_step
+from stress.engine import revenue as revenue_step
+from stress.engine.compiled import CompiledCompany
+from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES
+from stress.engine.worlds import Worlds
+
+#: Worlds projected at once; bounds memory for Monte Carlo-sized runs.
+DEFAULT_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Every line item per world and quarter; see ``stress.engine.lines`` for names and units."""
+
+    cc: CompiledCompany
+    worlds: Worlds
+    lines: dict[str, np.ndarray]  # name -> (W, Q)
+    tranches: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (W, T, Q)
+    collateral: np.ndarray | None = None  # (W, T, Q) market value of each tranche's collateral
+    unpaid_maturity: np.ndarray | None = None  # (W, T, Q) due and not paid
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.lines[name]
+
+
+def _price_index(cc: CompiledCompany, worlds: Worlds) -> np.ndarray:
+    """World price / baseline price per GPU model (W, G, Q): the resale-market adjustment."""
+    return worlds.gpu_price / cc.baseline_price()[None, :, :]
+
+
+def project(cc: CompiledCompany, worlds: Worlds, chunk: int = DEFAULT_CHUNK) -> Projection:
+    """Project every world; large W runs in chunks of ``chunk`` worlds and is concatenated."""
+    if worlds.n <= chunk:
+        return _project_chunk(cc, worlds)
+    parts = [_project_chunk(cc, worlds.take(slice(i, i + chunk))) for i in range(0, worlds.n, chunk)]
+    return Projection(
+        cc, worlds,
+        {k: np.concatenate([p.lines[k] for p in parts]) for k in parts[0].lines},
+        {k: np.concatenate([p.tranches[k] for p in parts]) for k in parts[0].tranches},
+        np.concatenate([p.collateral for p in parts]),  # type: ignore[misc]
+        np.concatenate([p.unpaid_maturity for p in parts]),  # type: ignore[misc]
+    )
+
+
+def _project_chunk(cc: CompiledCompany, w: Worlds) -> Projection:
+    n_w, n_q, n_t, n_k = w.n, cc.n_quarters, len(cc.tranche_names), len(cc.cohort_names)
+    c = cc.company
+    lines = {name: np.zeros((n_w, n_q)) for name in (*INCOME_LINES, *CASH_FLOW_LINES, *BALANCE_LINES, *MEMO_LINES)}
+    tranches = {name: np.zeros((n_w, n_t, n_q)) for name in TRANCHE_LINES}
+    collateral = np.zeros((n_w, n_t, n_q))
+    unpaid_maturity = np.zeros((n_w, n_t, n_q))
+
+    g_map = revenue_step.one_hot(cc.cohort_gpu, len(cc.gpu_models))
+    c_map = revenue_step.one_hot(cc.contract_gpu, len(cc.gpu_models))
+    secured = np.array([[k in c.tranche(t).secured_by for t in cc.tranche_names] for k in cc.cohort_names], dtype=float).reshape(n_k, n_t)
+    price_index = _price_index(cc, w)
+    in_q = cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, w.delay_q[:, None], 0)
+    cost = cc.cohort_units * cc.cohort_unit_cost * np.where(cc.cohort_is_capex, w.capex_factor[:, None], 1.0)
+    fleet = fleet_step.FleetState(np.broadcast_to(cc.cohort_opening_nbv, (n_w, n_k)).copy(),
+                                  np.broadcast_to(~cc.cohort_is_capex, (n_w, n_k)).copy(), np.zeros((n_w, n_k), dtype=bool))
+    debt = debt_step.DebtState.opening(cc, n_w)
+    cash = np.full(n_w, cc.opening.cash)
+    receivables = np.full(n_w, cc.opening.receivables)
+    nol = np.full(n_w, c.opening.tax_loss_carryforward)
+    equity = np.full(n_w, cc.opening.equity)
+    minimum_cash = c.treasury.minimum_cash
+    hours = cc.timeline.hours
+
+    for q in range(n_q):
+        L = {name: arr[:, q] for name, arr in lines.items()}  # views: writing L[x][:] fills column q
+        fq = fleet_step.step(fleet, q, in_q,
+                             fleet_step.in_force(q, w.life_change_q, w.life_q, cc.cohort_life_q),
+                             fleet_step.in_force(q, w.life_change_q, w.econ_q, cc.cohort_econ_q),
+                             cost, cc.cohort_is_capex, cc.cohort_residual, price_index[:, cc.cohort_gpu, q], w.resale_factor)
+        rq = revenue_step.step(fq.earning * cc.cohort_units, g_map, cc.cohort_kw, cc.contract_gpus, c_map, cc.contract_price,
+                               q < w.default_q[:, cc.contract_customer], cc.contract_coverage[:, q], w.gpu_price[:, :, q],
+                               w.utilisation[:, q], w.power_price[:, q], hours[q], c.costs.pue, c.costs.other_cost_per_gpu_year / 4)
+        lease_cost = cc.lease_amortisation[q] + cc.lease_interest[q]
+        L["revenue_contracted"][:] = rq.contracted
+        L["revenue_spot"][:] = rq.spot
+        L["revenue"][:] = rq.contracted + rq.spot
+        L["power_cost"][:] = rq.power
+        L["other_cost"][:] = rq.other
+        L["sga"][:] = c.costs.sga_per_quarter
+        L["lease_cost"][:] = lease_cost
+        L["ebitda"][:] = L["revenue"] - rq.power - rq.other - c.costs.sga_per_quarter - lease_cost
+        L["ebitdar"][:] = L["ebitda"] + lease_cost
+        L["depreciation"][:] = fq.depreciation.sum(axis=1)
+        L["impairment"][:] = fq.impairment.sum(axis=1)
+        L["disposal_gain"][:] = (fq.proceeds - fq.disposed_nbv).sum(axis=1)
+        L["ebit"][:] = L["ebitda"] - L["depreciation"] - L["impairment"] + L["disposal_gain"]
+
+        rates = debt_step.annual_rates(cc, debt, w.base_rate[:, q], w.spread_add[:, q])
+        opening_balance = debt.balance.copy()
+        interest = opening_balance * rates / 4.0
+        L["interest_expense"][:] = interest.sum(axis=1)
+        L["pretax_income"][:] = L["ebit"] - L["interest_expense"]
+        profit = np.maximum(L["pretax_income"], 0.0)
+        used = np.minimum(nol, profit)
+        L["tax"][:] = (profit - used) * c.costs.tax_rate
+        nol = nol - used + np.maximum(-L["pretax_income"], 0.0)
+        L["net_income"][:] = L["pretax_income"] - L["tax"]
+
+        new_receivables = L["revenue"] * c.working_capital.receivable_days / (hours[q] / 24.0)
+        L["cfo"][:] = L["ebitda"] + lease_cost - cc.lease_payment[q] - (new_receivables - receivables) - L["interest_expense"] - L["tax"]
+        receivables = new_receivables
+        L["capex"][:] = fq.capex.sum(axis=1)
+        L["asset_sales"][:] = fq.proceeds.sum(axis=1)
+        capex_draws = debt_step.draw_for_capex(cc, debt, fq.capex)
+        scheduled = debt_step.amortisation(cc, debt, q, rates)
+        debt.balance -= scheduled
+        cash = cash + L["cfo"] - L["capex"] + L["asset_sales"] + capex_draws.sum(axis=1) - scheduled.sum(axis=1)
+        outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, minimum_cash, w.refi_open[:, q])
+        rev_draws, rev_repays, cash = debt_step.revolver(cc, debt, cash, minimum_cash)
+
+        drawn = capex_draws + rev_draws
+        repaid = scheduled + outcome.repaid + rev_repays
+        L["debt_drawn"][:] = drawn.sum(axis=1)
+        L["debt_repaid"][:] = repaid.sum(axis=1)
+        L["interest_paid"][:] = L["interest_expense"]
+        L["lease_payments"][:] = cc.lease_payment[q]
+        L["fcf"][:] = L["cfo"] - L["capex"]
+        L["net_cash_flow"][:] = L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"]
+        L["scheduled_principal"][:] = scheduled.sum(axis=1)
+
+        equity = equity + L["net_income"]
+        L["cash"][:] = cash
+        L["receivables"][:] = receivables
+        L["ppe"][:] = fleet.nbv.sum(axis=1)
+        L["rou_assets"][:] = cc.rou_assets[q]
+        L["other_assets"][:] = cc.opening.other_assets
+        L["total_assets"][:] = cash + receivables + L["ppe"] + cc.rou_assets[q] + cc.opening.other_assets
+        L["debt"][:] = debt.balance.sum(axis=1)
+        L["lease_liabilities"][:] = cc.lease_liability[q]
+        L["other_liabilities"][:] = cc.opening.other_liabilities
+        L["total_liabilities"][:] = L["debt"] + cc.lease_liability[q] + cc.opening.other_liabilities
+        L["equity"][:] = equity
+        L["revolver_available"][:] = debt_step.available_revolver(cc, debt)
+        L["gpus_earning"][:] = rq.fleet_gpus
+        L["tax_losses"][:] = nol
+
+        for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest), ("repaid", repaid),
+                          ("refinanced", outcome.refinanced), ("closing", debt.balance)):
+            tranches[name][:, :, q] = arr
+        unpaid_maturity[:, :, q] = outcome.unpaid
+        collateral[:, :, q] = fq.market_value @ secured
+    return Projection(cc, w, lines, tranches, collateral, unpaid_maturity)

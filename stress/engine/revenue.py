@@ -1,0 +1,59 @@
+"""One quarter of revenue and GPU-driven costs, vectorised over worlds.
+
+Contracts pay ``gpus x hours x price`` while they run and their customer has
+not defaulted; if the fleet of a GPU model is smaller than what is
+contracted, every contract on that model is served in proportion. GPUs not
+under contract earn spot revenue ``gpus x hours x utilisation x price``.
+Power is billed on GPUs drawing power: contracted ones at full load, spot
+ones at the utilisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RevenueQuarter:
+    contracted: np.ndarray  # (W,) USD
+    spot: np.ndarray  # (W,) USD
+    power: np.ndarray  # (W,) USD
+    other: np.ndarray  # (W,) USD
+    fleet_gpus: np.ndarray  # (W,) GPUs earning
+
+
+def one_hot(index: np.ndarray, n: int) -> np.ndarray:
+    """(len(index), n) matrix with a 1 at each row's index."""
+    out = np.zeros((len(index), n))
+    out[np.arange(len(index)), index] = 1.0
+    return out
+
+
+def step(earning_units: np.ndarray, cohort_gpu_map: np.ndarray, kw: np.ndarray,
+         contract_gpus: np.ndarray, contract_gpu_map: np.ndarray, contract_price: np.ndarray,
+         not_defaulted: np.ndarray, coverage: np.ndarray, spot_price: np.ndarray, utilisation: np.ndarray,
+         power_price: np.ndarray, hours: float, pue: float, other_cost_per_gpu_quarter: float) -> RevenueQuarter:
+    """Revenue and GPU costs of one quarter.
+
+    ``earning_units`` (W, K); ``cohort_gpu_map`` (K, G) one-hot; ``kw`` (K,);
+    contract arrays (C,) with ``contract_gpu_map`` (C, G) and
+    ``not_defaulted`` (W, C); ``coverage`` (C,) share of the quarter each
+    contract runs; ``spot_price`` (W, G); ``utilisation``, ``power_price`` (W,).
+    """
+    fleet = earning_units @ cohort_gpu_map  # (W, G)
+    kw_fleet = (earning_units * kw) @ cohort_gpu_map
+    kw_per_gpu = np.divide(kw_fleet, fleet, out=np.zeros_like(fleet), where=fleet > 0)
+    demand = contract_gpus * coverage * not_defaulted  # (W, C)
+    demand_g = demand @ contract_gpu_map  # (W, G)
+    served_share = np.divide(fleet, demand_g, out=np.ones_like(fleet), where=demand_g > fleet)
+    served = demand * (served_share @ contract_gpu_map.T)  # (W, C)
+    contracted_g = demand_g * served_share
+    spot_g = np.maximum(fleet - contracted_g, 0.0)
+    contracted = (served * contract_price).sum(axis=1) * hours
+    spot = (spot_g * spot_price).sum(axis=1) * hours * utilisation
+    it_kw = ((contracted_g + spot_g * utilisation[:, None]) * kw_per_gpu).sum(axis=1)
+    power = it_kw * pue * hours * power_price
+    gpus = fleet.sum(axis=1)
+    return RevenueQuarter(contracted, spot, power, gpus * other_cost_per_gpu_quarter, gpus)

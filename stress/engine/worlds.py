@@ -1,0 +1,78 @@
+"""Worlds: complete paths of market inputs, one row per world.
+
+The engine sees only these arrays; scenarios, sensitivity grids and Monte
+Carlo all build Worlds, so they are the same engine call with a different
+number of rows ``W``. Shocks transform Worlds (``stress.scenarios``); they
+never reach into the engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from stress.engine.compiled import CompiledCompany
+
+
+@dataclass(frozen=True)
+class Worlds:
+    """Market paths; ``W`` worlds, ``Q`` quarters, ``G`` GPU models, ``K`` cohorts, ``U`` customers."""
+
+    names: list[str]  # (W,) labels: scenario names or path numbers
+    base_rate: np.ndarray  # (W, Q) annual base rate (3M SOFR)
+    spread_add: np.ndarray  # (W, Q) annual add-on to floating and refinancing spreads
+    gpu_price: np.ndarray  # (W, G, Q) spot USD per GPU-hour
+    utilisation: np.ndarray  # (W, Q) share of spot GPU-hours sold
+    power_price: np.ndarray  # (W, Q) USD per kWh
+    refi_open: np.ndarray  # (W, Q) bool: can maturities be refinanced
+    default_q: np.ndarray  # (W, U) int: quarter a customer stops paying; Q = never
+    life_q: np.ndarray  # (W, K) int accounting life in force from life_change_q
+    econ_q: np.ndarray  # (W, K) int economic life in force from life_change_q
+    life_change_q: np.ndarray  # (W,) int quarter a change of life estimate takes effect
+    resale_factor: np.ndarray  # (W,) multiplier on residual proceeds and collateral
+    capex_factor: np.ndarray  # (W,) multiplier on the capex plan's cost (overrun)
+    delay_q: np.ndarray  # (W,) int quarters the capex plan is delivered late
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+    def take(self, index: slice | np.ndarray) -> "Worlds":
+        """The worlds at ``index`` (a slice or integer array), e.g. one chunk."""
+        names = list(np.asarray(self.names, dtype=object)[index])
+        arrays = {f.name: getattr(self, f.name)[index] for f in dataclasses.fields(self) if f.name != "names"}
+        return Worlds(names=names, **arrays)
+
+    @staticmethod
+    def concat(parts: list["Worlds"]) -> "Worlds":
+        names = [n for p in parts for n in p.names]
+        arrays = {f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(Worlds) if f.name != "names"}
+        return Worlds(names=names, **arrays)
+
+
+def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = None) -> Worlds:
+    """``n`` copies of the profile's own market: the unshocked baseline."""
+    m = cc.company.market
+    q = cc.n_quarters
+
+    def tile(row: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(row, (n, *row.shape)).copy()
+
+    return Worlds(
+        names=names or (["baseline"] if n == 1 else [f"world {i}" for i in range(n)]),
+        base_rate=tile(cc.baseline_base_rate()),
+        spread_add=np.zeros((n, q)),
+        gpu_price=tile(cc.baseline_price()),
+        utilisation=np.full((n, q), m.spot_utilisation),
+        power_price=np.full((n, q), m.power_price_per_kwh),
+        refi_open=np.ones((n, q), dtype=bool),
+        default_q=np.full((n, len(cc.customers)), q, dtype=int),
+        life_q=tile(cc.cohort_life_q),
+        econ_q=tile(cc.cohort_econ_q),
+        life_change_q=np.zeros(n, dtype=int),
+        resale_factor=np.ones(n),
+        capex_factor=np.ones(n),
+        delay_q=np.zeros(n, dtype=int),
+    )
