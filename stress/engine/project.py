@@ -137,6 +137,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds) -> Projection:
         L["fcf"][:] = L["cfo"] - L["capex"]
         L["net_cash_flow"][:] = L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"]
         L["scheduled_principal"][:] = scheduled.sum(axis=1)
+        L["revolver_net"][:] = rev_draws.sum(axis=1) - rev_repays.sum(axis=1)
 
         equity = equity + L["net_income"]
         L["cash"][:] = cash

@@ -1,0 +1,168 @@
+"""Results: the projection plus metrics, covenant tests, events and verdicts.
+
+The boundary where numpy meets pandas: reports and notebooks read results
+through the accessors here (``frame``, ``covenant_frame``, ``events``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from stress.engine import covenants as cov
+from stress.engine import metrics as m
+from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
+from stress.engine.debt import CENT
+from stress.engine.project import Projection
+from stress.model.covenant import CovenantMetric
+
+METRIC_NAMES = ("debt_to_ebitda", "net_debt_to_ebitda", "lease_adjusted_leverage", "interest_cover", "dscr",
+                "liquidity", "runway_quarters", "ebitda_ltm")
+
+
+@dataclass(frozen=True)
+class Events:
+    """One world's distress events; quarters are labels such as '2027Q2', None when it never happens."""
+
+    first_breach: str | None
+    first_breach_covenant: str | None
+    liquidity_default: str | None
+    maturity_default: str | None
+    maturity_default_tranche: str | None
+
+
+class Results:
+    """Metrics and tests over a Projection; every array is (W, Q) unless noted."""
+
+    def __init__(self, projection: Projection) -> None:
+        self.projection = projection
+        self.cc = projection.cc
+        self.company = projection.cc.company
+        self.quarters = projection.cc.timeline.labels
+
+    @property
+    def worlds(self) -> list[str]:
+        return self.projection.worlds.names
+
+    @cached_property
+    def metrics(self) -> dict[str, np.ndarray]:
+        p = self.projection
+        ebitda_ltm = m.ltm(p["ebitda"])
+        ebitdar_ltm = m.ltm(p["ebitdar"])
+        interest_ltm = m.ltm(p["interest_expense"])
+        liquidity = p["cash"] + p["revolver_available"]
+        before_revolver = p["net_cash_flow"] - p["revolver_net"]
+        return {
+            "ebitda_ltm": ebitda_ltm,
+            "debt_to_ebitda": m.leverage(p["debt"], ebitda_ltm),
+            "net_debt_to_ebitda": m.net_leverage(p["debt"], p["cash"], ebitda_ltm),
+            "lease_adjusted_leverage": m.lease_adjusted_leverage(p["debt"], p["lease_liabilities"], ebitdar_ltm),
+            "interest_cover": m.interest_cover(ebitda_ltm, interest_ltm),
+            "dscr": m.dscr(ebitda_ltm, m.ltm(p["tax"]), interest_ltm, m.ltm(p["scheduled_principal"])),
+            "liquidity": liquidity,
+            "runway_quarters": m.runway_quarters(liquidity, m.ltm(before_revolver)),
+        }
+
+    @cached_property
+    def ltv(self) -> dict[str, np.ndarray]:
+        """Secured balance / collateral market value per secured tranche, (W, Q) each."""
+        p = self.projection
+        out = {}
+        for t, name in enumerate(self.cc.tranche_names):
+            if self.company.tranche(name).secured_by:
+                balance = p.tranches["closing"][:, t, :]
+                out[name] = np.where(balance > CENT, m.ratio(balance, p.collateral[:, t, :]), 0.0)  # type: ignore[index]
+        return out
+
+    def metric(self, metric: CovenantMetric, applies_to: str | None = None) -> np.ndarray:
+        names = {CovenantMetric.LIQUIDITY: "liquidity", CovenantMetric.LEVERAGE: "debt_to_ebitda",
+                 CovenantMetric.NET_LEVERAGE: "net_debt_to_ebitda", CovenantMetric.INTEREST_COVER: "interest_cover",
+                 CovenantMetric.LEASE_ADJUSTED_LEVERAGE: "lease_adjusted_leverage", CovenantMetric.DSCR: "dscr"}
+        if metric is CovenantMetric.LTV:
+            return self.ltv[applies_to]  # type: ignore[index]
+        return self.metrics[names[metric]]
+
+    @cached_property
+    def covenant_tests(self) -> list[CovenantTest]:
+        return [cov.test(c, self.metric(c.metric, c.applies_to)) for c in self.company.covenants]
+
+    @cached_property
+    def _event_arrays(self) -> dict[str, np.ndarray]:
+        p = self.projection
+        unpaid = p.unpaid_maturity.sum(axis=1) > CENT  # type: ignore[union-attr]
+        maturity_q = cov.first_true(unpaid)
+        tranche_first = cov.first_true(p.unpaid_maturity > CENT)  # (W, T)
+        keyed = np.where(tranche_first == NOT_FOUND, np.iinfo(np.int64).max, tranche_first)
+        breach_q, breach_i = cov.first_breach(self.covenant_tests)
+        n = len(self.worlds)
+        return {
+            "liquidity_default": cov.first_true(p["cash"] < -CENT),
+            "maturity_default": maturity_q,
+            "maturity_tranche": np.where(maturity_q == NOT_FOUND, NOT_FOUND, keyed.argmin(axis=1)) if keyed.size else np.full(n, NOT_FOUND),
+            "first_breach": breach_q if breach_q.size else np.full(n, NOT_FOUND),
+            "first_breach_covenant": breach_i if breach_i.size else np.full(n, NOT_FOUND),
+        }
+
+    @cached_property
+    def in_default(self) -> np.ndarray:
+        """(W, Q) bool: at or after the first liquidity or maturity default."""
+        e = self._event_arrays
+        q = np.arange(len(self.quarters))
+        first = np.where(e["liquidity_default"] == NOT_FOUND, 10**9, e["liquidity_default"])
+        first = np.minimum(first, np.where(e["maturity_default"] == NOT_FOUND, 10**9, e["maturity_default"]))
+        return q[None, :] >= first[:, None]
+
+    @cached_property
+    def rating(self) -> np.ndarray:
+        """Indicative rating per world and quarter as strings from RATING_SCALE, (W, Q)."""
+        idx = m.rating_index(self.metrics["net_debt_to_ebitda"], self.metrics["interest_cover"], self.in_default)
+        return np.asarray(m.RATING_SCALE, dtype=object)[idx]
+
+    def _label(self, q: int) -> str | None:
+        return None if q == NOT_FOUND else self.quarters[q]
+
+    def events(self, world: int = 0) -> Events:
+        e = {k: int(v[world]) for k, v in self._event_arrays.items()}
+        labels = [c.label for c in self.company.covenants]
+        return Events(
+            first_breach=self._label(e["first_breach"]),
+            first_breach_covenant=None if e["first_breach_covenant"] == NOT_FOUND else labels[e["first_breach_covenant"]],
+            liquidity_default=self._label(e["liquidity_default"]),
+            maturity_default=self._label(e["maturity_default"]),
+            maturity_default_tranche=None if e["maturity_tranche"] == NOT_FOUND else self.cc.tranche_names[e["maturity_tranche"]],
+        )
+
+    @cached_property
+    def verdicts(self) -> list[Verdict]:
+        e = self._event_arrays
+        return cov.verdicts(e["first_breach"], e["liquidity_default"], e["maturity_default"])
+
+    def frame(self, world: int = 0) -> pd.DataFrame:
+        """Quarters (rows) x every line and metric (columns) for one world; USD and x."""
+        data = {name: arr[world] for name, arr in self.projection.lines.items()}
+        data |= {name: arr[world] for name, arr in self.metrics.items()}
+        data |= {f"ltv[{name}]": arr[world] for name, arr in self.ltv.items()}
+        frame = pd.DataFrame(data, index=pd.Index(self.quarters, name="quarter"))
+        frame["rating"] = self.rating[world]
+        return frame
+
+    def covenant_frame(self, world: int = 0) -> pd.DataFrame:
+        """One row per covenant x quarter: value, limit, headroom, pass."""
+        rows = [
+            {"covenant": t.covenant.label, "quarter": q, "value": t.value[world, i], "limit": t.covenant.threshold,
+             "kind": "min" if t.covenant.is_minimum else "max", "headroom": t.headroom[world, i], "passed": bool(t.passed[world, i])}
+            for t in self.covenant_tests for i, q in enumerate(self.quarters)
+        ]
+        return pd.DataFrame(rows)
+
+    def tranche_frame(self, world: int = 0) -> pd.DataFrame:
+        """Debt schedule: one row per tranche x quarter with opening, drawn, interest, repaid, refinanced, closing."""
+        t = self.projection.tranches
+        rows = [
+            {"tranche": name, "quarter": q, **{k: float(t[k][world, j, i]) for k in t}}
+            for j, name in enumerate(self.cc.tranche_names) for i, q in enumerate(self.quarters)
+        ]
+        return pd.DataFrame(rows)
