@@ -17,7 +17,8 @@ from stress.engine.opening import opening_balance
 from stress.errors import ProfileError, StressError
 from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
 from stress.model.company import Company
-from stress.report import console
+from stress import api
+from stress.report import console, jsonout, run_view
 
 EXIT_BAD_INPUT = 2
 
@@ -78,6 +79,21 @@ def show(profile: Profile) -> None:
     """The profile at as_of: capital structure, maturity ladder, leases, fleet, contracts, reconciliation."""
     loaded = _load_or_exit(profile)
     console.print_profile(loaded, opening_balance(loaded.company))
+
+
+@app.command()
+def run(
+    profile: Profile,
+    quarterly: Annotated[bool, typer.Option("--quarterly", help="show every quarter")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON on stdout")] = False,
+) -> None:
+    """Project the firm quarter by quarter: summary, covenant headroom, maturity wall, events, verdict."""
+    loaded = _load_or_exit(profile)
+    results = api.run(loaded.company)
+    if as_json:
+        typer.echo(jsonout.dumps(results, str(loaded.path)))
+    else:
+        run_view.print_run(results, str(loaded.path), quarterly=quarterly)
 
 
 @app.command()

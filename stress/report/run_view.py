@@ -1,0 +1,143 @@
+"""Rich rendering of ``stress run``: summary, covenant headroom, maturity wall, events, verdict."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from stress.analysis.summary import annual_summary, maturity_wall
+from stress.engine.covenants import AMBER_HEADROOM, CovenantTest, Verdict
+from stress.engine.results import Results
+from stress.report.console import _table, stdout
+from stress.report.format import pct, times, usd_m
+
+VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.BREACH: "bold yellow", Verdict.DEFAULT: "bold red"}
+
+SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("revenue", "Revenue", "usd"), ("revenue_contracted", "  contracted", "usd"), ("revenue_spot", "  spot", "usd"),
+    ("ebitda", "EBITDA", "usd"), ("ebitda_margin", "  margin", "pct"), ("depreciation", "Depreciation", "usd"),
+    ("impairment", "Impairment", "usd"), ("interest_expense", "Interest expense", "usd"), ("net_income", "Net income", "usd"),
+    ("cfo", "Cash from operations", "usd"), ("capex", "Capex", "usd"), ("fcf", "Free cash flow", "usd"),
+    ("cash", "Cash (year end)", "usd"), ("debt", "Debt", "usd"), ("lease_liabilities", "Lease liabilities", "usd"),
+    ("equity", "Equity", "usd"), ("liquidity", "Liquidity", "usd"), ("net_debt_to_ebitda", "Net debt / EBITDA", "x"),
+    ("interest_cover", "EBITDA / interest", "x"), ("dscr", "DSCR", "x"), ("rating", "Indicative rating", "str"),
+)
+
+
+def _fmt(value: object, kind: str) -> str:
+    if kind == "str":
+        return str(value)
+    v = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(v):
+        return "n.m."
+    return usd_m(v) if kind == "usd" else pct(v) if kind == "pct" else times(v)
+
+
+def header(results: Results, profile_path: str) -> Panel:
+    c = results.company
+    return Panel(f"[bold]{c.name}[/] ({c.ticker}) — as of {c.as_of}, {c.horizon_quarters} quarters "
+                 f"({results.quarters[0]}–{results.quarters[-1]}); USD m unless stated\nprofile: {profile_path}",
+                 border_style="blue")
+
+
+def summary_table(results: Results, world: int) -> Table:
+    s = annual_summary(results, world)
+    cols = [(f"{y}" + (f" ({n}q)" if n < 4 else ""), "right") for y, n in zip(s.index, s["quarters"], strict=True)]
+    t = _table(f"Annual summary — {results.worlds[world]}", [("", "left"), *cols])
+    for key, label, kind in SUMMARY_ROWS:
+        t.add_row(label, *(_fmt(v, kind) for v in s[key]), style="bold" if label[0] != " " and kind == "usd" and key in ("ebitda", "net_income", "fcf") else None)
+    return t
+
+
+def headroom_style(headroom: float, passed: bool) -> str:
+    if not passed:
+        return "red"
+    if math.isnan(headroom) or headroom >= AMBER_HEADROOM:
+        return "green"
+    return "yellow"
+
+
+def _covenant_value(test: CovenantTest, v: float) -> str:
+    if not math.isfinite(v):
+        return "n.m."
+    metric = test.covenant.metric.value
+    return usd_m(v) if metric == "liquidity" else pct(v) if metric == "ltv" else times(v)
+
+
+def covenant_table(results: Results, world: int) -> Table:
+    """Each covenant at each year end, coloured by headroom; worst quarter at the right."""
+    frame = results.frame(world)
+    years = pd.PeriodIndex(frame.index, freq="Q").year
+    ends = [int(np.flatnonzero(years == y)[-1]) for y in sorted(set(years))]
+    t = _table("Covenants: value at year end (green ≥ 15% headroom, amber < 15%, red = breach)",
+               [("Covenant", "left"), ("Limit", "right"), *((str(years[i]), "right") for i in ends),
+                ("Worst", "right"), ("Worst quarter", "left")])
+    for test in results.covenant_tests:
+        c = test.covenant
+        limit = ("≥ " if c.is_minimum else "≤ ") + _covenant_value(test, c.threshold)
+        cells = [Text(_covenant_value(test, test.value[world, i]), style=headroom_style(test.headroom[world, i], bool(test.passed[world, i]))) for i in ends]
+        head = np.where(np.isnan(test.headroom[world]), np.where(test.passed[world], np.inf, -np.inf), test.headroom[world])
+        worst = int(np.argmin(head))
+        cells.append(Text(_covenant_value(test, test.value[world, worst]), style=headroom_style(test.headroom[world, worst], bool(test.passed[world, worst]))))
+        t.add_row(c.label, limit, *cells, results.quarters[worst])
+    return t
+
+
+def wall_table(results: Results, world: int) -> Table:
+    w = maturity_wall(results, world)
+    t = _table("Maturity wall: contractual principal due vs liquidity at the start of the year",
+               [("Year", "left"), ("Principal due", "right"), ("Liquidity at start", "right"), ("Cover", "right")])
+    for year, r in w.iterrows():
+        cover = r.coverage
+        style = "red" if cover < 1 else "yellow" if cover < 1.5 else None
+        t.add_row(str(year), usd_m(r.principal_due), usd_m(r.liquidity_at_start), Text(times(cover) if math.isfinite(cover) else "–", style=style or ""))
+    return t
+
+
+def events_panel(results: Results, world: int) -> Panel:
+    e = results.events(world)
+    v = results.verdicts[world]
+    liquidity = results.metrics["liquidity"][world]
+    low = int(np.argmin(liquidity))
+    lines = [
+        f"First covenant breach: {e.first_breach or 'none'}" + (f" ({e.first_breach_covenant})" if e.first_breach_covenant else ""),
+        f"Liquidity default (cash below zero, revolver exhausted): {e.liquidity_default or 'none'}",
+        f"Maturity default: {e.maturity_default or 'none'}" + (f" ({e.maturity_default_tranche})" if e.maturity_default_tranche else ""),
+        f"Minimum liquidity: USD {usd_m(float(liquidity[low]))} m in {results.quarters[low]}",
+        f"Runway now: {results.metrics['runway_quarters'][world, 0]:.1f} quarters at the last year's burn"
+        if math.isfinite(results.metrics["runway_quarters"][world, 0]) else "Runway now: not burning cash",
+    ]
+    return Panel("\n".join(lines), title=Text(f"Verdict: {v.value.upper()}", style=VERDICT_STYLE[v]),
+                 title_align="left", border_style=VERDICT_STYLE[v].split()[-1])
+
+
+QUARTERLY_COLUMNS = (("revenue", "Revenue", "usd"), ("ebitda", "EBITDA", "usd"), ("net_income", "Net income", "usd"),
+                     ("fcf", "FCF", "usd"), ("cash", "Cash", "usd"), ("debt", "Debt", "usd"), ("liquidity", "Liquidity", "usd"),
+                     ("net_debt_to_ebitda", "Net lev.", "x"), ("interest_cover", "Int. cover", "x"), ("dscr", "DSCR", "x"),
+                     ("rating", "Rating", "str"))
+
+
+def quarterly_table(results: Results, world: int) -> Table:
+    f = results.frame(world)
+    t = _table(f"Quarterly — {results.worlds[world]}", [("Quarter", "left"), *((label, "right") for _, label, _ in QUARTERLY_COLUMNS)])
+    for q, row in f.iterrows():
+        t.add_row(str(q), *(_fmt(row[key], kind) for key, _, kind in QUARTERLY_COLUMNS))
+    return t
+
+
+def print_run(results: Results, profile_path: str, quarterly: bool = False) -> None:
+    """The ``stress run`` report for every world in ``results``."""
+    stdout.print(header(results, profile_path))
+    for w in range(len(results.worlds)):
+        stdout.print(summary_table(results, w))
+        if quarterly:
+            stdout.print(quarterly_table(results, w))
+        if results.company.covenants:
+            stdout.print(covenant_table(results, w))
+        stdout.print(wall_table(results, w))
+        stdout.print(events_panel(results, w))
