@@ -6,6 +6,10 @@ force*: each quarter charges ``(book - residual) / quarters left``, which is
 plain straight-line while the life is unchanged and a prospective change of
 estimate when a shock shortens it. A cohort already past its new life is
 written down to residual at once (impairment).
+
+Tax depreciation follows the profile's original lives: a change of
+accounting estimate or an impairment does not change the tax books, so a
+shorter accounting life moves earnings, not cash.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ class FleetState:
     nbv: np.ndarray  # (W, K) net book value, USD
     bought: np.ndarray  # (W, K) bool
     retired: np.ndarray  # (W, K) bool
+    tax_nbv: np.ndarray  # (W, K) tax written-down value, USD
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class FleetQuarter:
     proceeds: np.ndarray  # (W, K) cash from retirement sales
     disposed_nbv: np.ndarray  # (W, K) book value removed on retirement
     market_value: np.ndarray  # (W, K) collateral value at quarter end
+    tax_depreciation: np.ndarray  # (W, K)
+    tax_disposal_gain: np.ndarray  # (W, K) proceeds less tax value on retirement
 
 
 def in_force(q: int, change_q: np.ndarray, new: np.ndarray, old: np.ndarray) -> np.ndarray:
@@ -40,16 +47,18 @@ def in_force(q: int, change_q: np.ndarray, new: np.ndarray, old: np.ndarray) -> 
 
 def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q: np.ndarray,
          cost: np.ndarray, is_capex: np.ndarray, residual: np.ndarray, price_index: np.ndarray,
-         resale_factor: np.ndarray) -> FleetQuarter:
+         resale_factor: np.ndarray, tax_life_q: np.ndarray) -> FleetQuarter:
     """Advance the fleet through quarter ``q``; mutates ``state``.
 
     ``in_q``, ``life_q``, ``econ_q``, ``cost``: (W, K) per world (delays,
     shocked lives, overruns); ``residual``: (K,) share of cost;
-    ``price_index``: (W, K) world price / baseline price of the cohort's GPU.
+    ``price_index``: (W, K) world price / baseline price of the cohort's GPU;
+    ``tax_life_q``: (K,) the original accounting life, used for tax.
     """
     buy = is_capex & (in_q == q) & ~state.bought
     capex = np.where(buy, cost, 0.0)
     state.nbv = state.nbv + capex
+    state.tax_nbv = state.tax_nbv + capex
     state.bought = state.bought | buy
 
     live = state.bought & ~state.retired & (q > in_q)
@@ -60,14 +69,21 @@ def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q
     depreciation = np.where(live & (left >= 1), excess / np.maximum(left, 1), 0.0)
     impairment = np.where(live & (left < 1), excess, 0.0)
     state.nbv = state.nbv - depreciation - impairment
+    tax_left = in_q + tax_life_q - q + 1
+    tax_excess = np.maximum(state.tax_nbv - residual_value, 0.0)
+    tax_depreciation = np.where(live & (tax_left >= 1), tax_excess / np.maximum(tax_left, 1), 0.0)
+    state.tax_nbv = state.tax_nbv - tax_depreciation
 
     retire = live & (q >= in_q + econ_q)
     proceeds = np.where(retire, residual_value * price_index * resale_factor[:, None], 0.0)
     disposed = np.where(retire, state.nbv, 0.0)
+    tax_gain = np.where(retire, proceeds - state.tax_nbv, 0.0)
     state.nbv = np.where(retire, 0.0, state.nbv)
+    state.tax_nbv = np.where(retire, 0.0, state.tax_nbv)
     state.retired = state.retired | retire
 
     remaining = np.clip((in_q + econ_q - q) / np.maximum(econ_q, 1), 0.0, 1.0)
     held = state.bought & ~state.retired
     market_value = np.where(held, cost * np.maximum(residual, remaining) * price_index * resale_factor[:, None], 0.0)
-    return FleetQuarter(capex, earning, depreciation, impairment, proceeds, disposed, market_value)
+    return FleetQuarter(capex, earning, depreciation, impairment, proceeds, disposed, market_value,
+                        tax_depreciation, tax_gain)

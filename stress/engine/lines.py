@@ -19,7 +19,7 @@ BALANCE_LINES = (
     "other_liabilities", "total_liabilities", "equity",
 )
 #: Lines the metrics need that are not on the face of the statements.
-MEMO_LINES = ("scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses")
+MEMO_LINES = ("taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses")
 #: Per-tranche debt schedule, (W, T, Q) each.
 TRANCHE_LINES = ("opening", "drawn", "interest", "repaid", "refinanced", "closing")
 
@@ -36,6 +36,6 @@ LABELS: dict[str, str] = {
     "other_assets": "Other assets", "total_assets": "Total assets", "debt": "Debt",
     "lease_liabilities": "Lease liabilities", "other_liabilities": "Other liabilities",
     "total_liabilities": "Total liabilities", "equity": "Equity",
-    "scheduled_principal": "Scheduled principal", "revolver_net": "Revolver drawn less repaid", "revolver_available": "Undrawn revolver",
+    "taxable_income": "Taxable income (original lives)", "scheduled_principal": "Scheduled principal", "revolver_net": "Revolver drawn less repaid", "revolver_available": "Undrawn revolver",
     "gpus_earning": "GPUs earning", "tax_losses": "Tax losses carried forward",
 }

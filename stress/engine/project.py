@@ -71,8 +71,9 @@ def _project_chunk(cc: CompiledCompany, w: Worlds) -> Projection:
     price_index = _price_index(cc, w)
     in_q = cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, w.delay_q[:, None], 0)
     cost = cc.cohort_units * cc.cohort_unit_cost * np.where(cc.cohort_is_capex, w.capex_factor[:, None], 1.0)
-    fleet = fleet_step.FleetState(np.broadcast_to(cc.cohort_opening_nbv, (n_w, n_k)).copy(),
-                                  np.broadcast_to(~cc.cohort_is_capex, (n_w, n_k)).copy(), np.zeros((n_w, n_k), dtype=bool))
+    opening_nbv = np.broadcast_to(cc.cohort_opening_nbv, (n_w, n_k))
+    fleet = fleet_step.FleetState(opening_nbv.copy(), np.broadcast_to(~cc.cohort_is_capex, (n_w, n_k)).copy(),
+                                  np.zeros((n_w, n_k), dtype=bool), opening_nbv.copy())
     debt = debt_step.DebtState.opening(cc, n_w)
     cash = np.full(n_w, cc.opening.cash)
     receivables = np.full(n_w, cc.opening.receivables)
@@ -86,7 +87,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds) -> Projection:
         fq = fleet_step.step(fleet, q, in_q,
                              fleet_step.in_force(q, w.life_change_q, w.life_q, cc.cohort_life_q),
                              fleet_step.in_force(q, w.life_change_q, w.econ_q, cc.cohort_econ_q),
-                             cost, cc.cohort_is_capex, cc.cohort_residual, price_index[:, cc.cohort_gpu, q], w.resale_factor)
+                             cost, cc.cohort_is_capex, cc.cohort_residual, price_index[:, cc.cohort_gpu, q], w.resale_factor,
+                             cc.cohort_life_q)
         rq = revenue_step.step(fq.earning * cc.cohort_units, g_map, cc.cohort_kw, cc.contract_gpus, c_map, cc.contract_price,
                                q < w.default_q[:, cc.contract_customer], cc.contract_coverage[:, q], w.gpu_price[:, :, q],
                                w.utilisation[:, q], w.power_price[:, q], hours[q], c.costs.pue, c.costs.other_cost_per_gpu_year / 4)
@@ -110,10 +112,12 @@ def _project_chunk(cc: CompiledCompany, w: Worlds) -> Projection:
         interest = opening_balance * rates / 4.0
         L["interest_expense"][:] = interest.sum(axis=1)
         L["pretax_income"][:] = L["ebit"] - L["interest_expense"]
-        profit = np.maximum(L["pretax_income"], 0.0)
+        L["taxable_income"][:] = (L["ebitda"] - fq.tax_depreciation.sum(axis=1) + fq.tax_disposal_gain.sum(axis=1)
+                                  - L["interest_expense"])
+        profit = np.maximum(L["taxable_income"], 0.0)
         used = np.minimum(nol, profit)
         L["tax"][:] = (profit - used) * c.costs.tax_rate
-        nol = nol - used + np.maximum(-L["pretax_income"], 0.0)
+        nol = nol - used + np.maximum(-L["taxable_income"], 0.0)
         L["net_income"][:] = L["pretax_income"] - L["tax"]
 
         new_receivables = L["revenue"] * c.working_capital.receivable_days / (hours[q] / 24.0)
