@@ -1,0 +1,32 @@
+"""Loading scenario files: the built-in library and users' ``--scenarios-file`` YAML."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from stress.errors import ScenarioError
+from stress.io.yamlfile import read_mapping, validation_problems
+from stress.model.scenario import Scenario, ScenarioFile
+
+LIBRARY = Path(str(files("stress.scenarios") / "library.yaml"))
+
+
+def load_scenario_file(path: str | Path) -> list[Scenario]:
+    """Every scenario in a YAML file with a top-level ``scenarios:`` list; ScenarioError lists all problems."""
+    path = Path(path)
+    try:
+        data = read_mapping(path, kind="scenario file")
+    except Exception as err:  # ProfileError from read_mapping: re-raise as the scenario kind
+        raise ScenarioError(path, getattr(err, "problems", []), "scenario file") from err
+    try:
+        return list(ScenarioFile.model_validate(data).scenarios)
+    except ValidationError as exc:
+        raise ScenarioError(path, validation_problems(ScenarioFile, exc), "scenario file") from exc
+
+
+def builtin_scenarios() -> list[Scenario]:
+    """The shipped library, in its file order (baseline first)."""
+    return load_scenario_file(LIBRARY)

@@ -1,0 +1,133 @@
+"""Scenarios: named lists of shocks. A shock changes the worlds, never the engine.
+
+Every shock has a ``start`` (projection quarter index, 0 = the first quarter
+after as_of) and may ``ramp_quarters`` in linearly, reaching full size at
+``start + ramp_quarters``. Sizes use the profile's units: ``"+300bp"``,
+``"-40%"``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from stress.model.types import PosFloat, Rate, Share, Spec
+
+
+class _Shock(Spec):
+    start: int = Field(0, ge=0, description="projection quarter the shock starts (0 = first)")
+    ramp_quarters: int = Field(0, ge=0, description="quarters to reach full size, linearly")
+
+
+class RateShock(_Shock):
+    """Base-rate shock: ``bp`` added, or a whole ``path`` of annual rates from ``start``."""
+
+    kind: Literal["rate"] = "rate"
+    bp: Rate = Field(0.0, description="added to the base rate, e.g. '+300bp'")
+    path: list[Rate] | None = Field(None, description="quarterly base rates from start; the last value holds")
+
+
+class SpreadShock(_Shock):
+    """Added to every floating spread and to the refinancing rate."""
+
+    kind: Literal["spread"] = "spread"
+    bp: Rate
+
+
+class GpuPriceShock(_Shock):
+    """GPU-hour price level change, plus an extra annual change compounded from ``start``."""
+
+    kind: Literal["gpu_price"] = "gpu_price"
+    level: Rate = Field(0.0, description="level change, e.g. '-40%'")
+    annual_change: Rate = Field(0.0, description="extra change a year on top of the baseline curve, e.g. '-10%'")
+    models: list[str] = Field(default_factory=list, description="GPU models shocked; empty = all")
+
+    @model_validator(mode="after")
+    def _not_below_zero(self) -> "GpuPriceShock":
+        if self.level < -1 or self.annual_change < -1:
+            raise ValueError("a price cannot fall by more than 100%")
+        return self
+
+
+class UtilisationShock(_Shock):
+    """Spot utilisation set to ``level``, or moved by ``change`` (percentage points)."""
+
+    kind: Literal["utilisation"] = "utilisation"
+    level: Share | None = None
+    change: Rate = 0.0
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "UtilisationShock":
+        if (self.level is None) == (self.change == 0.0):
+            raise ValueError("give exactly one of level (e.g. '55%') or change (e.g. '-15%')")
+        return self
+
+
+class UsefulLifeShock(_Shock):
+    """Lives reset to ``years`` from ``start``: accounting (depreciation), economic (earning, retirement) or both."""
+
+    kind: Literal["useful_life"] = "useful_life"
+    years: PosFloat
+    basis: Literal["accounting", "economic", "both"] = "both"
+    cohorts: list[str] = Field(default_factory=list, description="cohort names; empty = all")
+
+
+class ResidualShock(_Shock):
+    """Resale values (retirement proceeds and collateral) change by ``change``."""
+
+    kind: Literal["residual"] = "residual"
+    change: Rate
+
+    @model_validator(mode="after")
+    def _not_below_zero(self) -> "ResidualShock":
+        if self.change < -1:
+            raise ValueError("a value cannot fall by more than 100%")
+        return self
+
+
+class CustomerDefaultShock(_Shock):
+    """A customer stops paying from ``start``; its GPUs go to the spot market."""
+
+    kind: Literal["customer_default"] = "customer_default"
+    customer: str = Field("largest", description="customer name, or 'largest' by contracted backlog")
+
+
+class RefinancingShock(_Shock):
+    """Refinancing closed from ``start`` for ``quarters`` (default: to the end of the horizon)."""
+
+    kind: Literal["refinancing"] = "refinancing"
+    quarters: int | None = Field(None, ge=1)
+
+
+class PowerPriceShock(_Shock):
+    kind: Literal["power_price"] = "power_price"
+    change: Rate = Field(description="e.g. '+50%'")
+
+
+class CapexOverrunShock(_Shock):
+    kind: Literal["capex_overrun"] = "capex_overrun"
+    change: Rate = Field(description="extra cost of the capex plan, e.g. '+20%'")
+
+
+class DelayShock(_Shock):
+    kind: Literal["delay"] = "delay"
+    quarters: int = Field(ge=0, description="quarters of delivery delay on the capex plan")
+
+
+Shock = Annotated[
+    Union[RateShock, SpreadShock, GpuPriceShock, UtilisationShock, UsefulLifeShock, ResidualShock,
+          CustomerDefaultShock, RefinancingShock, PowerPriceShock, CapexOverrunShock, DelayShock],
+    Field(discriminator="kind"),
+]
+
+
+class Scenario(Spec):
+    name: str = Field(min_length=1)
+    description: str = Field("", description="one-line rationale")
+    calibration: str = Field("", description="the figures it is calibrated on, with sources")
+    shocks: list[Shock] = Field(default_factory=list)
+
+
+class ScenarioFile(Spec):
+    scenarios: list[Scenario] = Field(min_length=1)

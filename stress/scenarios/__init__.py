@@ -1,0 +1,1 @@
+"""Shocks as pure transforms of worlds, the built-in scenario library, and world construction."""

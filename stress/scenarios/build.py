@@ -1,0 +1,43 @@
+"""From scenarios to Worlds: one world per scenario, shocks applied in order."""
+
+from __future__ import annotations
+
+from stress.engine.compiled import CompiledCompany
+from stress.engine.worlds import Worlds, baseline_worlds
+from stress.errors import Problem, ScenarioError
+from stress.model.scenario import Scenario
+from stress.scenarios.transforms import apply
+
+
+def reference_problems(cc: CompiledCompany, scenarios: list[Scenario]) -> list[Problem]:
+    """Shocks that name a customer, GPU model or cohort the company does not have."""
+    problems = []
+    for i, sc in enumerate(scenarios):
+        for j, shock in enumerate(sc.shocks):
+            where = f"{sc.name}.shocks[{j}]"
+            if shock.kind == "customer_default" and shock.customer != "largest" and shock.customer not in cc.customers:
+                problems.append(Problem(f"{where}.customer", f"no contract with this customer; customers: {cc.customers}", shock.customer))
+            for g in getattr(shock, "models", []):
+                if g not in cc.gpu_models:
+                    problems.append(Problem(f"{where}.models", f"no such GPU model; models: {cc.gpu_models}", g))
+            for k in getattr(shock, "cohorts", []):
+                if k not in cc.cohort_names:
+                    problems.append(Problem(f"{where}.cohorts", f"no such cohort; cohorts: {cc.cohort_names}", k))
+        del i
+    return problems
+
+
+def scenario_world(cc: CompiledCompany, scenario: Scenario) -> Worlds:
+    """The single world of one scenario: the baseline with its shocks applied in order."""
+    w = baseline_worlds(cc, 1, [scenario.name])
+    for shock in scenario.shocks:
+        w = apply(w, cc, shock)
+    return w
+
+
+def build_worlds(cc: CompiledCompany, scenarios: list[Scenario]) -> Worlds:
+    """One world per scenario, in order; ScenarioError if a shock names what the company lacks."""
+    problems = reference_problems(cc, scenarios)
+    if problems:
+        raise ScenarioError(f"scenarios for {cc.company.name}", problems, "scenario")
+    return Worlds.concat([scenario_world(cc, sc) for sc in scenarios])
