@@ -1,9 +1,9 @@
-"""The public Python API: load a profile, run it, read results as pandas.
+"""The public Python API: load a profile, run it under scenarios, read results as pandas.
 
     import stress
-    res = stress.run("coreweave")
-    res.frame()            # quarters x lines and metrics, baseline world
-    res.covenant_frame()   # headroom per covenant and quarter
+    res = stress.run("coreweave", scenarios=["baseline", "price_crash"])
+    res.frame(1)           # quarters x lines and metrics under price_crash
+    res.covenant_frame()   # headroom per covenant and quarter, baseline
 """
 
 from __future__ import annotations
@@ -16,11 +16,30 @@ from stress.engine.results import Results
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.io.profiles import load_company
 from stress.model.company import Company
+from stress.model.scenario import Scenario
+from stress.scenarios.build import build_worlds
+from stress.scenarios.select import select
 
 
-def run(company: Company | str | Path, worlds: Worlds | None = None) -> Results:
-    """Project ``company`` (a Company, profile path or shipped name) over ``worlds`` (default: its baseline)."""
+def run(company: Company | str | Path, scenarios: list[Scenario | str] | None = None, worlds: Worlds | None = None) -> Results:
+    """Project ``company`` (a Company, profile path or shipped name).
+
+    ``scenarios``: Scenario objects or built-in names (``"all"`` alone for the
+    whole library); default: the baseline only. ``worlds`` overrides both
+    (sensitivity grids, Monte Carlo).
+    """
     if not isinstance(company, Company):
         company = load_company(company)
     cc = compile_company(company)
-    return Results(project(cc, worlds if worlds is not None else baseline_worlds(cc)))
+    if worlds is None:
+        worlds = build_worlds(cc, resolve(scenarios)) if scenarios else baseline_worlds(cc)
+    return Results(project(cc, worlds))
+
+
+def resolve(scenarios: list[Scenario | str]) -> list[Scenario]:
+    """Scenario objects from a mix of objects and built-in names; ``["all"]`` is the whole library."""
+    if list(scenarios) == ["all"]:
+        return select([])
+    names = [s for s in scenarios if isinstance(s, str)]
+    by_name = {s.name: s for s in select(names)} if names else {}
+    return [by_name[s] if isinstance(s, str) else s for s in scenarios]

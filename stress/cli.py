@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from stress import __version__
 from stress.engine.opening import opening_balance
 from stress.errors import ProfileError, StressError
 from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
 from stress.model.company import Company
+from stress.scenarios.select import select
 from stress import api
 from stress.report import console, jsonout, run_view
 
@@ -81,19 +83,50 @@ def show(profile: Profile) -> None:
     console.print_profile(loaded, opening_balance(loaded.company))
 
 
+ScenarioNames = Annotated[list[str], typer.Option("--scenario", "-s", help="built-in or file scenario to run (repeatable); default: all built-ins")]
+
+
 @app.command()
 def run(
     profile: Profile,
+    scenario: ScenarioNames = [],  # noqa: B006 - typer reads the default, never mutates it
+    scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="YAML file of extra scenarios")] = None,
+    rate: Annotated[str | None, typer.Option("--rate", help="ad hoc: base-rate shock, e.g. +300bp")] = None,
+    spread: Annotated[str | None, typer.Option("--spread", help="ad hoc: spread shock, e.g. +400bp")] = None,
+    gpu_price: Annotated[str | None, typer.Option("--gpu-price", help="ad hoc: GPU-hour price level change, e.g. -40%")] = None,
+    life: Annotated[float | None, typer.Option("--life", help="ad hoc: useful life in years (accounting and economic)")] = None,
+    utilisation: Annotated[str | None, typer.Option("--utilisation", help="ad hoc: spot utilisation, e.g. 55%")] = None,
+    refi_closed: Annotated[int | None, typer.Option("--refi-closed", help="ad hoc: quarters refinancing is closed")] = None,
+    detail: Annotated[bool, typer.Option("--detail", help="full report for every scenario, not only the first")] = False,
     quarterly: Annotated[bool, typer.Option("--quarterly", help="show every quarter")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON on stdout")] = False,
 ) -> None:
-    """Project the firm quarter by quarter: summary, covenant headroom, maturity wall, events, verdict."""
+    """Project the firm under scenarios: comparison, summary, covenant headroom, maturity wall, events, verdict."""
     loaded = _load_or_exit(profile)
-    results = api.run(loaded.company)
+    flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
+             "refi_closed": refi_closed}
+    try:
+        results = api.run(loaded.company, select(scenario, scenarios_file, flags))
+    except ProfileError as err:
+        console.stderr.print(console.problems_panel(err))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
         typer.echo(jsonout.dumps(results, str(loaded.path)))
     else:
-        run_view.print_run(results, str(loaded.path), quarterly=quarterly)
+        run_view.print_run(results, str(loaded.path), quarterly=quarterly, detail=detail)
+
+
+@app.command("scenarios")
+def list_scenarios(
+    scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="also list this file's scenarios")] = None,
+) -> None:
+    """List the scenario library with each scenario's shocks and calibration."""
+    try:
+        chosen = select([], scenarios_file)
+    except ProfileError as err:
+        console.stderr.print(console.problems_panel(err))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    run_view.print_scenarios(chosen)
 
 
 @app.command()
@@ -111,5 +144,5 @@ def main() -> None:
     try:
         app()
     except StressError as err:
-        console.stderr.print(f"[red]error:[/] {err}")
+        console.stderr.print(f"[red]error:[/] {escape(str(err))}")
         raise SystemExit(EXIT_BAD_INPUT) from None

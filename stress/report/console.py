@@ -6,6 +6,7 @@ import sys
 
 import pandas as pd
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -41,12 +42,12 @@ def problems_panel(err: ProfileError) -> Panel:
     lines = [_problem_line(p) for p in err.problems[:MAX_PROBLEMS_SHOWN]]
     if len(err.problems) > MAX_PROBLEMS_SHOWN:
         lines.append(Text(f"… and {len(err.problems) - MAX_PROBLEMS_SHOWN} more", style="dim"))
-    title = f"[bold red]{err.file}[/]: invalid {err.kind} — {len(err.problems)} problem(s)"
+    title = f"[bold red]{escape(str(err.file))}[/]: invalid {err.kind} — {len(err.problems)} problem(s)"
     return Panel(Group(*lines), title=title, title_align="left", border_style="red")
 
 
 def warnings_panel(loaded: LoadedProfile) -> Panel:
-    return Panel(Group(*map(_problem_line, loaded.warnings)), title=f"[yellow]{loaded.path}[/]: warnings",
+    return Panel(Group(*map(_problem_line, loaded.warnings)), title=f"[yellow]{escape(str(loaded.path))}[/]: warnings",
                  title_align="left", border_style="yellow")
 
 
@@ -56,13 +57,13 @@ def print_validation(loaded: list[LoadedProfile], failed: list[ProfileError]) ->
     for ok in loaded:
         if ok.warnings:
             stderr.print(warnings_panel(ok))
-        stdout.print(f"[green]✓[/] {ok.path}: {ok.company.name} as of {ok.company.as_of} is valid")
+        stdout.print(f"[green]✓[/] {escape(str(ok.path))}: {escape(ok.company.name)} as of {ok.company.as_of} is valid")
 
 
 def _table(title: str, columns: list[tuple[str, str]]) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold")
-    for name, justify in columns:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for i, (name, justify) in enumerate(columns):
+        table.add_column(name, justify=justify, no_wrap=i == 0)  # type: ignore[arg-type]
     return table
 
 
@@ -151,8 +152,8 @@ def reconciliation_table(ob: OpeningBalance) -> Table:
 def print_profile(loaded: LoadedProfile, opening: OpeningBalance) -> None:
     """The whole ``stress show`` view on stdout."""
     c = loaded.company
-    stdout.print(Panel(f"[bold]{c.name}[/] ({c.ticker}) — as of {c.as_of}, horizon {c.horizon_quarters} quarters\n"
-                       f"profile: {loaded.path}\nsources: {len(c.sources)} named", border_style="blue"))
+    stdout.print(Panel(f"[bold]{escape(c.name)}[/] ({escape(c.ticker)}) — as of {c.as_of}, horizon {c.horizon_quarters} quarters\n"
+                       f"profile: {escape(str(loaded.path))}\nsources: {len(c.sources)} named", border_style="blue"))
     if loaded.warnings:
         stderr.print(warnings_panel(loaded))
     if c.debt:

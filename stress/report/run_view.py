@@ -10,9 +10,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from rich.markup import escape
+
+from stress.analysis.compare import answer, comparison
 from stress.analysis.summary import annual_summary, maturity_wall
 from stress.engine.covenants import AMBER_HEADROOM, CovenantTest, Verdict
 from stress.engine.results import Results
+from stress.model.scenario import Scenario
 from stress.report.console import _table, stdout
 from stress.report.format import pct, times, usd_m
 
@@ -40,15 +44,15 @@ def _fmt(value: object, kind: str) -> str:
 
 def header(results: Results, profile_path: str) -> Panel:
     c = results.company
-    return Panel(f"[bold]{c.name}[/] ({c.ticker}) — as of {c.as_of}, {c.horizon_quarters} quarters "
-                 f"({results.quarters[0]}–{results.quarters[-1]}); USD m unless stated\nprofile: {profile_path}",
+    return Panel(f"[bold]{escape(c.name)}[/] ({escape(c.ticker)}) — as of {c.as_of}, {c.horizon_quarters} quarters "
+                 f"({results.quarters[0]}–{results.quarters[-1]}); USD m unless stated\nprofile: {escape(profile_path)}",
                  border_style="blue")
 
 
 def summary_table(results: Results, world: int) -> Table:
     s = annual_summary(results, world)
     cols = [(f"{y}" + (f" ({n}q)" if n < 4 else ""), "right") for y, n in zip(s.index, s["quarters"], strict=True)]
-    t = _table(f"Annual summary — {results.worlds[world]}", [("", "left"), *cols])
+    t = _table(f"Annual summary — {escape(results.worlds[world])}", [("", "left"), *cols])
     for key, label, kind in SUMMARY_ROWS:
         t.add_row(label, *(_fmt(v, kind) for v in s[key]), style="bold" if label[0] != " " and kind == "usd" and key in ("ebitda", "net_income", "fcf") else None)
     return t
@@ -84,7 +88,7 @@ def covenant_table(results: Results, world: int) -> Table:
         head = np.where(np.isnan(test.headroom[world]), np.where(test.passed[world], np.inf, -np.inf), test.headroom[world])
         worst = int(np.argmin(head))
         cells.append(Text(_covenant_value(test, test.value[world, worst]), style=headroom_style(test.headroom[world, worst], bool(test.passed[world, worst]))))
-        t.add_row(c.label, limit, *cells, results.quarters[worst])
+        t.add_row(escape(c.label), limit, *cells, results.quarters[worst])
     return t
 
 
@@ -112,7 +116,7 @@ def events_panel(results: Results, world: int) -> Panel:
         f"Runway now: {results.metrics['runway_quarters'][world, 0]:.1f} quarters at the last year's burn"
         if math.isfinite(results.metrics["runway_quarters"][world, 0]) else "Runway now: not burning cash",
     ]
-    return Panel("\n".join(lines), title=Text(f"Verdict: {v.value.upper()}", style=VERDICT_STYLE[v]),
+    return Panel(escape("\n".join(lines)), title=Text(f"Verdict — {results.worlds[world]}: {v.value.upper()}", style=VERDICT_STYLE[v]),
                  title_align="left", border_style=VERDICT_STYLE[v].split()[-1])
 
 
@@ -124,16 +128,65 @@ QUARTERLY_COLUMNS = (("revenue", "Revenue", "usd"), ("ebitda", "EBITDA", "usd"),
 
 def quarterly_table(results: Results, world: int) -> Table:
     f = results.frame(world)
-    t = _table(f"Quarterly — {results.worlds[world]}", [("Quarter", "left"), *((label, "right") for _, label, _ in QUARTERLY_COLUMNS)])
+    t = _table(f"Quarterly — {escape(results.worlds[world])}", [("Quarter", "left"), *((label, "right") for _, label, _ in QUARTERLY_COLUMNS)])
     for q, row in f.iterrows():
         t.add_row(str(q), *(_fmt(row[key], kind) for key, _, kind in QUARTERLY_COLUMNS))
     return t
 
 
-def print_run(results: Results, profile_path: str, quarterly: bool = False) -> None:
-    """The ``stress run`` report for every world in ``results``."""
+def comparison_table(results: Results) -> Table:
+    """One row per scenario: minimum liquidity, events, extremes of the ratios, end state, verdict."""
+    table = comparison(results)
+    t = _table("Scenario comparison (USD m)", [("Scenario", "left"), ("Min liquidity", "right"), ("in", "left"),
+               ("First breach", "left"), ("Liquidity default", "left"), ("Maturity default", "left"),
+               ("Peak net lev.", "right"), ("Trough DSCR", "right"), ("Trough int. cover", "right"),
+               ("Rating end", "center"), ("Equity end", "right"), ("Verdict", "center")])
+    for name, r in table.iterrows():
+        v = Verdict(r.verdict)
+        breach = f"{r.first_breach} {r.first_breach_covenant}" if isinstance(r.first_breach, str) else "–"
+        maturity = f"{r.maturity_default} {r.maturity_default_tranche}" if isinstance(r.maturity_default, str) else "–"
+        liquidity = r.liquidity_default if isinstance(r.liquidity_default, str) else "–"
+        t.add_row(escape(str(name)), usd_m(r.min_liquidity), r.min_liquidity_quarter, escape(breach), liquidity,
+                  escape(maturity), times(r.peak_net_leverage), times(r.trough_dscr), times(r.trough_interest_cover),
+                  r.rating_end, usd_m(r.equity_end), Text(v.value.upper(), style=VERDICT_STYLE[v]))
+    return t
+
+
+def print_scenarios(scenarios: list[Scenario]) -> None:
+    """``stress scenarios``: each scenario, its rationale, shocks and calibration."""
+    for sc in scenarios:
+        shocks = "\n".join(f"  • {_describe(sh)}" for sh in sc.shocks) or "  • none"
+        body = f"{escape(sc.description)}\n[bold]Shocks[/]\n{escape(shocks)}"
+        if sc.calibration:
+            body += f"\n[dim]Calibration: {escape(sc.calibration)}[/]"
+        stdout.print(Panel(body, title=f"[bold]{escape(sc.name)}[/]", title_align="left", border_style="blue"))
+
+
+def _describe(shock: object) -> str:
+    fields = shock.model_dump(exclude_defaults=True, exclude={"kind"})  # type: ignore[attr-defined]
+    return f"{shock.kind}: " + ", ".join(f"{k}={_show(k, v)}" for k, v in fields.items())  # type: ignore[attr-defined]
+
+
+def _show(key: str, value: object) -> str:
+    """Shock sizes in their natural units: bp for rate and spread, % for levels and changes."""
+    if key == "bp":
+        return f"{value * 1e4:+.0f}bp"  # type: ignore[operator]
+    if key in ("level", "annual_change", "change"):
+        return f"{value:+.0%}"
+    return str(value)
+
+
+def print_run(results: Results, profile_path: str, quarterly: bool = False, detail: bool = False) -> None:
+    """The ``stress run`` report: the comparison when there are several scenarios, then the details."""
     stdout.print(header(results, profile_path))
-    for w in range(len(results.worlds)):
+    if len(results.worlds) > 1:
+        table = comparison(results)
+        stdout.print(Panel(escape(answer(table)), title="Answer", title_align="left", border_style="bold"))
+        stdout.print(comparison_table(results))
+        if not detail:
+            stdout.print(f"[dim]Detail below for {escape(results.worlds[0])}; --detail shows every scenario, "
+                         "--scenario NAME picks one.[/]")
+    for w in range(len(results.worlds) if detail or len(results.worlds) == 1 else 1):
         stdout.print(summary_table(results, w))
         if quarterly:
             stdout.print(quarterly_table(results, w))

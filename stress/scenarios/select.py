@@ -1,0 +1,69 @@
+"""Choosing the scenarios of a run: built-ins, a user's file, names, and ad-hoc CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from stress.errors import Problem, ScenarioError
+from stress.io.scenarios import builtin_scenarios, load_scenario_file
+from stress.io.yamlfile import validation_problems
+from stress.model.scenario import Scenario
+
+#: CLI flag -> how it becomes a shock (kind and the field its value fills).
+ADHOC_FLAGS: dict[str, tuple[str, str, dict[str, object]]] = {
+    "rate": ("rate", "bp", {}),
+    "spread": ("spread", "bp", {}),
+    "gpu_price": ("gpu_price", "level", {}),
+    "life": ("useful_life", "years", {"basis": "both"}),
+    "utilisation": ("utilisation", "level", {}),
+    "refi_closed": ("refinancing", "quarters", {}),
+}
+ADHOC_NAME = "custom"
+
+
+def adhoc_scenario(flags: dict[str, object]) -> Scenario | None:
+    """A scenario from CLI flags such as ``{"rate": "+300bp", "life": 4}``; None when no flag is set."""
+    shocks = [{"kind": ADHOC_FLAGS[k][0], ADHOC_FLAGS[k][1]: v, **ADHOC_FLAGS[k][2]} for k, v in flags.items() if v is not None]
+    if not shocks:
+        return None
+    described = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in flags.items() if v is not None)
+    try:
+        return Scenario.model_validate({"name": ADHOC_NAME, "description": f"ad hoc: {described}", "shocks": shocks})
+    except ValidationError as exc:
+        problems = [Problem(_flag_path(p.path, shocks), p.message, p.value) for p in validation_problems(Scenario, exc)]
+        raise ScenarioError("command-line flags", problems, "scenario") from exc
+
+
+def _flag_path(path: str, shocks: list[dict[str, object]]) -> str:
+    """``shocks[0].gpu_price.level`` -> ``--gpu-price``."""
+    if path.startswith("shocks["):
+        index = int(path[7:path.index("]")])
+        kind = shocks[index]["kind"]
+        return next("--" + flag.replace("_", "-") for flag, (k, _, _) in ADHOC_FLAGS.items() if k == kind)
+    return path
+
+
+def select(names: list[str], scenarios_file: Path | None = None, flags: dict[str, object] | None = None) -> list[Scenario]:
+    """The scenarios to run, in order.
+
+    Default: every built-in. With a file and no names: baseline plus the file's
+    scenarios. With ad-hoc flags and no names: baseline plus ``custom``. Names
+    pick from built-ins and the file (a file's scenario overrides a built-in of
+    the same name).
+    """
+    pool = {s.name: s for s in builtin_scenarios()}
+    from_file = load_scenario_file(scenarios_file) if scenarios_file else []
+    pool |= {s.name: s for s in from_file}
+    custom = adhoc_scenario(flags or {})
+    if names:
+        unknown = [n for n in names if n not in pool]
+        if unknown:
+            raise ScenarioError("--scenario", [Problem("--scenario", f"unknown scenario; available: {', '.join(pool)}", n) for n in unknown], "scenario")
+        chosen = [pool[n] for n in dict.fromkeys(names)]
+    elif from_file or custom:
+        chosen = [pool["baseline"], *from_file]
+    else:
+        chosen = list(builtin_scenarios())
+    return chosen + ([custom] if custom else [])
