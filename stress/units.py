@@ -37,10 +37,12 @@ SCALE: dict[str, float] = {
 #: world's single base-rate path.
 BASE_RATES = ("SOFR", "TERM SOFR", "BASE", "LIBOR", "EFFR")
 
-_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:e[+-]?\d+)?|[+-]?\.\d+"
+#: An unsigned number: ``1,500,000``, ``1.5``, ``.5``, ``1e9``. Each pattern below allows one sign at most.
+_NUMBER = r"(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
 _SCALED = re.compile(rf"^\s*(?P<sign>[+-])?\s*\$?\s*(?P<num>{_NUMBER})\s*(?P<suffix>[a-z]*)\s*$", re.I)
-_RATE = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>%|bps?|bp)?\s*$", re.I)
-_FLOAT_RATE = re.compile(r"^\s*(?P<base>[A-Za-z][A-Za-z ]*?)\s*(?P<sign>[+-])\s*(?P<spread>.+)$")
+_RATE = re.compile(rf"^\s*(?P<num>[+-]?{_NUMBER})\s*(?P<unit>%|bps?|bp)?\s*$", re.I)
+#: ``BASE+spread`` / ``BASE-spread``: the sign is the operator, so the spread itself is unsigned.
+_FLOAT_RATE = re.compile(r"^\s*(?P<base>[A-Za-z][A-Za-z ]*?)\s*(?P<sign>[+-])\s*(?P<spread>[^\s+-].*)$")
 
 MONEY_HELP = "an amount in USD such as 1150000000, '650m', '1.5bn' or '$32,000'"
 COUNT_HELP = "a count such as 200000 or '200k'"
@@ -110,9 +112,17 @@ class RateQuote:
     base: str = "fixed"
 
     def __str__(self) -> str:
+        """The quote as a profile writes it, read back unchanged by ``parse_rate_quote``:
+        ``9.25%``, ``SOFR+612.5bp``, ``SOFR-50bp``. This is what a saved profile holds."""
         if not self.floating:
-            return f"{self.spread:.2%} fixed"
-        return f"{self.base}+{self.spread * 10_000:.0f}bp"
+            return f"{self.spread * 100:.10g}%"
+        sign = "+" if self.spread >= 0 else "-"
+        return f"{self.base}{sign}{abs(self.spread) * 10_000:.10g}bp"
+
+    @property
+    def label(self) -> str:
+        """For display: ``9.25% fixed``, ``SOFR+600bp``."""
+        return f"{self} fixed" if not self.floating else str(self)
 
 
 def parse_rate_quote(value: object) -> RateQuote:

@@ -7,6 +7,8 @@ was expected (and echoes the bad text when there is one).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from stress.units import (
@@ -138,12 +140,18 @@ def test_rate_quote_passes_through_and_reads_its_dict_form() -> None:
 
 
 @pytest.mark.parametrize(
-    ("quote", "shown"),
-    [(RateQuote(True, 0.06, "SOFR"), "SOFR+600bp"), (RateQuote(False, 0.0925), "9.25% fixed"),
-     (RateQuote(True, 0.0225, "TERM SOFR"), "TERM SOFR+225bp")],
+    ("quote", "written", "label"),
+    [(RateQuote(True, 0.06, "SOFR"), "SOFR+600bp", "SOFR+600bp"),
+     (RateQuote(False, 0.0925), "9.25%", "9.25% fixed"),
+     (RateQuote(False, 0.09125), "9.125%", "9.125% fixed"),
+     (RateQuote(True, 0.0225, "TERM SOFR"), "TERM SOFR+225bp", "TERM SOFR+225bp"),
+     (RateQuote(True, 0.06125, "SOFR"), "SOFR+612.5bp", "SOFR+612.5bp"),
+     (RateQuote(True, -0.005, "SOFR"), "SOFR-50bp", "SOFR-50bp"),
+     (RateQuote(True, 0.0, "SOFR"), "SOFR+0bp", "SOFR+0bp")],
 )
-def test_rate_quote_str(quote: RateQuote, shown: str) -> None:
-    assert str(quote) == shown
+def test_rate_quote_str_is_the_written_form_and_label_the_shown_one(quote: RateQuote, written: str, label: str) -> None:
+    assert str(quote) == written
+    assert quote.label == label
 
 
 @pytest.mark.parametrize(
@@ -151,13 +159,14 @@ def test_rate_quote_str(quote: RateQuote, shown: str) -> None:
     [
         RateQuote(True, 0.06, "SOFR"),
         RateQuote(True, 0.0225, "TERM SOFR"),
-        pytest.param(RateQuote(False, 0.0925), marks=pytest.mark.xfail(
-            strict=True, reason="bug: a fixed rate prints as '9.25% fixed', which parse_rate_quote rejects, "
-                                "so Company.model_dump_json() cannot be validated back")),
-        pytest.param(RateQuote(True, 0.06125, "SOFR"), marks=pytest.mark.xfail(
-            strict=True, reason="bug: str() rounds the spread to whole bp (612.5bp -> '612bp')")),
+        RateQuote(False, 0.0925),
+        RateQuote(True, 0.06125, "SOFR"),
+        RateQuote(True, -0.005, "SOFR"),
+        RateQuote(False, -0.001),
+        RateQuote(False, 0.123456789),
     ],
-    ids=["SOFR+600bp", "TERM SOFR+225bp", "fixed 9.25%", "SOFR+612.5bp"],
+    ids=["SOFR+600bp", "TERM SOFR+225bp", "fixed 9.25%", "SOFR+612.5bp", "SOFR-50bp", "fixed -0.1%",
+         "fixed 12.3456789%"],
 )
 def test_rate_quote_str_parses_back_to_itself(quote: RateQuote) -> None:
     """What the model serialises a debt rate to must read back as the same quote."""
@@ -200,14 +209,27 @@ def test_rejects_the_other_parsers_units(parser, value: str) -> None:
         parser(value)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [pytest.param(t, marks=pytest.mark.xfail(strict=True, reason="bug: a doubled sign is accepted and cancels"))
-     for t in ("--5m", "-$-5m", "+-5m")],
-)
+@pytest.mark.parametrize("text", ["--5m", "-$-5m", "+-5m", "$-5m", "- -5m", "-+5m"])
 def test_money_rejects_a_doubled_sign(text: str) -> None:
     with pytest.raises(ValueError, match="^expected "):
         parse_money(text)
+
+
+@pytest.mark.parametrize("text", ["--5%", "+-5%", "-+50bp", "--0.05"])
+def test_rate_rejects_a_doubled_sign(text: str) -> None:
+    with pytest.raises(ValueError, match="^expected "):
+        parse_rate(text)
+
+
+@pytest.mark.parametrize("text", ["SOFR+-1%", "SOFR--1%", "SOFR-+50bp", "SOFR + -1%", "SOFR++1%"])
+def test_floating_spread_after_its_sign_is_unsigned(text: str) -> None:
+    with pytest.raises(ValueError, match=f"^expected {re.escape(FLOATING_HELP)}, got {re.escape(repr(text))}"):
+        parse_rate_quote(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1e9", 1e9), ("-1.5e3", -1500.0), (".5e3", 500.0)])
+def test_money_keeps_a_signed_exponent(text: str, expected: float) -> None:
+    assert parse_money(text) == expected
 
 
 # --- formatting ----------------------------------------------------------------------------

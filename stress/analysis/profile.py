@@ -7,6 +7,8 @@ schedules as they stand at ``as_of``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -29,7 +31,7 @@ def capital_structure(c: Company) -> pd.DataFrame:
         {
             "tranche": t.name, "kind": t.kind.value, "seniority": t.rank.value, "drawn_usd": t.balance,
             "limit_usd": t.limit if t.limit is not None else t.balance, "undrawn_usd": t.undrawn_usd,
-            "rate": str(t.rate), "rate_today": current_rate(t, c.market.base_rate.start),
+            "rate": t.rate.label, "rate_today": current_rate(t, c.market.base_rate.start),
             "maturity": t.maturity, "amortisation": t.amortisation.value, "secured_by": ", ".join(t.secured_by),
         }
         for t in c.debt
@@ -93,11 +95,15 @@ def fleet_table(c: Company) -> pd.DataFrame:
 
 
 def contract_table(c: Company) -> pd.DataFrame:
-    """Each contract with its remaining value (backlog) from the quarter after as_of, USD."""
+    """Each contract with its remaining value (backlog) after as_of, USD.
+
+    Counts whole days from the later of ``start`` and the day after ``as_of``
+    to ``end``, both inclusive.
+    """
     rows = []
     for k in c.contracts:
-        start = max(k.start, c.as_of)
-        hours = (pd.Timestamp(k.end) - pd.Timestamp(start)).days * 24.0
+        first = max(k.start, c.as_of + dt.timedelta(days=1))
+        hours = ((k.end - first).days + 1) * 24.0
         rows.append({
             "customer": k.customer, "gpu": k.gpu, "gpus": k.gpus, "price_per_gpu_hour": k.price_per_gpu_hour,
             "start": k.start, "end": k.end, "investment_grade": k.investment_grade,

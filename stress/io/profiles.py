@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from stress.errors import Problem, ProfileError
 from stress.io.yamlfile import read_mapping, validation_problems
-from stress.model.checks import profile_problems, scale_warnings
+from stress.model.checks import Parts, profile_problems, scale_warnings
 from stress.model.company import Company
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -41,19 +41,25 @@ def resolve_profile(name_or_path: str | Path) -> Path:
             candidate = folder / f"{name_or_path}{suffix}"
             if candidate.exists():
                 return candidate
-    known = sorted({p.stem for d in profile_dirs() if d.is_dir() for p in d.glob("*.yaml")})
+    known = sorted({p.stem for d in profile_dirs() if d.is_dir() for p in d.iterdir()
+                    if p.suffix in PROFILE_SUFFIXES})
     raise ProfileError(path, [Problem("", f"no such file, and no shipped profile of that name; known: {', '.join(known) or 'none'}")])
 
 
 def load_profile(name_or_path: str | Path) -> LoadedProfile:
-    """Load and validate a profile; raises ProfileError listing every problem in it."""
+    """Load and validate a profile; raises ProfileError listing every problem in it.
+
+    The cross-field checks run on whatever parts of the file validate, so a
+    file with both field and cross-field problems reports them all at once.
+    """
     path = resolve_profile(name_or_path)
     data = read_mapping(path)
+    problems = profile_problems(Parts.of_data(data))
     try:
         company = Company.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(path, validation_problems(Company, exc)) from exc
-    problems = profile_problems(company)
+        every = [*validation_problems(Company, exc), *problems]
+        raise ProfileError(path, list(dict.fromkeys(every))) from exc
     if problems:
         raise ProfileError(path, problems)
     return LoadedProfile(company, path, scale_warnings(company))

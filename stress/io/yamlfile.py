@@ -24,14 +24,17 @@ def read_mapping(path: Path, kind: str = "profile") -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(path, [Problem("", f"cannot be read as UTF-8 text: {exc}")], kind) from exc
+    is_json = path.suffix.lower() == ".json"
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if is_json else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileError(path, [Problem("", f"is not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)], kind) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise ProfileError(path, [Problem("", f"is not valid YAML: {exc.problem}", line=line, column=col)], kind) from exc
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise ProfileError(path, [Problem("", f"is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}")], kind) from exc
+    except yaml.YAMLError as exc:
+        raise ProfileError(path, [Problem("", f"is not valid YAML: {exc}")], kind) from exc
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ProfileError(path, [Problem("", f"expected a mapping of keys such as 'name:' at the top level, got {got}")], kind)

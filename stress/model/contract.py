@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from stress.model.types import Count, Date, PosMoney, Spec
 
 
 class Contract(Spec):
-    """``gpus`` GPUs of model ``gpu`` reserved at a fixed price from ``start`` to ``end``."""
+    """``gpus`` GPUs of model ``gpu`` reserved at a fixed price from ``start`` to ``end``.
+
+    Checks across fields (``end`` after ``start``) are in ``stress.model.checks``.
+    """
 
     customer: str = Field(min_length=1)
     gpu: str = Field(min_length=1)
@@ -17,9 +20,3 @@ class Contract(Spec):
     start: Date
     end: Date
     investment_grade: bool = False
-
-    @model_validator(mode="after")
-    def _end_after_start(self) -> "Contract":
-        if self.end <= self.start:
-            raise ValueError(f"end {self.end} must fall after start {self.start}")
-        return self

@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field
 
 from stress.model.types import Spec
 from stress.units import parse_money, parse_rate
@@ -52,22 +52,13 @@ Threshold = Annotated[float, BeforeValidator(parse_threshold)]
 
 
 class Covenant(Spec):
+    """``stress.model.checks`` checks there is exactly one bound, in ``DIRECTION``, and ``applies_to`` for ltv."""
+
     metric: CovenantMetric
     min: Threshold | None = None
     max: Threshold | None = None
     applies_to: str | None = Field(None, description="debt tranche the test belongs to (required for ltv)")
     name: str | None = Field(None, description="label in reports; default from metric and tranche")
-
-    @model_validator(mode="after")
-    def _one_bound_in_the_right_direction(self) -> "Covenant":
-        if (self.min is None) == (self.max is None):
-            raise ValueError("give exactly one of min or max")
-        wanted = DIRECTION[self.metric]
-        if (wanted == "min") != (self.min is not None):
-            raise ValueError(f"{self.metric.value} is tested against a {wanted}imum; use {wanted}:")
-        if self.metric is CovenantMetric.LTV and self.applies_to is None:
-            raise ValueError("an ltv covenant needs applies_to naming a secured tranche")
-        return self
 
     @property
     def threshold(self) -> float:

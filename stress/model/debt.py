@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from stress.model.types import Date, DebtRate, NonNegMoney, Rate, Spec
 
@@ -38,6 +38,8 @@ class Seniority(StrEnum):
 
 
 class Tranche(Spec):
+    """A debt tranche; ``stress.model.checks`` checks ``limit`` against ``kind`` and ``balance``."""
+
     name: str = Field(min_length=1)
     kind: DebtKind
     balance: NonNegMoney = Field(description="drawn principal at as_of, USD")
@@ -48,14 +50,6 @@ class Tranche(Spec):
     amortisation: Amortisation = Amortisation.BULLET
     secured_by: list[str] = Field(default_factory=list, description="fleet or capex cohort names")
     seniority: Seniority | None = Field(None, description="default: secured if secured_by, else senior_unsecured")
-
-    @model_validator(mode="after")
-    def _balance_within_limit(self) -> "Tranche":
-        if self.kind in (DebtKind.REVOLVER, DebtKind.DELAYED_DRAW) and self.limit is None:
-            raise ValueError(f"a {self.kind.value} needs a limit (its commitment)")
-        if self.limit is not None and self.balance > self.limit:
-            raise ValueError(f"drawn balance {self.balance:,.0f} exceeds limit {self.limit:,.0f}")
-        return self
 
     @property
     def rank(self) -> Seniority:

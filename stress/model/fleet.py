@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from stress.model.types import Count, Date, PosFloat, PosMoney, Share, Spec
 
@@ -47,9 +47,3 @@ class CapexCohort(Cohort):
 
     funded_by: str | None = Field(None, description="name of the debt facility that funds it")
     funded_share: Share = Field(1.0, description="share of the cost drawn from funded_by")
-
-    @model_validator(mode="after")
-    def _funded_share_needs_facility(self) -> "CapexCohort":
-        if self.funded_by is None and self.funded_share != 1.0:
-            raise ValueError("funded_share is set but funded_by names no facility")
-        return self

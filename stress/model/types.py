@@ -84,7 +84,7 @@ Date = Annotated[
 DebtRate = Annotated[
     RateQuote,
     BeforeValidator(parse_rate_quote),
-    PlainSerializer(str, return_type=str),
+    PlainSerializer(str, return_type=str),  # '9.25%', 'SOFR+612.5bp': reads back as the same quote
     WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}],
                     "description": "fixed '9.25%' or floating 'SOFR+6.0%' / 'SOFR + 600bp'"}),
 ]

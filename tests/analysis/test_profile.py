@@ -31,6 +31,7 @@ from stress.analysis.profile import (
     undrawn_committed,
 )
 from stress.engine.opening import opening_balance
+from stress.errors import ProfileError
 from stress.io.profiles import load_company
 from stress.model import Company, Tranche
 
@@ -196,12 +197,24 @@ def test_ladder_sums_to_the_balance_for_any_tranche(balance: float, quarters: in
     assert_ladder_invariants(c)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: with an as_of that is not a quarter end, a tranche maturing later in "
-                                       "the same quarter passes validation but has no quarter in the ladder")
-def test_ladder_keeps_a_maturity_in_the_as_of_quarter() -> None:
-    c = variant(as_of="2025-06-27")
-    c = c.model_copy(update={"debt": [c.debt[0], c.debt[1].model_copy(update={"maturity": dt.date(2025, 6, 30)})]})
+def test_a_maturity_in_the_as_of_quarter_is_rejected_so_the_ladder_never_drops_one(tmp_path: Path) -> None:
+    # The ladder, like the engine, starts the quarter after as_of's, so a tranche maturing later in
+    # as_of's own quarter would have no quarter to fall in: validation rejects it instead.
+    data = tiny_data()
+    data["as_of"] = "2025-06-27"
+    data["debt"][1]["maturity"] = "2025-06-30"
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_company(path)
+    assert [(p.path, p.message, p.value) for p in info.value.problems] == [
+        ("debt[1].maturity", "must fall in a quarter after as_of's quarter 2025Q2", "2025-06-30")]
+    # one quarter later it loads, and the ladder keeps every dollar
+    data["debt"][1]["maturity"] = "2025-07-01"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    c = load_company(path)
     assert maturity_ladder(c).loc["Total"].sum() == pytest.approx(250 * M)
+    assert maturity_ladder(c).loc["Notes", 2025] == pytest.approx(50 * M)
 
 
 # --- lease commitments ------------------------------------------------------------------------
@@ -346,8 +359,6 @@ def test_concentration_is_largest_first_and_shares_sum_to_one() -> None:
     assert conc.loc["SmallCo", "backlog_usd"] == pytest.approx(500 * 2.0 * 365 * 24, rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the backlog counts (end - max(start, as_of)) days, so a contract "
-                                       "starting after as_of loses its last day while one running at as_of does not")
 def test_backlog_of_a_contract_starting_after_as_of_counts_every_day() -> None:
     # 2026-01-01..2026-12-31 is a whole year, 365 days, on the same inclusive-end reading that gives
     # BigCo 914 days from as_of to 2027-12-31
@@ -355,3 +366,23 @@ def test_backlog_of_a_contract_starting_after_as_of_counts_every_day() -> None:
     data["contracts"][0] |= {"start": "2026-01-01", "end": "2026-12-31"}
     frame = contract_table(Company.model_validate(data))
     assert frame.loc[0, "backlog_usd"] == pytest.approx(6_000 * 2.50 * 365 * 24, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [("2025-07-01", "2025-07-01", 1),     # one whole day
+     ("2025-06-30", "2025-07-01", 1),     # as_of itself is not backlog: only 2025-07-01
+     ("2025-01-01", "2025-06-30", 0),     # over by as_of
+     ("2025-07-01", "2026-06-30", 365)],  # a year from the day after as_of, end included
+)
+def test_backlog_counts_days_after_as_of_to_end_inclusive(start: str, end: str, days: int) -> None:
+    data = tiny_data()
+    data["contracts"][0] |= {"start": start, "end": end}
+    frame = contract_table(Company.model_validate(data))
+    assert frame.loc[0, "backlog_usd"] == pytest.approx(6_000 * 2.50 * days * 24, rel=1e-12, abs=0.0)
+
+
+def test_capital_structure_shows_rates_as_labels(tiny: Company) -> None:
+    rates = capital_structure(tiny).set_index("tranche")["rate"]
+    assert rates.to_dict() == {"Term Loan": "SOFR+600bp", "Notes": "9.25% fixed", "Revolver": "SOFR+300bp",
+                               "DDTL": "SOFR+400bp"}

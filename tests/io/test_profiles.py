@@ -66,17 +66,27 @@ ONE_PROBLEM: list[tuple[str, list[Edit], str, str, Any]] = [
     ("zero units", [("set", "fleet.0.units", 0)],
      "fleet[0].units", "expected a value above zero", 0),
     ("maturity before as_of", [("set", "debt.1.maturity", "2024-12-31")],
-     "debt[1].maturity", "must fall after as_of (2025-06-30)", "2024-12-31"),
+     "debt[1].maturity", "must fall in a quarter after as_of's quarter 2025Q2", "2024-12-31"),
     ("maturity on as_of", [("set", "debt.1.maturity", "2025-06-30")],
-     "debt[1].maturity", "must fall after as_of (2025-06-30)", "2025-06-30"),
+     "debt[1].maturity", "must fall in a quarter after as_of's quarter 2025Q2", "2025-06-30"),
+    ("maturity earlier in the as_of quarter", [("set", "debt.1.maturity", "2025-04-01")],
+     "debt[1].maturity", "must fall in a quarter after as_of's quarter 2025Q2", "2025-04-01"),
+    ("maturity later in the as_of quarter", [("set", "as_of", "2025-06-27"), ("set", "debt.1.maturity", "2025-06-30")],
+     "debt[1].maturity", "must fall in a quarter after as_of's quarter 2025Q2", "2025-06-30"),
     ("lease end before as_of", [("set", "leases.0.end", "2025-05-31")],
-     "leases[0].end", "must fall after as_of (2025-06-30)", "2025-05-31"),
-    ("lease end on start", [("set", "leases.0.end", "2025-03-31")],
-     "leases[0]", "end 2025-03-31 must fall after start 2025-03-31", None),
-    ("contract end on start", [("set", "contracts.0.end", "2025-01-01")],
-     "contracts[0]", "end 2025-01-01 must fall after start 2025-01-01", None),
-    ("contract end before start", [("set", "contracts.0.end", "2024-12-31")],
-     "contracts[0]", "end 2024-12-31 must fall after start 2025-01-01", None),
+     "leases[0].end", "must fall in a quarter after as_of's quarter 2025Q2", "2025-05-31"),
+    ("lease end later in the as_of quarter", [("set", "as_of", "2025-06-27"), ("set", "leases.0.end", "2025-06-30")],
+     "leases[0].end", "must fall in a quarter after as_of's quarter 2025Q2", "2025-06-30"),
+    ("contract end in the as_of quarter", [("set", "contracts.0.end", "2025-04-30")],
+     "contracts[0].end", "must fall in a quarter after as_of's quarter 2025Q2", "2025-04-30"),
+    ("lease end on start", [("set", "leases.0.start", "2026-03-31"), ("set", "leases.0.end", "2026-03-31")],
+     "leases[0].end", "must fall after start (2026-03-31)", "2026-03-31"),
+    ("contract end on start", [("set", "contracts.0.start", "2026-01-01"), ("set", "contracts.0.end", "2026-01-01")],
+     "contracts[0].end", "must fall after start (2026-01-01)", "2026-01-01"),
+    ("contract end before start", [("set", "contracts.0.start", "2026-01-01"), ("set", "contracts.0.end", "2025-12-31")],
+     "contracts[0].end", "must fall after start (2026-01-01)", "2025-12-31"),
+    ("lease discount rate at -100%", [("set", "leases.0.discount_rate", "-100%")],
+     "leases[0].discount_rate", "expected a rate above -100%", "-100%"),
     ("funded_by names no facility", [("set", "capex_plan.0.funded_by", "DDTLX")],
      "capex_plan[0].funded_by", "names no debt facility; expected one of ['DDTL', 'Notes', 'Revolver', 'Term Loan']",
      "DDTLX"),
@@ -87,23 +97,23 @@ ONE_PROBLEM: list[tuple[str, list[Edit], str, str, Any]] = [
      "covenants[3].applies_to", "names no debt tranche; expected one of ['DDTL', 'Notes', 'Revolver', 'Term Loan']",
      "Nope"),
     ("ltv without applies_to", [("pop", "covenants.3.applies_to", None)],
-     "covenants[3]", "an ltv covenant needs applies_to naming a secured tranche", None),
+     "covenants[3].applies_to", "an ltv covenant needs applies_to naming a secured tranche", None),
     ("ltv on an unsecured tranche", [("set", "covenants.3.applies_to", "Notes")],
      "covenants[3].applies_to", "an ltv covenant needs a tranche with secured_by collateral", "Notes"),
     ("drawn balance over limit", [("set", "debt.2.balance", "60m")],
-     "debt[2]", "drawn balance 60,000,000 exceeds limit 50,000,000", None),
+     "debt[2].balance", "drawn balance 60,000,000 exceeds limit 50,000,000", 60e6),
     ("revolver without limit", [("pop", "debt.2.limit", None)],
-     "debt[2]", "a revolver needs a limit (its commitment)", None),
+     "debt[2].limit", "a revolver needs a limit (its commitment)", None),
     ("delayed draw without limit", [("pop", "debt.3.limit", None)],
-     "debt[3]", "a delayed_draw needs a limit (its commitment)", None),
+     "debt[3].limit", "a delayed_draw needs a limit (its commitment)", None),
     ("covenant with both min and max", [("set", "covenants.0.max", "100m")],
-     "covenants[0]", "give exactly one of min or max", None),
+     "covenants[0].max", "give exactly one of min or max; liquidity is tested against a minimum", 100e6),
     ("covenant with neither min nor max", [("pop", "covenants.0.min", None)],
-     "covenants[0]", "give exactly one of min or max", None),
+     "covenants[0].min", "give exactly one of min or max; liquidity is tested against a minimum", None),
     ("leverage given a minimum", [("pop", "covenants.1.max", None), ("set", "covenants.1.min", 6.0)],
-     "covenants[1]", "net_leverage is tested against a maximum; use max:", None),
+     "covenants[1].min", "net_leverage is tested against a maximum; use max:", 6.0),
     ("liquidity given a maximum", [("pop", "covenants.0.min", None), ("set", "covenants.0.max", "25m")],
-     "covenants[0]", "liquidity is tested against a minimum; use min:", None),
+     "covenants[0].max", "liquidity is tested against a minimum; use min:", 25e6),
     ("threshold not a number", [("set", "covenants.1.max", "lots")],
      "covenants[1].max", "expected a threshold such as 6.0, '6.0x', '75%' or '200m'", "lots"),
     ("rate abc", [("set", "debt.1.rate", "abc")],
@@ -123,7 +133,7 @@ ONE_PROBLEM: list[tuple[str, list[Edit], str, str, Any]] = [
     ("horizon too long", [("set", "horizon_quarters", 81)],
      "horizon_quarters", "less than or equal to 80", 81),
     ("funded_share without funded_by", [("pop", "capex_plan.0.funded_by", None), ("set", "capex_plan.0.funded_share", "50%")],
-     "capex_plan[0]", "funded_share is set but funded_by names no facility", None),
+     "capex_plan[0].funded_share", "funded_share is set but funded_by names no facility", 0.5),
     ("planned GPU with no market price", [("pop", "market.gpu_hour_price.B200", None)],
      "capex_plan[0].gpu", "has no market.gpu_hour_price; priced models: ['H100']", "B200"),
     ("owned GPU with no market price", [("set", "fleet.0.gpu", "A100"), ("set", "contracts.0.gpu", "A100")],
@@ -131,10 +141,15 @@ ONE_PROBLEM: list[tuple[str, list[Edit], str, str, Any]] = [
     ("contract GPU not in the fleet", [("set", "contracts.0.gpu", "A100")],
      "contracts[0].gpu", "no fleet or capex_plan cohort has this GPU model; owned: ['B200', 'H100']", "A100"),
     ("owned cohort in service after as_of", [("set", "fleet.0.in_service", "2025-09-30")],
-     "fleet[0].in_service", "an owned cohort must be in service by as_of (2025-06-30); put future cohorts in capex_plan",
+     "fleet[0].in_service",
+     "an owned cohort must be in service in or before as_of's quarter 2025Q2; put future cohorts in capex_plan",
      "2025-09-30"),
     ("planned cohort in service before as_of", [("set", "capex_plan.0.in_service", "2025-03-31")],
-     "capex_plan[0].in_service", "must fall after as_of (2025-06-30)", "2025-03-31"),
+     "capex_plan[0].in_service", "must fall in a quarter after as_of's quarter 2025Q2", "2025-03-31"),
+    ("planned cohort in service in the as_of quarter", [("set", "capex_plan.0.in_service", "2025-06-30")],
+     "capex_plan[0].in_service",
+     "must fall in a quarter after as_of's quarter 2025Q2; a cohort in service by then is already owned: put it in fleet",
+     "2025-06-30"),
 ]
 
 
@@ -207,8 +222,6 @@ def test_every_cross_field_problem_is_reported_at_once(
         ["capex_plan[0].funded_by", "debt[1].maturity", "fleet[0].in_service", "covenants[3].applies_to"])
 
 
-@pytest.mark.xfail(strict=True, reason="bug: cross-field checks (dates, references) only run once every field "
-                                       "validates, so a file with both kinds reports only the field problems")
 def test_field_and_cross_field_problems_are_reported_together(
     tiny_data: dict[str, Any], problems_of: Callable[[dict[str, Any]], list[Problem]],
 ) -> None:
@@ -251,8 +264,18 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
     assert "line 2, column 7" in str(problem)
 
 
-def test_json_syntax_error(tmp_path: Path) -> None:
+def test_json_syntax_error_has_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
+    path.write_text('{"name": "X",\n "ticker": }\n', encoding="utf-8")
+    problem = _file_problem(path)
+    assert problem.message == "is not valid JSON: Expecting value"
+    # the value of "ticker" is missing: the '}' on line 2, column 12
+    assert (problem.line, problem.column) == (2, 12)
+    assert "line 2, column 12" in str(problem)
+
+
+def test_json_suffix_is_case_insensitive(tmp_path: Path) -> None:
+    path = tmp_path / "BAD.JSON"
     path.write_text('{"name": ', encoding="utf-8")
     assert _file_problem(path).message.startswith("is not valid JSON: ")
 
@@ -394,3 +417,121 @@ def test_json_profile_is_validated_too(tiny_data: dict[str, Any], tmp_path: Path
     with pytest.raises(ProfileError) as info:
         load_profile(path)
     assert [p.path for p in info.value.problems] == ["debt[1].balance"]
+
+
+# --- cross-field checks on the parts that validate ---------------------------------------------
+
+@pytest.mark.parametrize(
+    ("edits", "paths"),
+    [
+        # a reference to an item that is itself invalid is not also reported as naming nothing
+        ([("set", "debt.0.balance", "-50m")], ["debt[0].balance"]),  # covenants[3] applies_to Term Loan
+        ([("set", "debt.3.rate", "abc")], ["debt[3].rate"]),  # capex_plan[0] funded_by DDTL
+        ([("set", "fleet.0.units", 0)], ["fleet[0].units"]),  # debt[0] secured_by, contracts[0] gpu H100
+        # an invalid as_of skips the date checks, not the reference checks
+        ([("set", "as_of", "June 2025"), ("set", "capex_plan.0.funded_by", "X")], ["as_of", "capex_plan[0].funded_by"]),
+        # an invalid market skips the price checks, not the contract GPU check
+        ([("set", "market.spot_utilisation", "170%"), ("set", "contracts.0.gpu", "A100")],
+         ["market.spot_utilisation", "contracts[0].gpu"]),
+        # item checks run on the valid items beside the field errors
+        ([("set", "debt.1.balance", "-50m"), ("set", "debt.2.balance", "60m"), ("pop", "covenants.0.min", None)],
+         ["debt[1].balance", "debt[2].balance", "covenants[0].min"]),
+        ([("set", "debt.1.balance", "-50m"), ("set", "debt.1.maturity", "2024-12-31"),
+          ("set", "leases.0.end", "2025-05-31"), ("set", "covenants", "none")],
+         ["debt[1].balance", "covenants", "leases[0].end"]),
+    ],
+    ids=["applies_to an invalid tranche", "funded_by an invalid facility", "secured_by and gpu of an invalid cohort",
+         "invalid as_of", "invalid market", "item checks beside field errors", "dates of a valid item only"],
+)
+def test_cross_field_checks_run_on_the_parts_that_validate(
+    tiny_data: dict[str, Any], problems_of: Callable[[dict[str, Any]], list[Problem]],
+    edits: list[Edit], paths: list[str],
+) -> None:
+    assert sorted(p.path for p in problems_of(apply(tiny_data, *edits))) == sorted(paths)
+
+
+def test_field_and_cross_field_problems_keep_their_messages_and_values(
+    tiny_data: dict[str, Any], problems_of: Callable[[dict[str, Any]], list[Problem]],
+) -> None:
+    apply(tiny_data, ("set", "opening.cash", "-1m"), ("set", "contracts.0.end", "2025-04-30"),
+          ("set", "debt.0.secured_by", ["Nope"]))
+    assert [(p.path, p.message, p.value) for p in problems_of(tiny_data)] == [
+        ("opening.cash", "expected a value of zero or more", "-1m"),
+        ("debt[0].secured_by[0]", "names no fleet or capex_plan cohort; expected one of ['B200-2026', 'H100-2025']",
+         "Nope"),
+        ("contracts[0].end", "must fall in a quarter after as_of's quarter 2025Q2", "2025-04-30"),
+    ]
+
+
+def test_duplicate_names_count_invalid_items_too(
+    tiny_data: dict[str, Any], problems_of: Callable[[dict[str, Any]], list[Problem]],
+) -> None:
+    apply(tiny_data, ("set", "debt.1.name", "Term Loan"), ("set", "debt.1.balance", "-50m"))
+    assert [p.path for p in problems_of(tiny_data)] == ["debt[1].balance", "debt[0].name", "debt[1].name"]
+
+
+def test_a_contract_ending_before_its_start_and_as_of_reports_both(
+    tiny_data: dict[str, Any], problems_of: Callable[[dict[str, Any]], list[Problem]],
+) -> None:
+    found = problems_of(apply(tiny_data, ("set", "contracts.0.end", "2024-12-31")))
+    assert [(p.path, p.message) for p in found] == [
+        ("contracts[0].end", "must fall after start (2025-01-01)"),
+        ("contracts[0].end", "must fall in a quarter after as_of's quarter 2025Q2")]
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        [("set", "as_of", "2025-06-27"), ("set", "fleet.0.in_service", "2025-06-30")],  # later in as_of's quarter
+        [("set", "capex_plan.0.in_service", "2025-07-01")],  # the first day of the next quarter
+        [("set", "debt.1.maturity", "2025-07-01"), ("set", "leases.0.end", "2025-07-01"),
+         ("set", "contracts.0.end", "2025-07-01")],
+    ],
+    ids=["owned cohort later in the as_of quarter", "planned cohort next quarter", "ends next quarter"],
+)
+def test_dates_are_compared_by_quarter(tiny_data: dict[str, Any], write_profile: Callable[..., Path],
+                                       edits: list[Edit]) -> None:
+    load_profile(write_profile(apply(tiny_data, *edits)))
+
+
+# --- saving a profile and loading it back -------------------------------------------------------
+
+@pytest.mark.parametrize("rates", [{}, {0: "SOFR+612.5bp", 1: "9.125%", 2: "SOFR-50bp", 3: "Term SOFR + 2.25%"}],
+                         ids=["tiny", "odd rates"])
+def test_a_saved_profile_loads_back_equal(tiny_data: dict[str, Any], tmp_path: Path, rates: dict[int, str]) -> None:
+    for i, rate in rates.items():
+        tiny_data["debt"][i]["rate"] = rate
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(tiny_data), encoding="utf-8")
+    company = load_company(path)
+    assert Company.model_validate_json(company.model_dump_json()) == company
+    saved = tmp_path / "saved.json"
+    saved.write_text(company.model_dump_json(), encoding="utf-8")
+    assert load_company(saved) == company
+    written = [t["rate"] for t in json.loads(company.model_dump_json())["debt"]]
+    expected = {0: "SOFR+600bp", 1: "9.25%", 2: "SOFR+300bp", 3: "SOFR+400bp"}
+    expected |= {0: "SOFR+612.5bp", 1: "9.125%", 2: "SOFR-50bp", 3: "TERM SOFR+225bp"} if rates else {}
+    assert written == [expected[i] for i in range(4)]
+
+
+def test_profile_problems_of_a_company(tiny_data: dict[str, Any]) -> None:
+    from stress.model.checks import profile_problems
+    assert profile_problems(load_company(TINY)) == []
+    tiny_data["debt"][1]["maturity"] = "2025-04-01"  # valid field by field, so model_validate accepts it
+    assert [p.path for p in profile_problems(Company.model_validate(tiny_data))] == ["debt[1].maturity"]
+
+
+def test_unknown_bare_name_lists_yml_and_json_profiles_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "companies"
+    _copy_tiny(folder, "alpha", "a").rename(folder / "alpha.yml")
+    _copy_tiny(folder, "beta", "b").rename(folder / "beta.json")
+    _copy_tiny(folder, "omega", "o").rename(folder / "omega.YAML")  # not found by name, so not listed
+    _copy_tiny(folder, "gamma", "g")
+    (folder / "notes.txt").write_text("not a profile", encoding="utf-8")
+    monkeypatch.setattr(profiles, "SHIPPED_DIR", tmp_path / "none")
+    monkeypatch.delenv("STRESS_COMPANIES", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ProfileError) as info:
+        load_profile("delta")
+    assert [p.message for p in info.value.problems] == [
+        "no such file, and no shipped profile of that name; known: alpha, beta, gamma"]
