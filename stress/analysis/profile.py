@@ -14,7 +14,7 @@ import pandas as pd
 
 from stress.engine.amortisation import scheduled_principal
 from stress.engine.depreciation import book_value_at
-from stress.engine.leases import quarterly_rate, schedule
+from stress.engine.leases import schedule
 from stress.engine.timeline import Timeline, quarter_of
 from stress.model.company import Company
 from stress.model.debt import DebtKind, Tranche
@@ -42,7 +42,7 @@ def capital_structure(c: Company) -> pd.DataFrame:
 def principal_schedule(t: Tranche, c: Company) -> pd.Series:
     """Contractual principal of the drawn balance by quarter to maturity, USD (no new draws)."""
     quarters = pd.period_range(quarter_of(c.as_of) + 1, quarter_of(t.maturity), freq="Q")
-    rate_q = quarterly_rate(current_rate(t, c.market.base_rate.start))
+    rate_q = current_rate(t, c.market.base_rate.start) / 4.0
     balance = np.array([t.balance])
     paid = []
     for i in range(len(quarters)):

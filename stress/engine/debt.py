@@ -62,17 +62,21 @@ def amortisation(cc: CompiledCompany, state: DebtState, q: int, rates: np.ndarra
         left = int(cc.tranche_maturity_q[t]) - q + 1
         if method is Amortisation.BULLET or left < 2:
             continue
-        due = scheduled_principal(state.balance[:, t], left, (1 + rates[:, t]) ** 0.25 - 1, method)
+        due = scheduled_principal(state.balance[:, t], left, rates[:, t] / 4.0, method)
         out[:, t] = np.where(state.refinanced[:, t], 0.0, due)
     return out
 
 
-def draw_for_capex(cc: CompiledCompany, state: DebtState, capex: np.ndarray) -> np.ndarray:
-    """Draws (W, T) on the facilities named by ``funded_by`` for this quarter's capex (W, K)."""
+def draw_for_capex(cc: CompiledCompany, state: DebtState, q: int, capex: np.ndarray) -> np.ndarray:
+    """Draws (W, T) on the facilities named by ``funded_by`` for this quarter's capex (W, K).
+
+    A facility past its maturity can no longer be drawn; the capex is then paid from cash.
+    """
     draws = np.zeros_like(state.balance)
     for k in np.flatnonzero(cc.cohort_funded_by >= 0):
         t = cc.cohort_funded_by[k]
-        amount = np.minimum(capex[:, k] * cc.cohort_funded_share[k], state.drawable[:, t])
+        available = np.where(q < state.maturity_q[:, t], state.drawable[:, t], 0.0)
+        amount = np.minimum(capex[:, k] * cc.cohort_funded_share[k], available)
         draws[:, t] += amount
         state.drawable[:, t] -= amount
         state.balance[:, t] += amount
@@ -93,6 +97,7 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
     refinanced = np.zeros_like(state.balance)
     unpaid = np.zeros_like(state.balance)
     revolvers = np.flatnonzero(cc.tranche_is_revolver)
+    promised = np.zeros_like(cash)  # revolver headroom already promised to earlier maturities this quarter
     for t in range(state.balance.shape[1]):
         due = np.where(q >= state.maturity_q[:, t], state.balance[:, t], 0.0)
         if not np.any(due > CENT):
@@ -104,7 +109,8 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
         rest = rest - rolled
         other = revolvers[revolvers != t]
         headroom = _headroom(state, other).sum(axis=1) if len(other) else np.zeros_like(cash)
-        from_revolver = np.minimum(rest, headroom)
+        from_revolver = np.minimum(rest, np.maximum(headroom - promised, 0.0))
+        promised = promised + from_revolver
         repaid[:, t] = from_cash + from_revolver
         refinanced[:, t] = rolled
         unpaid[:, t] = np.where(rest - from_revolver > CENT, rest - from_revolver, 0.0)

@@ -69,5 +69,5 @@ def rating_index(net_lev: np.ndarray, cover: np.ndarray, in_default: np.ndarray)
     Net cash (negative net leverage) rates on coverage alone; n.m. leverage (EBITDA <= 0) is CC.
     """
     lev = np.where(np.isnan(net_lev), 6, np.searchsorted(np.array(LEVERAGE_BOUNDS), np.maximum(net_lev, 0.0), side="left"))
-    cov = np.where(np.isnan(cover), 0, np.searchsorted(-np.array(COVER_BOUNDS), -cover, side="right"))
+    cov = np.where(np.isnan(cover), 0, np.searchsorted(-np.array(COVER_BOUNDS), -cover, side="left"))
     return np.where(in_default, 7, np.maximum(lev, cov))

@@ -125,7 +125,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds) -> Projection:
         receivables = new_receivables
         L["capex"][:] = fq.capex.sum(axis=1)
         L["asset_sales"][:] = fq.proceeds.sum(axis=1)
-        capex_draws = debt_step.draw_for_capex(cc, debt, fq.capex)
+        capex_draws = debt_step.draw_for_capex(cc, debt, q, fq.capex)
         scheduled = debt_step.amortisation(cc, debt, q, rates)
         debt.balance -= scheduled
         cash = cash + L["cfo"] - L["capex"] + L["asset_sales"] + capex_draws.sum(axis=1) - scheduled.sum(axis=1)

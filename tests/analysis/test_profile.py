@@ -125,7 +125,7 @@ def test_bullet_schedule_pays_everything_in_the_maturity_quarter(tiny: Company) 
 def test_fixed_annuity_matches_numpy_financial_ppmt() -> None:
     c = with_debt({}, {"amortisation": "annuity"})
     s = principal_schedule(c.tranche("Notes"), c)
-    rate_q = 1.0925 ** 0.25 - 1  # 9.25% a year, compounded to a quarterly rate as the engine does
+    rate_q = 0.0925 / 4  # 9.25% a year nominal, paid quarterly: interest is balance x rate / 4
     n = 8  # 2025Q3..2027Q2
     expected = -npf.ppmt(rate_q, np.arange(1, n + 1), n, 50 * M)
     np.testing.assert_allclose(s.to_numpy(), expected, rtol=1e-9)
@@ -138,7 +138,7 @@ def test_fixed_annuity_matches_numpy_financial_ppmt() -> None:
 def test_floating_annuity_uses_todays_rate_with_its_floor() -> None:
     c = with_debt({"amortisation": "annuity"})
     s = principal_schedule(c.tranche("Term Loan"), c)
-    rate_q = (1 + 0.043 + 0.06) ** 0.25 - 1  # SOFR 4.30% (above the 1% floor) + 600bp
+    rate_q = (0.043 + 0.06) / 4  # SOFR 4.30% (above the 1% floor) + 600bp, nominal quarterly
     expected = -npf.ppmt(rate_q, np.arange(1, 13), 12, 200 * M)
     np.testing.assert_allclose(s.to_numpy(), expected, rtol=1e-9)
     by_year = maturity_ladder(c).loc["Term Loan"]
