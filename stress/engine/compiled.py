@@ -109,7 +109,8 @@ class CompiledCompany:
         """Spot GPU-hour price per model and quarter (G, Q), USD, at mid-quarter."""
         years = (np.arange(self.n_quarters) + 0.5) / 4.0
         curves = self.company.market.gpu_hour_price
-        return np.array([curves[g].start * (1.0 + curves[g].annual_change) ** years for g in self.gpu_models])
+        prices = [curves[g].start * (1.0 + curves[g].annual_change) ** years for g in self.gpu_models]
+        return np.array(prices).reshape(len(self.gpu_models), self.n_quarters)
 
     def baseline_base_rate(self) -> np.ndarray:
         """Base rate per quarter (Q,), annual: the path's values, then its last one, else ``start``."""
@@ -125,7 +126,7 @@ def compile_company(company: Company) -> CompiledCompany:
     gpu_models = sorted({k.gpu for k in cohorts} | {c.gpu for c in company.contracts})
     customers = list(dict.fromkeys(c.customer for c in company.contracts))
     tranche_names = [t.name for t in company.debt]
-    base0 = company.market.base_rate.start
+    base0 = (company.market.base_rate.path or [company.market.base_rate.start])[0]
     return CompiledCompany(
         company=company,
         timeline=tl,
@@ -142,7 +143,7 @@ def compile_company(company: Company) -> CompiledCompany:
         cohort_life_q=np.array([life_quarters(k.useful_life_years) for k in cohorts], dtype=int),
         cohort_econ_q=np.array([life_quarters(k.economic_life) for k in cohorts], dtype=int),
         cohort_opening_nbv=np.array([book_value_at(k, company.as_of) for k in company.fleet] + [0.0] * len(company.capex_plan)),
-        cohort_is_capex=np.array([False] * len(company.fleet) + [True] * len(company.capex_plan)),
+        cohort_is_capex=np.array([False] * len(company.fleet) + [True] * len(company.capex_plan), dtype=bool),
         cohort_funded_by=np.array([-1] * len(company.fleet) + [tranche_names.index(k.funded_by) if k.funded_by else -1 for k in company.capex_plan], dtype=int),
         cohort_funded_share=np.array([0.0] * len(company.fleet) + [k.funded_share for k in company.capex_plan]),
         contract_gpu=np.array([gpu_models.index(c.gpu) for c in company.contracts], dtype=int),

@@ -99,6 +99,7 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
     revolvers = np.flatnonzero(cc.tranche_is_revolver)
     promised = np.zeros_like(cash)  # revolver headroom already promised to earlier maturities this quarter
     for t in range(state.balance.shape[1]):
+        _renew_undrawn_revolver(cc, state, q, t, refi_open)
         due = np.where(q >= state.maturity_q[:, t], state.balance[:, t], 0.0)
         if not np.any(due > CENT):
             _end_revolver_commitment(cc, state, q, t)
@@ -121,6 +122,14 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
         state.maturity_q[:, t] = np.where(rolled_now, q + REFINANCING_TERM_QUARTERS, state.maturity_q[:, t])
         _end_revolver_commitment(cc, state, q, t)
     return MaturityOutcome(repaid, refinanced, unpaid), cash
+
+
+def _renew_undrawn_revolver(cc: CompiledCompany, state: DebtState, q: int, t: int, refi_open: np.ndarray) -> None:
+    """An undrawn revolver reaching maturity while markets are open is renewed for another term,
+    as a drawn one is by refinancing its balance."""
+    if cc.tranche_is_revolver[t]:
+        renew = (q >= state.maturity_q[:, t]) & refi_open & (state.balance[:, t] <= CENT) & ~state.matured[:, t]
+        state.maturity_q[:, t] = np.where(renew, q + REFINANCING_TERM_QUARTERS, state.maturity_q[:, t])
 
 
 def _end_revolver_commitment(cc: CompiledCompany, state: DebtState, q: int, t: int) -> None:
