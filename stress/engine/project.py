@@ -60,10 +60,11 @@ def project(cc: CompiledCompany, worlds: Worlds, chunk: int = DEFAULT_CHUNK) -> 
 def _project_chunk(cc: CompiledCompany, w: Worlds) -> Projection:
     n_w, n_q, n_t, n_k = w.n, cc.n_quarters, len(cc.tranche_names), len(cc.cohort_names)
     c = cc.company
-    lines = {name: np.zeros((n_w, n_q)) for name in (*INCOME_LINES, *CASH_FLOW_LINES, *BALANCE_LINES, *MEMO_LINES)}
-    tranches = {name: np.zeros((n_w, n_t, n_q)) for name in TRANCHE_LINES}
-    collateral = np.zeros((n_w, n_t, n_q))
-    unpaid_maturity = np.zeros((n_w, n_t, n_q))
+    # quarter-major storage: each quarter writes contiguous rows; transposed to (W, Q) views at the end
+    lines = {name: np.zeros((n_q, n_w)) for name in (*INCOME_LINES, *CASH_FLOW_LINES, *BALANCE_LINES, *MEMO_LINES)}
+    tranches = {name: np.zeros((n_q, n_w, n_t)) for name in TRANCHE_LINES}
+    collateral = np.zeros((n_q, n_w, n_t))
+    unpaid_maturity = np.zeros((n_q, n_w, n_t))
 
     g_map = revenue_step.one_hot(cc.cohort_gpu, len(cc.gpu_models))
     c_map = revenue_step.one_hot(cc.contract_gpu, len(cc.gpu_models))
@@ -83,7 +84,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds) -> Projection:
     hours = cc.timeline.hours
 
     for q in range(n_q):
-        L = {name: arr[:, q] for name, arr in lines.items()}  # views: writing L[x][:] fills column q
+        L = {name: arr[q] for name, arr in lines.items()}  # views: writing L[x][:] fills quarter q
         fq = fleet_step.step(fleet, q, in_q,
                              fleet_step.in_force(q, w.life_change_q, w.life_q, cc.cohort_life_q),
                              fleet_step.in_force(q, w.life_change_q, w.econ_q, cc.cohort_econ_q),
@@ -161,7 +162,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds) -> Projection:
 
         for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest), ("repaid", repaid),
                           ("refinanced", outcome.refinanced), ("closing", debt.balance)):
-            tranches[name][:, :, q] = arr
-        unpaid_maturity[:, :, q] = outcome.unpaid
-        collateral[:, :, q] = fq.market_value @ secured
-    return Projection(cc, w, lines, tranches, collateral, unpaid_maturity)
+            tranches[name][q] = arr
+        unpaid_maturity[q] = outcome.unpaid
+        collateral[q] = fq.market_value @ secured
+    return Projection(cc, w, {k: v.T for k, v in lines.items()}, {k: v.transpose(1, 2, 0) for k, v in tranches.items()},
+                      collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0))
