@@ -19,7 +19,7 @@ BALANCE_LINES = (
     "other_liabilities", "total_liabilities", "equity",
 )
 #: Lines the metrics need that are not on the face of the statements.
-MEMO_LINES = ("taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses")
+MEMO_LINES = ("taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses", "fleet_value")
 #: Per-tranche debt schedule, (W, T, Q) each.
 TRANCHE_LINES = ("opening", "drawn", "interest", "repaid", "refinanced", "closing")
 
@@ -38,4 +38,5 @@ LABELS: dict[str, str] = {
     "total_liabilities": "Total liabilities", "equity": "Equity",
     "taxable_income": "Taxable income (original lives)", "scheduled_principal": "Scheduled principal", "revolver_net": "Revolver drawn less repaid", "revolver_available": "Undrawn revolver",
     "gpus_earning": "GPUs earning", "tax_losses": "Tax losses carried forward",
+    "fleet_value": "Fleet market value (collateral basis)",
 }

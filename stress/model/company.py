@@ -10,6 +10,7 @@ from stress.model.debt import Tranche
 from stress.model.fleet import CapexCohort, Cohort
 from stress.model.lease import Lease
 from stress.model.market import Costs, Market, Treasury, WorkingCapital
+from stress.model.montecarlo import MonteCarloParams
 from stress.model.types import Date, Money, NonNegMoney, Spec
 
 MAX_HORIZON_QUARTERS = 80
@@ -51,6 +52,7 @@ class Company(Spec):
     debt: list[Tranche] = Field(default_factory=list)
     leases: list[Lease] = Field(default_factory=list)
     covenants: list[Covenant] = Field(default_factory=list)
+    montecarlo: MonteCarloParams | None = Field(None, description="overrides of the Monte Carlo defaults")
 
     @property
     def cohorts(self) -> list[Cohort]:

@@ -1,0 +1,98 @@
+"""Reverse stress: the size of each driver at which the firm first breaks.
+
+For each driver and event (a covenant breach, a liquidity default) a search
+evaluates ``points`` candidate sizes, from mild to harsh, as worlds in ONE
+engine call per round, then narrows to the interval between the last size
+that holds and the first that breaks. Three rounds of 24 points resolve the
+size to 1/13,000 of the driver's range. The search assumes harsher sizes
+break no later than milder ones (the monotonicity the property tests check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from stress.analysis.drivers import DRIVERS, Driver, worlds_for
+from stress.engine.compiled import CompiledCompany
+from stress.engine.covenants import NOT_FOUND
+from stress.engine.project import project
+from stress.engine.results import Results
+
+
+class Event(StrEnum):
+    BREACH = "breach"  # first covenant breach
+    DEFAULT = "default"  # liquidity default
+
+
+@dataclass(frozen=True)
+class Breakeven:
+    """Where one driver breaks the firm; ``size`` is None when it never does inside the range."""
+
+    driver: str
+    event: Event
+    size: float | None  # first breaking size, driver units
+    safe_size: float | None  # the mildest-adjacent size that holds (None if it breaks at baseline)
+    quarter: str | None  # when the event happens at ``size``
+    what: str | None  # the covenant breached, for BREACH
+    text: str  # the plain-terms answer
+    at_baseline: bool = False
+
+
+def event_quarters(results: Results, event: Event) -> tuple[np.ndarray, list[str | None]]:
+    """Per world: the event's quarter index (NOT_FOUND if none) and, for breaches, the covenant label."""
+    e = results._event_arrays  # noqa: SLF001 - the arrays behind Results.events
+    if event is Event.DEFAULT:
+        return e["liquidity_default"], [None] * len(results.worlds)
+    labels = [c.label for c in results.company.covenants]
+    which = [labels[i] if i != NOT_FOUND else None for i in e["first_breach_covenant"]]
+    return e["first_breach"], which
+
+
+def _evaluate(cc: CompiledCompany, d: Driver, sizes: np.ndarray, event: Event) -> tuple[np.ndarray, list[str | None]]:
+    worlds = worlds_for(cc, [[d.shock(float(x))] for x in sizes], [f"{d.name}={x:g}" for x in sizes])
+    return event_quarters(Results(project(cc, worlds)), event)
+
+
+def _candidates(lo: float, hi: float, points: int, step: float | None) -> np.ndarray:
+    """``points`` sizes from ``lo`` to ``hi``, or every whole step between them (lives in quarters of a year)."""
+    if step is None:
+        return np.linspace(lo, hi, points)
+    n = int(round(abs(hi - lo) / step))
+    return lo + np.sign(hi - lo) * step * np.arange(n + 1)
+
+
+def search(cc: CompiledCompany, d: Driver, event: Event, points: int = 24, rounds: int = 3) -> Breakeven:
+    """Find the mildest size of ``d`` at which ``event`` happens within the horizon."""
+    lo, hi = d.mild(cc), d.harsh(cc)
+    safe = None
+    for _ in range(1 if d.step else rounds):
+        sizes = _candidates(lo, hi, points, d.step)
+        quarters, what = _evaluate(cc, d, sizes, event)
+        broken = np.flatnonzero(quarters != NOT_FOUND)
+        if not broken.size:
+            return Breakeven(d.name, event, None, sizes[-1], None, None,
+                             f"{d.label}: no {event.value} within the horizon, even at {d.describe(cc, sizes[-1])}")
+        i = int(broken[0])
+        if i == 0 and safe is None:
+            return Breakeven(d.name, event, float(sizes[0]), None, cc.timeline.labels[quarters[0]], what[0],
+                             f"{d.label}: {event.value} already at baseline, in {cc.timeline.labels[quarters[0]]}"
+                             + (f" ({what[0]})" if what[0] else ""), at_baseline=True)
+        safe = float(sizes[i - 1]) if i > 0 else safe
+        size, quarter, label = float(sizes[i]), cc.timeline.labels[quarters[i]], what[i]
+        lo, hi = safe, size  # type: ignore[assignment]
+    return Breakeven(d.name, event, size, safe, quarter, label, _text(cc, d, event, size, quarter, label))
+
+
+def _text(cc: CompiledCompany, d: Driver, event: Event, size: float, quarter: str, what: str | None) -> str:
+    if event is Event.DEFAULT:
+        return f"{d.describe(cc, size)} → liquidity default in {quarter}"
+    return f"{d.describe(cc, size)} → {what} covenant breached in {quarter}"
+
+
+def breakeven_table(cc: CompiledCompany, drivers: list[str] | None = None) -> list[Breakeven]:
+    """Breakeven sizes for every driver (default all) and both events."""
+    names = drivers or list(DRIVERS)
+    return [search(cc, DRIVERS[n], ev) for n in names for ev in (Event.BREACH, Event.DEFAULT)]

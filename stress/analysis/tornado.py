@@ -1,0 +1,57 @@
+"""Tornado: each driver alone at its standard adverse and favourable size, against the baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stress.analysis.drivers import DRIVERS, worlds_for
+from stress.analysis.grid import GridMetric, metric_values
+from stress.engine.compiled import CompiledCompany
+from stress.engine.project import project
+from stress.engine.results import Results
+
+
+@dataclass(frozen=True)
+class TornadoBar:
+    driver: str
+    adverse_text: str
+    favourable_text: str
+    min_liquidity: tuple[float, float]  # (adverse, favourable) change from baseline, USD
+    trough_dscr: tuple[float, float]  # (adverse, favourable) change from baseline, x; NaN when n.m.
+
+    @property
+    def swing(self) -> float:
+        """The width of the bar on minimum liquidity, USD: what the ranking sorts by."""
+        return abs(self.min_liquidity[1] - self.min_liquidity[0])
+
+
+@dataclass(frozen=True)
+class Tornado:
+    baseline_min_liquidity: float
+    baseline_trough_dscr: float
+    bars: list[TornadoBar]  # widest first
+
+
+def tornado(cc: CompiledCompany) -> Tornado:
+    """All drivers at both sizes plus the baseline: one engine call of 2 x drivers + 1 worlds."""
+    names = list(DRIVERS)
+    shocks = [[]] + [[DRIVERS[n].shock(size(cc))] for n in names for size in (DRIVERS[n].adverse, DRIVERS[n].favourable)]
+    labels = ["baseline"] + [f"{n} {side}" for n in names for side in ("adverse", "favourable")]
+    results = Results(project(cc, worlds_for(cc, shocks, labels)))
+    liquidity = metric_values(results, GridMetric.MIN_LIQUIDITY)
+    dscr = metric_values(results, GridMetric.TROUGH_DSCR)
+    bars = []
+    for i, n in enumerate(names):
+        a, f = 1 + 2 * i, 2 + 2 * i
+        d = DRIVERS[n]
+        bars.append(TornadoBar(n, d.describe(cc, d.adverse(cc)), d.describe(cc, d.favourable(cc)),
+                               (liquidity[a] - liquidity[0], liquidity[f] - liquidity[0]),
+                               (dscr[a] - dscr[0], dscr[f] - dscr[0])))
+    bars.sort(key=lambda b: b.swing, reverse=True)
+    return Tornado(float(liquidity[0]), float(dscr[0]), bars)
+
+
+def nan_to_none(x: float) -> float | None:
+    return None if not np.isfinite(x) else float(x)
