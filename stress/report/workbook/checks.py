@@ -1,0 +1,81 @@
+"""The Checks sheet: live formulas that prove every quarter of every scenario ties out.
+
+Each check is a difference that must be zero: the balance sheet balances,
+cash, equity and debt roll forward, and the schedules agree with the
+statements. Row 3 sums their absolute values (``ChecksAbsSum``) and says OK
+when it is below ``TOLERANCE_M``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from openpyxl.workbook import Workbook
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+
+from stress.engine.results import Results
+from stress.report.workbook import grid as g
+from stress.report.workbook import styles as st
+from stress.report.workbook.schedules import DebtRefs, LeaseRefs
+from stress.report.workbook.statements import ROWS
+
+TOTAL_NAME = "ChecksAbsSum"
+#: USD m: one dollar. Floating-point noise on sums of billions is far below it.
+TOLERANCE_M = 1e-6
+
+#: (label, from the as_of column?, formula body(scenario cell, debt cell, lease cell, column, prior column)).
+Check = tuple[str, bool, Callable[[Callable[[str, str], str], Callable[[str], str], Callable[[str, str], str], str, str], str]]
+
+CHECKS: tuple[Check, ...] = (
+    ("Balance sheet: total assets - total liabilities - equity", True,
+     lambda s, d, ls, c, p: f"{s(c, 'total_assets')}-{s(c, 'total_liabilities')}-{s(c, 'equity')}"),
+    ("Cash roll-forward: cash - prior cash - net cash flow", False,
+     lambda s, d, ls, c, p: f"{s(c, 'cash')}-{s(p, 'cash')}-{s(c, 'net_cash_flow')}"),
+    ("Equity roll-forward: equity - prior equity - net income", False,
+     lambda s, d, ls, c, p: f"{s(c, 'equity')}-{s(p, 'equity')}-{s(c, 'net_income')}"),
+    ("Debt roll-forward: debt - prior debt - drawn + repaid", False,
+     lambda s, d, ls, c, p: f"{s(c, 'debt')}-{s(p, 'debt')}-{s(c, 'debt_drawn')}-{s(c, 'debt_repaid')}"),
+    ("Debt: balance sheet - Debt sheet total", True, lambda s, d, ls, c, p: f"{s(c, 'debt')}-{d(c)}"),
+    ("Lease liabilities: balance sheet - Leases sheet", True,
+     lambda s, d, ls, c, p: f"{s(c, 'lease_liabilities')}-{ls(c, 'liability')}"),
+    ("Right-of-use assets: balance sheet - Leases sheet", True, lambda s, d, ls, c, p: f"{s(c, 'rou_assets')}-{ls(c, 'rou')}"),
+    ("Lease cost: income statement - (interest + amortisation) on the Leases sheet", False,
+     lambda s, d, ls, c, p: f"{s(c, 'lease_cost')}+{ls(c, 'interest')}-{ls(c, 'amortisation')}"),
+)
+
+
+def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str],
+                 debt_sheet: str, debt: DebtRefs, lease_sheet: str, leases: LeaseRefs) -> None:
+    g.title(ws, "Checks: every figure below must be zero (USD m)",
+            "Formulas over the scenario, Debt and Leases sheets; a '–' is zero. Row 3 is the sum of their absolute values.")
+    g.header(ws, grid, corner="Difference, USD m", opening="As of")
+    row = g.FIRST_DATA_ROW
+    block_sums = []
+    last = g.Grid.letter(grid.n - 1)
+    for w, scenario in enumerate(results.worlds):
+        sheet = st.quote(scenario_sheets[w])
+        st.put_text(ws, row, 1, f"Scenario: {scenario}", st.SECTION)
+        first = row + 1
+
+        def s(col: str, key: str, sheet: str = sheet) -> str:
+            return f"{sheet}!{col}{ROWS[key]}"
+
+        def d(col: str, w: int = w) -> str:
+            return f"{st.quote(debt_sheet)}!{col}{debt.total[w]}"
+
+        def ls(col: str, key: str) -> str:
+            return f"{st.quote(lease_sheet)}!{col}{getattr(leases, key)}"
+
+        for label, with_opening, body in CHECKS:
+            row += 1
+            st.put(ws, row, 1, label, st.TEXT)
+            for q in range(-1 if with_opening else 0, grid.n):
+                st.put(ws, row, g.Grid.col(q), "=" + body(s, d, ls, g.Grid.letter(q), g.Grid.letter(q - 1)), st.USD_M)
+        block_sums.append(f"SUMPRODUCT(ABS({g.Grid.letter(-1)}{first}:{last}{row}))")
+        row += 2
+    st.put(ws, 3, 1, "Sum of absolute differences, all scenarios", st.TEXT_BOLD)
+    st.put(ws, 3, 2, "=" + ("+".join(block_sums) or "0"), st.NUMBER)
+    st.put(ws, 3, 3, f'=IF({TOTAL_NAME}<{TOLERANCE_M:.6f},"OK","CHECK")', st.TEXT_BOLD)
+    wb.defined_names[TOTAL_NAME] = DefinedName(TOTAL_NAME, attr_text=f"{st.quote(ws.title)}!$B$3")
+    g.finish(ws, grid, label_width=64)

@@ -1,0 +1,164 @@
+"""The Covenants sheet: thresholds in named cells, and a headroom matrix per scenario that follows them.
+
+Each covenant's limit is a defined name (``Limit_net_leverage``) and the
+amber band is ``AmberHeadroom``; headroom cells are formulas over those names
+and the metric cells of the scenario and Fleet sheets, so editing a blue
+threshold moves every headroom figure and flag. Conditional formatting: red
+for a breach, amber below the band, green otherwise; each covenant's first
+breach in a scenario is dark red.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook import Workbook
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+
+from stress.engine import covenants as cov
+from stress.engine.results import Results
+from stress.model.covenant import Covenant, CovenantMetric
+from stress.report.workbook import grid as g
+from stress.report.workbook import styles as st
+from stress.report.workbook.schedules import FleetRefs
+from stress.report.workbook.statements import ROWS
+
+AMBER_NAME = "AmberHeadroom"
+#: Headroom text where the metric is n.m. and the engine counts that as a breach (leverage with EBITDA <= 0).
+NM_BREACH = "breach (n.m.)"
+
+#: Scenario-sheet row of each covenant metric (LTV lives on the Fleet sheet).
+METRIC_ROW = {CovenantMetric.LIQUIDITY: "liquidity", CovenantMetric.LEVERAGE: "debt_to_ebitda",
+              CovenantMetric.NET_LEVERAGE: "net_debt_to_ebitda", CovenantMetric.LEASE_ADJUSTED_LEVERAGE: "lease_adjusted_leverage",
+              CovenantMetric.INTEREST_COVER: "interest_cover", CovenantMetric.DSCR: "dscr"}
+
+FIRST_BREACH = (PatternFill("solid", start_color="9C0006", end_color="9C0006", bgColor="9C0006"), Font(color="FFFFFF", bold=True))
+RED = (PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE", bgColor="FFC7CE"), Font(color="9C0006"))
+AMBER = (PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C", bgColor="FFEB9C"), Font(color="9C5700"))
+GREEN = (PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE", bgColor="C6EFCE"), Font(color="006100"))
+
+
+@dataclass(frozen=True)
+class CovenantNames:
+    limits: list[str]  # defined name of each covenant's limit, profile order
+    matrix_ranges: list[str]  # conditional-format range of each scenario's block
+
+    def limit_of(self, results: Results, metric: CovenantMetric) -> str | None:
+        """The defined name of the first covenant on ``metric``, if any."""
+        for c, name in zip(results.company.covenants, self.limits, strict=True):
+            if c.metric is metric:
+                return name
+        return None
+
+
+def limit_name(covenant: Covenant, taken: set[str]) -> str:
+    """``Limit_net_leverage``, ``Limit_ltv_DDTL_2_0``: a valid, unique defined name."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", covenant.label).strip("_") or "covenant"
+    name, n = f"Limit_{slug}", 1
+    while name.lower() in taken:
+        n += 1
+        name = f"Limit_{slug}_{n}"
+    taken.add(name.lower())
+    return name
+
+
+def sheet_limit(covenant: Covenant) -> float:
+    """The threshold in the sheet's units: USD m for liquidity, else as tested (x, or a share for LTV)."""
+    return covenant.threshold / st.MILLION if covenant.metric is CovenantMetric.LIQUIDITY else covenant.threshold
+
+
+def nm_text(covenant: Covenant) -> str:
+    """What a headroom cell shows when the metric is n.m.: the engine decides whether that passes."""
+    passes = bool(cov.test(covenant, np.array([[np.nan]])).passed[0, 0])
+    return st.NM if passes else NM_BREACH
+
+
+def _limit_style(covenant: Covenant) -> str:
+    if covenant.metric is CovenantMetric.LIQUIDITY:
+        return st.INPUT_USD_M
+    return st.INPUT_RATE if covenant.metric is CovenantMetric.LTV else st.INPUT_TIMES
+
+
+def _define(wb: Workbook, name: str, sheet: str, col: str, row: int) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{st.quote(sheet)}!${col}${row}")
+
+
+def _rules(ws: Worksheet, cell_range: str, first_row: int) -> None:
+    """Flag rules over ``cell_range``, written relative to its top-left cell (first quarter, ``first_row``)."""
+    col = g.Grid.letter(0)
+    c, row_anchor = f"{col}{first_row}", f"${col}{first_row}:{col}{first_row}"
+    breach = f'OR(AND(ISNUMBER({c}),{c}<0),{c}="{NM_BREACH}")'
+    first = f'AND({breach},COUNTIF({row_anchor},"<0")+COUNTIF({row_anchor},"{NM_BREACH}")=1)'
+    rules = ((first, FIRST_BREACH), (breach, RED),
+             (f"AND(ISNUMBER({c}),{c}>=0,{c}<{AMBER_NAME})", AMBER),
+             (f'OR(AND(ISNUMBER({c}),{c}>={AMBER_NAME}),{c}="{st.NM}")', GREEN))
+    for formula, (fill, font) in rules:
+        ws.conditional_formatting.add(cell_range, FormulaRule(formula=[formula], fill=fill, font=font, stopIfTrue=True))
+
+
+def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str],
+                    fleet_sheet: str, fleet: FleetRefs) -> CovenantNames:
+    g.title(ws, "Covenant headroom by scenario",
+            "Headroom = distance to the limit as a share of the limit (positive passes). Edit the blue thresholds: "
+            "headroom and flags follow. Green: headroom at or above AmberHeadroom; amber: below it; red: breach; "
+            "dark red: the covenant's first breach in the scenario. n.m. coverage passes; n.m. leverage is a breach.")
+    covenants = results.company.covenants
+    st.put(ws, 4, 1, "Thresholds (named cells)", st.SECTION)
+    for i, h in enumerate(("Covenant", "Limit", "Test", "Unit", "Defined name"), start=1):
+        st.put(ws, 5, i, h, st.HEADER)
+    taken: set[str] = {AMBER_NAME.lower()}
+    names = []
+    row = 6
+    for c in covenants:
+        name = limit_name(c, taken)
+        names.append(name)
+        st.put_text(ws, row, 1, c.label, st.TEXT)
+        st.put(ws, row, 2, sheet_limit(c), _limit_style(c))
+        st.put(ws, row, 3, "minimum" if c.is_minimum else "maximum", st.TEXT)
+        st.put(ws, row, 4, "USD m" if c.metric is CovenantMetric.LIQUIDITY else "share" if c.metric is CovenantMetric.LTV else "x", st.TEXT)
+        st.put(ws, row, 5, name, st.TEXT)
+        _define(wb, name, ws.title, "B", row)
+        row += 1
+    st.put(ws, row, 1, "Amber when headroom is below", st.TEXT)
+    st.put(ws, row, 2, cov.AMBER_HEADROOM, st.INPUT_RATE)
+    st.put(ws, row, 3, "share of the limit", st.TEXT)
+    st.put(ws, row, 5, AMBER_NAME, st.TEXT)
+    _define(wb, AMBER_NAME, ws.title, "B", row)
+    header_row = row + 2
+    g.header(ws, grid, row=header_row, corner="Headroom", opening="Limit")
+    row = header_row + 2
+    ranges = []
+    for w, scenario in enumerate(results.worlds):
+        verdict = results.verdicts[w].value.upper()
+        st.put_text(ws, row, 1, f"Scenario: {scenario} ({verdict} at the profile's thresholds)", st.SECTION)
+        first = row + 1
+        for c, name in zip(covenants, names, strict=True):
+            row += 1
+            st.put_text(ws, row, 1, f"{c.label} ({'min' if c.is_minimum else 'max'})", st.TEXT)
+            st.put(ws, row, 2, f"={name}", _display_style(c))
+            for q in range(grid.n):
+                col = g.Grid.letter(q)
+                if c.metric is CovenantMetric.LTV:
+                    value = f"{st.quote(fleet_sheet)}!{col}{fleet.ltv[w][c.applies_to]}"  # type: ignore[index]
+                else:
+                    value = f"{st.quote(scenario_sheets[w])}!{col}{ROWS[METRIC_ROW[c.metric]]}"
+                gap = f"({value}-{name})" if c.is_minimum else f"({name}-{value})"
+                st.put(ws, row, g.Grid.col(q), f'=IF(ISNUMBER({value}),{gap}/IF({name}=0,1,ABS({name})),"{nm_text(c)}")', st.PCT)
+        if covenants:
+            cell_range = f"{g.Grid.letter(0)}{first}:{g.Grid.letter(grid.n - 1)}{row}"
+            _rules(ws, cell_range, first)
+            ranges.append(cell_range)
+        row += 2
+    g.finish(ws, grid, label_width=46, header_row=header_row)
+    return CovenantNames(names, ranges)
+
+
+def _display_style(c: Covenant) -> str:
+    if c.metric is CovenantMetric.LIQUIDITY:
+        return st.USD_M
+    return st.PCT if c.metric is CovenantMetric.LTV else st.TIMES

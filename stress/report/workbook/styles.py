@@ -1,0 +1,192 @@
+"""Named styles, number formats and sheet furniture shared by every sheet of the workbook.
+
+Money is stored in USD millions; ratios in x; shares as fractions shown in
+per cent. Inputs are blue, formulas and engine values black. Styles are
+registered once per workbook as ``NamedStyle``s so a reviewer sees the same
+names in Excel's style gallery.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+USD_M_FORMAT = '#,##0.0;(#,##0.0);"–"'
+PCT_FORMAT = "0.0%"
+RATE_FORMAT = "0.00%"
+TIMES_FORMAT = '0.00"x"'
+COUNT_FORMAT = "#,##0"
+NUMBER_FORMAT = "#,##0.0#"
+DATE_FORMAT = "yyyy-mm-dd"
+QUARTERS_FORMAT = '0.0" q"'
+
+#: Text shown for a ratio whose denominator is not positive; never NaN or inf.
+NM = "n.m."
+#: USD per USD m.
+MILLION = 1e6
+
+INPUT_BLUE = "0000FF"
+HEADER_FILL = "DDEBF7"
+SECTION_FILL = "F2F2F2"
+
+# Style names, as a reviewer sees them in Excel's gallery.
+USD_M = "USD m"
+USD_M_TOTAL = "USD m subtotal"
+PCT = "Percent"
+RATE = "Rate"
+TIMES = "Times"
+COUNT = "Count"
+NUMBER = "Number"
+DATE = "Date"
+QUARTERS = "Quarters"
+TEXT = "Text"
+TEXT_BOLD = "Text bold"
+WRAP = "Text wrapped"
+TITLE = "Sheet title"
+NOTE = "Note"
+HEADER = "Column header"
+SECTION = "Section"
+INPUT_USD_M = "Input USD m"
+INPUT_RATE = "Input rate"
+INPUT_TIMES = "Input times"
+INPUT_NUMBER = "Input number"
+INPUT_COUNT = "Input count"
+INPUT_DATE = "Input date"
+INPUT_TEXT = "Input text"
+
+_RIGHT = Alignment(horizontal="right")
+_TOP_RULE = Border(top=Side(style="thin"))
+
+
+def _style(name: str, number_format: str = "General", bold: bool = False, color: str | None = None,
+           fill: str | None = None, border: Border | None = None, alignment: Alignment | None = None,
+           size: float | None = None, italic: bool = False) -> NamedStyle:
+    style = NamedStyle(name=name, number_format=number_format)
+    style.font = Font(bold=bold, color=color, size=size or 10, italic=italic, name="Calibri")
+    if fill:
+        style.fill = PatternFill("solid", start_color=fill, end_color=fill)
+    if border:
+        style.border = border
+    if alignment:
+        style.alignment = alignment
+    return style
+
+
+def _styles() -> list[NamedStyle]:
+    return [
+        _style(USD_M, USD_M_FORMAT),
+        _style(USD_M_TOTAL, USD_M_FORMAT, bold=True, border=_TOP_RULE),
+        _style(PCT, PCT_FORMAT),
+        _style(RATE, RATE_FORMAT),
+        _style(TIMES, TIMES_FORMAT),
+        _style(COUNT, COUNT_FORMAT),
+        _style(NUMBER, NUMBER_FORMAT),
+        _style(DATE, DATE_FORMAT, alignment=_RIGHT),
+        _style(QUARTERS, QUARTERS_FORMAT),
+        _style(TEXT),
+        _style(TEXT_BOLD, bold=True),
+        _style(WRAP, alignment=Alignment(wrap_text=True, vertical="top")),
+        _style(TITLE, bold=True, size=14),
+        _style(NOTE, italic=True, color="595959"),
+        _style(HEADER, bold=True, fill=HEADER_FILL, alignment=Alignment(horizontal="center", wrap_text=True)),
+        _style(SECTION, bold=True, fill=SECTION_FILL),
+        _style(INPUT_USD_M, USD_M_FORMAT, color=INPUT_BLUE),
+        _style(INPUT_RATE, RATE_FORMAT, color=INPUT_BLUE),
+        _style(INPUT_TIMES, TIMES_FORMAT, color=INPUT_BLUE),
+        _style(INPUT_NUMBER, NUMBER_FORMAT, color=INPUT_BLUE),
+        _style(INPUT_COUNT, COUNT_FORMAT, color=INPUT_BLUE),
+        _style(INPUT_DATE, DATE_FORMAT, color=INPUT_BLUE, alignment=_RIGHT),
+        _style(INPUT_TEXT, color=INPUT_BLUE, alignment=Alignment(wrap_text=True, vertical="top")),
+    ]
+
+
+#: Every style name this module registers.
+STYLE_NAMES = tuple(s.name for s in _styles())
+
+
+def register(wb: Workbook) -> None:
+    """Register every named style once; cells then refer to them by name."""
+    for style in _styles():
+        wb.add_named_style(style)
+
+
+def usd_m(amount_usd: float) -> float | str:
+    """USD as USD millions for a cell; ``n.m.`` for a non-finite amount."""
+    value = float(amount_usd)
+    return value / MILLION if math.isfinite(value) else NM
+
+
+def finite(value: float) -> float | str:
+    """A number for a cell, or ``n.m.`` when it is NaN or infinite."""
+    v = float(value)
+    return v if math.isfinite(v) else NM
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, style: str | None = None) -> None:
+    """Write one cell. Text is written as text (a leading '=' never becomes a formula); numbers must be finite."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"non-finite value for {ws.title}!R{row}C{col}")
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str) and not value.startswith("="):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    else:
+        cell.value = value
+    if style:
+        cell.style = style
+
+
+def put_text(ws: Worksheet, row: int, col: int, text: str, style: str | None = None) -> None:
+    """Write user text (names, descriptions) that must never be read as a formula."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.data_type = "s"
+    if style:
+        cell.style = style
+
+
+def widths(ws: Worksheet, first: float, others: float, n_cols: int, second: float | None = None) -> None:
+    """Column A ``first`` wide, then ``second`` (if given) for B, then ``others`` up to ``n_cols``."""
+    from openpyxl.utils import get_column_letter
+
+    ws.column_dimensions["A"].width = first
+    for c in range(2, n_cols + 1):
+        ws.column_dimensions[get_column_letter(c)].width = second if (c == 2 and second) else others
+
+
+def print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
+    """Landscape, fit to one page wide (any number tall), header rows repeated on each page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unique (case-insensitive) sheet title for ``name``; adds it to ``taken`` (lower-cased)."""
+    base = _BAD_SHEET_CHARS.sub("_", ILLEGAL_CHARACTERS_RE.sub("", name)).strip("' ") or "Scenario"
+    title, n = base[:31], 1
+    while title.lower() in taken:
+        n += 1
+        suffix = f" ({n})"
+        title = base[: 31 - len(suffix)] + suffix
+    taken.add(title.lower())
+    return title
+
+
+def quote(title: str) -> str:
+    """A sheet title quoted for a formula: ``'Debt'``, ``'O''Brien'``."""
+    return "'" + title.replace("'", "''") + "'"

@@ -1,0 +1,218 @@
+"""The Summary sheet: who, when, the one-line answer, verdicts and the scenario comparison, and two charts.
+
+The comparison is ``stress.analysis.compare.comparison`` as values. The
+charts are native Excel line charts over a chart-data block at the foot of
+the sheet: liquidity by scenario (formulas over the scenario sheets), and
+net debt / LTM EBITDA by scenario (engine values, blank where n.m. so the
+line breaks) against the covenant limit (a formula over its defined name, so
+the limit line moves when a reviewer edits it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from openpyxl.chart import LineChart, Reference
+from openpyxl.styles import Alignment, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from stress import __version__
+from stress.analysis.compare import answer, comparison
+from stress.engine.covenants import Verdict
+from stress.engine.results import Results
+from stress.model.covenant import CovenantMetric
+from stress.model.scenario import Scenario
+from stress.report.workbook import grid as g
+from stress.report.workbook import styles as st
+from stress.report.workbook.covenants import CovenantNames
+from stress.report.workbook.statements import ROWS
+
+VERDICT_FILL = {Verdict.PASS: "C6EFCE", Verdict.BREACH: "FFEB9C", Verdict.DEFAULT: "FFC7CE"}
+CHART_ROWS = 20
+
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("verdict", "Verdict", "verdict"), ("min_liquidity", "Min liquidity (USD m)", "usd"), ("min_liquidity_quarter", "in", "text"),
+    ("first_breach", "First covenant breach", "event"), ("first_breach_covenant", "Covenant", "event"),
+    ("liquidity_default", "Liquidity default", "event"), ("maturity_default", "Maturity default", "event"),
+    ("maturity_default_tranche", "Tranche", "event"), ("peak_net_leverage", "Peak net debt / EBITDA", "x"),
+    ("trough_dscr", "Trough DSCR", "x"), ("trough_interest_cover", "Trough EBITDA / interest", "x"),
+    ("ebitda_nm_quarters", "Quarters EBITDA <= 0", "count"), ("rating_end", "Rating at end", "text"),
+    ("equity_end", "Equity at end (USD m)", "usd"),
+)
+
+
+@dataclass(frozen=True)
+class SummaryInputs:
+    profile_path: str | None
+    generated: dt.datetime
+    scenarios: dict[str, Scenario]
+    sources_notes: dict[str, str]
+
+
+def _cell_value(value: object, kind: str) -> tuple[object, str]:
+    if kind == "usd":
+        return st.usd_m(float(value)), st.USD_M  # type: ignore[arg-type]
+    if kind == "x":
+        return st.finite(float(value)), st.TIMES  # type: ignore[arg-type]
+    if kind == "count":
+        return float(value), st.COUNT  # type: ignore[arg-type]
+    if kind == "event":
+        return (value if isinstance(value, str) else "none"), st.TEXT
+    return str(value), st.TEXT
+
+
+def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str], names: CovenantNames,
+                  inputs: SummaryInputs) -> None:
+    c = results.company
+    st.put_text(ws, 1, 1, f"{c.name} ({c.ticker}): balance-sheet stress test", st.TITLE)
+    st.put(ws, 2, 1, "USD m unless stated. Verdicts and the comparison are at the profile's covenant thresholds; "
+           "the Covenants sheet recomputes headroom from editable thresholds.", st.NOTE)
+    facts = (("Firm", f"{c.name} ({c.ticker})"), ("As of", c.as_of),
+             ("Horizon", f"{c.horizon_quarters} quarters, {grid.quarters[0]} to {grid.quarters[-1]}"),
+             ("Profile", inputs.profile_path or "(in memory)"),
+             ("Scenarios", ", ".join(results.worlds)),
+             ("Generated", f"{inputs.generated:%Y-%m-%d %H:%M} by stress {__version__}"))
+    row = 4
+    for label, value in facts:
+        st.put(ws, row, 1, label, st.TEXT_BOLD)
+        if isinstance(value, dt.date):
+            st.put(ws, row, 2, value, st.DATE)
+            ws.cell(row=row, column=2).alignment = Alignment(horizontal="left")
+        else:
+            st.put_text(ws, row, 2, str(value), st.TEXT)
+        row += 1
+    table = comparison(results)
+    row += 1
+    st.put(ws, row, 1, "Answer", st.SECTION)
+    st.put_text(ws, row + 1, 1, answer(table), st.TEXT_BOLD)
+    row += 3
+    row = _comparison(ws, table, row, inputs)
+    chart_row = row + 1
+    row = chart_row + CHART_ROWS + 1
+    row = _sources(ws, results, row, inputs.sources_notes)
+    data = _chart_data(ws, results, grid, scenario_sheets, names, row + 1)
+    _charts(ws, results, grid, data, chart_row)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 12
+    ws.column_dimensions["C"].width = 40
+    for col in range(4, 4 + len(COLUMNS)):
+        ws.column_dimensions[get_column_letter(col)].width = 13
+    st.print_setup(ws)
+    ws.freeze_panes = "A4"
+
+
+def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, inputs: SummaryInputs) -> int:
+    st.put(ws, row, 1, "Verdict and comparison by scenario", st.SECTION)
+    heads = ["Scenario", "Verdict", "What it assumes", *(label for _, label, _ in COLUMNS[1:])]
+    for i, h in enumerate(heads, start=1):
+        st.put(ws, row + 1, i, h, st.HEADER)
+    row += 2
+    for name, r in table.iterrows():
+        st.put_text(ws, row, 1, str(name), st.TEXT_BOLD)
+        verdict = Verdict(r["verdict"])
+        st.put(ws, row, 2, verdict.value.upper(), st.TEXT_BOLD)
+        ws.cell(row=row, column=2).fill = PatternFill("solid", start_color=VERDICT_FILL[verdict], end_color=VERDICT_FILL[verdict])
+        scenario = inputs.scenarios.get(str(name))
+        st.put_text(ws, row, 3, scenario.description if scenario else "", st.WRAP)
+        for i, (key, _, kind) in enumerate(COLUMNS[1:], start=4):
+            value, style = _cell_value(r[key], kind)
+            st.put(ws, row, i, value, style)
+        row += 1
+    return row
+
+
+def _sources(ws: Worksheet, results: Results, row: int, notes: dict[str, str]) -> int:
+    st.put(ws, row, 1, "Sources named in the profile", st.SECTION)
+    row += 1
+    for label, url in results.company.sources.items():
+        st.put_text(ws, row, 1, label, st.TEXT)
+        st.put_text(ws, row, 2, url, st.TEXT)
+        if url.startswith(("http://", "https://")):
+            ws.cell(row=row, column=2).hyperlink = url
+        if notes.get(label):
+            st.put_text(ws, row, 3 + len(COLUMNS) // 2, notes[label], st.NOTE)
+        row += 1
+    if not results.company.sources:
+        st.put(ws, row, 1, "none named", st.NOTE)
+        row += 1
+    return row + 1
+
+
+@dataclass(frozen=True)
+class ChartData:
+    header: int
+    liquidity: tuple[int, int]  # first and last row
+    leverage: tuple[int, int]  # first and last row, including the limit row when there is one
+    has_limit: bool
+
+
+def _chart_data(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str], names: CovenantNames,
+                row: int) -> ChartData:
+    st.put(ws, row, 1, "Chart data", st.SECTION)
+    header = row + 1
+    st.put(ws, header, 1, "Quarter", st.HEADER)
+    for q, label in enumerate(grid.quarters):
+        st.put(ws, header, 2 + q, label, st.HEADER)
+    row = header + 1
+    liquidity_first = row
+    for w, scenario in enumerate(results.worlds):
+        st.put_text(ws, row, 1, f"Liquidity: {scenario}", st.TEXT)
+        for q in range(grid.n):
+            st.put(ws, row, 2 + q, f"={g.ref(scenario_sheets[w], g.Grid.col(q), ROWS['liquidity'])}", st.USD_M)
+        row += 1
+    liquidity = (liquidity_first, row - 1)
+    leverage_first = row
+    values = results.metrics["net_debt_to_ebitda"]
+    for w, scenario in enumerate(results.worlds):
+        st.put_text(ws, row, 1, f"Net leverage: {scenario}", st.TEXT)
+        for q in range(grid.n):
+            v = float(values[w, q])
+            if math.isfinite(v):
+                st.put(ws, row, 2 + q, v, st.TIMES)
+        row += 1
+    limit = names.limit_of(results, CovenantMetric.NET_LEVERAGE)
+    if limit:
+        st.put(ws, row, 1, "Covenant limit", st.TEXT)
+        for q in range(grid.n):
+            st.put(ws, row, 2 + q, f"={limit}", st.TIMES)
+        row += 1
+    st.put(ws, row, 1, "Net leverage is blank where n.m. (LTM EBITDA <= 0), so its line breaks there.", st.NOTE)
+    return ChartData(header, liquidity, (leverage_first, row - 1), bool(limit))
+
+
+def _line_chart(title: str, y_title: str, y_format: str) -> LineChart:
+    chart = LineChart()
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.x_axis.title = "Quarter"
+    chart.y_axis.number_format = y_format
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.height = 9
+    chart.width = 17
+    chart.legend.position = "b"
+    chart.display_blanks = "gap"
+    return chart
+
+
+def _charts(ws: Worksheet, results: Results, grid: g.Grid, data: ChartData, row: int) -> None:
+    categories = Reference(ws, min_col=2, max_col=1 + grid.n, min_row=data.header, max_row=data.header)
+    liquidity = _line_chart("Liquidity by scenario (cash + undrawn revolver, USD m)", "USD m", "#,##0")
+    liquidity.add_data(Reference(ws, min_col=1, max_col=1 + grid.n, min_row=data.liquidity[0], max_row=data.liquidity[1]),
+                       from_rows=True, titles_from_data=True)
+    liquidity.set_categories(categories)
+    ws.add_chart(liquidity, f"A{row}")
+    leverage = _line_chart("Net debt / LTM EBITDA against the covenant limit", "x", '0.0"x"')
+    leverage.add_data(Reference(ws, min_col=1, max_col=1 + grid.n, min_row=data.leverage[0], max_row=data.leverage[1]),
+                      from_rows=True, titles_from_data=True)
+    leverage.set_categories(categories)
+    if data.has_limit:
+        limit = leverage.series[-1]
+        limit.graphicalProperties.line.solidFill = "C00000"
+        limit.graphicalProperties.line.dashStyle = "dash"
+        limit.graphicalProperties.line.width = 28575
+    ws.add_chart(leverage, f"H{row}")

@@ -1,0 +1,60 @@
+"""Where the workbook goes: the default report path, and writing it without overwriting anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from stress.engine.results import Results
+from stress.errors import ReportError
+from stress.model.company import Company
+from stress.model.scenario import Scenario
+from stress.report.safe_write import TargetExistsError, write_atomic
+from stress.report.workbook.build import build_workbook
+
+REPORTS_DIR = Path("reports")
+
+
+def default_report_path(company: Company, now: dt.datetime, folder: Path = REPORTS_DIR) -> Path:
+    """``reports/<ticker>-<as_of>-<YYYYmmdd-HHMMSS>.xlsx``."""
+    ticker = re.sub(r"[^A-Za-z0-9._-]+", "_", company.ticker)
+    return folder / f"{ticker}-{company.as_of.isoformat()}-{now:%Y%m%d-%H%M%S}.xlsx"
+
+
+def _target(out: str | Path, company: Company, now: dt.datetime) -> Path:
+    path = Path(out)
+    if path.is_dir():
+        return default_report_path(company, now, path)
+    if path.suffix.lower() != ".xlsx":
+        raise ReportError(f"{path}: the workbook must be written to an .xlsx file")
+    return path
+
+
+def write_report(results: Results, scenarios: Sequence[Scenario] = (), out: str | Path | None = None, force: bool = False,
+                 profile_path: str | Path | None = None, now: dt.datetime | None = None) -> Path:
+    """Build the workbook and write it; returns the path written.
+
+    ``out``: a file, a directory (the default name inside it) or None for
+    ``reports/`` under the current directory. An existing file is never
+    replaced unless ``force``; a default name taken in the same second gets
+    ``-2``, ``-3`` ... instead.
+    """
+    now = now or dt.datetime.now()
+    company = results.company
+    target = _target(out, company, now) if out is not None else None
+    if target is not None and target.exists() and not force:
+        raise TargetExistsError(target)  # before the work of building it
+    wb = build_workbook(results, scenarios, profile_path, generated=now)
+    if target is not None:
+        return write_atomic(target, wb.save, force)
+    base = default_report_path(company, now)
+    for n in itertools.count(1):
+        candidate = base if n == 1 else base.with_name(f"{base.stem}-{n}{base.suffix}")
+        try:
+            return write_atomic(candidate, wb.save)
+        except TargetExistsError:
+            continue
+    raise AssertionError("unreachable")
