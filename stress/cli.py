@@ -15,12 +15,13 @@ from rich.markup import escape
 
 from stress import __version__
 from stress.engine.opening import opening_balance
-from stress.errors import ProfileError, StressError
+from stress.errors import ProfileError, ReportError, StressError
 from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
 from stress.model.company import Company
 from stress.scenarios.select import select
 from stress import api
 from stress.report import console, jsonout, run_view
+from stress.report.workbook import write_report
 
 EXIT_BAD_INPUT = 2
 
@@ -114,6 +115,40 @@ def run(
         typer.echo(jsonout.dumps(results, str(loaded.path)))
     else:
         run_view.print_run(results, str(loaded.path), quarterly=quarterly, detail=detail)
+
+
+Rate = Annotated[str | None, typer.Option("--rate", help="ad hoc: base-rate shock, e.g. +300bp")]
+Spread = Annotated[str | None, typer.Option("--spread", help="ad hoc: spread shock, e.g. +400bp")]
+GpuPrice = Annotated[str | None, typer.Option("--gpu-price", help="ad hoc: GPU-hour price level change, e.g. -40%")]
+Life = Annotated[float | None, typer.Option("--life", help="ad hoc: useful life in years (accounting and economic)")]
+Utilisation = Annotated[str | None, typer.Option("--utilisation", help="ad hoc: spot utilisation, e.g. 55%")]
+RefiClosed = Annotated[int | None, typer.Option("--refi-closed", help="ad hoc: quarters refinancing is closed")]
+
+
+@app.command()
+def report(
+    profile: Profile,
+    scenario: ScenarioNames = [],  # noqa: B006 - typer reads the default, never mutates it
+    scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="YAML file of extra scenarios")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="the .xlsx to write (or a folder); default reports/<ticker>-<as_of>-<timestamp>.xlsx")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
+    rate: Rate = None, spread: Spread = None, gpu_price: GpuPrice = None, life: Life = None,
+    utilisation: Utilisation = None, refi_closed: RefiClosed = None,
+) -> None:
+    """Write the credit-review Excel workbook: statements, schedules, covenants, checks; prints its path."""
+    loaded = _load_or_exit(profile)
+    flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
+             "refi_closed": refi_closed}
+    try:
+        chosen = select(scenario, scenarios_file, flags)
+        path = write_report(api.run(loaded.company, chosen), chosen, out, force, loaded.path)
+    except ProfileError as err:
+        console.stderr.print(console.problems_panel(err))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except ReportError as err:
+        console.stderr.print(f"[red]error:[/] {escape(str(err))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(str(path))
 
 
 @app.command("scenarios")
