@@ -68,7 +68,8 @@ def stochastic_worlds(cc: CompiledCompany, p: MonteCarloParams, n: int, rng: np.
     utilisation = w.utilisation if p.utilisation_vol == 0 else 1.0 / (1.0 + np.exp(-(np.log(u0 / (1 - u0)) + util_dev)))
     investment_grade = np.array([any(c.investment_grade for c in cc.company.contracts if c.customer == u) for u in cc.customers], dtype=bool)
     hazard = np.where(investment_grade, p.hazard_investment_grade, p.hazard_high_yield)
-    years = rng.exponential(1.0, (n, len(cc.customers))) / np.where(hazard > 0, hazard, np.inf)
+    draws = rng.exponential(1.0, (n, len(cc.customers)))
+    years = np.where(hazard > 0, draws / np.where(hazard > 0, hazard, 1.0), np.inf)  # zero hazard: never
     default_q = np.minimum(np.floor(years / DT), q).astype(int)
     return Worlds(**{**w.__dict__, "gpu_price": w.gpu_price * np.exp(log_level)[:, None, :],
                      "spread_add": p.spread_per_jump * np.cumsum(jumps, axis=1),

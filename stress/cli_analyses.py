@@ -1,0 +1,138 @@
+"""CLI commands for the breaking-point analyses: breakeven, grid, tornado, montecarlo.
+
+Thin like ``stress.cli``: parse options, call ``stress.analysis``, hand the result to a renderer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from stress.analysis.breakeven import breakeven_table
+from stress.analysis.drivers import DRIVERS
+from stress.analysis.grid import GridMetric, grid, parse_axis
+from stress.analysis.montecarlo import Exposure, run_montecarlo
+from stress.analysis.tornado import tornado
+from stress.engine.compiled import CompiledCompany, compile_company
+from stress.errors import Problem, ProfileError
+from stress.io.profiles import load_profile
+from stress.io.yamlfile import read_mapping, validation_problems
+from stress.model.debt import Seniority
+from stress.model.montecarlo import MonteCarloParams
+from stress.report import analysis_view, console, jsonout
+from stress.units import parse_money
+
+EXIT_BAD_INPUT = 2
+
+ProfileArg = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print the figures as JSON on stdout")]
+
+
+def _bad_input(err: ProfileError) -> typer.Exit:
+    console.stderr.print(console.problems_panel(err))
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _compiled(profile: str) -> CompiledCompany:
+    try:
+        return compile_company(load_profile(profile).company)
+    except ProfileError as err:
+        raise _bad_input(err) from None
+
+
+def _option_error(flag: str, message: str, value: object) -> typer.Exit:
+    return _bad_input(ProfileError("command-line options", [Problem(flag, message, value)], "option"))
+
+
+def breakeven(profile: ProfileArg,
+              driver: Annotated[list[str], typer.Option("--driver", "-d", help=f"driver(s): {', '.join(DRIVERS)}; default all")] = [],  # noqa: B006
+              as_json: JsonOpt = False) -> None:
+    """Reverse stress: the size of each driver at which the firm first breaches a covenant and first defaults."""
+    cc = _compiled(profile)
+    unknown = [d for d in driver if d not in DRIVERS]
+    if unknown:
+        raise _option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVERS)}", unknown[0])
+    rows = breakeven_table(cc, driver or None)
+    if as_json:
+        typer.echo(jsonout.dumps_document(jsonout.breakeven_document(cc, rows)))
+    else:
+        analysis_view.print_breakeven(cc, rows)
+
+
+def grid_command(profile: ProfileArg,
+                 x: Annotated[str, typer.Option("--x", help="DRIVER=START:STOP:COUNT, e.g. gpu_price=-80%:0%:9")],
+                 y: Annotated[str, typer.Option("--y", help="DRIVER=START:STOP:COUNT, e.g. rate=0:500bp:6")],
+                 metric: Annotated[GridMetric, typer.Option("--metric", help="what each cell shows")] = GridMetric.MIN_LIQUIDITY,
+                 as_json: JsonOpt = False) -> None:
+    """Two-driver sensitivity grid: every pair of sizes in one engine call, as a coloured heatmap."""
+    cc = _compiled(profile)
+    axes = []
+    for flag, spec in (("--x", x), ("--y", y)):
+        try:
+            axes.append(parse_axis(spec))
+        except ValueError as exc:
+            raise _option_error(flag, str(exc), spec) from None
+    g = grid(cc, axes[0], axes[1], metric)
+    if as_json:
+        typer.echo(jsonout.dumps_document(jsonout.grid_document(cc, g)))
+    else:
+        analysis_view.print_grid(cc, g)
+
+
+def tornado_command(profile: ProfileArg, as_json: JsonOpt = False) -> None:
+    """Each driver alone at a standard adverse and favourable size: impact on minimum liquidity and trough DSCR."""
+    cc = _compiled(profile)
+    t = tornado(cc)
+    if as_json:
+        typer.echo(jsonout.dumps_document(jsonout.tornado_document(cc, t)))
+    else:
+        analysis_view.print_tornado(cc, t)
+
+
+def _params(cc: CompiledCompany, path: Path | None) -> MonteCarloParams:
+    base = cc.company.montecarlo or MonteCarloParams()
+    if path is None:
+        return base
+    data = read_mapping(path, kind="Monte Carlo parameters")
+    try:
+        return MonteCarloParams.model_validate({**base.model_dump(), **data})
+    except ValidationError as exc:
+        raise ProfileError(path, validation_problems(MonteCarloParams, exc), "Monte Carlo parameters") from exc
+
+
+def montecarlo(profile: ProfileArg,
+               paths: Annotated[int, typer.Option("--paths", min=1, help="number of simulated paths")] = 10_000,
+               seed: Annotated[int, typer.Option("--seed", help="random seed; same seed, same answer")] = 7,
+               params: Annotated[Path | None, typer.Option("--params", help="YAML file overriding the model parameters")] = None,
+               exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
+               tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
+               seniority: Annotated[Seniority, typer.Option("--seniority", help="the exposure's rank when no tranche")] = Seniority.SENIOR_UNSECURED,
+               as_json: JsonOpt = False) -> None:
+    """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
+    cc = _compiled(profile)
+    try:
+        amount = parse_money(exposure)
+    except ValueError as exc:
+        raise _option_error("--exposure", str(exc), exposure) from None
+    if tranche is not None and tranche not in cc.tranche_names:
+        raise _option_error("--tranche", f"names no tranche; tranches: {', '.join(cc.tranche_names)}", tranche)
+    try:
+        p = _params(cc, params)
+    except ProfileError as err:
+        raise _bad_input(err) from None
+    r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, seniority))
+    if as_json:
+        typer.echo(jsonout.dumps_document(jsonout.montecarlo_document(cc, r)))
+    else:
+        analysis_view.print_montecarlo(cc, r)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands to the main app."""
+    app.command()(breakeven)
+    app.command("grid")(grid_command)
+    app.command("tornado")(tornado_command)
+    app.command()(montecarlo)

@@ -1,0 +1,119 @@
+"""Rich rendering of the breaking-point analyses: breakeven, grid, tornado, Monte Carlo."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from stress.analysis.breakeven import Breakeven, Event
+from stress.analysis.grid import Grid, GridMetric
+from stress.analysis.montecarlo import MonteCarloResult
+from stress.analysis.tornado import Tornado
+from stress.engine.compiled import CompiledCompany
+from stress.report.console import _table, stdout
+from stress.report.format import pct, times, usd_m
+
+BAR_WIDTH = 24
+
+
+def title(cc: CompiledCompany, what: str) -> Panel:
+    c = cc.company
+    return Panel(f"[bold]{escape(c.name)}[/] ({escape(c.ticker)}) — {what}; as of {c.as_of}, "
+                 f"{c.horizon_quarters} quarters ({cc.timeline.labels[0]}–{cc.timeline.labels[-1]})", border_style="blue")
+
+
+def print_breakeven(cc: CompiledCompany, rows: list[Breakeven]) -> None:
+    stdout.print(title(cc, "reverse stress: the size of each driver that breaks the firm"))
+    t = _table("Breaking points (each driver alone)", [("Driver", "left"), ("Event", "left"), ("Breaks at", "left"), ("When", "left")])
+    for r in rows:
+        style = "red" if r.at_baseline else "green" if r.size is None else None
+        when = r.quarter or "–"
+        t.add_row(r.driver, "covenant breach" if r.event is Event.BREACH else "liquidity default",
+                  Text(r.text, style=style or ""), when)
+    stdout.print(t)
+
+
+def _grid_cell(g: Grid, v: float) -> Text:
+    if g.metric is GridMetric.FIRST_DEFAULT:
+        return Text("none", style="green") if math.isnan(v) else Text(g.quarters[int(v)], style="red")
+    if math.isnan(v):
+        return Text("n.m.", style="dim")
+    if g.metric is GridMetric.MIN_LIQUIDITY:
+        return Text(usd_m(v), style="red" if v < 0 else "yellow" if v < np.nanmax(g.values) * 0.25 else "green")
+    return Text(times(v), style="red" if v < 1.0 else "yellow" if v < 1.25 else "green")
+
+
+def print_grid(cc: CompiledCompany, g: Grid) -> None:
+    unit = {"min_liquidity": "USD m", "first_default": "quarter of first default", "trough_dscr": "x"}[g.metric.value]
+    stdout.print(title(cc, f"sensitivity grid of {g.metric.value} ({unit})"))
+    t = _table(f"{g.y.driver.name} (rows) x {g.x.driver.name} (columns)",
+               [("", "left"), *((_size(g.x.driver.name, x), "right") for x in g.x.sizes)])
+    for i, y in enumerate(g.y.sizes):
+        t.add_row(_size(g.y.driver.name, y), *(_grid_cell(g, v) for v in g.values[i]))
+    stdout.print(t)
+
+
+def _size(driver: str, x: float) -> str:
+    if driver in ("rate", "spread"):
+        return f"{x * 1e4:+.0f}bp"
+    if driver == "life":
+        return f"{x:g}y"
+    if driver == "customer_default":
+        return f"q{int(x)}"
+    return f"{x:+.0%}" if driver != "utilisation" else f"{x:.0%}"
+
+
+def _bar(change: float, scale: float) -> Text:
+    n = 0 if scale <= 0 or not math.isfinite(change) else round(abs(change) / scale * BAR_WIDTH)
+    return Text(("█" * n).rjust(BAR_WIDTH) if change < 0 else "█" * n, style="red" if change < 0 else "green")
+
+
+def print_tornado(cc: CompiledCompany, t: Tornado) -> None:
+    stdout.print(title(cc, "tornado: each driver alone at a standard adverse and favourable size"))
+    scale = max((abs(x) for b in t.bars for x in b.min_liquidity), default=0.0)
+    table = _table(f"Change in minimum liquidity from the baseline's USD {usd_m(t.baseline_min_liquidity)} m "
+                   f"(trough DSCR {times(t.baseline_trough_dscr)})",
+                   [("Driver", "left"), ("Adverse", "right"), ("", "right"), ("", "left"), ("Favourable", "left"),
+                    ("Δ trough DSCR adv. / fav.", "right")])
+    for b in t.bars:
+        table.add_row(b.driver, f"{usd_m(b.min_liquidity[0])}", _bar(b.min_liquidity[0], scale), _bar(b.min_liquidity[1], scale),
+                      f"{usd_m(b.min_liquidity[1])}", f"{_signed(b.trough_dscr[0])} / {_signed(b.trough_dscr[1])}")
+    stdout.print(table)
+    sizes = _table("Sizes", [("Driver", "left"), ("Adverse", "left"), ("Favourable", "left")])
+    for b in t.bars:
+        sizes.add_row(b.driver, b.adverse_text, b.favourable_text)
+    stdout.print(sizes)
+
+
+def _signed(x: float) -> str:
+    return "n.m." if not math.isfinite(x) else f"{x:+.2f}x"
+
+
+def print_montecarlo(cc: CompiledCompany, r: MonteCarloResult) -> None:
+    stdout.print(title(cc, f"Monte Carlo, {r.paths:,} paths, seed {r.seed}"))
+    lo, hi = r.pd_interval
+    e = r.exposure
+    on = f"{e.tranche}" if e.tranche else e.seniority.value.replace("_", " ")
+    lgd = r.loss_given_default
+    stdout.print(Panel(
+        f"Probability of default within the horizon: [bold]{pct(r.probability_of_default)}[/] (95% interval {pct(lo)}–{pct(hi)})\n"
+        f"Loss given default on USD {usd_m(e.amount)} m {escape(on)}: {pct(lgd) if lgd is not None else 'n.m. (no default)'}\n"
+        f"Expected loss: USD {usd_m(r.expected_loss)} m ({pct(r.expected_loss / e.amount, 2)} of the exposure)",
+        title="Answer", title_align="left", border_style="bold"))
+    by_year = _table("Cumulative probability of default by year end", [("Year", "left"), ("PD", "right")])
+    for y, p in r.pd_by_year().items():
+        by_year.add_row(str(y), pct(p))
+    stdout.print(by_year)
+    ml = _table("Minimum liquidity over the horizon (USD m)", [("Percentile", "left"), ("Min liquidity", "right")])
+    for p, v in r.min_liquidity_percentiles().items():
+        ml.add_row(f"p{p}", usd_m(v))
+    stdout.print(ml)
+    fan = _table("Cash fan (USD m, quarter end)", [("Quarter", "left"), *((f"p{p}", "right") for p in r.cash_fan)])
+    for i, q in enumerate(r.quarters):
+        fan.add_row(q, *(usd_m(float(v[i])) for v in r.cash_fan.values()))
+    stdout.print(fan)

@@ -1,0 +1,101 @@
+"""Monte Carlo: the deterministic limit, reproducibility, convergence and the loss waterfall by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import stress
+from stress.analysis import montecarlo as mc
+from stress.engine.compiled import compile_company
+from stress.engine.covenants import NOT_FOUND
+from stress.model.debt import Seniority
+from stress.model.montecarlo import MonteCarloParams
+
+CALM = MonteCarloParams(price_vol=0, price_jump_intensity=0, spread_per_jump=0, rate_vol=0, utilisation_vol=0,
+                        hazard_investment_grade=0, hazard_high_yield=0)
+
+
+@pytest.fixture(scope="module")
+def coreweave():
+    return compile_company(stress.load_company("coreweave"))
+
+
+def test_zero_volatility_equals_the_deterministic_baseline(coreweave):
+    base = stress.run(coreweave.company)
+    r = mc.run_montecarlo(coreweave, 50, seed=3, params=CALM, chunk=16)
+    np.testing.assert_array_equal(r.min_liquidity, np.full(50, base.metrics["liquidity"][0].min()))
+    for p in mc.PERCENTILES:
+        np.testing.assert_array_equal(r.cash_fan[p], base.projection["cash"][0])
+    expected = NOT_FOUND if base.events(0).liquidity_default is None else base.quarters.index(base.events(0).liquidity_default)
+    assert (r.default_q == expected).all()
+
+
+def test_calm_worlds_are_the_baseline_worlds(coreweave):
+    w = mc.stochastic_worlds(coreweave, CALM, 4, np.random.default_rng(0))
+    from stress.engine.worlds import baseline_worlds
+    b = baseline_worlds(coreweave, 4)
+    for field in ("base_rate", "spread_add", "gpu_price", "utilisation", "default_q", "refi_open", "power_price"):
+        np.testing.assert_array_equal(getattr(w, field), getattr(b, field), err_msg=field)
+
+
+def test_same_seed_same_answer_and_another_seed_differs(coreweave):
+    a = mc.run_montecarlo(coreweave, 600, seed=11, chunk=256)
+    b = mc.run_montecarlo(coreweave, 600, seed=11, chunk=256)
+    c = mc.run_montecarlo(coreweave, 600, seed=12, chunk=256)
+    np.testing.assert_array_equal(a.min_liquidity, b.min_liquidity)
+    np.testing.assert_array_equal(a.default_q, b.default_q)
+    assert a.expected_loss == b.expected_loss
+    assert not np.array_equal(a.min_liquidity, c.min_liquidity)
+
+
+def test_doubling_paths_keeps_pd_inside_the_first_interval(coreweave):
+    first = mc.run_montecarlo(coreweave, 2_000, seed=7)
+    second = mc.run_montecarlo(coreweave, 4_000, seed=8)
+    lo, hi = first.pd_interval
+    assert lo <= second.probability_of_default <= hi
+    assert 0 < lo < first.probability_of_default < hi < 1
+
+
+def test_wilson_interval_by_hand():
+    # 30 defaults in 100 paths: Wilson 95% interval (0.2189, 0.3958), from the textbook formula
+    r = mc.MonteCarloResult(100, 0, MonteCarloParams(), mc.Exposure(1.0), ["2025Q3"],
+                            np.array([0] * 30 + [NOT_FOUND] * 70), np.zeros(100), {}, np.full(100, np.nan))
+    lo, hi = r.pd_interval
+    assert lo == pytest.approx(0.2189, abs=5e-5) and hi == pytest.approx(0.3958, abs=5e-5)
+
+
+def test_recovery_waterfall_by_hand(make_tiny):
+    # tiny: Term Loan (secured), Notes (senior unsecured), Revolver, DDTL (both senior unsecured)
+    cc = make_tiny
+    names = cc.tranche_names
+    balance = np.zeros((1, len(names)))
+    collateral = np.zeros((1, len(names)))
+    balance[0, names.index("Term Loan")] = 100.0
+    collateral[0, names.index("Term Loan")] = 60.0
+    balance[0, names.index("Notes")] = 50.0
+    lease_claim = np.array([30.0])
+    other = cc.opening.other_liabilities  # 10m of trade claims join the unsecured pool
+    fleet, other_value = np.array([80.0]), np.array([20.0])
+    per_tranche, by_class = mc.recovery_rates(cc, balance, collateral, fleet, other_value, lease_claim)
+    # secured takes 60 of collateral; 40 of value left for unsecured claims:
+    # notes 50 + deficiency 40 + leases 30 + other liabilities
+    unsecured_claims = 50 + 40 + 30 + other
+    rr_unsec = 40 / unsecured_claims
+    assert by_class[Seniority.SENIOR_UNSECURED][0] == pytest.approx(rr_unsec)
+    assert per_tranche[0, names.index("Term Loan")] == pytest.approx((60 + 40 * rr_unsec) / 100)
+    assert per_tranche[0, names.index("Notes")] == pytest.approx(rr_unsec)
+    assert np.isnan(per_tranche[0, names.index("Revolver")])
+
+
+def test_expected_loss_is_pd_times_lgd_times_exposure(coreweave):
+    r = mc.run_montecarlo(coreweave, 800, seed=5, exposure=mc.Exposure(250e6, tranche="DDTL 2.0"), chunk=400)
+    by_hand = 250e6 * np.mean(np.where(r.defaulted, 1 - r.recovery, 0.0))
+    assert r.expected_loss == pytest.approx(by_hand)
+    assert r.expected_loss == pytest.approx(250e6 * r.probability_of_default * r.loss_given_default, rel=1e-9)
+    assert ((r.recovery[r.defaulted] >= 0) & (r.recovery[r.defaulted] <= 1)).all()
+
+
+@pytest.fixture(scope="module")
+def make_tiny():
+    return compile_company(stress.load_company("tests/fixtures/tiny.yaml"))
