@@ -62,3 +62,45 @@ def document(results: Results, profile_path: str | None = None) -> dict[str, Any
 
 def dumps(results: Results, profile_path: str | None = None) -> str:
     return json.dumps(document(results, profile_path), allow_nan=False)
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def breakeven_document(cc: Any, rows: list[Any]) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "company": cc.company.name, "as_of": cc.company.as_of.isoformat(),
+            "breakeven": [{"driver": r.driver, "event": r.event.value, "size": _num(r.size), "safe_size": _num(r.safe_size),
+                           "quarter": r.quarter, "covenant": r.what, "at_baseline": r.at_baseline, "text": r.text} for r in rows]}
+
+
+def grid_document(cc: Any, g: Any) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "company": cc.company.name, "metric": g.metric.value,
+            "x": {"driver": g.x.driver.name, "sizes": _clean(g.x.sizes)},
+            "y": {"driver": g.y.driver.name, "sizes": _clean(g.y.sizes)},
+            "values": [_clean(row) for row in g.values],
+            "quarters": g.quarters}
+
+
+def tornado_document(cc: Any, t: Any) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "company": cc.company.name,
+            "baseline": {"min_liquidity": _num(t.baseline_min_liquidity), "trough_dscr": _num(t.baseline_trough_dscr)},
+            "bars": [{"driver": b.driver, "adverse": b.adverse_text, "favourable": b.favourable_text,
+                      "min_liquidity_change": [_num(x) for x in b.min_liquidity],
+                      "trough_dscr_change": [_num(x) for x in b.trough_dscr]} for b in t.bars]}
+
+
+def montecarlo_document(cc: Any, r: Any) -> dict[str, Any]:
+    lo, hi = r.pd_interval
+    return {"schema_version": SCHEMA_VERSION, "company": cc.company.name, "paths": r.paths, "seed": r.seed,
+            "params": r.params.model_dump(),
+            "probability_of_default": r.probability_of_default, "pd_interval_95": [lo, hi],
+            "pd_by_year": {str(y): p for y, p in r.pd_by_year().items()},
+            "min_liquidity_percentiles": {f"p{p}": v for p, v in r.min_liquidity_percentiles().items()},
+            "cash_fan": {"quarters": r.quarters, **{f"p{p}": _clean(v) for p, v in r.cash_fan.items()}},
+            "exposure": {"amount": r.exposure.amount, "tranche": r.exposure.tranche, "seniority": r.exposure.seniority.value},
+            "loss_given_default": _num(r.loss_given_default), "expected_loss": r.expected_loss}
+
+
+def dumps_document(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, allow_nan=False)
