@@ -19,7 +19,7 @@ from stress.errors import ProfileError, ReportError, StressError
 from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
 from stress.model.company import Company
 from stress.scenarios.select import select
-from stress import api
+from stress import api, cli_analyses
 from stress.report import console, jsonout, run_view
 from stress.report.workbook import write_report
 
@@ -172,6 +172,9 @@ def schema(out: Annotated[Path | None, typer.Option("--out", help="write to this
         typer.echo(text)
     else:
         out.write_text(text + "\n", encoding="utf-8")
+
+
+cli_analyses.register(app)
 
 
 def main() -> None:

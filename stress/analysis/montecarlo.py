@@ -168,7 +168,7 @@ class MonteCarloResult:
         n, p = self.paths, self.probability_of_default
         centre = (p + Z_95**2 / (2 * n)) / (1 + Z_95**2 / n)
         half = Z_95 * np.sqrt(p * (1 - p) / n + Z_95**2 / (4 * n * n)) / (1 + Z_95**2 / n)
-        return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+        return float(min(p, max(0.0, centre - half))), float(max(p, min(1.0, centre + half)))  # exact at p = 0 or 1
 
     def pd_by_year(self) -> dict[int, float]:
         """Cumulative probability of default by the end of each calendar year in the horizon."""
