@@ -154,7 +154,7 @@ def _unit(owner: BaseModel, field: str, value: Any) -> tuple[Any, str, str]:
         return value, "% a year" if "rate" in field or "change" in field or "escalator" in field else "%", st.INPUT_RATE
     if "parse_count" in validators:
         return value, "count", st.INPUT_COUNT
-    return value, PLAIN_UNITS.get(field, ""), st.INPUT_NUMBER
+    return value, PLAIN_UNITS.get(field, ""), st.INPUT_COUNT if isinstance(value, int) else st.INPUT_NUMBER
 
 
 def flatten(model: BaseModel, prefix: str = "", comments: dict[str, str] | None = None, skip: frozenset[str] = frozenset()) -> Iterator[Input]:
@@ -190,7 +190,8 @@ def flatten(model: BaseModel, prefix: str = "", comments: dict[str, str] | None 
 def shock_inputs(scenario: Scenario) -> Iterator[Input]:
     """Each shock's fields with their units (bp for rate and spread sizes, per cent for levels and changes)."""
     for i, shock in enumerate(scenario.shocks):
-        for field, info in type(shock).model_fields.items():
+        fields = sorted(type(shock).model_fields.items(), key=lambda item: item[0] != "kind")  # kind first
+        for field, info in fields:
             value = getattr(shock, field)
             path = f"{scenario.name}.shocks[{i}].{field}"
             if field == "kind":
@@ -207,12 +208,18 @@ def shock_inputs(scenario: Scenario) -> Iterator[Input]:
             elif isinstance(value, str):
                 yield Input(path, value, "", st.INPUT_TEXT, info.description or "")
             else:
-                yield Input(path, value, SHOCK_UNITS.get(field, ""), st.INPUT_NUMBER, info.description or "")
+                style = st.INPUT_COUNT if isinstance(value, int) else st.INPUT_NUMBER
+                yield Input(path, value, SHOCK_UNITS.get(field, ""), style, info.description or "")
 
 
 # --- the sheet -----------------------------------------------------------------------------------
 
 HEADINGS = ("Input", "Value", "Unit", "Description", "Source (the profile's comment on that line)")
+WIDTHS = (40, 16, 20, 48, 96)
+
+
+def _lines(text: str, width: int) -> int:
+    return max(1, -(-len(text) // width))
 
 
 def _row(ws: Worksheet, row: int, x: Input) -> None:
@@ -222,8 +229,11 @@ def _row(ws: Worksheet, row: int, x: Input) -> None:
     else:
         st.put(ws, row, 2, x.value, x.style)
     st.put(ws, row, 3, x.unit, st.TEXT)
-    st.put_text(ws, row, 4, x.description, st.TEXT)
-    st.put_text(ws, row, 5, x.source, st.TEXT)
+    st.put_text(ws, row, 4, x.description, st.WRAP)
+    st.put_text(ws, row, 5, x.source, st.WRAP)
+    lines = max(_lines(x.description, WIDTHS[3]), _lines(x.source, WIDTHS[4]))
+    if lines > 1:
+        ws.row_dimensions[row].height = 13.0 * lines
 
 
 def write_assumptions(ws: Worksheet, company: Company, scenarios: list[Scenario], comments: dict[str, str]) -> None:
@@ -235,7 +245,7 @@ def write_assumptions(ws: Worksheet, company: Company, scenarios: list[Scenario]
     row = 5
     section = None
     for x in flatten(company, comments=comments, skip=frozenset({"sources"})):
-        top = x.path.split(".")[0].split("[")[0]
+        top = x.path.split(".")[0].split("[")[0] if "." in x.path or "[" in x.path else "company"
         if top != section:
             section = top
             st.put(ws, row, 1, section, st.SECTION)
@@ -247,8 +257,8 @@ def write_assumptions(ws: Worksheet, company: Company, scenarios: list[Scenario]
     row += 1
     for scenario in scenarios:
         st.put_text(ws, row, 1, scenario.name, st.TEXT_BOLD)
-        st.put_text(ws, row, 4, scenario.description, st.TEXT)
-        st.put_text(ws, row, 5, scenario.calibration, st.TEXT)
+        _row(ws, row, Input(scenario.name, "", "", st.TEXT, scenario.description, scenario.calibration))
+        st.put_text(ws, row, 1, scenario.name, st.TEXT_BOLD)
         row += 1
         if not scenario.shocks:
             st.put(ws, row, 1, "no shocks", st.NOTE)
@@ -256,7 +266,7 @@ def write_assumptions(ws: Worksheet, company: Company, scenarios: list[Scenario]
         for x in shock_inputs(scenario):
             _row(ws, row, x)
             row += 1
-    for col, width in zip("ABCDE", (40, 16, 20, 48, 90), strict=True):
+    for col, width in zip("ABCDE", WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "B5"
     st.print_setup(ws, "4:4")

@@ -48,7 +48,7 @@ CHECKS: tuple[Check, ...] = (
 def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str],
                  debt_sheet: str, debt: DebtRefs, lease_sheet: str, leases: LeaseRefs) -> None:
     g.title(ws, "Checks: every figure below must be zero (USD m)",
-            "Formulas over the scenario, Debt and Leases sheets; a '–' is zero. Row 3 is the sum of their absolute values.")
+            "Formulas over the scenario, Debt and Leases sheets. '–' is zero to the dollar; row 3 sums the absolute differences.")
     g.header(ws, grid, corner="Difference, USD m", opening="As of")
     row = g.FIRST_DATA_ROW
     block_sums = []
@@ -71,11 +71,11 @@ def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, sc
             row += 1
             st.put(ws, row, 1, label, st.TEXT)
             for q in range(-1 if with_opening else 0, grid.n):
-                st.put(ws, row, g.Grid.col(q), "=" + body(s, d, ls, g.Grid.letter(q), g.Grid.letter(q - 1)), st.USD_M)
+                st.put(ws, row, g.Grid.col(q), "=" + body(s, d, ls, g.Grid.letter(q), g.Grid.letter(q - 1)), st.CHECK)
         block_sums.append(f"SUMPRODUCT(ABS({g.Grid.letter(-1)}{first}:{last}{row}))")
         row += 2
     st.put(ws, 3, 1, "Sum of absolute differences, all scenarios", st.TEXT_BOLD)
-    st.put(ws, 3, 2, "=" + ("+".join(block_sums) or "0"), st.NUMBER)
+    st.put(ws, 3, 2, "=" + ("+".join(block_sums) or "0"), st.CHECK)
     st.put(ws, 3, 3, f'=IF({TOTAL_NAME}<{TOLERANCE_M:.6f},"OK","CHECK")', st.TEXT_BOLD)
     wb.defined_names[TOTAL_NAME] = DefinedName(TOTAL_NAME, attr_text=f"{st.quote(ws.title)}!$B$3")
     g.finish(ws, grid, label_width=64)

@@ -104,9 +104,9 @@ def _rules(ws: Worksheet, cell_range: str, first_row: int) -> None:
 def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str],
                     fleet_sheet: str, fleet: FleetRefs) -> CovenantNames:
     g.title(ws, "Covenant headroom by scenario",
-            "Headroom = distance to the limit as a share of the limit (positive passes). Edit the blue thresholds: "
-            "headroom and flags follow. Green: headroom at or above AmberHeadroom; amber: below it; red: breach; "
-            "dark red: the covenant's first breach in the scenario. n.m. coverage passes; n.m. leverage is a breach.")
+            "Headroom = distance to the limit as a share of the limit; positive passes. Edit a blue threshold and the flags follow.")
+    st.put(ws, 3, 1, "Green: headroom at or above AmberHeadroom; amber: below it; red: breach; dark red: first breach. "
+           "n.m. coverage passes; n.m. leverage is a breach.", st.NOTE)
     covenants = results.company.covenants
     st.put(ws, 4, 1, "Thresholds (named cells)", st.SECTION)
     for i, h in enumerate(("Covenant", "Limit", "Test", "Unit", "Defined name"), start=1):
@@ -155,6 +155,8 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
             ranges.append(cell_range)
         row += 2
     g.finish(ws, grid, label_width=46, header_row=header_row)
+    for q in range(grid.n):
+        ws.column_dimensions[g.Grid.letter(q)].width = 12.5  # room for "breach (n.m.)"
     return CovenantNames(names, ranges)
 
 

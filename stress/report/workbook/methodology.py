@@ -19,24 +19,28 @@ from stress.engine import covenants, debt, fleet, leases, metrics, opening, reve
 from stress.engine.compiled import REFINANCING_TERM_QUARTERS
 from stress.report.workbook import styles as st
 
-_DEVELOPER_WORDS = ("(W,", "vectorised", "loops here", "arrays", "broadcast")
+#: Sentences that talk about the code rather than the finance are left out.
+_DEVELOPER_WORDS = ("vectorised", "loops here", "arrays", "broadcast", "never over worlds")
 
 
 def _prose(text: str) -> str:
-    """Docstring markup to plain prose: ``x`` -> x, *x* -> x, joined lines."""
+    """Docstring markup to plain prose: ``x`` -> x, *x* -> x, shapes such as (W, Q) dropped, lines joined."""
     text = re.sub(r"``([^`]+)``", r"\1", text)
     text = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text)
+    text = re.sub(r"\s*\((?:W|Q|K|T|G)(?:, ?[WQKTG])*\)", "", text)
     return " ".join(text.split())
 
 
 def module_text(module: ModuleType) -> str:
-    """A module docstring's paragraphs for readers, without implementation notes."""
-    paragraphs = (inspect.getdoc(module) or "").split("\n\n")
-    return " ".join(_prose(p) for p in paragraphs if not any(w in p for w in _DEVELOPER_WORDS))
+    """A module docstring for readers: its sentences about the finance, without implementation notes."""
+    body = (inspect.getdoc(module) or "").split("\n", 1)[-1]  # without the one-line summary
+    sentences = re.split(r"(?<=[.:])\s+(?=[A-Z])", _prose(body))
+    return " ".join(x for x in sentences if not any(w in x for w in _DEVELOPER_WORDS))
 
 
 def doc(obj: Any) -> str:
-    return _prose(inspect.getdoc(obj) or "")
+    """A function's docstring as reader's prose ("n.m." where the code says NaN)."""
+    return _prose(inspect.getdoc(obj) or "").replace("NaN", "n.m.")
 
 
 def _bounds(values: tuple[float, ...]) -> str:
@@ -70,8 +74,8 @@ def conventions() -> list[tuple[str, str]]:
         ("Debt", module_text(debt) + " Interest is charged on the opening balance at the quarter's rate. Amortisation: "
                  "straight_line pays balance / quarters left (re-spread after a draw); annuity a level instalment; bullet "
                  "all at maturity. Delayed-draw facilities fund their capex cohorts up to the undrawn limit. The revolver "
-                 f"draws to keep cash at the minimum and repays from any surplus. A refinanced balance runs {REFINANCING_TERM_QUARTERS} "
-                 "quarters as a floating-rate bullet."),
+                 f"draws to keep cash at the minimum and repays from any surplus. A refinanced balance floats and "
+                 f"falls due {REFINANCING_TERM_QUARTERS} quarters after it is rolled."),
         ("Distress events", "Liquidity default: the first quarter cash ends below zero with the revolver exhausted (the projection "
                             "continues, so the depth of the gap shows). Maturity default: the first quarter a maturing balance "
                             "is neither repaid, refinanced nor covered by the revolver. First covenant breach: the first quarter "
@@ -95,8 +99,8 @@ def metric_definitions() -> list[tuple[str, str]]:
         ("LTV", "Secured tranche's closing balance / collateral value of the cohorts securing it; 0 when nothing is owed, "
                 "n.m. when something is owed and the collateral is worth nothing."),
         ("Covenant headroom", module_text(covenants) + " Scale: the absolute value of the limit (1 for a zero limit). "
-                              f"Amber below {covenants.AMBER_HEADROOM:.0%} of headroom (the AmberHeadroom cell)."),
-        ("Indicative rating", doc(metrics.rating_index) + f" Net leverage up to: {_bounds(metrics.LEVERAGE_BOUNDS)}; "
+                              f"Amber when headroom is below {covenants.AMBER_HEADROOM:.0%} (the AmberHeadroom cell)."),
+        ("Indicative rating", doc(metrics.rating_index).replace("Index into RATING_SCALE: the", "The") + f" Net leverage up to: {_bounds(metrics.LEVERAGE_BOUNDS)}; "
                               f"interest cover at least: {_bounds(metrics.COVER_BOUNDS)}. Indicative only, not an agency rating."),
     ]
 

@@ -66,8 +66,7 @@ def _formulas(ws: Worksheet, row: int, label: str, grid: g.Grid, body, style: st
 
 def write_debt(ws: Worksheet, results: Results, grid: g.Grid, scenario_titles: list[str]) -> DebtRefs:
     g.title(ws, "Debt schedules by scenario (USD m)",
-            "Per tranche and quarter. Closing = opening + drawn + repaid (a formula); interest and refinanced "
-            "(rolled into new debt, no cash) are memo lines. Maturity ladder and capital structure at as_of follow.")
+            "Closing = opening + drawn + repaid (a formula). Interest and refinanced (rolled over, no cash) are memo lines.")
     g.header(ws, grid, opening="As of")
     t = results.projection.tranches
     company = results.company
@@ -161,8 +160,7 @@ def _capital_structure(ws: Worksheet, results: Results, row: int) -> None:
 
 def write_leases(ws: Worksheet, results: Results, grid: g.Grid) -> LeaseRefs:
     g.title(ws, "Lease schedules (USD m; the same in every scenario)",
-            "Payments quarterly in arrears; liability = prior + recognised + interest + payment; right-of-use asset = "
-            "prior + recognised + amortisation (formulas). Lease cost on the income statement = amortisation + interest.")
+            "Liability = prior + recognised + interest + payment; right-of-use asset = prior + recognised + amortisation.")
     g.header(ws, grid, opening="As of")
     row = g.FIRST_DATA_ROW
     liability_rows, rou_rows, interest_rows, amort_rows, payment_rows = [], [], [], [], []
@@ -204,8 +202,7 @@ def write_leases(ws: Worksheet, results: Results, grid: g.Grid) -> LeaseRefs:
 
 def write_fleet(ws: Worksheet, results: Results, grid: g.Grid, debt_sheet: str, debt: DebtRefs) -> FleetRefs:
     g.title(ws, "Fleet, collateral and LTV by scenario (USD m)",
-            "Collateral = market value of the cohorts securing each tranche (price- and remaining-life-adjusted, "
-            "never below residual); LTV = secured balance / collateral (a formula), 0 when nothing is owed. Cohorts follow.")
+            "Collateral: market value of the cohorts securing each tranche (see Methodology). LTV = secured balance / collateral.")
     g.header(ws, grid, opening="As of")
     p = results.projection
     refs = FleetRefs([])

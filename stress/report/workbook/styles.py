@@ -26,6 +26,8 @@ COUNT_FORMAT = "#,##0"
 NUMBER_FORMAT = "#,##0.0#"
 DATE_FORMAT = "yyyy-mm-dd"
 QUARTERS_FORMAT = '0.0" q"'
+#: Checks: '–' unless the difference is at least half a dollar (USD m), then shown to the dollar.
+CHECK_FORMAT = '[>=0.0000005]#,##0.000000;[<=-0.0000005](#,##0.000000);"–"'
 
 #: Text shown for a ratio whose denominator is not positive; never NaN or inf.
 NM = "n.m."
@@ -46,6 +48,7 @@ COUNT = "Count"
 NUMBER = "Number"
 DATE = "Date"
 QUARTERS = "Quarters"
+CHECK = "Check"
 TEXT = "Text"
 TEXT_BOLD = "Text bold"
 WRAP = "Text wrapped"
@@ -90,6 +93,7 @@ def _styles() -> list[NamedStyle]:
         _style(NUMBER, NUMBER_FORMAT),
         _style(DATE, DATE_FORMAT, alignment=_RIGHT),
         _style(QUARTERS, QUARTERS_FORMAT),
+        _style(CHECK, CHECK_FORMAT),
         _style(TEXT),
         _style(TEXT_BOLD, bold=True),
         _style(WRAP, alignment=Alignment(wrap_text=True, vertical="top")),

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -33,6 +36,11 @@ from stress.report.workbook.statements import ROWS
 
 VERDICT_FILL = {Verdict.PASS: "C6EFCE", Verdict.BREACH: "FFEB9C", Verdict.DEFAULT: "FFC7CE"}
 CHART_ROWS = 20
+#: The leverage chart's axis stops at this multiple of the covenant limit, so one scenario near zero EBITDA
+#: (leverage in the hundreds) does not flatten the others.
+LEVERAGE_AXIS_LIMITS = 4
+#: Characters of the "What it assumes" column before its text wraps.
+DESCRIPTION_WIDTH = 44
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("verdict", "Verdict", "verdict"), ("min_liquidity", "Min liquidity (USD m)", "usd"), ("min_liquidity_quarter", "in", "text"),
@@ -94,14 +102,16 @@ def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets
     chart_row = row + 1
     row = chart_row + CHART_ROWS + 1
     row = _sources(ws, results, row, inputs.sources_notes)
+    last_col = get_column_letter(2 + len(COLUMNS))
     data = _chart_data(ws, results, grid, scenario_sheets, names, row + 1)
     _charts(ws, results, grid, data, chart_row)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 12
-    ws.column_dimensions["C"].width = 40
+    ws.column_dimensions["C"].width = DESCRIPTION_WIDTH
     for col in range(4, 4 + len(COLUMNS)):
         ws.column_dimensions[get_column_letter(col)].width = 13
     st.print_setup(ws)
+    ws.print_area = f"A1:{last_col}{row - 1}"  # the chart-data block below is for the charts, not for print
     ws.freeze_panes = "A4"
 
 
@@ -117,7 +127,9 @@ def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, inputs: SummaryInp
         st.put(ws, row, 2, verdict.value.upper(), st.TEXT_BOLD)
         ws.cell(row=row, column=2).fill = PatternFill("solid", start_color=VERDICT_FILL[verdict], end_color=VERDICT_FILL[verdict])
         scenario = inputs.scenarios.get(str(name))
-        st.put_text(ws, row, 3, scenario.description if scenario else "", st.WRAP)
+        description = scenario.description if scenario else ""
+        st.put_text(ws, row, 3, description, st.WRAP)
+        ws.row_dimensions[row].height = 13.0 * max(1, -(-len(description) // DESCRIPTION_WIDTH))
         for i, (key, _, kind) in enumerate(COLUMNS[1:], start=4):
             value, style = _cell_value(r[key], kind)
             st.put(ws, row, i, value, style)
@@ -147,7 +159,7 @@ class ChartData:
     header: int
     liquidity: tuple[int, int]  # first and last row
     leverage: tuple[int, int]  # first and last row, including the limit row when there is one
-    has_limit: bool
+    limit: float | None  # the net-leverage covenant limit, x
 
 
 def _chart_data(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str], names: CovenantNames,
@@ -181,17 +193,26 @@ def _chart_data(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: 
             st.put(ws, row, 2 + q, f"={limit}", st.TIMES)
         row += 1
     st.put(ws, row, 1, "Net leverage is blank where n.m. (LTM EBITDA <= 0), so its line breaks there.", st.NOTE)
-    return ChartData(header, liquidity, (leverage_first, row - 1), bool(limit))
+    threshold = next((c.threshold for c in results.company.covenants if c.metric is CovenantMetric.NET_LEVERAGE), None)
+    return ChartData(header, liquidity, (leverage_first, row - 1), threshold)
+
+
+def _title(text: str, size: int = 1100) -> Title:
+    """A chart title at ``size`` hundredths of a point (the default title is too large for a summary page)."""
+    props = CharacterProperties(sz=size, b=True)
+    paragraph = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
+    return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
 
 
 def _line_chart(title: str, y_title: str, y_format: str) -> LineChart:
     chart = LineChart()
-    chart.title = title
+    chart.title = _title(title)
     chart.y_axis.title = y_title
     chart.x_axis.title = "Quarter"
     chart.y_axis.number_format = y_format
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+    chart.x_axis.tickLblPos = "low"  # quarter labels below the plot, not on the zero line
     chart.height = 9
     chart.width = 17
     chart.legend.position = "b"
@@ -205,14 +226,26 @@ def _charts(ws: Worksheet, results: Results, grid: g.Grid, data: ChartData, row:
     liquidity.add_data(Reference(ws, min_col=1, max_col=1 + grid.n, min_row=data.liquidity[0], max_row=data.liquidity[1]),
                        from_rows=True, titles_from_data=True)
     liquidity.set_categories(categories)
+    _straight(liquidity)
     ws.add_chart(liquidity, f"A{row}")
     leverage = _line_chart("Net debt / LTM EBITDA against the covenant limit", "x", '0.0"x"')
     leverage.add_data(Reference(ws, min_col=1, max_col=1 + grid.n, min_row=data.leverage[0], max_row=data.leverage[1]),
                       from_rows=True, titles_from_data=True)
     leverage.set_categories(categories)
-    if data.has_limit:
+    if data.limit is not None:
+        peak = max((float(v) for v in results.metrics["net_debt_to_ebitda"].ravel() if math.isfinite(v)), default=0.0)
+        if peak > LEVERAGE_AXIS_LIMITS * data.limit > 0:
+            leverage.y_axis.scaling.max = LEVERAGE_AXIS_LIMITS * data.limit
+            leverage.title = _title(f"Net debt / LTM EBITDA against the covenant limit (axis cut at {LEVERAGE_AXIS_LIMITS * data.limit:g}x)")
         limit = leverage.series[-1]
         limit.graphicalProperties.line.solidFill = "C00000"
         limit.graphicalProperties.line.dashStyle = "dash"
         limit.graphicalProperties.line.width = 28575
-    ws.add_chart(leverage, f"H{row}")
+    _straight(leverage)
+    ws.add_chart(leverage, f"F{row}")
+
+
+def _straight(chart: LineChart) -> None:
+    """Straight segments between quarters: a smoothed line would invent values between them."""
+    for series in chart.series:
+        series.smooth = False

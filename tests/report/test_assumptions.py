@@ -1,0 +1,81 @@
+"""Inputs for the Assumptions sheet: the profile's comments as sources, and every field flattened with its unit."""
+
+from __future__ import annotations
+
+from stress.model.company import Company
+from stress.model.scenario import Scenario
+from stress.report.workbook.assumptions import flatten, profile_comments, shock_inputs, source_comments
+
+from .conftest import REPO
+
+PROFILE = """\
+# header block: not attached to any field
+name: X   # the legal name [10-K]
+opening:
+  cash: 1.15bn                    # estimate: 1.3bn at Q1 [Tradepost]
+                                  # less Q2 spend
+  receivables: 800m
+sources:
+  R41: "https://example.com/a#frag"   # debt note [H]
+fleet:
+  - {name: A, gpu: H100, units: 10k,     # units [GPUs]
+     useful_life_years: 6}               # life [Fool]
+debt:
+  - {name: "T # 1", rate: "9.25%"}
+"""
+
+
+def test_comments_attach_to_the_field_on_their_line_with_continuations() -> None:
+    notes = source_comments(PROFILE)
+    assert notes["name"] == "the legal name [10-K]"
+    assert notes["opening.cash"] == "estimate: 1.3bn at Q1 [Tradepost] less Q2 spend"
+    assert "opening.receivables" not in notes
+    assert notes["sources.R41"] == "debt note [H]"  # the '#' inside the quoted URL is not a comment
+    assert notes["fleet[0].units"] == "units [GPUs]"
+    assert notes["fleet[0].useful_life_years"] == "life [Fool]"
+    assert "debt[0].name" not in notes  # '#' inside quotes
+
+
+def test_comments_of_a_non_yaml_or_missing_profile_are_empty(tmp_path) -> None:  # noqa: ANN001
+    assert source_comments("{not: [valid") == {}
+    assert profile_comments(None) == {}
+    assert profile_comments(tmp_path / "absent.yaml") == {}
+    (tmp_path / "p.json").write_text('{"name": "x"}', encoding="utf-8")
+    assert profile_comments(tmp_path / "p.json") == {}
+
+
+def test_the_shipped_profile_names_a_source_for_its_figures() -> None:
+    notes = profile_comments(REPO / "companies" / "coreweave.yaml")
+    assert "[R41]" in notes["debt[1].balance"]
+    assert notes["opening.cash"].startswith("estimate")
+
+
+def test_flatten_reaches_every_leaf_with_units(results) -> None:  # noqa: ANN001
+    company: Company = results.company
+    rows = {x.path: x for x in flatten(company, skip=frozenset({"sources"}))}
+    leaves = {"name", "ticker", "as_of", "horizon_quarters", "opening.cash", "opening.tax_loss_carryforward",
+              "fleet[0].residual", "capex_plan[0].funded_by", "capex_plan[0].funded_share", "contracts[0].investment_grade",
+              "market.base_rate.start", "market.base_rate.path", "costs.pue", "working_capital.receivable_days",
+              "treasury.minimum_cash", "debt[2].limit", "debt[0].secured_by", "leases[0].discount_rate", "covenants[1].max",
+              "covenants[3].applies_to"}
+    assert leaves <= set(rows)
+    assert rows["treasury.minimum_cash"].value == 10.0 and rows["treasury.minimum_cash"].unit == "USD m"
+    assert rows["contracts[0].price_per_gpu_hour"].value == 2.5
+    assert rows["contracts[0].price_per_gpu_hour"].unit == "USD per GPU-hour"
+    assert rows["costs.pue"].unit == "x" and rows["fleet[0].useful_life_years"].unit == "years"
+    assert rows["covenants[1].max"].unit == "x" and rows["covenants[1].max"].value == 6.0
+    assert rows["debt[0].secured_by"].value == "H100-2025"
+    assert rows["contracts[0].investment_grade"].value == "yes"
+    assert "opening.reported_total_assets" not in rows  # not given: no row rather than a blank
+
+
+def test_shock_fields_in_their_units() -> None:
+    sc = Scenario.model_validate({"name": "s", "shocks": [{"kind": "rate", "bp": "+300bp", "ramp_quarters": 2},
+                                                         {"kind": "gpu_price", "level": "-40%", "models": ["H100"]}]})
+    rows = {x.path: x for x in shock_inputs(sc)}
+    assert rows["s.shocks[0].kind"].value == "rate"
+    assert rows["s.shocks[0].bp"].value == 300.0 and rows["s.shocks[0].bp"].unit == "bp"
+    assert rows["s.shocks[0].ramp_quarters"].value == 2 and rows["s.shocks[0].ramp_quarters"].unit == "quarters"
+    assert rows["s.shocks[1].level"].value == -0.4 and rows["s.shocks[1].level"].unit == "%"
+    assert rows["s.shocks[1].models"].value == "H100"
+    assert "s.shocks[0].path" not in rows
