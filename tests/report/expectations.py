@@ -204,7 +204,7 @@ def expect_summary(book: Any, results: Results, out: Expected) -> None:
     labels = [c.value for c in ws[header]][1:1 + len(results.quarters)]
     assert labels == results.quarters
     cols = [openpyxl.utils.get_column_letter(2 + q) for q in range(len(results.quarters))]
-    limit = next(c.threshold for c in results.company.covenants if c.metric is CovenantMetric.NET_LEVERAGE)
+    limit = next((c.threshold for c in results.company.covenants if c.metric is CovenantMetric.NET_LEVERAGE), None)
     for row, label in label_rows(ws):
         if label.startswith("Liquidity: "):
             w = results.worlds.index(label.removeprefix("Liquidity: "))

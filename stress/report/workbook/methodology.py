@@ -12,7 +12,6 @@ import re
 from types import ModuleType
 from typing import Any
 
-from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stress.engine import covenants, debt, fleet, leases, metrics, opening, revenue, timeline
@@ -128,7 +127,6 @@ def write_methodology(ws: Worksheet) -> None:
         for term, text in items:
             st.put(ws, row, 1, term, st.TEXT_BOLD)
             st.put_text(ws, row, 2, text, st.WRAP)
-            ws.cell(row=row, column=1).alignment = Alignment(vertical="top")
             ws.row_dimensions[row].height = 13.5 * max(1, len(text) // 120 + 1)
             row += 1
         row += 1

@@ -94,6 +94,7 @@ def write_debt(ws: Worksheet, results: Results, grid: g.Grid, scenario_titles: l
             _formulas(ws, total, "Total debt", grid, lambda c, p, rows=tuple(closings): "+".join(f"{c}{r}" for r in rows), opening=True)
         else:
             _values(ws, total, "Total debt", [0.0] * grid.n, st.USD_M_TOTAL, bold=True)
+            st.put(ws, total, g.OPENING_COL, 0.0, st.USD_M_TOTAL)
         refs.closing.append(closings)
         refs.total.append(total)
         row = total + 2
@@ -248,6 +249,7 @@ def _cohorts(ws: Worksheet, results: Results, row: int) -> None:
              ("Gross cost", st.USD_M), ("Book value", st.USD_M), ("Funded by", None)]
     for i, (h, _) in enumerate(heads, start=1):
         st.put(ws, row + 1, i, h, st.HEADER)
+    ws.row_dimensions[row + 1].height = 27
     for r, x in enumerate(frame.itertuples(), start=row + 2):
         values = (x.cohort, x.status, x.gpu, float(x.units), x.in_service, float(x.age_years), float(x.life_years),
                   float(x.economic_life_years), x.gross_cost_usd / st.MILLION, x.book_value_usd / st.MILLION, x.funded_by)

@@ -64,7 +64,8 @@ INPUT_COUNT = "Input count"
 INPUT_DATE = "Input date"
 INPUT_TEXT = "Input text"
 
-_RIGHT = Alignment(horizontal="right")
+_TOP = Alignment(vertical="top")  # wrapped neighbours (descriptions, sources) then line up with the row's first line
+_RIGHT = Alignment(horizontal="right", vertical="top")
 _TOP_RULE = Border(top=Side(style="thin"))
 
 
@@ -77,8 +78,7 @@ def _style(name: str, number_format: str = "General", bold: bool = False, color:
         style.fill = PatternFill("solid", start_color=fill, end_color=fill)
     if border:
         style.border = border
-    if alignment:
-        style.alignment = alignment
+    style.alignment = alignment or _TOP
     return style
 
 
@@ -99,7 +99,7 @@ def _styles() -> list[NamedStyle]:
         _style(WRAP, alignment=Alignment(wrap_text=True, vertical="top")),
         _style(TITLE, bold=True, size=14),
         _style(NOTE, italic=True, color="595959"),
-        _style(HEADER, bold=True, fill=HEADER_FILL, alignment=Alignment(horizontal="center", wrap_text=True)),
+        _style(HEADER, bold=True, fill=HEADER_FILL, alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
         _style(SECTION, bold=True, fill=SECTION_FILL),
         _style(INPUT_USD_M, USD_M_FORMAT, color=INPUT_BLUE),
         _style(INPUT_RATE, RATE_FORMAT, color=INPUT_BLUE),

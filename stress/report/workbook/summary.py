@@ -89,7 +89,7 @@ def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets
         st.put(ws, row, 1, label, st.TEXT_BOLD)
         if isinstance(value, dt.date):
             st.put(ws, row, 2, value, st.DATE)
-            ws.cell(row=row, column=2).alignment = Alignment(horizontal="left")
+            ws.cell(row=row, column=2).alignment = Alignment(horizontal="left", vertical="top")
         else:
             st.put_text(ws, row, 2, str(value), st.TEXT)
         row += 1
@@ -120,6 +120,7 @@ def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, inputs: SummaryInp
     heads = ["Scenario", "Verdict", "What it assumes", *(label for _, label, _ in COLUMNS[1:])]
     for i, h in enumerate(heads, start=1):
         st.put(ws, row + 1, i, h, st.HEADER)
+    ws.row_dimensions[row + 1].height = 40  # headers wrap onto up to three lines
     row += 2
     for name, r in table.iterrows():
         st.put_text(ws, row, 1, str(name), st.TEXT_BOLD)
@@ -213,7 +214,7 @@ def _line_chart(title: str, y_title: str, y_format: str) -> LineChart:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.x_axis.tickLblPos = "low"  # quarter labels below the plot, not on the zero line
-    chart.height = 9
+    chart.height = 10
     chart.width = 17
     chart.legend.position = "b"
     chart.display_blanks = "gap"
@@ -235,7 +236,9 @@ def _charts(ws: Worksheet, results: Results, grid: g.Grid, data: ChartData, row:
     if data.limit is not None:
         peak = max((float(v) for v in results.metrics["net_debt_to_ebitda"].ravel() if math.isfinite(v)), default=0.0)
         if peak > LEVERAGE_AXIS_LIMITS * data.limit > 0:
+            leverage.y_axis.scaling.min = 0
             leverage.y_axis.scaling.max = LEVERAGE_AXIS_LIMITS * data.limit
+            leverage.y_axis.majorUnit = data.limit
             leverage.title = _title(f"Net debt / LTM EBITDA against the covenant limit (axis cut at {LEVERAGE_AXIS_LIMITS * data.limit:g}x)")
         limit = leverage.series[-1]
         limit.graphicalProperties.line.solidFill = "C00000"
