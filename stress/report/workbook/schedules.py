@@ -219,7 +219,8 @@ def write_fleet(ws: Worksheet, results: Results, grid: g.Grid, debt_sheet: str, 
         _values(ws, row + 6, "Gain (loss) on retirement", _m(p["disposal_gain"][w]))
         _values(ws, row + 7, "GPU PP&E (net book value)", _m(p["ppe"][w]), st.USD_M_TOTAL, bold=True)
         st.put(ws, row + 7, g.OPENING_COL, results.cc.opening.ppe / st.MILLION, st.USD_M_TOTAL)
-        row += 8
+        _values(ws, row + 8, "Fleet market value (all cohorts held)", _m(p["fleet_value"][w]))
+        row += 9
         ltv_rows = {}
         for j, tranche in secured:
             collateral, balance, ltv = row, row + 1, row + 2
