@@ -262,3 +262,4 @@ def test_sheet_title_is_unique_valid_and_short() -> None:
     assert sheet_title("x" * 40, taken) == "x" * 31
     assert sheet_title("x" * 40, taken) == "x" * 27 + " (2)"
     assert sheet_title("[q]", taken) == "_q_"
+    assert sheet_title("O'Brien's", taken) == "O\u2019Brien\u2019s"

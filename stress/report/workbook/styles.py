@@ -181,7 +181,8 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 def sheet_title(name: str, taken: set[str]) -> str:
     """A valid, unique (case-insensitive) sheet title for ``name``; adds it to ``taken`` (lower-cased)."""
-    base = _BAD_SHEET_CHARS.sub("_", ILLEGAL_CHARACTERS_RE.sub("", name)).strip("' ") or "Scenario"
+    # apostrophes become typographic ones: valid in Excel, but some formula parsers mishandle 'O''Brien'!A1
+    base = _BAD_SHEET_CHARS.sub("_", ILLEGAL_CHARACTERS_RE.sub("", name)).replace("'", "\u2019").strip() or "Scenario"
     title, n = base[:31], 1
     while title.lower() in taken:
         n += 1
