@@ -66,19 +66,40 @@ def _step(tp: Any, part: int | str) -> Any:
     return None
 
 
-def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+def _tagged_member(tp: Any, part: int | str) -> Any:
+    """The member of a discriminated union (``kind: rate``) that ``part`` names, or None."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _tagged_member(get_args(tp)[0], part)
+    if origin not in (Union, types.UnionType) or not isinstance(part, str):
+        return None
+    members = [a for a in get_args(tp) if isinstance(a, type) and issubclass(a, BaseModel) and "kind" in a.model_fields]
+    return next((a for a in members if a.model_fields["kind"].default == part), None)
+
+
+def _walk(root: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[tuple[int | str, ...], Any]:
+    """The location without discriminator tags, and the type found at its end (None if lost)."""
     tp: Any = root
+    kept: list[int | str] = []
     for part in loc:
-        tp = _step(tp, part)
-        if tp is None:
-            return None
+        member = _tagged_member(tp, part)
+        if member is not None:  # pydantic puts the union tag in the path: shocks[0].rate.bp
+            tp = member
+            continue
+        tp = _step(tp, part) if tp is not None else None
+        kept.append(part)
+    return tuple(kept), tp
+
+
+def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    _, tp = _walk(root, loc)
     candidates = [tp, *get_args(tp)]
     return next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
 
 
 def _problem(root: type[BaseModel], err: dict[str, Any]) -> Problem:
     loc = tuple(err["loc"])
-    path = field_path(loc)
+    path = field_path(_walk(root, loc)[0])
     kind = err["type"]
     if kind == "extra_forbidden":
         model = _model_at(root, loc[:-1])
