@@ -40,6 +40,17 @@ class Projection:
         return self.lines[name]
 
 
+def allocate_collateral(market_value: np.ndarray, secured: np.ndarray, balance: np.ndarray) -> np.ndarray:
+    """Collateral value per tranche (W, T): each cohort's market value (W, K) is shared among the
+    tranches it secures (``secured`` (K, T) of 0/1) in proportion to their balances (W, T), equally
+    when none is drawn, so a cohort pledged to several tranches is counted once."""
+    claims = secured[None, :, :] * balance[:, None, :]  # (W, K, T)
+    total = claims.sum(axis=2, keepdims=True)
+    equal = secured / np.maximum(secured.sum(axis=1, keepdims=True), 1.0)
+    shares = np.where(total > 0, claims / np.where(total > 0, total, 1.0), equal[None, :, :])
+    return np.einsum("wk,wkt->wt", market_value, shares)
+
+
 def _price_index(cc: CompiledCompany, worlds: Worlds) -> np.ndarray:
     """World price / baseline price per GPU model (W, G, Q): the resale-market adjustment."""
     return worlds.gpu_price / cc.baseline_price()[None, :, :]
@@ -179,7 +190,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                           ("refinanced", outcome.refinanced), ("closing", debt.balance)):
             tranches[name][min(q, len(tranches[name]) - 1)] = arr
         unpaid_maturity[q] = outcome.unpaid
-        collateral[q] = fq.market_value @ secured
+        collateral[q] = allocate_collateral(fq.market_value, secured, debt.balance)
     stored = lambda arrays: {k: v for k, v in arrays.items() if len(v) == n_q}  # noqa: E731
     return Projection(cc, w, {k: v.T for k, v in stored(lines).items()}, {k: v.transpose(1, 2, 0) for k, v in stored(tranches).items()},
                       collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0))
