@@ -20,10 +20,15 @@ from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
 from stress.model.company import Company
 from stress.scenarios.select import select
 from stress import api, cli_analyses
-from stress.report import console, jsonout, run_view
+from stress.analysis.batch import run_batch
+from stress.analysis.portfolio import assemble, plan
+from stress.io.portfolio import batch_input
+from stress.report import batch_outputs as outputs
+from stress.report import batch_view, console, jsonout, run_view
 from stress.report.workbook import write_report
 
 EXIT_BAD_INPUT = 2
+EXIT_BREACH = 3
 
 app = typer.Typer(
     name="stress",
@@ -172,6 +177,53 @@ def schema(out: Annotated[Path | None, typer.Option("--out", help="write to this
         typer.echo(text)
     else:
         out.write_text(text + "\n", encoding="utf-8")
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="a portfolio file, or profile paths / shipped names")],
+    scenario: ScenarioNames = [],  # noqa: B006
+    scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="YAML file of extra scenarios")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="worker processes (default: the core count)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="write the portfolio workbook (.xlsx) here")] = None,
+    detail: Annotated[bool, typer.Option("--detail", help="add each firm's first-scenario statements to the workbook")] = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="write one row per firm x scenario to this CSV file")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace existing output files")] = False,
+    fail_on_breach: Annotated[bool, typer.Option("--fail-on-breach", help="exit 3 if any firm breaches or defaults")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole batch as JSON on stdout")] = False,
+) -> None:
+    """Many firms x scenarios in a process pool: ranking, portfolio exposure and expected loss, failures.
+
+    A member that cannot be run is reported at the end and the rest go on; exit 2 when any failed.
+    """
+    try:
+        chosen = select(scenario, scenarios_file)
+        portfolio, members, paths = batch_input(inputs)
+    except ProfileError as err:
+        console.stderr.print(console.problems_panel(err))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    book = plan(members, paths, chosen)
+    names = [s.name for s in chosen]
+    with batch_view.progress_bar(len(book.tasks), enabled=not as_json and console.stderr.is_terminal) as advance:
+        outcomes = run_batch(book.tasks, jobs, advance)
+    rep = assemble(portfolio, members, book, outcomes, names)
+    try:
+        for path in outputs.write_batch_outputs(rep, out, csv, detail, force, chosen[0]):
+            console.stderr.print(f"wrote {escape(str(path))}")
+    except ReportError as err:
+        console.stderr.print(f"[red]error:[/] {escape(str(err))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if as_json:
+        typer.echo(jsonout.dumps_document(jsonout.batch_document(rep.title, rep.ranking, rep.table, rep.lines,
+                                                                 rep.expected_loss, rep.failures)))
+    else:
+        batch_view.print_ranking(rep.ranking, names, rep.title)
+        batch_view.print_exposure(rep.lines, rep.expected_loss, rep.missing_weights)
+    batch_view.print_failures(rep.failures)
+    if not rep.failures.empty:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if fail_on_breach and rep.any_breach:
+        raise typer.Exit(EXIT_BREACH)
 
 
 cli_analyses.register(app)

@@ -104,3 +104,15 @@ def montecarlo_document(cc: Any, r: Any) -> dict[str, Any]:
 
 def dumps_document(doc: dict[str, Any]) -> str:
     return json.dumps(doc, allow_nan=False)
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """DataFrame rows as dicts with NaN written as null."""
+    rows = frame.to_dict("records")
+    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()} for r in rows]
+
+
+def batch_document(title: str, ranking: Any, table: Any, lines: Any, expected_loss: float | None, failures: Any) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "portfolio": title, "ranking": _records(ranking),
+            "results": _records(table), "exposure": _records(lines.reset_index()),
+            "expected_loss": expected_loss, "failures": _records(failures)}

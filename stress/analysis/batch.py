@@ -1,0 +1,146 @@
+"""Running many firms x many scenarios, one firm per task, in a process pool.
+
+A worker loads, projects and reduces one firm to a small picklable
+``FirmOutcome``; it never touches Rich. Any failure inside a firm (an
+invalid profile, a scenario naming what the firm lacks, an error in its
+run) becomes that firm's recorded failure, and every other firm goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from stress.analysis.compare import comparison
+from stress.analysis.montecarlo import _lease_claim, recovery_rates
+from stress.engine.compiled import CompiledCompany, compile_company
+from stress.engine.covenants import NOT_FOUND
+from stress.engine.project import project
+from stress.engine.results import Results
+from stress.errors import StressError
+from stress.io.profiles import load_profile
+from stress.model.covenant import CovenantMetric
+from stress.model.portfolio import Exposure
+from stress.model.scenario import Scenario
+from stress.scenarios.build import build_worlds
+
+
+@dataclass(frozen=True)
+class FirmTask:
+    profile: str  # path or shipped name
+    scenarios: list[Scenario]
+    exposures: list[Exposure | None]  # one per portfolio member that holds this firm
+
+
+@dataclass
+class FirmOutcome:
+    """One firm's reduced results, or its failure."""
+
+    profile: str
+    name: str = ""
+    ticker: str = ""
+    as_of: str = ""
+    error: str | None = None  # one-screen message when the firm failed
+    stage: str | None = None  # "profile", "scenarios" or "run"
+    rows: list[dict[str, Any]] = field(default_factory=list)  # one per scenario: the comparison columns
+    recovery: list[list[float | None]] = field(default_factory=list)  # [exposure][scenario] rate at default
+    liquidity_floor: float | None = None  # the liquidity covenant's minimum, USD, if any
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def default_quarters(results: Results) -> np.ndarray:
+    """Per world: first liquidity or maturity default, NOT_FOUND if none."""
+    e = results._event_arrays  # noqa: SLF001
+    big = np.iinfo(np.int64).max
+    first = np.minimum(np.where(e["liquidity_default"] == NOT_FOUND, big, e["liquidity_default"]),
+                       np.where(e["maturity_default"] == NOT_FOUND, big, e["maturity_default"]))
+    return np.where(first == big, NOT_FOUND, first)
+
+
+def exposure_recoveries(cc: CompiledCompany, results: Results, exposures: list[Exposure | None]) -> list[list[float | None]]:
+    """Recovery rate of each exposure in each world where the firm defaults (None where it does not)."""
+    p = results.projection
+    d = default_quarters(results)
+    rows = np.arange(len(d))
+    dq = np.clip(d, 0, cc.n_quarters - 1)
+    per_tranche, by_class = recovery_rates(
+        cc, p.tranches["closing"][rows, :, dq], p.collateral[rows, :, dq],  # type: ignore[index]
+        p["fleet_value"][rows, dq], p["receivables"][rows, dq] + np.maximum(p["cash"][rows, dq], 0.0), _lease_claim(cc)[dq])
+    out = []
+    for e in exposures:
+        if e is None:
+            out.append([None] * len(d))
+            continue
+        if e.tranche is not None:
+            t = cc.tranche_names.index(e.tranche)
+            rr = np.where(np.isnan(per_tranche[:, t]), by_class[cc.company.tranche(e.tranche).rank], per_tranche[:, t])
+        else:
+            rr = by_class[e.seniority]  # type: ignore[index]
+        out.append([float(r) if q != NOT_FOUND else None for r, q in zip(rr, d, strict=True)])
+    return out
+
+
+def _check_exposures(cc: CompiledCompany, exposures: list[Exposure | None]) -> None:
+    for e in exposures:
+        if e is not None and e.tranche is not None and e.tranche not in cc.tranche_names:
+            raise StressError(f"exposure names tranche {e.tranche!r}, which the profile does not have; "
+                              f"tranches: {', '.join(cc.tranche_names)}")
+
+
+def run_firm(task: FirmTask) -> FirmOutcome:
+    """Project one firm under every scenario and reduce it; failures are caught and described."""
+    out = FirmOutcome(task.profile)
+    stage = "profile"
+    try:
+        company = load_profile(task.profile).company
+        out.name, out.ticker, out.as_of = company.name, company.ticker, company.as_of.isoformat()
+        cc = compile_company(company)
+        _check_exposures(cc, task.exposures)
+        stage = "scenarios"
+        worlds = build_worlds(cc, task.scenarios)
+        stage = "run"
+        results = Results(project(cc, worlds))
+        out.rows = comparison(results).reset_index().to_dict("records")
+        out.recovery = exposure_recoveries(cc, results, task.exposures)
+        floors = [c.threshold for c in company.covenants if c.metric is CovenantMetric.LIQUIDITY]
+        out.liquidity_floor = max(floors) if floors else None
+    except StressError as err:
+        out.error, out.stage = str(err), stage
+    except Exception as err:  # noqa: BLE001 - one firm's bug must not sink the batch; it is reported
+        last = traceback.extract_tb(err.__traceback__)[-1]
+        out.error, out.stage = f"{type(err).__name__}: {err} (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})", stage
+    return out
+
+
+def run_batch(tasks: list[FirmTask], jobs: int | None = None,
+              progress: Callable[[FirmOutcome], None] | None = None) -> list[FirmOutcome]:
+    """Every task, in input order; ``jobs`` worker processes (default: the core count; 1 runs in-process)."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(tasks) == 1:
+        outcomes = []
+        for t in tasks:
+            outcomes.append(run_firm(t))
+            if progress:
+                progress(outcomes[-1])
+        return outcomes
+    results: list[FirmOutcome | None] = [None] * len(tasks)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(run_firm, t): i for i, t in enumerate(tasks)}
+        for f in as_completed(futures):
+            i = futures[f]
+            try:
+                results[i] = f.result()
+            except Exception as err:  # noqa: BLE001 - a worker that died (memory, signal) fails its firm only
+                results[i] = FirmOutcome(tasks[i].profile, error=f"worker failed: {type(err).__name__}: {err}", stage="run")
+            if progress:
+                progress(results[i])  # type: ignore[arg-type]
+    return results  # type: ignore[return-value]

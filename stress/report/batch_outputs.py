@@ -1,0 +1,42 @@
+"""Writing ``stress batch`` outputs: the portfolio workbook and the CSV, each atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stress import api
+from stress.analysis.portfolio import BatchReport
+from stress.errors import ReportError
+from stress.model.scenario import Scenario
+from stress.report.portfolio_workbook import build_portfolio_workbook
+from stress.report.safe_write import TargetExistsError, write_atomic
+
+LGD_NOTE = ("Loss = exposure x (1 - recovery) for firms that default (first liquidity or maturity default) in a scenario. "
+            "Recovery comes from the default waterfall at the default quarter: secured tranches from the market value of "
+            "their collateral, then senior unsecured claims (unsecured debt, secured deficiencies, lease rejection claims, "
+            "other liabilities) pro rata from the rest of the fleet, receivables and cash, then subordinated debt. "
+            "Expected loss = sum of weight x loss over the weighted scenarios.")
+
+
+def _check_target(path: Path, suffix: str, force: bool) -> None:
+    if path.suffix.lower() != suffix:
+        raise ReportError(f"{path}: expected a {suffix} file")
+    if path.exists() and not force:
+        raise TargetExistsError(path)
+
+
+def write_batch_outputs(rep: BatchReport, out: Path | None, csv: Path | None, detail: bool, force: bool,
+                        first_scenario: Scenario | None = None) -> list[Path]:
+    """Write what was asked for; refuses to replace an existing file without ``force``. Returns the paths."""
+    for path, suffix in ((out, ".xlsx"), (csv, ".csv")):
+        if path is not None:
+            _check_target(path, suffix, force)  # before any work
+    written = []
+    if csv is not None:
+        written.append(write_atomic(csv, lambda tmp: rep.table.to_csv(tmp, index=False), force))
+    if out is not None:
+        firms = [api.run(o.profile, scenarios=[first_scenario]) for o in rep.outcomes if o.ok] if detail and first_scenario else []
+        wb = build_portfolio_workbook(rep.title, rep.ranking, rep.table, rep.lines, rep.expected_loss, rep.failures,
+                                      rep.scenario_names, LGD_NOTE, firms)
+        written.append(write_atomic(out, wb.save, force))
+    return written

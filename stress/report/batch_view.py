@@ -1,0 +1,75 @@
+"""Rich rendering of ``stress batch``: progress on stderr, ranking, portfolio lines, failures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
+
+from stress.analysis.batch import FirmOutcome
+from stress.report.console import _table, stderr, stdout
+from stress.report.format import pct, times, usd_m
+
+VERDICT_STYLE = {"pass": "green", "breach": "yellow", "default": "bold red"}
+
+
+@contextmanager
+def progress_bar(total: int, enabled: bool) -> Iterator[Callable[[FirmOutcome], None]]:
+    """A callback advancing a transient bar on stderr (firms done, elapsed, remaining); a no-op when disabled."""
+    columns = (TextColumn("[bold]firms"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("left"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=stderr, transient=True, disable=not enabled) as progress:
+        task = progress.add_task("batch", total=total)
+        yield lambda outcome: progress.advance(task)
+
+
+def _num(value: float, fmt: Callable[[float], str]) -> str:
+    return "n.m." if value is None or (isinstance(value, float) and not math.isfinite(value)) else fmt(value)
+
+
+def print_ranking(ranking: pd.DataFrame, scenario_names: list[str], title: str) -> None:
+    stdout.print(Panel(escape(title), border_style="blue"))
+    if ranking.empty:
+        stdout.print("[red]No firm could be run.[/]")
+        return
+    short = [s[:10] for s in scenario_names]
+    t = _table("Ranking: most fragile first (first default, then scenarios in default, then minimum liquidity; USD m)",
+               [("#", "right"), ("Firm", "left"), ("First default", "left"), ("Min liquidity", "right"), ("under", "left"),
+                ("Liq. headroom", "right"), ("Trough DSCR", "right"), *((s, "center") for s in short)])
+    for i, r in ranking.iterrows():
+        first = f"{r.first_default} {r.first_default_scenario}" if isinstance(r.first_default, str) else "–"
+        verdicts = [Text(str(r[f"verdict:{s}"])[0].upper(), style=VERDICT_STYLE.get(str(r[f"verdict:{s}"]), "")) for s in scenario_names]
+        t.add_row(str(i + 1), escape(str(r.ticker)), escape(first), usd_m(r.min_liquidity), escape(str(r.min_liquidity_scenario)),
+                  _num(r.liquidity_headroom, pct), _num(r.trough_dscr, times), *verdicts)
+    stdout.print(t)
+    names = ", ".join(f"{r.ticker} {r.firm}" for _, r in ranking.iterrows())
+    stdout.print(f"[dim]Verdicts: P pass, B covenant breach, D default. Firms: {escape(names)}.[/]")
+
+
+def print_exposure(lines: pd.DataFrame, expected_loss: float | None, missing_weights: list[str]) -> None:
+    t = _table("Portfolio exposure by scenario (USD m)", [("Scenario", "left"), ("Weight", "right"), ("Exposure", "right"),
+               ("Defaulting", "right"), ("Breaching only", "right"), ("Loss", "right"), ("LGD", "right")])
+    for name, r in lines.iterrows():
+        t.add_row(escape(str(name)), _num(r.weight, pct), usd_m(r.exposure), usd_m(r.exposure_defaulting), usd_m(r.exposure_breaching),
+                  usd_m(r.loss), _num(r.loss_given_default, pct))
+    stdout.print(t)
+    if expected_loss is not None:
+        stdout.print(f"Probability-weighted expected loss: [bold]USD {usd_m(expected_loss)} m[/]")
+    elif missing_weights:
+        stdout.print(f"[yellow]No expected loss: the weights name scenarios not run: {escape(', '.join(missing_weights))}[/]")
+
+
+def print_failures(failures: pd.DataFrame) -> None:
+    """Failed members, at the end, on stderr."""
+    if failures.empty:
+        return
+    t = _table(f"Failures: {len(failures)} member(s) not run; every other firm was", [("Profile", "left"), ("Stage", "left"), ("Error", "left")])
+    for _, r in failures.iterrows():
+        t.add_row(escape(str(r.profile)), str(r.stage), escape(str(r.error)))
+    stderr.print(t)
