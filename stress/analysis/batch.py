@@ -8,6 +8,7 @@ run) becomes that firm's recorded failure, and every other firm goes on.
 
 from __future__ import annotations
 
+import math
 import os
 import traceback
 from collections.abc import Callable
@@ -89,6 +90,11 @@ def exposure_recoveries(cc: CompiledCompany, results: Results, exposures: list[E
     return out
 
 
+def _finite_or_none(value: Any) -> Any:
+    """NaN ("n.m.", "never") becomes None, so outcomes compare, pickle and serialise plainly."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 def _check_exposures(cc: CompiledCompany, exposures: list[Exposure | None]) -> None:
     for e in exposures:
         if e is not None and e.tranche is not None and e.tranche not in cc.tranche_names:
@@ -109,7 +115,7 @@ def run_firm(task: FirmTask) -> FirmOutcome:
         worlds = build_worlds(cc, task.scenarios)
         stage = "run"
         results = Results(project(cc, worlds))
-        out.rows = comparison(results).reset_index().to_dict("records")
+        out.rows = [{k: _finite_or_none(v) for k, v in r.items()} for r in comparison(results).reset_index().to_dict("records")]
         out.recovery = exposure_recoveries(cc, results, task.exposures)
         floors = [c.threshold for c in company.covenants if c.metric is CovenantMetric.LIQUIDITY]
         out.liquidity_floor = max(floors) if floors else None

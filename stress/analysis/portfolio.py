@@ -61,7 +61,7 @@ def ranking(outcomes: list[FirmOutcome], scenario_names: list[str]) -> pd.DataFr
             continue
         quarter, scenario = _first_default(o)
         low = min(o.rows, key=lambda r: r["min_liquidity"])
-        dscr = [r["trough_dscr"] for r in o.rows if np.isfinite(r["trough_dscr"])]
+        dscr = [r["trough_dscr"] for r in o.rows if r["trough_dscr"] is not None and np.isfinite(r["trough_dscr"])]
         row = {
             "firm": o.name, "ticker": o.ticker, "as_of": o.as_of,
             "first_default": quarter, "first_default_scenario": scenario,

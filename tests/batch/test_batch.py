@@ -1,0 +1,125 @@
+"""The batch as a credit book uses it: broken members reported, the rest ranked and written."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from stress.analysis.batch import FirmOutcome, FirmTask, run_batch
+from stress.analysis.portfolio import Book, exposure_lines, expected_loss, ranking
+from stress.cli import app
+from stress.model.portfolio import Exposure, Member, Portfolio
+from stress.scenarios.select import select
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+@pytest.fixture()
+def book(tmp_path: Path) -> Path:
+    """The shipped sample book plus two broken members: a file that is not YAML and one naming a missing tranche."""
+    data = yaml.safe_load((ROOT / "companies" / "portfolio.yaml").read_text())
+    (tmp_path / "broken.yaml").write_text("name: [unclosed\n")
+    data["members"] += [{"profile": "broken.yaml", "exposure": {"amount": "10m", "seniority": "secured"}},
+                        {"profile": "coreweave", "exposure": {"amount": "10m", "tranche": "No Such Loan"}}]
+    path = tmp_path / "book.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_two_broken_members_are_reported_and_the_rest_ranked_and_written(book: Path, tmp_path: Path):
+    out, table = tmp_path / "book.xlsx", tmp_path / "book.csv"
+    res = runner.invoke(app, ["batch", str(book), "-s", "baseline", "-s", "severe", "--jobs", "2",
+                              "--out", str(out), "--csv", str(table)])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert "broken.yaml" in res.output and "No Such Loan" in res.output
+    shipped = {p.stem for p in (ROOT / "companies").glob("*.yaml")} - {"portfolio"}
+    wb = openpyxl.load_workbook(out)
+    assert {"Ranking", "Portfolio", "Verdicts", "Min liquidity", "Failures"} <= set(wb.sheetnames)
+    failures = [r for r in wb["Failures"].iter_rows(min_row=4, values_only=True) if r[0]]
+    assert len(failures) == 2
+    # coreweave fails as a whole (a member names a tranche it lacks); every other shipped firm is ranked
+    ranked = [r[1] for r in wb["Ranking"].iter_rows(min_row=4, values_only=True) if r[0]]
+    assert len(ranked) == len(shipped) - 1
+    with table.open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == (len(shipped) - 1) * 2
+    assert wb["Ranking"].conditional_formatting  # verdict colours and the liquidity colour scale
+
+
+def test_exit_codes(tmp_path: Path):
+    ok = runner.invoke(app, ["batch", "tests/fixtures/tiny.yaml", "-s", "baseline", "--jobs", "1"])
+    assert ok.exit_code == 0, ok.output
+    # tiny breaches its DSCR covenant in the baseline
+    flagged = runner.invoke(app, ["batch", "tests/fixtures/tiny.yaml", "-s", "baseline", "--jobs", "1", "--fail-on-breach"])
+    assert flagged.exit_code == 3
+    missing = runner.invoke(app, ["batch", "tests/fixtures/tiny.yaml", str(tmp_path / "nope.yaml"), "--jobs", "1"])
+    assert missing.exit_code == 2 and "nope.yaml" in missing.output
+
+
+def test_outputs_are_never_overwritten_without_force(tmp_path: Path):
+    out = tmp_path / "b.xlsx"
+    out.write_bytes(b"precious")
+    res = runner.invoke(app, ["batch", "tests/fixtures/tiny.yaml", "-s", "baseline", "--jobs", "1", "--out", str(out)])
+    assert res.exit_code == 2 and out.read_bytes() == b"precious"
+    res = runner.invoke(app, ["batch", "tests/fixtures/tiny.yaml", "-s", "baseline", "--jobs", "1", "--out", str(out), "--force"])
+    assert res.exit_code == 0 and out.read_bytes()[:2] == b"PK"
+
+
+def test_json_has_no_nan_and_one_result_per_firm_and_scenario():
+    res = runner.invoke(app, ["batch", "tests/fixtures/tiny.yaml", "coreweave", "-s", "baseline", "-s", "price_crash",
+                              "--jobs", "1", "--json"])
+    doc = json.loads(res.stdout)
+    assert len(doc["results"]) == 4 and len(doc["ranking"]) == 2
+    assert "NaN" not in res.stdout
+
+
+def test_pool_and_in_process_agree():
+    scenarios = select(["baseline", "severe"])
+    tasks = [FirmTask(p, scenarios, [None]) for p in ("tests/fixtures/tiny.yaml", "coreweave")]
+    serial = run_batch(tasks, jobs=1)
+    pooled = run_batch(tasks, jobs=2)
+    assert [o.rows for o in serial] == [o.rows for o in pooled]
+
+
+def test_expected_loss_by_hand_on_a_two_firm_book():
+    # firm A defaults in "bad" with a 40% recovery on the exposure; firm B defaults in "bad" with 10% recovery
+    # and breaches in "base". Weights: base 80%, bad 20%. Exposures: A 100m, B 50m.
+    def outcome(name, verdicts, recovery):
+        rows = [{"scenario": s, "verdict": v, "min_liquidity": 1.0, "trough_dscr": 1.0, "liquidity_default": None,
+                 "maturity_default": None} for s, v in verdicts.items()]
+        return FirmOutcome(name, name=name, ticker=name, rows=rows, recovery=[recovery])
+
+    outcomes = [outcome("A", {"base": "pass", "bad": "default"}, [None, 0.40]),
+                outcome("B", {"base": "breach", "bad": "default"}, [None, 0.10])]
+    members = [Member(profile="A", exposure=Exposure(amount=100e6, seniority="secured")),
+               Member(profile="B", exposure=Exposure(amount=50e6, seniority="senior_unsecured"))]
+    portfolio = Portfolio(name="two", scenario_weights={"base": 0.8, "bad": 0.2}, members=members)
+    lines = exposure_lines(portfolio, members, Book([], [(0, 0), (1, 0)]), outcomes, ["base", "bad"])
+    loss_bad = 100e6 * (1 - 0.40) + 50e6 * (1 - 0.10)  # 60m + 45m = 105m
+    assert lines.loc["bad", "loss"] == pytest.approx(loss_bad)
+    assert lines.loc["bad", "exposure_defaulting"] == 150e6
+    assert lines.loc["base", "exposure_breaching"] == 50e6 and lines.loc["base", "loss"] == 0.0
+    assert lines.loc["bad", "loss_given_default"] == pytest.approx(105 / 150)
+    assert expected_loss(lines) == pytest.approx(0.2 * 105e6)  # 21m
+    assert math.isnan(lines.loc["base", "loss_given_default"])
+
+
+def test_ranking_puts_the_earliest_default_first():
+    def outcome(name, first_default, min_liq):
+        rows = [{"scenario": "s", "verdict": "default" if first_default else "pass", "min_liquidity": min_liq,
+                 "trough_dscr": 1.0, "liquidity_default": first_default, "maturity_default": None}]
+        return FirmOutcome(name, name=name, ticker=name, rows=rows)
+
+    frame = ranking([outcome("late", "2028Q1", -5.0), outcome("safe", None, 10.0), outcome("early", "2026Q3", -1.0),
+                     outcome("thin", None, 1.0)], ["s"])
+    assert frame["firm"].tolist() == ["early", "late", "thin", "safe"]
