@@ -35,15 +35,16 @@ def run(company, *scenarios: list[s.Shock]) -> Projection:
 # (quarter 2), after 6 quarters of depreciation. Economic life 8 years, beyond the horizon.
 # --------------------------------------------------------------------------------------------
 
-def _cohort_company(make_company):
+def _cohort_company(make_company, **over):
     return make_company(fleet=[{"name": "H", "gpu": "H100", "units": 1000, "unit_cost": 40_000, "in_service": "2024-06-30",
-                                "useful_life_years": 6, "economic_life_years": 8, "residual": 0.10}])
+                                "useful_life_years": 6, "economic_life_years": 8, "residual": 0.10}], **over)
 
 
 def test_shorter_accounting_life_is_a_change_of_estimate(make_company) -> None:
     """From quarter 2, life 4 years = 16 quarters, 6 used: the $31m - $4m = $27m left is spread over the
     10 remaining quarters, $2.7m a quarter instead of $1.5m, $1.2m extra; no impairment."""
-    p = run(_cohort_company(make_company), [s.UsefulLifeShock(years=4, basis="accounting", start=2)])
+    company = _cohort_company(make_company, costs={"tax_rate": 0.21})
+    p = run(company, [s.UsefulLifeShock(years=4, basis="accounting", start=2)])
     old = np.full(8, 1_500_000.0)
     new = np.array([1.5e6, 1.5e6] + [27e6 / 10] * 6)
     np.testing.assert_allclose(p["depreciation"][0], old, atol=CENT)
@@ -51,9 +52,13 @@ def test_shorter_accounting_life_is_a_change_of_estimate(make_company) -> None:
     np.testing.assert_allclose(p["depreciation"][1] - p["depreciation"][0], [0, 0] + [1_200_000] * 6, atol=CENT)
     np.testing.assert_allclose(p["impairment"][1], 0.0, atol=CENT)
     np.testing.assert_allclose(p["ppe"][1], 34e6 - np.cumsum(new), atol=CENT)
-    # earnings, not cash: revenue and cash are those of the baseline, equity is lower by the extra charge
+    # earnings, not cash: tax is still 21% of revenue less the *original* $1.5m a quarter, so cash is
+    # the baseline's, and equity is lower by the extra charge
+    tax = 0.21 * (1000 * HOURS * 2.0 - 1_500_000)
+    np.testing.assert_allclose(p["tax"][0], tax, atol=CENT)
+    np.testing.assert_allclose(p["tax"][1], tax, atol=CENT)
     np.testing.assert_array_equal(p["cash"][1], p["cash"][0])
-    np.testing.assert_allclose(p["equity"][0] - p["equity"][1], np.cumsum(new - old), atol=CENT)
+    np.testing.assert_allclose(p["equity"][0] - p["equity"][1], np.cumsum(new - old), atol=CENT)  # no tax effect
 
 
 def test_the_new_life_runs_out_and_depreciation_stops_at_residual(make_company) -> None:

@@ -185,8 +185,8 @@ def life_pair(company: Company, data: st.DataObject, basis: str) -> tuple[s.Usef
     cohorts = [k.name for k in company.cohorts]
     chosen = data.draw(st.lists(st.sampled_from(cohorts), unique=True))
     start = data.draw(st.integers(0, company.horizon_quarters + 1))
-    years = data.draw(st.sampled_from([0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0]))
-    shorter = data.draw(st.sampled_from([y for y in (0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0) if y <= years]))
+    years = data.draw(st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0]))
+    shorter = data.draw(st.sampled_from([y for y in (0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0) if y < years]))
     return (s.UsefulLifeShock(years=years, basis=basis, cohorts=chosen, start=start),
             s.UsefulLifeShock(years=shorter, basis=basis, cohorts=chosen, start=start))
 

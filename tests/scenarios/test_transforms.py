@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pytest
@@ -68,7 +69,8 @@ RAMP_2_3 = np.array([0, 0, 1 / 4, 1 / 2, 3 / 4, 1, 1, 1])
 
 
 def test_every_kind_has_a_transform() -> None:
-    kinds = {m.model_fields["kind"].default for m in s.Shock.__origin__.__args__}  # type: ignore[attr-defined]
+    union = get_args(s.Shock)[0]  # Annotated[Union[...], discriminator]
+    kinds = {m.model_fields["kind"].default for m in get_args(union)}
     assert set(TRANSFORMS) == kinds == {"rate", "spread", "gpu_price", "utilisation", "useful_life", "residual",
                                        "customer_default", "refinancing", "power_price", "capex_overrun", "delay"}
 
@@ -156,13 +158,20 @@ def test_utilisation_needs_exactly_one_of_level_and_change() -> None:
 
 # --- useful_life ---------------------------------------------------------------------------------
 
+def change_quarter(w: Worlds) -> np.ndarray:
+    """The quarter each cohort's change of life takes effect, (W, K): ``life_change_q`` is one per world
+    today, (W,), and would become (W, K) with the fix for the bug below
+    (test_life_shocks_on_different_cohorts_keep_their_own_start)."""
+    return np.broadcast_to(w.life_change_q.reshape(w.n, -1), w.life_q.shape)
+
+
 @pytest.mark.parametrize("basis, changed", [("accounting", {"life_q", "life_change_q"}),
                                             ("economic", {"econ_q", "life_change_q"}),
                                             ("both", {"life_q", "econ_q", "life_change_q"})])
 def test_useful_life_basis(shock_co, basis, changed) -> None:
     w = baseline_worlds(shock_co, 2)  # lives [20, 24, 20] accounting, [24, 24, 20] economic quarters
     out = shocked(shock_co, w, s.UsefulLifeShock(years=3, basis=basis, start=2), changed)
-    np.testing.assert_array_equal(out.life_change_q, [2, 2])
+    np.testing.assert_array_equal(change_quarter(out), [[2, 2, 2]] * 2)
     life = [[12, 12, 12]] * 2 if basis != "economic" else [[20, 24, 20]] * 2
     econ = [[12, 12, 12]] * 2 if basis != "accounting" else [[24, 24, 20]] * 2
     np.testing.assert_array_equal(out.life_q, life)
@@ -176,7 +185,7 @@ def test_useful_life_cohorts_filter_on_random_worlds(shock_co, worlds) -> None:
     np.testing.assert_array_equal(out.econ_q[:, 1], [10] * 3)
     np.testing.assert_array_equal(out.life_q[:, [0, 2]], worlds.life_q[:, [0, 2]])
     np.testing.assert_array_equal(out.econ_q[:, [0, 2]], worlds.econ_q[:, [0, 2]])
-    np.testing.assert_array_equal(out.life_change_q, [1] * 3)
+    np.testing.assert_array_equal(change_quarter(out)[:, 1], [1] * 3)
 
 
 # --- residual, customer_default, refinancing, power, capex, delay --------------------------------
