@@ -18,7 +18,7 @@ from stress.engine.opening import opening_balance
 from stress.errors import ProfileError, ReportError, StressError
 from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
 from stress.model.company import Company
-from stress.scenarios.select import select
+from stress.scenarios.select import library, select
 from stress import api, cli_analyses
 from stress.analysis.batch import run_batch
 from stress.analysis.portfolio import assemble, plan
@@ -162,7 +162,7 @@ def list_scenarios(
 ) -> None:
     """List the scenario library with each scenario's shocks and calibration."""
     try:
-        chosen = select([], scenarios_file)
+        chosen = library(scenarios_file)
     except ProfileError as err:
         console.stderr.print(console.problems_panel(err))
         raise typer.Exit(EXIT_BAD_INPUT) from None

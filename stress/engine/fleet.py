@@ -41,8 +41,8 @@ class FleetQuarter:
 
 
 def in_force(q: int, change_q: np.ndarray, new: np.ndarray, old: np.ndarray) -> np.ndarray:
-    """``new`` from the change quarter on, ``old`` before it; (W, K)."""
-    return np.where(q >= change_q[:, None], new, old)
+    """``new`` from each cohort's change quarter (W, K) on, ``old`` before it; (W, K)."""
+    return np.where(q >= change_q, new, old)
 
 
 def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q: np.ndarray,
@@ -53,6 +53,7 @@ def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q
     ``in_q``, ``life_q``, ``econ_q``, ``cost``: (W, K) per world (delays,
     shocked lives, overruns); ``residual``: (K,) share of cost;
     ``price_index``: (W, K) world price / baseline price of the cohort's GPU;
+    ``resale_factor``: (W,) this quarter's multiplier on resale values;
     ``tax_life_q``: (K,) the original accounting life, used for tax.
     """
     buy = is_capex & (in_q == q) & ~state.bought

@@ -18,7 +18,7 @@ from stress.engine import fleet as fleet_step
 from stress.engine import revenue as revenue_step
 from stress.engine.compiled import CompiledCompany
 from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES
-from stress.engine.worlds import Worlds
+from stress.engine.worlds import Worlds, widen
 
 #: Worlds projected at once: bounds memory, and keeps each (W, cohort) array within the
 #: CPU's L2 cache (4,096 x 9 cohorts x 8 bytes = 0.3 MB); 4,096 ran 1.3x faster than 20,000.
@@ -95,8 +95,10 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     # quarter-major copies so each quarter reads contiguous (W, K) and (W, G) blocks
     cohort_price_index = np.ascontiguousarray(_price_index(cc, w)[:, cc.cohort_gpu, :].transpose(2, 0, 1))
     spot_price = np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1))
-    in_q = cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, w.delay_q[:, None], 0)
-    cost = cc.cohort_units * cc.cohort_unit_cost * np.where(cc.cohort_is_capex, w.capex_factor[:, None], 1.0)
+    in_q = cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, widen(w.delay_q, n_k), 0)
+    cost = cc.cohort_units * cc.cohort_unit_cost * np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0)
+    life_change_q = widen(w.life_change_q, n_k)
+    resale_factor = widen(w.resale_factor, n_q)
     opening_nbv = np.broadcast_to(cc.cohort_opening_nbv, (n_w, n_k))
     fleet = fleet_step.FleetState(opening_nbv.copy(), np.broadcast_to(~cc.cohort_is_capex, (n_w, n_k)).copy(),
                                   np.zeros((n_w, n_k), dtype=bool), opening_nbv.copy())
@@ -111,9 +113,9 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     for q in range(n_q):
         L = {name: arr[min(q, len(arr) - 1)] for name, arr in lines.items()}  # views: L[x][:] fills quarter q
         fq = fleet_step.step(fleet, q, in_q,
-                             fleet_step.in_force(q, w.life_change_q, w.life_q, cc.cohort_life_q),
-                             fleet_step.in_force(q, w.life_change_q, w.econ_q, cc.cohort_econ_q),
-                             cost, cc.cohort_is_capex, cc.cohort_residual, cohort_price_index[q], w.resale_factor,
+                             fleet_step.in_force(q, life_change_q, w.life_q, cc.cohort_life_q),
+                             fleet_step.in_force(q, life_change_q, w.econ_q, cc.cohort_econ_q),
+                             cost, cc.cohort_is_capex, cc.cohort_residual, cohort_price_index[q], resale_factor[:, q],
                              cc.cohort_life_q)
         rq = revenue_step.step(fq.earning * cc.cohort_units, g_map, cc.cohort_kw, cc.contract_gpus, c_map, cc.contract_price,
                                q < w.default_q[:, cc.contract_customer], cc.contract_coverage[:, q], spot_price[q],
@@ -151,8 +153,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         receivables = new_receivables
         L["capex"][:] = fq.capex.sum(axis=1)
         L["asset_sales"][:] = fq.proceeds.sum(axis=1)
+        scheduled = debt_step.amortisation(cc, debt, q, rates)  # on the balance that bore this quarter's interest
         capex_draws = debt_step.draw_for_capex(cc, debt, q, fq.capex)
-        scheduled = debt_step.amortisation(cc, debt, q, rates)
         debt.balance -= scheduled
         cash = cash + L["cfo"] - L["capex"] + L["asset_sales"] + capex_draws.sum(axis=1) - scheduled.sum(axis=1)
         outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, minimum_cash, w.refi_open[:, q])

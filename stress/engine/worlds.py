@@ -30,10 +30,12 @@ class Worlds:
     default_q: np.ndarray  # (W, U) int: quarter a customer stops paying; Q = never
     life_q: np.ndarray  # (W, K) int accounting life in force from life_change_q
     econ_q: np.ndarray  # (W, K) int economic life in force from life_change_q
-    life_change_q: np.ndarray  # (W,) int quarter a change of life estimate takes effect
-    resale_factor: np.ndarray  # (W,) multiplier on residual proceeds and collateral
-    capex_factor: np.ndarray  # (W,) multiplier on the capex plan's cost (overrun)
-    delay_q: np.ndarray  # (W,) int quarters the capex plan is delivered late
+    life_change_q: np.ndarray  # (W, K) int quarter each cohort's change of life estimate takes effect
+    resale_factor: np.ndarray  # (W, Q) multiplier on residual proceeds and collateral
+    capex_factor: np.ndarray  # (W, K) multiplier on each capex cohort's cost (overrun)
+    delay_q: np.ndarray  # (W, K) int quarters each capex cohort is delivered late
+
+    # the last four may also be given one number per world, (W,), meaning every cohort or quarter alike
 
     @property
     def n(self) -> int:
@@ -50,6 +52,11 @@ class Worlds:
         names = [n for p in parts for n in p.names]
         arrays = {f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(Worlds) if f.name != "names"}
         return Worlds(names=names, **arrays)
+
+
+def widen(values: np.ndarray, width: int) -> np.ndarray:
+    """A (W,) array repeated to (W, width); a (W, width) array as it is."""
+    return np.broadcast_to(values[:, None], (len(values), width)) if values.ndim == 1 else values
 
 
 def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = None) -> Worlds:
@@ -71,8 +78,8 @@ def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = N
         default_q=np.full((n, len(cc.customers)), q, dtype=int),
         life_q=tile(cc.cohort_life_q),
         econ_q=tile(cc.cohort_econ_q),
-        life_change_q=np.zeros(n, dtype=int),
-        resale_factor=np.ones(n),
-        capex_factor=np.ones(n),
-        delay_q=np.zeros(n, dtype=int),
+        life_change_q=np.zeros((n, len(cc.cohort_names)), dtype=int),
+        resale_factor=np.ones((n, q)),
+        capex_factor=np.ones((n, len(cc.cohort_names))),
+        delay_q=np.zeros((n, len(cc.cohort_names)), dtype=int),
     )

@@ -45,6 +45,13 @@ def _flag_path(path: str, shocks: list[dict[str, object]]) -> str:
     return path
 
 
+def library(scenarios_file: Path | None = None) -> list[Scenario]:
+    """The built-ins, then a file's scenarios (one of the same name replaces the built-in in place)."""
+    pool = {s.name: s for s in builtin_scenarios()}
+    pool |= {s.name: s for s in (load_scenario_file(scenarios_file) if scenarios_file else [])}
+    return list(pool.values())
+
+
 def select(names: list[str], scenarios_file: Path | None = None, flags: dict[str, object] | None = None) -> list[Scenario]:
     """The scenarios to run, in order.
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from stress.engine.compiled import CompiledCompany
 from stress.engine.depreciation import life_quarters
-from stress.engine.worlds import Worlds
+from stress.engine.worlds import Worlds, widen
 from stress.model import scenario as s
 
 Transform = Callable[[Worlds, CompiledCompany, "s.Shock"], Worlds]
@@ -68,11 +68,18 @@ def useful_life(w: Worlds, cc: CompiledCompany, shock: s.UsefulLifeShock) -> Wor
     new = life_quarters(shock.years)
     life_q = np.where(chosen & (shock.basis != "economic"), new, w.life_q)
     econ_q = np.where(chosen & (shock.basis != "accounting"), new, w.econ_q)
-    return dataclasses.replace(w, life_q=life_q, econ_q=econ_q, life_change_q=np.full_like(w.life_change_q, shock.start))
+    change_q = np.where(chosen, shock.start, widen(w.life_change_q, len(cc.cohort_names)))
+    return dataclasses.replace(w, life_q=life_q, econ_q=econ_q, life_change_q=change_q)
 
 
 def residual(w: Worlds, cc: CompiledCompany, shock: s.ResidualShock) -> Worlds:
-    return dataclasses.replace(w, resale_factor=w.resale_factor * (1.0 + shock.change))
+    factor = 1.0 + shock.change * ramp(shock, cc.n_quarters)
+    return dataclasses.replace(w, resale_factor=widen(w.resale_factor, cc.n_quarters) * factor)
+
+
+def _due_from(cc: CompiledCompany, shock: s._Shock) -> np.ndarray:
+    """(K,) capex cohorts due in service at or after the shock's start."""
+    return cc.cohort_is_capex & (cc.cohort_in_q >= shock.start)
 
 
 def customer_default(w: Worlds, cc: CompiledCompany, shock: s.CustomerDefaultShock) -> Worlds:
@@ -96,11 +103,15 @@ def power_price(w: Worlds, cc: CompiledCompany, shock: s.PowerPriceShock) -> Wor
 
 
 def capex_overrun(w: Worlds, cc: CompiledCompany, shock: s.CapexOverrunShock) -> Worlds:
-    return dataclasses.replace(w, capex_factor=w.capex_factor * (1.0 + shock.change))
+    """Cohorts due from ``start`` cost more, by the ramp's share at their due quarter."""
+    at_due = ramp(shock, cc.n_quarters)[np.clip(cc.cohort_in_q, 0, cc.n_quarters - 1)]
+    factor = np.where(_due_from(cc, shock), 1.0 + shock.change * at_due, 1.0)
+    return dataclasses.replace(w, capex_factor=widen(w.capex_factor, len(cc.cohort_names)) * factor)
 
 
 def delay(w: Worlds, cc: CompiledCompany, shock: s.DelayShock) -> Worlds:
-    return dataclasses.replace(w, delay_q=w.delay_q + shock.quarters)
+    """Cohorts due from ``start`` arrive ``quarters`` late."""
+    return dataclasses.replace(w, delay_q=widen(w.delay_q, len(cc.cohort_names)) + np.where(_due_from(cc, shock), shock.quarters, 0))
 
 
 TRANSFORMS: dict[str, Transform] = {

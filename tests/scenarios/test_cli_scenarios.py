@@ -190,8 +190,6 @@ def test_scenarios_with_a_file(tmp_path: Path) -> None:
     assert "─ baseline ─" in result.stdout and "─ gb_glut ─" in result.stdout and "delay: quarters=2" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `stress scenarios --scenarios-file F` lists baseline + F's scenarios (it calls "
-                                       "select([], F), the run default), not the library 'also' F's as its help says")
 def test_scenarios_with_a_file_also_lists_the_whole_library(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("scenarios:\n  - {name: gb_glut, shocks: [{kind: delay, quarters: 2}]}\n", encoding="utf-8")

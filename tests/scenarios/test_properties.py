@@ -11,8 +11,7 @@
    utilisation would rightly leave more cash), and receivable days are at
    most 45 x (1 - tax rate) (else a fall in revenue releases more cash from
    receivables in its quarter than it costs in margin; a hand-worked
-   example below). Rate and spread skip companies with an annuity facility
-   funding capex, the case of a bug (xfail test below).
+   example below).
 2. Useful life: a shorter *accounting* life changes no cash at all (tax
    keeps the original lives); for a shorter *economic* life, monotonicity
    does not hold, and the test states why and checks what does.
@@ -37,7 +36,6 @@ from stress.engine.project import Projection, project
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.model import scenario as s
 from stress.model.company import Company
-from stress.model.debt import Amortisation
 from stress.scenarios.build import build_worlds, scenario_world
 
 CENT = 0.01
@@ -84,14 +82,8 @@ def assert_b_has_no_more_min_cash(p: Projection) -> None:
 
 # --- 1. harsher never leaves more minimum cash -----------------------------------------------------
 
-def no_annuity_funding_capex(company: Company) -> bool:
-    """Excludes the case of the bug in test_rate_hike_never_raises_cash_in_a_draw_quarter; drop once fixed."""
-    funding = {k.funded_by for k in company.capex_plan}
-    return not any(t.name in funding and t.amortisation is Amortisation.ANNUITY for t in company.debt)
-
-
 @PROPERTY
-@given(company=companies(monotone=True).filter(no_annuity_funding_capex), data=st.data())
+@given(company=companies(monotone=True), data=st.data())
 def test_harsher_rate_shock(company: Company, data: st.DataObject) -> None:
     t = data.draw(early)
     extra = data.draw(st.floats(0.001, 0.05))
@@ -105,7 +97,7 @@ def test_harsher_rate_shock(company: Company, data: st.DataObject) -> None:
 
 
 @PROPERTY
-@given(company=companies(monotone=True).filter(no_annuity_funding_capex), data=st.data())
+@given(company=companies(monotone=True), data=st.data())
 def test_harsher_spread_shock(company: Company, data: st.DataObject) -> None:
     t = data.draw(early)
     bp, extra = data.draw(st.floats(-0.01, 0.05)), data.draw(st.floats(0.001, 0.08))
@@ -143,15 +135,11 @@ def test_harsher_utilisation_shock(company: Company, data: st.DataObject) -> Non
     assert_b_has_no_more_min_cash(project_pair(company, [a], [b]))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: annuity principal is scheduled on the balance drawn this quarter, whose "
-                                       "interest is not charged until next quarter, so a higher rate lowers the payment")
 def test_rate_hike_never_raises_cash_in_a_draw_quarter(make_company) -> None:
     """Found by test_harsher_rate_shock. A $1m capex cohort in 2025Q3 is drawn on a delayed-draw facility
-    (SOFR + 5%, annuity, maturing 2026Q4: 6 quarters left). Interest is charged on the opening balance,
-    $0, but the scheduled principal is the annuity's principal share on the $1m just drawn:
-    ``-npf.ppmt(r, 1, 6, 1m)``, which *falls* as r rises (2.25% a quarter at SOFR 4%: $157,535; 3.25%
-    at +400bp: $153,630). So +400bp leaves $3,905 more cash in 2025Q3, the lowest quarter. Only the
-    property is asserted, so the strict xfail turns into a failure as soon as the bug is fixed."""
+    (SOFR + 5%, annuity, maturing 2026Q4). Principal was once scheduled on the $1m just drawn, whose
+    interest is only charged next quarter, so a higher rate lowered the payment and left more cash;
+    principal is now scheduled on the balance that bore the quarter's interest."""
     company = make_company(
         opening={"cash": 2_000_000},
         capex_plan=[{"name": "C", "gpu": "H100", "units": 100, "unit_cost": 10_000, "in_service": "2025-09-30",
@@ -362,14 +350,11 @@ START_HONOURED = [
     s.UtilisationShock(level=0.2, start=AFTER), s.UsefulLifeShock(years=1, start=AFTER), s.CustomerDefaultShock(start=AFTER),
     s.RefinancingShock(start=AFTER), s.PowerPriceShock(change=1.0, start=AFTER),
 ]
-START_IGNORED = "bug: {} ignores start (and ramp_quarters): its Worlds field is one number per world, applied to every quarter"
 
 
 @pytest.mark.parametrize("shock", [
     *START_HONOURED,
-    pytest.param(s.ResidualShock(change=-0.5, start=AFTER), marks=pytest.mark.xfail(strict=True, reason=START_IGNORED.format("residual"))),
-    pytest.param(s.CapexOverrunShock(change=0.5, start=AFTER), marks=pytest.mark.xfail(strict=True, reason=START_IGNORED.format("capex_overrun"))),
-    pytest.param(s.DelayShock(quarters=2, start=AFTER), marks=pytest.mark.xfail(strict=True, reason=START_IGNORED.format("delay"))),
+    s.ResidualShock(change=-0.5, start=AFTER), s.CapexOverrunShock(change=0.5, start=AFTER), s.DelayShock(quarters=2, start=AFTER),
 ], ids=lambda sh: sh.kind)
 def test_a_shock_starting_after_the_horizon_changes_nothing(shock_co, shock) -> None:
     w = build_worlds(shock_co, [s.Scenario(name="baseline"), s.Scenario(name="late", shocks=[shock])])
@@ -390,8 +375,6 @@ def test_the_late_shocks_would_bite_if_they_started_at_once(shock_co) -> None:
 
 # --- useful_life shocks on different cohorts ---------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="bug: useful_life sets one life_change_q per world, so a second life shock "
-                                       "moves the first one's change quarter; order matters")
 def test_life_shocks_on_different_cohorts_keep_their_own_start(shock_co) -> None:
     early = s.UsefulLifeShock(years=3, basis="accounting", cohorts=["F-H100"], start=2)
     late = s.UsefulLifeShock(years=3, basis="accounting", cohorts=["F-B200"], start=5)

@@ -55,8 +55,8 @@ def shocked(cc, w: Worlds, shock, changed: set[str]) -> Worlds:
     for name in set(FIELDS) - changed:
         a, b = getattr(out, name), getattr(w, name)
         assert a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b), f"{shock.kind} changed {name}"
-    for name in changed:
-        assert getattr(out, name).shape == getattr(w, name).shape
+    for name in changed:  # a per-world field given as (W,) may come back per cohort or quarter, (W, K|Q)
+        assert getattr(out, name).shape[0] == getattr(w, name).shape[0]
         assert not np.array_equal(getattr(out, name), getattr(w, name)), f"{shock.kind} left {name} unchanged"
     return out
 
@@ -159,9 +159,7 @@ def test_utilisation_needs_exactly_one_of_level_and_change() -> None:
 # --- useful_life ---------------------------------------------------------------------------------
 
 def change_quarter(w: Worlds) -> np.ndarray:
-    """The quarter each cohort's change of life takes effect, (W, K): ``life_change_q`` is one per world
-    today, (W,), and would become (W, K) with the fix for the bug below
-    (test_life_shocks_on_different_cohorts_keep_their_own_start)."""
+    """The quarter each cohort's change of life takes effect, (W, K), whether given per world or per cohort."""
     return np.broadcast_to(w.life_change_q.reshape(w.n, -1), w.life_q.shape)
 
 
@@ -192,7 +190,12 @@ def test_useful_life_cohorts_filter_on_random_worlds(shock_co, worlds) -> None:
 
 def test_residual_scales_resale(shock_co, worlds) -> None:
     out = shocked(shock_co, worlds, s.ResidualShock(change=-0.5), {"resale_factor"})
-    close(out.resale_factor, worlds.resale_factor * 0.5)
+    close(out.resale_factor, worlds.resale_factor[:, None] * np.full(8, 0.5))  # per world, now per quarter too
+
+
+def test_residual_ramps_in_from_its_start(shock_co, worlds) -> None:
+    out = shocked(shock_co, worlds, s.ResidualShock(change=-0.5, start=2, ramp_quarters=3), {"resale_factor"})
+    close(out.resale_factor, worlds.resale_factor[:, None] * (1 - 0.5 * RAMP_2_3))
 
 
 def test_customer_default_named(shock_co) -> None:
@@ -233,13 +236,25 @@ def test_power_price_ramps_in(shock_co, worlds) -> None:
 
 
 def test_capex_overrun_scales_the_plan_cost(shock_co, worlds) -> None:
+    # only C-B200 (index 2, due in 2026Q1 = quarter 2) is still to buy; the owned fleet's cost is history
     out = shocked(shock_co, worlds, s.CapexOverrunShock(change=0.2), {"capex_factor"})
-    close(out.capex_factor, worlds.capex_factor * 1.2)
+    close(out.capex_factor[:, 2], worlds.capex_factor * 1.2)
+    close(out.capex_factor[:, :2], np.repeat(worlds.capex_factor[:, None], 2, axis=1))
+
+
+def test_capex_overrun_takes_the_ramp_at_the_due_quarter_and_spares_earlier_cohorts(shock_co, worlds) -> None:
+    ramped = shocked(shock_co, worlds, s.CapexOverrunShock(change=0.2, ramp_quarters=3), {"capex_factor"})
+    close(ramped.capex_factor[:, 2], worlds.capex_factor * (1 + 0.2 * 3 / 4))  # quarter 2 of a 3-quarter ramp
+    late = apply(worlds, shock_co, s.CapexOverrunShock(change=0.2, start=3))  # C-B200 is due before it starts
+    close(late.capex_factor, np.repeat(worlds.capex_factor[:, None], 3, axis=1))
 
 
 def test_delay_adds_quarters(shock_co, worlds) -> None:
     out = shocked(shock_co, worlds, s.DelayShock(quarters=2), {"delay_q"})
-    np.testing.assert_array_equal(out.delay_q, worlds.delay_q + 2)
+    np.testing.assert_array_equal(out.delay_q[:, 2], worlds.delay_q + 2)
+    np.testing.assert_array_equal(out.delay_q[:, :2], np.repeat(worlds.delay_q[:, None], 2, axis=1))
+    late = apply(worlds, shock_co, s.DelayShock(quarters=2, start=3))
+    np.testing.assert_array_equal(late.delay_q, np.repeat(worlds.delay_q[:, None], 3, axis=1))
 
 
 # --- references the company lacks ----------------------------------------------------------------
