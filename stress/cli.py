@@ -21,6 +21,8 @@ from stress.model.company import Company
 from stress.scenarios.select import library, select
 from stress import api, cli_analyses
 from stress.analysis.batch import run_batch
+from stress.analysis.suite import run_all
+from stress.engine.compiled import compile_company
 from stress.analysis.portfolio import assemble, plan
 from stress.io.portfolio import batch_input
 from stress.report import batch_outputs as outputs
@@ -139,6 +141,9 @@ def report(
     force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
     rate: Rate = None, spread: Spread = None, gpu_price: GpuPrice = None, life: Life = None,
     utilisation: Utilisation = None, refi_closed: RefiClosed = None,
+    analyses: Annotated[bool, typer.Option("--analyses", help="add breakeven, grid, tornado and Monte Carlo sheets")] = False,
+    paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for --analyses")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed for --analyses")] = 7,
 ) -> None:
     """Write the credit-review Excel workbook: statements, schedules, covenants, checks; prints its path."""
     loaded = _load_or_exit(profile)
@@ -146,7 +151,8 @@ def report(
              "refi_closed": refi_closed}
     try:
         chosen = select(scenario, scenarios_file, flags)
-        path = write_report(api.run(loaded.company, chosen), chosen, out, force, loaded.path)
+        extra = run_all(compile_company(loaded.company), paths, seed) if analyses else None
+        path = write_report(api.run(loaded.company, chosen), chosen, out, force, loaded.path, analyses=extra)
     except ProfileError as err:
         console.stderr.print(console.problems_panel(err))
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -14,7 +14,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.workbook.properties import CalcProperties
 
+from stress.analysis.suite import Analyses
 from stress.engine.results import Results
+from stress.report.workbook.analyses import write_analyses
 from stress.model.scenario import Scenario
 from stress.report.workbook import grid as g
 from stress.report.workbook import styles as st
@@ -44,7 +46,7 @@ def _verdict_line(results: Results, w: int) -> str:
 
 
 def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile_path: str | Path | None = None,
-                   generated: dt.datetime | None = None) -> Workbook:
+                   generated: dt.datetime | None = None, analyses: Analyses | None = None) -> Workbook:
     """The whole workbook for ``results``; ``scenarios`` supply descriptions and shocks (matched by name)."""
     wb = Workbook()
     st.register(wb)
@@ -78,5 +80,7 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
     write_summary(summary, results, grid, scenario_titles,
                   names, SummaryInputs(str(profile_path) if profile_path else None, generated or dt.datetime.now(), by_name, sources))
     write_methodology(method_ws)
+    if analyses is not None:
+        write_analyses(wb, analyses, results.quarters)
     wb.active = 0
     return wb

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from stress.analysis.suite import Analyses
 from stress.engine.results import Results
 from stress.errors import ReportError
 from stress.model.company import Company
@@ -34,7 +35,7 @@ def _target(out: str | Path, company: Company, now: dt.datetime) -> Path:
 
 
 def write_report(results: Results, scenarios: Sequence[Scenario] = (), out: str | Path | None = None, force: bool = False,
-                 profile_path: str | Path | None = None, now: dt.datetime | None = None) -> Path:
+                 profile_path: str | Path | None = None, now: dt.datetime | None = None, analyses: Analyses | None = None) -> Path:
     """Build the workbook and write it; returns the path written.
 
     ``out``: a file, a directory (the default name inside it) or None for
@@ -47,7 +48,7 @@ def write_report(results: Results, scenarios: Sequence[Scenario] = (), out: str 
     target = _target(out, company, now) if out is not None else None
     if target is not None and target.exists() and not force:
         raise TargetExistsError(target)  # before the work of building it
-    wb = build_workbook(results, scenarios, profile_path, generated=now)
+    wb = build_workbook(results, scenarios, profile_path, generated=now, analyses=analyses)
     if target is not None:
         return write_atomic(target, wb.save, force)
     base = default_report_path(company, now)

@@ -1,0 +1,172 @@
+"""Workbook sheets of the breaking-point analyses (``stress report --analyses``): values and native charts.
+
+Breakeven (the reverse-stress table), Grid (a two-driver matrix under a
+colour scale), Tornado (a horizontal bar chart of the change in minimum
+liquidity) and Monte Carlo (probability of default, percentiles and a cash
+fan chart). All figures are engine values; nothing here is a formula.
+"""
+
+from __future__ import annotations
+
+import math
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from stress.analysis.breakeven import Event
+from stress.analysis.grid import GridMetric
+from stress.analysis.suite import Analyses
+from stress.report.workbook import styles as st
+
+SHEETS = ("Breakeven", "Grid", "Tornado", "Monte Carlo")
+
+
+def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
+    for c, label in enumerate(labels, start=1):
+        st.put(ws, row, c, label, st.HEADER)
+
+
+def _num(value: float | None, style: str) -> tuple[object, str]:
+    if value is None or not math.isfinite(value):
+        return st.NM, st.TEXT
+    return (st.usd_m(value), style) if style in (st.USD_M, st.USD_M_TOTAL) else (value, style)
+
+
+def write_breakeven(ws: Worksheet, a: Analyses) -> None:
+    st.put_text(ws, 1, 1, "Reverse stress: the size of each driver, alone, at which the firm first breaks", st.TITLE)
+    _header(ws, 3, ["Driver", "Event", "Breaking size", "Largest size that holds", "Quarter", "Covenant", "In plain terms"])
+    for r, b in enumerate(a.breakeven, start=4):
+        st.put_text(ws, r, 1, b.driver, st.TEXT_BOLD)
+        st.put_text(ws, r, 2, "covenant breach" if b.event is Event.BREACH else "liquidity default", st.TEXT)
+        for c, v in ((3, b.size), (4, b.safe_size)):
+            value, style = _num(v, st.NUMBER)
+            st.put(ws, r, c, value if v is not None else "none", style)
+        st.put_text(ws, r, 5, b.quarter or "–", st.TEXT)
+        st.put_text(ws, r, 6, b.what or "", st.TEXT)
+        st.put_text(ws, r, 7, b.text, st.TEXT)
+    st.put_text(ws, 4 + len(a.breakeven) + 1, 1, "Sizes in driver units: levels and changes as fractions (-0.4 = -40%), rates "
+                "and spreads as fractions a year (0.03 = +300bp), lives in years, default dates as quarter indexes.", st.NOTE)
+    st.widths(ws, 18, 16, 6)
+    ws.column_dimensions["G"].width = 90
+    ws.freeze_panes = "B4"
+    st.print_setup(ws, "3:3")
+
+
+def write_grid(ws: Worksheet, a: Analyses, quarters: list[str]) -> None:
+    g = a.grid
+    unit = {GridMetric.MIN_LIQUIDITY: "USD m", GridMetric.FIRST_DEFAULT: "quarter index of the first default (blank: none)",
+            GridMetric.TROUGH_DSCR: "x"}[g.metric]
+    st.put_text(ws, 1, 1, f"Sensitivity grid: {g.metric.value} ({unit}); rows {g.y.driver.name}, columns {g.x.driver.name}", st.TITLE)
+    st.put_text(ws, 3, 1, f"{g.y.driver.name} \\ {g.x.driver.name}", st.HEADER)
+    for c, x in enumerate(g.x.sizes, start=2):
+        st.put(ws, 3, c, float(x), st.HEADER)
+    style = st.USD_M if g.metric is GridMetric.MIN_LIQUIDITY else st.TIMES if g.metric is GridMetric.TROUGH_DSCR else st.NUMBER
+    for r, y in enumerate(g.y.sizes, start=4):
+        st.put(ws, r, 1, float(y), st.HEADER)
+        for c, v in enumerate(g.values[r - 4], start=2):
+            if math.isfinite(v):
+                st.put(ws, r, c, st.usd_m(v) if style == st.USD_M else float(v), style)
+            else:
+                st.put_text(ws, r, c, "none" if g.metric is GridMetric.FIRST_DEFAULT else st.NM, st.TEXT)
+    last = f"{get_column_letter(1 + len(g.x.sizes))}{3 + len(g.y.sizes)}"
+    low, high = ("F8696B", "63BE7B") if g.metric is not GridMetric.FIRST_DEFAULT else ("F8696B", "63BE7B")
+    ws.conditional_formatting.add(f"B4:{last}", ColorScaleRule(start_type="min", start_color=low, mid_type="percentile",
+                                                               mid_value=50, mid_color="FFEB84", end_type="max", end_color=high))
+    if g.metric is GridMetric.FIRST_DEFAULT:
+        st.put_text(ws, 5 + len(g.y.sizes), 1, "Quarter index: " + ", ".join(f"{i} = {q}" for i, q in enumerate(quarters)), st.NOTE)
+    st.widths(ws, 22, 12, 1 + len(g.x.sizes))
+    ws.freeze_panes = "B4"
+    st.print_setup(ws)
+
+
+def write_tornado(ws: Worksheet, a: Analyses) -> None:
+    t = a.tornado
+    st.put_text(ws, 1, 1, f"Tornado: change in minimum liquidity from the baseline's USD {t.baseline_min_liquidity / 1e6:,.1f} m, "
+                "each driver alone at a standard adverse and favourable size", st.TITLE)
+    _header(ws, 3, ["Driver", "Adverse (USD m)", "Favourable (USD m)", "Δ trough DSCR adverse (x)", "Δ trough DSCR favourable (x)",
+                    "Adverse size", "Favourable size"])
+    for r, b in enumerate(t.bars, start=4):
+        st.put_text(ws, r, 1, b.driver, st.TEXT_BOLD)
+        for c, (v, style) in enumerate(((b.min_liquidity[0], st.USD_M), (b.min_liquidity[1], st.USD_M),
+                                         (b.trough_dscr[0], st.TIMES), (b.trough_dscr[1], st.TIMES)), start=2):
+            value, s = _num(v, style)
+            st.put(ws, r, c, value, s)
+        st.put_text(ws, r, 6, b.adverse_text, st.TEXT)
+        st.put_text(ws, r, 7, b.favourable_text, st.TEXT)
+    last = 3 + len(t.bars)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "clustered"
+    chart.overlap = 100
+    chart.title = "Change in minimum liquidity (USD m)"
+    chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=3, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=last))
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.y_axis.number_format = "#,##0"
+    chart.x_axis.scaling.orientation = "maxMin"  # widest bar on top
+    chart.x_axis.tickLblPos = "low"  # driver names left of the plot, not on the zero line
+    chart.height, chart.width = 9, 18
+    ws.add_chart(chart, f"A{last + 3}")
+    st.widths(ws, 18, 16, 5)
+    ws.column_dimensions["F"].width = ws.column_dimensions["G"].width = 55
+    ws.freeze_panes = "B4"
+    st.print_setup(ws, "3:3")
+
+
+def write_montecarlo(ws: Worksheet, a: Analyses) -> None:
+    r = a.montecarlo
+    lo, hi = r.pd_interval
+    e = r.exposure
+    st.put_text(ws, 1, 1, f"Monte Carlo: {r.paths:,} paths, seed {r.seed}", st.TITLE)
+    rows = [("Probability of default within the horizon", r.probability_of_default, st.PCT),
+            ("95% interval, low (Wilson)", lo, st.PCT), ("95% interval, high (Wilson)", hi, st.PCT),
+            (f"Exposure (USD m), {e.tranche or e.seniority.value}", e.amount, st.USD_M),
+            ("Loss given default on the exposure", r.loss_given_default, st.PCT),
+            ("Expected loss (USD m)", r.expected_loss, st.USD_M)]
+    for i, (label, value, style) in enumerate(rows, start=3):
+        st.put_text(ws, i, 1, label, st.TEXT_BOLD)
+        v, s = _num(value, style)
+        st.put(ws, i, 2, v, s)
+    top = 3 + len(rows) + 1
+    _header(ws, top, ["Year", "Cumulative PD"])
+    for i, (year, p) in enumerate(r.pd_by_year().items(), start=top + 1):
+        st.put_text(ws, i, 1, str(year), st.TEXT)
+        st.put(ws, i, 2, p, st.PCT)
+    top2 = top + len(r.pd_by_year()) + 2
+    _header(ws, top2, ["Minimum liquidity percentile", "USD m"])
+    for i, (p, v) in enumerate(r.min_liquidity_percentiles().items(), start=top2 + 1):
+        st.put_text(ws, i, 1, f"p{p}", st.TEXT)
+        st.put(ws, i, 2, st.usd_m(v), st.USD_M)
+    fan = top2 + len(r.cash_fan) + 2
+    _header(ws, fan, ["Quarter", *(f"p{p}" for p in r.cash_fan)])
+    for i, q in enumerate(r.quarters, start=fan + 1):
+        st.put_text(ws, i, 1, q, st.TEXT)
+        for c, values in enumerate(r.cash_fan.values(), start=2):
+            st.put(ws, i, c, st.usd_m(float(values[i - fan - 1])), st.USD_M)
+    last = fan + len(r.quarters)
+    chart = LineChart()
+    chart.title = "Cash fan: percentiles across paths (USD m)"
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(r.cash_fan), min_row=fan, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=fan + 1, max_row=last))
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.tickLblPos = "low"
+    chart.y_axis.number_format = "#,##0"
+    chart.height, chart.width = 9, 18
+    for s in chart.series:
+        s.smooth = False
+    ws.add_chart(chart, f"H{top}")  # beside the fan table (columns A-F), not over it
+    st.widths(ws, 44, 14, 6)
+    st.print_setup(ws)
+
+
+def write_analyses(wb: Workbook, a: Analyses, quarters: list[str]) -> None:
+    """Append the four analysis sheets."""
+    write_breakeven(wb.create_sheet(SHEETS[0]), a)
+    write_grid(wb.create_sheet(SHEETS[1]), a, quarters)
+    write_tornado(wb.create_sheet(SHEETS[2]), a)
+    write_montecarlo(wb.create_sheet(SHEETS[3]), a)
