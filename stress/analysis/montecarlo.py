@@ -16,6 +16,8 @@ lease rejection claims, other liabilities), then to subordinated debt.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -194,15 +196,26 @@ class MonteCarloResult:
         return float(self.exposure.amount * loss.mean())
 
 
+def _simulate_chunk(cc: CompiledCompany, params: MonteCarloParams, n: int, seed: np.random.SeedSequence,
+                    exposure: Exposure) -> ChunkSummary:
+    return summarise_chunk(cc, stochastic_worlds(cc, params, n, np.random.default_rng(seed)), exposure)
+
+
 def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarloParams | None = None,
-                   exposure: Exposure | None = None, chunk: int = DEFAULT_CHUNK) -> MonteCarloResult:
-    """Simulate ``paths`` worlds in chunks; each chunk draws from its own child of ``seed``."""
+                   exposure: Exposure | None = None, chunk: int = DEFAULT_CHUNK, jobs: int | None = None) -> MonteCarloResult:
+    """Simulate ``paths`` worlds in chunks; each chunk draws from its own child of ``seed``, so the
+    answer does not depend on ``jobs`` (worker processes; default the core count, 1 runs in-process)."""
     params = params or cc.company.montecarlo or MonteCarloParams()
     exposure = exposure or Exposure(100e6)
     sizes = [min(chunk, paths - i) for i in range(0, paths, chunk)]
     children = np.random.SeedSequence(seed).spawn(len(sizes))
-    parts = [summarise_chunk(cc, stochastic_worlds(cc, params, n, np.random.default_rng(s)), exposure)
-             for n, s in zip(sizes, children, strict=True)]
+    jobs = min(jobs or os.cpu_count() or 1, len(sizes))
+    args = [(cc, params, n, s, exposure) for n, s in zip(sizes, children, strict=True)]
+    if jobs == 1:
+        parts = [_simulate_chunk(*a) for a in args]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            parts = list(pool.map(_simulate_chunk, *zip(*args, strict=True)))
     cash = np.concatenate([c.cash for c in parts])
     return MonteCarloResult(
         paths, seed, params, exposure, cc.timeline.labels,

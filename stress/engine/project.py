@@ -44,11 +44,16 @@ def allocate_collateral(market_value: np.ndarray, secured: np.ndarray, balance: 
     """Collateral value per tranche (W, T): each cohort's market value (W, K) is shared among the
     tranches it secures (``secured`` (K, T) of 0/1) in proportion to their balances (W, T), equally
     when none is drawn, so a cohort pledged to several tranches is counted once."""
-    claims = secured[None, :, :] * balance[:, None, :]  # (W, K, T)
-    total = claims.sum(axis=2, keepdims=True)
-    equal = secured / np.maximum(secured.sum(axis=1, keepdims=True), 1.0)
-    shares = np.where(total > 0, claims / np.where(total > 0, total, 1.0), equal[None, :, :])
-    return np.einsum("wk,wkt->wt", market_value, shares)
+    shared = secured.sum(axis=1) > 1
+    out = market_value[:, ~shared] @ secured[~shared]  # a cohort pledged once goes to its tranche whole
+    if shared.any():
+        pledged = secured[shared]  # (S, T)
+        claims = pledged[None, :, :] * balance[:, None, :]  # (W, S, T)
+        total = claims.sum(axis=2, keepdims=True)
+        equal = pledged / pledged.sum(axis=1, keepdims=True)
+        shares = np.where(total > 0, claims / np.where(total > 0, total, 1.0), equal[None, :, :])
+        out = out + np.einsum("ws,wst->wt", market_value[:, shared], shares)
+    return out
 
 
 def _price_index(cc: CompiledCompany, worlds: Worlds) -> np.ndarray:

@@ -99,3 +99,10 @@ def test_expected_loss_is_pd_times_lgd_times_exposure(coreweave):
 @pytest.fixture(scope="module")
 def make_tiny():
     return compile_company(stress.load_company("tests/fixtures/tiny.yaml"))
+
+
+def test_worker_processes_do_not_change_the_answer(coreweave):
+    one = mc.run_montecarlo(coreweave, 900, seed=9, chunk=300, jobs=1)
+    two = mc.run_montecarlo(coreweave, 900, seed=9, chunk=300, jobs=2)
+    np.testing.assert_array_equal(one.min_liquidity, two.min_liquidity)
+    np.testing.assert_array_equal(one.default_q, two.default_q)
