@@ -16,18 +16,19 @@ no tax, no debt; the quarters after 2025-06-30 have 92, 92, 90, 91, 92, 92,
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from _companies import DAYS_FROM_2025Q3 as ALL_DAYS
+from _companies import build_company, make_company_from
+
 from stress.engine.compiled import CompiledCompany, compile_company
-from stress.model.checks import profile_problems
 from stress.model.company import Company
 
 #: Calendar days of the quarters 2025Q3 ... 2027Q2.
-DAYS_FROM_2025Q3 = (92, 92, 90, 91, 92, 92, 90, 91)
+DAYS_FROM_2025Q3 = ALL_DAYS[:8]
 
 SHOCK_CO: dict[str, Any] = {
     "name": "Shock Co", "ticker": "SHK", "as_of": "2025-06-30", "horizon_quarters": 8,
@@ -67,37 +68,10 @@ SHOCK_CO: dict[str, Any] = {
 }
 
 
-def base_company_data() -> dict[str, Any]:
-    return {
-        "name": "Test Co", "ticker": "TEST", "as_of": "2025-06-30", "horizon_quarters": 8,
-        "opening": {"cash": 0}, "fleet": [],
-        "market": {"gpu_hour_price": {"H100": {"start": 2.0, "annual_change": 0.0}}, "spot_utilisation": 1.0,
-                   "base_rate": {"start": 0.04}, "power_price_per_kwh": 0.0},
-        "costs": {"pue": 1.0, "other_cost_per_gpu_year": 0, "sga_per_quarter": 0, "tax_rate": 0.0},
-        "working_capital": {"receivable_days": 0},
-        "treasury": {"minimum_cash": 0},
-    }
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else copy.deepcopy(value)
-    return out
-
-
-def build_company(data: dict[str, Any]) -> Company:
-    """Validate ``data`` as a profile, with the loader's cross-field checks."""
-    company = Company.model_validate(data)
-    problems = profile_problems(company)
-    assert not problems, problems
-    return company
-
-
 @pytest.fixture(scope="session")
 def make_company() -> Callable[..., Company]:
     """The hand-checkable base with ``sections`` merged in (dicts merge, lists and scalars replace)."""
-    return lambda **sections: build_company(_merge(base_company_data(), sections))
+    return lambda **sections: make_company_from(**{"horizon_quarters": 8, **sections})
 
 
 @pytest.fixture(scope="session")
