@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -81,29 +82,17 @@ class CompiledCompany:
     def n_quarters(self) -> int:
         return self.timeline.n
 
-    @property
-    def lease_payment(self) -> np.ndarray:
-        return sum((s.payment for s in self.leases), np.zeros(self.n_quarters))
+    def _leases_total(self, field: str) -> np.ndarray:
+        """One lease-schedule line summed over every lease, (Q,) USD."""
+        return np.sum([getattr(s, field) for s in self.leases], axis=0) if self.leases else np.zeros(self.n_quarters)
 
-    @property
-    def lease_interest(self) -> np.ndarray:
-        return sum((s.interest for s in self.leases), np.zeros(self.n_quarters))
-
-    @property
-    def lease_amortisation(self) -> np.ndarray:
-        return sum((s.rou_amortisation for s in self.leases), np.zeros(self.n_quarters))
-
-    @property
-    def lease_recognised(self) -> np.ndarray:
-        return sum((s.recognised for s in self.leases), np.zeros(self.n_quarters))
-
-    @property
-    def lease_liability(self) -> np.ndarray:
-        return sum((s.liability for s in self.leases), np.zeros(self.n_quarters))
-
-    @property
-    def rou_assets(self) -> np.ndarray:
-        return sum((s.rou for s in self.leases), np.zeros(self.n_quarters))
+    # summed once per compiled company: the engine reads them every quarter
+    lease_payment = cached_property(lambda self: self._leases_total("payment"))
+    lease_interest = cached_property(lambda self: self._leases_total("interest"))
+    lease_amortisation = cached_property(lambda self: self._leases_total("rou_amortisation"))
+    lease_recognised = cached_property(lambda self: self._leases_total("recognised"))
+    lease_liability = cached_property(lambda self: self._leases_total("liability"))
+    rou_assets = cached_property(lambda self: self._leases_total("rou"))
 
     def baseline_price(self) -> np.ndarray:
         """Spot GPU-hour price per model and quarter (G, Q), USD, at mid-quarter."""
