@@ -73,7 +73,9 @@ def _default_text(cc: CompiledCompany, quarter: float) -> str:
 
 
 def _max_life(cc: CompiledCompany) -> float:
-    return float(cc.cohort_life_q.max()) / 4 if len(cc.cohort_life_q) else 6.0
+    """The longest GPU life in the profile, years: where the life driver starts."""
+    gpu = [q for q, a in zip(cc.cohort_life_q, cc.cohort_asset, strict=True) if a == "gpu"]
+    return float(max(gpu)) / 4 if gpu else 6.0
 
 
 DRIVERS: dict[str, Driver] = {

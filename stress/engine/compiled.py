@@ -56,6 +56,7 @@ class CompiledCompany:
     cohort_econ_q: np.ndarray  # (K,) int economic life in quarters
     cohort_opening_nbv: np.ndarray  # (K,) USD at as_of (0 for the capex plan)
     cohort_is_capex: np.ndarray  # (K,) bool
+    cohort_asset: list[str]  # (K,) asset class: gpu, facility, other
     cohort_funded_by: np.ndarray  # (K,) int tranche index, -1 for cash
     cohort_funded_share: np.ndarray  # (K,)
     # contracts (C)
@@ -133,6 +134,7 @@ def compile_company(company: Company) -> CompiledCompany:
         cohort_econ_q=np.array([life_quarters(k.economic_life) for k in cohorts], dtype=int),
         cohort_opening_nbv=np.array([book_value_at(k, company.as_of) for k in company.fleet] + [0.0] * len(company.capex_plan)),
         cohort_is_capex=np.array([False] * len(company.fleet) + [True] * len(company.capex_plan), dtype=bool),
+        cohort_asset=[k.asset.value for k in cohorts],
         cohort_funded_by=np.array([-1] * len(company.fleet) + [tranche_names.index(k.funded_by) if k.funded_by else -1 for k in company.capex_plan], dtype=int),
         cohort_funded_share=np.array([0.0] * len(company.fleet) + [k.funded_share for k in company.capex_plan]),
         contract_gpu=np.array([gpu_models.index(c.gpu) for c in company.contracts], dtype=int),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field
 
 from stress.model.types import Count, Date, PosFloat, PosMoney, Share, Spec
@@ -9,6 +11,15 @@ from stress.model.types import Count, Date, PosFloat, PosMoney, Share, Spec
 #: Default IT power per GPU in kW: a DGX H100 draws 10.2 kW for 8 GPUs
 #: (1.275 kW), plus ~10% for networking and storage.
 DEFAULT_KW_PER_GPU = 1.4
+
+
+class AssetClass(StrEnum):
+    """What a cohort is: GPUs (the default), a facility (a data hall on notional MW units), or other
+    (mining hashrate, a notional business line). Useful-life shocks target GPUs unless told otherwise."""
+
+    GPU = "gpu"
+    FACILITY = "facility"
+    OTHER = "other"
 
 
 class Cohort(Spec):
@@ -28,6 +39,7 @@ class Cohort(Spec):
     economic_life_years: PosFloat | None = Field(None, description="earning life, years; default = useful life")
     residual: Share = Field(0.0, description="value at end of accounting life, share of unit cost")
     kw_per_gpu: PosFloat = Field(DEFAULT_KW_PER_GPU, description="IT power per GPU, kW")
+    asset: AssetClass = Field(AssetClass.GPU, description="gpu, facility or other; life shocks target gpu by default")
 
     @property
     def gross_cost_usd(self) -> float:

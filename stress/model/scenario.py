@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
+from stress.model.fleet import AssetClass
 from stress.model.types import PosFloat, Rate, Share, Spec
 
 
@@ -65,12 +66,14 @@ class UtilisationShock(_Shock):
 
 
 class UsefulLifeShock(_Shock):
-    """Lives reset to ``years`` from ``start``: accounting (depreciation), economic (earning, retirement) or both."""
+    """Lives reset to ``years`` from ``start``: accounting (depreciation), economic (earning, retirement) or both;
+    for the GPU cohorts unless ``assets`` or ``cohorts`` say otherwise."""
 
     kind: Literal["useful_life"] = "useful_life"
     years: PosFloat
     basis: Literal["accounting", "economic", "both"] = "both"
     cohorts: list[str] = Field(default_factory=list, description="cohort names; empty = all")
+    assets: list[AssetClass] = Field(default_factory=lambda: [AssetClass.GPU], description="asset classes shocked")
 
 
 class ResidualShock(_Shock):

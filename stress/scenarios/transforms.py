@@ -64,7 +64,8 @@ def utilisation(w: Worlds, cc: CompiledCompany, shock: s.UtilisationShock) -> Wo
 
 
 def useful_life(w: Worlds, cc: CompiledCompany, shock: s.UsefulLifeShock) -> Worlds:
-    chosen = np.array([not shock.cohorts or k in shock.cohorts for k in cc.cohort_names])
+    chosen = np.array([(k in shock.cohorts) if shock.cohorts else (a in shock.assets)
+                       for k, a in zip(cc.cohort_names, cc.cohort_asset, strict=True)], dtype=bool)
     new = life_quarters(shock.years)
     life_q = np.where(chosen & (shock.basis != "economic"), new, w.life_q)
     econ_q = np.where(chosen & (shock.basis != "accounting"), new, w.econ_q)

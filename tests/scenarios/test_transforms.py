@@ -27,6 +27,7 @@ import yaml
 from _strategies import random_worlds
 from pydantic import ValidationError
 
+from stress.engine.compiled import compile_company
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.errors import ScenarioError
 from stress.io.scenarios import builtin_scenarios, load_scenario_file
@@ -476,3 +477,19 @@ def test_select_bad_flag_names_the_flag(flag, value, shown) -> None:
     [problem] = info.value.problems
     assert problem.path == shown
     assert problem.value == value
+
+
+def test_useful_life_targets_gpus_unless_told_otherwise(make_company) -> None:
+    # a landlord's data hall (20 years) beside a GPU cohort (6 years): a 4-year shock shortens only the GPUs
+    company = make_company(fleet=[
+        {"name": "GPUs", "gpu": "H100", "units": 10, "unit_cost": 30_000, "in_service": "2025-03-31", "useful_life_years": 6},
+        {"name": "Hall", "gpu": "H100", "asset": "facility", "units": 1, "unit_cost": 8_000_000, "in_service": "2025-03-31",
+         "useful_life_years": 20}])
+    cc = compile_company(company)
+    w = baseline_worlds(cc, 1)
+    gpus_only = apply(w, cc, s.UsefulLifeShock(years=4))
+    np.testing.assert_array_equal(gpus_only.life_q, [[16, 80]])
+    halls_too = apply(w, cc, s.UsefulLifeShock(years=4, assets=["gpu", "facility"]))
+    np.testing.assert_array_equal(halls_too.life_q, [[16, 16]])
+    named = apply(w, cc, s.UsefulLifeShock(years=10, cohorts=["Hall"]))
+    np.testing.assert_array_equal(named.life_q, [[24, 40]])
