@@ -9,9 +9,11 @@ from stress.engine.covenants import Verdict
 from stress.engine.results import Results
 
 
-def _nan_extreme(values: np.ndarray, largest: bool) -> float:
+def _nan_extreme(values: np.ndarray, largest: bool, nm_is_worst: bool) -> float:
+    """The worst quarter's value. For leverage an n.m. quarter (EBITDA at or below zero) is worse than any
+    number, so the answer is NaN ("n.m."); for coverage n.m. means nothing to cover and is skipped."""
     finite = values[np.isfinite(values)]
-    if not finite.size:
+    if not finite.size or (nm_is_worst and finite.size < values.size):
         return float("nan")
     return float(finite.max() if largest else finite.min())
 
@@ -32,10 +34,10 @@ def comparison(results: Results) -> pd.DataFrame:
             "liquidity_default": e.liquidity_default,
             "maturity_default": e.maturity_default,
             "maturity_default_tranche": e.maturity_default_tranche,
-            "peak_net_leverage": _nan_extreme(m["net_debt_to_ebitda"][w], largest=True),
-            "trough_dscr": _nan_extreme(m["dscr"][w], largest=False),
-            "trough_interest_cover": _nan_extreme(m["interest_cover"][w], largest=False),
-            "ebitda_nm_quarters": int(np.sum(results.projection["ebitda"][w] <= 0)),
+            "peak_net_leverage": _nan_extreme(m["net_debt_to_ebitda"][w], largest=True, nm_is_worst=True),
+            "trough_dscr": _nan_extreme(m["dscr"][w], largest=False, nm_is_worst=False),
+            "trough_interest_cover": _nan_extreme(m["interest_cover"][w], largest=False, nm_is_worst=False),
+            "ebitda_nm_quarters": int(np.sum(m["ebitda_ltm"][w] <= 0)),  # quarters whose LTM ratios are n.m.
             "rating_end": str(results.rating[w, -1]),
             "equity_end": float(results.projection["equity"][w, -1]),
             "verdict": results.verdicts[w].value,

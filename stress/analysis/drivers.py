@@ -36,7 +36,7 @@ class Driver:
 def main_gpu(cc: CompiledCompany) -> str:
     """The GPU model with the most units in the fleet and capex plan: the one prices are quoted for."""
     units = np.bincount(cc.cohort_gpu, weights=cc.cohort_units, minlength=len(cc.gpu_models))
-    return cc.gpu_models[int(np.argmax(units))]
+    return cc.gpu_models[int(np.argmax(np.where(cc.model_is_gpu, units, -1.0)))]
 
 
 def _price_text(cc: CompiledCompany, level: float) -> str:
@@ -61,6 +61,8 @@ def _bp_text(what: str) -> Callable[[CompiledCompany, float], str]:
 
 
 def _life_text(cc: CompiledCompany, years: float) -> str:
+    if "gpu" not in cc.cohort_asset:
+        return "GPU useful life: no GPU cohorts to shorten"
     return f"GPU useful life {years:.2f} years (accounting and economic)"
 
 

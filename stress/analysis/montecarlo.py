@@ -73,7 +73,8 @@ def stochastic_worlds(cc: CompiledCompany, p: MonteCarloParams, n: int, rng: np.
     draws = rng.exponential(1.0, (n, len(cc.customers)))
     years = np.where(hazard > 0, draws / np.where(hazard > 0, hazard, 1.0), np.inf)  # zero hazard: never
     default_q = np.minimum(np.floor(years / DT), q).astype(int)
-    return Worlds(**{**w.__dict__, "gpu_price": w.gpu_price * np.exp(log_level)[:, None, :],
+    level = np.where(cc.model_is_gpu[None, :, None], np.exp(log_level)[:, None, :], 1.0)  # GPU models only
+    return Worlds(**{**w.__dict__, "gpu_price": w.gpu_price * level,
                      "spread_add": p.spread_per_jump * np.cumsum(jumps, axis=1),
                      "base_rate": w.base_rate + rate_dev, "utilisation": utilisation, "default_q": default_q})
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from stress.engine.amortisation import scheduled_principal
+from stress.engine.compiled import base_rate_now
 from stress.engine.depreciation import book_value_at
 from stress.engine.leases import schedule
 from stress.engine.timeline import Timeline, quarter_of
@@ -31,7 +32,7 @@ def capital_structure(c: Company) -> pd.DataFrame:
         {
             "tranche": t.name, "kind": t.kind.value, "seniority": t.rank.value, "drawn_usd": t.balance,
             "limit_usd": t.limit if t.limit is not None else t.balance, "undrawn_usd": t.undrawn_usd,
-            "rate": t.rate.label, "rate_today": current_rate(t, c.market.base_rate.start),
+            "rate": t.rate.label, "rate_today": current_rate(t, base_rate_now(c)),
             "maturity": t.maturity, "amortisation": t.amortisation.value, "secured_by": ", ".join(t.secured_by),
         }
         for t in c.debt
@@ -42,7 +43,7 @@ def capital_structure(c: Company) -> pd.DataFrame:
 def principal_schedule(t: Tranche, c: Company) -> pd.Series:
     """Contractual principal of the drawn balance by quarter to maturity, USD (no new draws)."""
     quarters = pd.period_range(quarter_of(c.as_of) + 1, quarter_of(t.maturity), freq="Q")
-    rate_q = current_rate(t, c.market.base_rate.start) / 4.0
+    rate_q = current_rate(t, base_rate_now(c)) / 4.0
     balance = np.array([t.balance])
     paid = []
     for i in range(len(quarters)):

@@ -43,6 +43,7 @@ class CompiledCompany:
     timeline: Timeline
     opening: OpeningBalance
     gpu_models: list[str]  # G
+    model_is_gpu: np.ndarray  # (G,) bool: some GPU-asset cohort is of this model (not a data hall or mining unit)
     customers: list[str]  # U
     # cohorts (K)
     cohort_names: list[str]
@@ -109,6 +110,11 @@ class CompiledCompany:
         return np.array([path[min(q, len(path) - 1)] for q in range(self.n_quarters)])
 
 
+def base_rate_now(company: Company) -> float:
+    """The base rate in the first projection quarter: the path's first value, else ``start``."""
+    return (company.market.base_rate.path or [company.market.base_rate.start])[0]
+
+
 def compile_company(company: Company) -> CompiledCompany:
     """Flatten a validated Company into engine arrays."""
     tl = Timeline.build(company.as_of, company.horizon_quarters)
@@ -116,12 +122,14 @@ def compile_company(company: Company) -> CompiledCompany:
     gpu_models = sorted({k.gpu for k in cohorts} | {c.gpu for c in company.contracts})
     customers = list(dict.fromkeys(c.customer for c in company.contracts))
     tranche_names = [t.name for t in company.debt]
-    base0 = (company.market.base_rate.path or [company.market.base_rate.start])[0]
+    base0 = base_rate_now(company)
     return CompiledCompany(
         company=company,
         timeline=tl,
         opening=opening_balance(company),
         gpu_models=gpu_models,
+        model_is_gpu=np.array([any(k.asset == "gpu" for k in cohorts if k.gpu == g) or all(k.gpu != g for k in cohorts)
+                               for g in gpu_models], dtype=bool),
         customers=customers,
         cohort_names=[k.name for k in cohorts],
         cohort_gpu=np.array([gpu_models.index(k.gpu) for k in cohorts], dtype=int),

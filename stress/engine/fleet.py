@@ -47,14 +47,15 @@ def in_force(q: int, change_q: np.ndarray, new: np.ndarray, old: np.ndarray) -> 
 
 def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q: np.ndarray,
          cost: np.ndarray, is_capex: np.ndarray, residual: np.ndarray, price_index: np.ndarray,
-         resale_factor: np.ndarray, tax_life_q: np.ndarray) -> FleetQuarter:
+         resale_factor: np.ndarray, tax_life_q: np.ndarray, list_cost: np.ndarray) -> FleetQuarter:
     """Advance the fleet through quarter ``q``; mutates ``state``.
 
     ``in_q``, ``life_q``, ``econ_q``, ``cost``: (W, K) per world (delays,
     shocked lives, overruns); ``residual``: (K,) share of cost;
     ``price_index``: (W, K) world price / baseline price of the cohort's GPU;
     ``resale_factor``: (W,) this quarter's multiplier on resale values;
-    ``tax_life_q``: (K,) the original accounting life, used for tax.
+    ``tax_life_q``: (K,) the original accounting life, used for tax; ``list_cost``: (W, K) cost before any
+    overrun, the basis of resale and collateral values (an overrun buys nothing the market pays for).
     """
     buy = is_capex & (in_q == q) & ~state.bought
     capex = np.where(buy, cost, 0.0)
@@ -76,7 +77,7 @@ def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q
     state.tax_nbv = state.tax_nbv - tax_depreciation
 
     retire = live & (q >= in_q + econ_q)
-    proceeds = np.where(retire, residual_value * price_index * resale_factor[:, None], 0.0)
+    proceeds = np.where(retire, list_cost * residual * price_index * resale_factor[:, None], 0.0)
     disposed = np.where(retire, state.nbv, 0.0)
     tax_gain = np.where(retire, proceeds - state.tax_nbv, 0.0)
     state.nbv = np.where(retire, 0.0, state.nbv)
@@ -85,6 +86,6 @@ def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q
 
     remaining = np.clip((in_q + econ_q - q) / np.maximum(econ_q, 1), 0.0, 1.0)
     held = state.bought & ~state.retired
-    market_value = np.where(held, cost * np.maximum(residual, remaining) * price_index * resale_factor[:, None], 0.0)
+    market_value = np.where(held, list_cost * np.maximum(residual, remaining) * price_index * resale_factor[:, None], 0.0)
     return FleetQuarter(capex, earning, depreciation, impairment, proceeds, disposed, market_value,
                         tax_depreciation, tax_gain)

@@ -101,7 +101,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     cohort_price_index = np.ascontiguousarray(_price_index(cc, w)[:, cc.cohort_gpu, :].transpose(2, 0, 1))
     spot_price = np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1))
     in_q = cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, widen(w.delay_q, n_k), 0)
-    cost = cc.cohort_units * cc.cohort_unit_cost * np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0)
+    list_cost = np.broadcast_to(cc.cohort_units * cc.cohort_unit_cost, (n_w, n_k))
+    cost = list_cost * np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0)
     life_change_q = widen(w.life_change_q, n_k)
     resale_factor = widen(w.resale_factor, n_q)
     opening_nbv = np.broadcast_to(cc.cohort_opening_nbv, (n_w, n_k))
@@ -121,7 +122,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                              fleet_step.in_force(q, life_change_q, w.life_q, cc.cohort_life_q),
                              fleet_step.in_force(q, life_change_q, w.econ_q, cc.cohort_econ_q),
                              cost, cc.cohort_is_capex, cc.cohort_residual, cohort_price_index[q], resale_factor[:, q],
-                             cc.cohort_life_q)
+                             cc.cohort_life_q, list_cost)
         rq = revenue_step.step(fq.earning * cc.cohort_units, g_map, cc.cohort_kw, cc.contract_gpus, c_map, cc.contract_price,
                                q < w.default_q[:, cc.contract_customer], cc.contract_coverage[:, q], spot_price[q],
                                w.utilisation[:, q], w.power_price[:, q], hours[q], c.costs.pue, c.costs.other_cost_per_gpu_year / 4)

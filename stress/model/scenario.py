@@ -10,22 +10,37 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from stress.model.fleet import AssetClass
 from stress.model.types import PosFloat, Rate, Share, Spec
 
 
+#: Quarters beyond any horizon (profiles run at most 80): bounds start, ramps and delays.
+MAX_QUARTERS = 400
+#: The largest rate or spread shock taken: +/-10,000bp; '300' without a unit would be 30,000%.
+MAX_BP = 1.0
+
+
+def _bp_in_range(value: float) -> float:
+    if abs(value) > MAX_BP:
+        raise ValueError(f"a shock of {value * 1e4:+,.0f}bp is beyond +/-10,000bp; write it with a unit, e.g. '+300bp' or '3%'")
+    return value
+
+
+BasisPoints = Annotated[Rate, AfterValidator(_bp_in_range)]
+
+
 class _Shock(Spec):
-    start: int = Field(0, ge=0, description="projection quarter the shock starts (0 = first)")
-    ramp_quarters: int = Field(0, ge=0, description="quarters to reach full size, linearly")
+    start: int = Field(0, ge=0, le=MAX_QUARTERS, description="projection quarter the shock starts (0 = first)")
+    ramp_quarters: int = Field(0, ge=0, le=MAX_QUARTERS, description="quarters to reach full size, linearly")
 
 
 class RateShock(_Shock):
     """Base-rate shock: ``bp`` added, or a whole ``path`` of annual rates from ``start``."""
 
     kind: Literal["rate"] = "rate"
-    bp: Rate = Field(0.0, description="added to the base rate, e.g. '+300bp'")
+    bp: BasisPoints = Field(0.0, description="added to the base rate, e.g. '+300bp'")
     path: list[Rate] | None = Field(None, description="quarterly base rates from start; the last value holds")
 
 
@@ -33,7 +48,7 @@ class SpreadShock(_Shock):
     """Added to every floating spread and to the refinancing rate."""
 
     kind: Literal["spread"] = "spread"
-    bp: Rate
+    bp: BasisPoints
 
 
 class GpuPriceShock(_Shock):
@@ -42,7 +57,7 @@ class GpuPriceShock(_Shock):
     kind: Literal["gpu_price"] = "gpu_price"
     level: Rate = Field(0.0, description="level change, e.g. '-40%'")
     annual_change: Rate = Field(0.0, description="extra change a year on top of the baseline curve, e.g. '-10%'")
-    models: list[str] = Field(default_factory=list, description="GPU models shocked; empty = all")
+    models: list[str] = Field(default_factory=list, description="models shocked; empty = every GPU model (not data halls or mining)")
 
     @model_validator(mode="after")
     def _not_below_zero(self) -> "GpuPriceShock":
@@ -100,7 +115,7 @@ class RefinancingShock(_Shock):
     """Refinancing closed from ``start`` for ``quarters`` (default: to the end of the horizon)."""
 
     kind: Literal["refinancing"] = "refinancing"
-    quarters: int | None = Field(None, ge=1)
+    quarters: int | None = Field(None, ge=1, le=MAX_QUARTERS)
 
 
 class PowerPriceShock(_Shock):
@@ -115,7 +130,7 @@ class CapexOverrunShock(_Shock):
 
 class DelayShock(_Shock):
     kind: Literal["delay"] = "delay"
-    quarters: int = Field(ge=0, description="quarters of delivery delay on the capex plan")
+    quarters: int = Field(ge=0, le=MAX_QUARTERS, description="quarters of delivery delay on the capex plan")
 
 
 Shock = Annotated[

@@ -19,7 +19,7 @@ from stress.units import RateQuote, parse_count, parse_money, parse_rate, parse_
 class Spec(_PydanticBase):
     """Base of every input model: immutable, and unknown keys are errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _non_negative(value: float) -> float:

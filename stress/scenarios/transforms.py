@@ -52,7 +52,7 @@ def gpu_price(w: Worlds, cc: CompiledCompany, shock: s.GpuPriceShock) -> Worlds:
     q = np.arange(cc.n_quarters)
     years_since = np.maximum(q - shock.start + 1, 0) / 4.0
     factor = (1.0 + shock.level * ramp(shock, cc.n_quarters)) * (1.0 + shock.annual_change) ** years_since
-    models = np.array([not shock.models or g in shock.models for g in cc.gpu_models])
+    models = np.array([g in shock.models for g in cc.gpu_models]) if shock.models else cc.model_is_gpu
     price = w.gpu_price * np.where(models[:, None], factor[None, :], 1.0)[None, :, :]
     return dataclasses.replace(w, gpu_price=price)
 
