@@ -20,6 +20,7 @@ from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
 from stress.model.company import Company
 from stress.scenarios.select import library, select
 from stress import api, cli_analyses
+from stress.cli_common import EXIT_BAD_INPUT, EXIT_BREACH, load_or_exit
 from stress.analysis.batch import run_batch
 from stress.analysis.suite import run_all
 from stress.engine.compiled import compile_company
@@ -27,10 +28,9 @@ from stress.analysis.portfolio import assemble, plan
 from stress.io.portfolio import batch_input
 from stress.report import batch_outputs as outputs
 from stress.report import batch_view, console, jsonout, run_view
+from stress.report.safe_write import write_atomic
 from stress.report.workbook import write_report
 
-EXIT_BAD_INPUT = 2
-EXIT_BREACH = 3
 
 app = typer.Typer(
     name="stress",
@@ -63,11 +63,7 @@ def _root(
 
 
 def _load_or_exit(profile: str) -> LoadedProfile:
-    try:
-        return load_profile(profile)
-    except ProfileError as err:
-        console.stderr.print(console.problems_panel(err))
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    return load_or_exit(profile)
 
 
 @app.command()
@@ -176,13 +172,18 @@ def list_scenarios(
 
 
 @app.command()
-def schema(out: Annotated[Path | None, typer.Option("--out", help="write to this file instead of stdout")] = None) -> None:
+def schema(out: Annotated[Path | None, typer.Option("--out", help="write to this file instead of stdout")] = None,
+           force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False) -> None:
     """Print the JSON Schema of a company profile (for editor completion and checks)."""
-    text = json.dumps(Company.model_json_schema(), indent=2)
+    text = json.dumps(Company.model_json_schema(), indent=2) + "\n"
     if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(text, nl=False)
+        return
+    try:
+        write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), force)
+    except ReportError as err:
+        console.stderr.print(f"[red]error:[/] {escape(str(err))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @app.command()
@@ -207,6 +208,11 @@ def batch(
         portfolio, members, paths = batch_input(inputs)
     except ProfileError as err:
         console.stderr.print(console.problems_panel(err))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        outputs.check_targets(out, csv, force)  # before the work, not after it
+    except ReportError as err:
+        console.stderr.print(f"[red]error:[/] {escape(str(err))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     book = plan(members, paths, chosen)
     names = [s.name for s in chosen]

@@ -17,34 +17,20 @@ from stress.analysis.grid import GridMetric, grid, parse_axis
 from stress.analysis.montecarlo import Exposure, run_montecarlo
 from stress.analysis.tornado import tornado
 from stress.engine.compiled import CompiledCompany, compile_company
-from stress.errors import Problem, ProfileError
-from stress.io.profiles import load_profile
+from stress.cli_common import bad_input, load_or_exit, option_error
+from stress.errors import ProfileError
 from stress.io.yamlfile import read_mapping, validation_problems
 from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
 from stress.report import analysis_view, console, jsonout
 from stress.units import parse_money
 
-EXIT_BAD_INPUT = 2
-
 ProfileArg = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the figures as JSON on stdout")]
 
 
-def _bad_input(err: ProfileError) -> typer.Exit:
-    console.stderr.print(console.problems_panel(err))
-    return typer.Exit(EXIT_BAD_INPUT)
-
-
 def _compiled(profile: str) -> CompiledCompany:
-    try:
-        return compile_company(load_profile(profile).company)
-    except ProfileError as err:
-        raise _bad_input(err) from None
-
-
-def _option_error(flag: str, message: str, value: object) -> typer.Exit:
-    return _bad_input(ProfileError("command-line options", [Problem(flag, message, value)], "option"))
+    return compile_company(load_or_exit(profile).company)
 
 
 def breakeven(profile: ProfileArg,
@@ -54,7 +40,7 @@ def breakeven(profile: ProfileArg,
     cc = _compiled(profile)
     unknown = [d for d in driver if d not in DRIVERS]
     if unknown:
-        raise _option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVERS)}", unknown[0])
+        raise option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVERS)}", unknown[0])
     rows = breakeven_table(cc, driver or None)
     if as_json:
         typer.echo(jsonout.dumps_document(jsonout.breakeven_document(cc, rows)))
@@ -74,7 +60,7 @@ def grid_command(profile: ProfileArg,
         try:
             axes.append(parse_axis(spec))
         except ValueError as exc:
-            raise _option_error(flag, str(exc), spec) from None
+            raise option_error(flag, str(exc), spec) from None
     g = grid(cc, axes[0], axes[1], metric)
     if as_json:
         typer.echo(jsonout.dumps_document(jsonout.grid_document(cc, g)))
@@ -109,21 +95,26 @@ def montecarlo(profile: ProfileArg,
                params: Annotated[Path | None, typer.Option("--params", help="YAML file overriding the model parameters")] = None,
                exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
-               seniority: Annotated[Seniority, typer.Option("--seniority", help="the exposure's rank when no tranche")] = Seniority.SENIOR_UNSECURED,
+               seniority: Annotated[Seniority | None, typer.Option("--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
                as_json: JsonOpt = False) -> None:
     """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
     cc = _compiled(profile)
     try:
         amount = parse_money(exposure)
     except ValueError as exc:
-        raise _option_error("--exposure", str(exc), exposure) from None
+        raise option_error("--exposure", str(exc), exposure) from None
+    if amount <= 0:
+        raise option_error("--exposure", "expected an exposure above zero", exposure)
+    if tranche is not None and seniority is not None:
+        raise option_error("--seniority", "give --tranche or --seniority, not both: a tranche has its own seniority", seniority.value)
     if tranche is not None and tranche not in cc.tranche_names:
-        raise _option_error("--tranche", f"names no tranche; tranches: {', '.join(cc.tranche_names)}", tranche)
+        raise option_error("--tranche", f"names no tranche; tranches: {', '.join(cc.tranche_names)}", tranche)
     try:
         p = _params(cc, params)
     except ProfileError as err:
-        raise _bad_input(err) from None
-    r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, seniority))
+        raise bad_input(err) from None
+    rank = cc.company.tranche(tranche).rank if tranche else seniority or Seniority.SENIOR_UNSECURED
+    r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank))
     if as_json:
         typer.echo(jsonout.dumps_document(jsonout.montecarlo_document(cc, r)))
     else:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+from pydantic import ValidationError
 
 from stress.analysis.drivers import DRIVERS, Driver, worlds_for
 from stress.engine.compiled import CompiledCompany
@@ -42,10 +43,20 @@ def parse_axis(spec: str) -> Axis:
         raise ValueError(f"unknown driver {name!r}; drivers: {', '.join(DRIVERS)}")
     d = DRIVERS[name]
     parse = float if d.step else parse_rate
-    n = int(count)
+    try:
+        n = int(count)
+        sizes = np.linspace(parse(start), parse(stop), n)
+    except ValueError as exc:
+        raise ValueError(f"expected DRIVER=START:STOP:COUNT such as gpu_price=-80%:0%:9 in {spec!r}: {exc}") from None
     if n < 1:
         raise ValueError(f"expected a positive count in {spec!r}")
-    return Axis(d, np.linspace(parse(start), parse(stop), n))
+    for size in (sizes[0], sizes[-1]):
+        try:
+            d.shock(float(size))  # the shock's own validation: no price below -100%, no negative life
+        except ValidationError as exc:
+            reason = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+            raise ValueError(f"{name} size {size:g} is out of range: {reason}") from None
+    return Axis(d, sizes)
 
 
 @dataclass(frozen=True)

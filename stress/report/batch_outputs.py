@@ -25,12 +25,17 @@ def _check_target(path: Path, suffix: str, force: bool) -> None:
         raise TargetExistsError(path)
 
 
+def check_targets(out: Path | None, csv: Path | None, force: bool) -> None:
+    """Refuse, before any work, a wrong suffix or a file that exists (without ``force``)."""
+    for path, suffix in ((out, ".xlsx"), (csv, ".csv")):
+        if path is not None:
+            _check_target(path, suffix, force)
+
+
 def write_batch_outputs(rep: BatchReport, out: Path | None, csv: Path | None, detail: bool, force: bool,
                         first_scenario: Scenario | None = None) -> list[Path]:
     """Write what was asked for; refuses to replace an existing file without ``force``. Returns the paths."""
-    for path, suffix in ((out, ".xlsx"), (csv, ".csv")):
-        if path is not None:
-            _check_target(path, suffix, force)  # before any work
+    check_targets(out, csv, force)  # again: a file may have appeared while the batch ran
     written = []
     if csv is not None:
         written.append(write_atomic(csv, lambda tmp: rep.table.to_csv(tmp, index=False), force))

@@ -62,7 +62,7 @@ def print_exposure(lines: pd.DataFrame, expected_loss: float | None, missing_wei
     if expected_loss is not None:
         stdout.print(f"Probability-weighted expected loss: [bold]USD {usd_m(expected_loss)} m[/]")
     elif missing_weights:
-        stdout.print(f"[yellow]No expected loss: the weights name scenarios not run: {escape(', '.join(missing_weights))}[/]")
+        stderr.print(f"[yellow]No expected loss: the weights name scenarios not run: {escape(', '.join(missing_weights))}[/]")
 
 
 def print_failures(failures: pd.DataFrame) -> None:

@@ -36,7 +36,7 @@ def test_montecarlo_json_carries_probability_of_default():
     assert 0.0 <= doc["probability_of_default"] <= 1.0
     lo, hi = doc["pd_interval_95"]
     assert lo <= doc["probability_of_default"] <= hi
-    assert doc["exposure"] == {"amount": 20e6, "tranche": "Term Loan", "seniority": "senior_unsecured"}
+    assert doc["exposure"] == {"amount": 20e6, "tranche": "Term Loan", "seniority": "secured"}  # the tranche's own rank
     assert "NaN" not in res.stdout and "Infinity" not in res.stdout
 
 
