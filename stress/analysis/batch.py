@@ -51,11 +51,15 @@ class FirmOutcome:
     stage: str | None = None  # "profile", "scenarios" or "run"
     rows: list[dict[str, Any]] = field(default_factory=list)  # one per scenario: the comparison columns
     recovery: list[list[float | None]] = field(default_factory=list)  # [exposure][scenario] rate at default
+    exposure_errors: list[str | None] = field(default_factory=list)  # [exposure] why it could not be valued
     liquidity_floor: float | None = None  # the liquidity covenant's minimum, USD, if any
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def exposure_error(self, k: int) -> str | None:
+        return self.exposure_errors[k] if k < len(self.exposure_errors) else None
 
 
 def default_quarters(results: Results) -> np.ndarray:
@@ -95,11 +99,10 @@ def _finite_or_none(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def _check_exposures(cc: CompiledCompany, exposures: list[Exposure | None]) -> None:
-    for e in exposures:
-        if e is not None and e.tranche is not None and e.tranche not in cc.tranche_names:
-            raise StressError(f"exposure names tranche {e.tranche!r}, which the profile does not have; "
-                              f"tranches: {', '.join(cc.tranche_names)}")
+def exposure_errors(cc: CompiledCompany, exposures: list[Exposure | None]) -> list[str | None]:
+    """Per exposure: why it cannot be valued on this firm (a tranche it lacks), or None."""
+    return [f"exposure names tranche {e.tranche!r}, which the profile does not have; tranches: {', '.join(cc.tranche_names)}"
+            if e is not None and e.tranche is not None and e.tranche not in cc.tranche_names else None for e in exposures]
 
 
 def run_firm(task: FirmTask) -> FirmOutcome:
@@ -110,13 +113,14 @@ def run_firm(task: FirmTask) -> FirmOutcome:
         company = load_profile(task.profile).company
         out.name, out.ticker, out.as_of = company.name, company.ticker, company.as_of.isoformat()
         cc = compile_company(company)
-        _check_exposures(cc, task.exposures)
+        out.exposure_errors = exposure_errors(cc, task.exposures)
+        valued = [None if err else e for e, err in zip(task.exposures, out.exposure_errors, strict=True)]
         stage = "scenarios"
         worlds = build_worlds(cc, task.scenarios)
         stage = "run"
         results = Results(project(cc, worlds))
         out.rows = [{k: _finite_or_none(v) for k, v in r.items()} for r in comparison(results).reset_index().to_dict("records")]
-        out.recovery = exposure_recoveries(cc, results, task.exposures)
+        out.recovery = exposure_recoveries(cc, results, valued)
         floors = [c.threshold for c in company.covenants if c.metric is CovenantMetric.LIQUIDITY]
         out.liquidity_floor = max(floors) if floors else None
     except StressError as err:

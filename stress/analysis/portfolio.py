@@ -90,7 +90,7 @@ def exposure_lines(portfolio: Portfolio | None, members: list[Member], book: Boo
         held = defaulted = breached = loss = 0.0
         for m, (t, k) in zip(members, book.member_slot, strict=True):
             o = outcomes[t]
-            if m.exposure is None or not o.ok:
+            if m.exposure is None or not o.ok or o.exposure_error(k):
                 continue
             amount = m.exposure.amount
             held += amount
@@ -113,8 +113,10 @@ def expected_loss(lines: pd.DataFrame) -> float | None:
 
 
 def failures(outcomes: list[FirmOutcome]) -> pd.DataFrame:
-    return pd.DataFrame([{"profile": o.profile, "stage": o.stage, "error": o.error} for o in outcomes if not o.ok],
-                        columns=["profile", "stage", "error"])
+    """Firms that could not be run, and members whose exposure could not be valued on a firm that ran."""
+    rows = [{"profile": o.profile, "stage": o.stage, "error": o.error} for o in outcomes if not o.ok]
+    rows += [{"profile": o.profile, "stage": "exposure", "error": err} for o in outcomes if o.ok for err in o.exposure_errors if err]
+    return pd.DataFrame(rows, columns=["profile", "stage", "error"])
 
 
 @dataclass(frozen=True)
@@ -142,5 +144,7 @@ def assemble(portfolio: Portfolio | None, members: list[Member], book: Book, out
     weights = portfolio.scenario_weights if portfolio else {}
     missing = [s for s in weights if s not in scenario_names]
     title = portfolio.name if portfolio else f"Batch of {len(book.tasks)} profile(s)"
+    failed = failures(outcomes)
+    complete = not missing and failed.empty  # a loss over part of the book would understate it
     return BatchReport(title, scenario_names, outcomes, ranking(outcomes, scenario_names), long_table(outcomes), lines,
-                       None if missing else expected_loss(lines), missing, failures(outcomes))
+                       expected_loss(lines) if complete else None, missing, failed)

@@ -63,6 +63,9 @@ def print_exposure(lines: pd.DataFrame, expected_loss: float | None, missing_wei
         stdout.print(f"Probability-weighted expected loss: [bold]USD {usd_m(expected_loss)} m[/]")
     elif missing_weights:
         stderr.print(f"[yellow]No expected loss: the weights name scenarios not run: {escape(', '.join(missing_weights))}[/]")
+    elif not lines["weight"].isna().all():
+        stderr.print("[yellow]No expected loss: some members could not be run or valued (see the failures); "
+                     "a loss over part of the book would understate it.[/]")
 
 
 def print_failures(failures: pd.DataFrame) -> None:

@@ -91,7 +91,7 @@ def write_exposure(ws: Worksheet, lines: pd.DataFrame, expected_loss: float | No
     last = _table(ws, frame, columns)
     st.put_text(ws, last + 2, 1, "Probability-weighted expected loss (USD m)", st.TEXT_BOLD)
     if expected_loss is None:
-        st.put_text(ws, last + 2, 3, "n.m. (no weights for these scenarios)", st.TEXT)
+        st.put_text(ws, last + 2, 3, "n.m. (no weights for these scenarios, or members that failed: see Failures)", st.TEXT)
     else:
         st.put(ws, last + 2, 3, st.usd_m(expected_loss), st.USD_M_TOTAL)
     st.put_text(ws, last + 4, 1, note, st.NOTE)
