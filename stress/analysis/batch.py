@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from stress.analysis.compare import comparison
-from stress.analysis.montecarlo import _lease_claim, recovery_rates
+from stress.analysis.recovery import exposure_recovery, recoveries_at_default
 from stress.engine.compiled import CompiledCompany, compile_company
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import project
@@ -62,41 +62,18 @@ class FirmOutcome:
         return self.exposure_errors[k] if k < len(self.exposure_errors) else None
 
 
-def default_quarters(results: Results) -> np.ndarray:
-    """Per world: first liquidity or maturity default, NOT_FOUND if none."""
-    e = results._event_arrays  # noqa: SLF001
-    big = np.iinfo(np.int64).max
-    first = np.minimum(np.where(e["liquidity_default"] == NOT_FOUND, big, e["liquidity_default"]),
-                       np.where(e["maturity_default"] == NOT_FOUND, big, e["maturity_default"]))
-    return np.where(first == big, NOT_FOUND, first)
-
-
 def exposure_recoveries(cc: CompiledCompany, results: Results, exposures: list[Exposure | None]) -> list[list[float | None]]:
     """Recovery rate of each exposure in each world where the firm defaults (None where it does not)."""
-    p = results.projection
-    d = default_quarters(results)
-    rows = np.arange(len(d))
-    dq = np.clip(d, 0, cc.n_quarters - 1)
-    per_tranche, by_class = recovery_rates(
-        cc, p.tranches["closing"][rows, :, dq], p.collateral[rows, :, dq],  # type: ignore[index]
-        p["fleet_value"][rows, dq], p["receivables"][rows, dq] + np.maximum(p["cash"][rows, dq], 0.0), _lease_claim(cc)[dq])
-    out = []
+    d = results.default_quarter
+    per_tranche, by_class = recoveries_at_default(cc, results.projection, d)
+    out: list[list[float | None]] = []
     for e in exposures:
         if e is None:
             out.append([None] * len(d))
             continue
-        if e.tranche is not None:
-            t = cc.tranche_names.index(e.tranche)
-            rr = np.where(np.isnan(per_tranche[:, t]), by_class[cc.company.tranche(e.tranche).rank], per_tranche[:, t])
-        else:
-            rr = by_class[e.seniority]  # type: ignore[index]
+        rr = exposure_recovery(cc, per_tranche, by_class, e.tranche, e.seniority)
         out.append([float(r) if q != NOT_FOUND else None for r, q in zip(rr, d, strict=True)])
     return out
-
-
-def _finite_or_none(value: Any) -> Any:
-    """NaN ("n.m.", "never") becomes None, so outcomes compare, pickle and serialise plainly."""
-    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def exposure_errors(cc: CompiledCompany, exposures: list[Exposure | None]) -> list[str | None]:

@@ -43,7 +43,7 @@ class Breakeven:
 
 def event_quarters(results: Results, event: Event) -> tuple[np.ndarray, list[str | None]]:
     """Per world: the event's quarter index (NOT_FOUND if none) and, for breaches, the covenant label."""
-    e = results._event_arrays  # noqa: SLF001 - the arrays behind Results.events
+    e = results.event_quarters
     if event is Event.DEFAULT:
         return e["liquidity_default"], [None] * len(results.worlds)
     labels = [c.label for c in results.company.covenants]

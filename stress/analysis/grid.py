@@ -75,10 +75,8 @@ def metric_values(results: Results, metric: GridMetric) -> np.ndarray:
     if metric is GridMetric.TROUGH_DSCR:
         dscr = results.metrics["dscr"]
         return np.where(np.isfinite(dscr).any(axis=1), np.nanmin(np.where(np.isfinite(dscr), dscr, np.inf), axis=1), np.nan)
-    e = results._event_arrays  # noqa: SLF001
-    firsts = np.stack([e["liquidity_default"], e["maturity_default"]])
-    firsts = np.where(firsts == NOT_FOUND, np.iinfo(np.int64).max, firsts).min(axis=0)
-    return np.where(firsts == np.iinfo(np.int64).max, np.nan, firsts.astype(float))
+    first = results.default_quarter
+    return np.where(first == NOT_FOUND, np.nan, first.astype(float))
 
 
 def grid(cc: CompiledCompany, x: Axis, y: Axis, metric: GridMetric) -> Grid:

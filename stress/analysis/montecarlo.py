@@ -7,11 +7,8 @@ defaulting at hazard rates by credit quality. Paths run through the same
 engine in chunks; each chunk is reduced to per-path figures, so memory stays
 bounded whatever the number of paths. Same seed, same answer.
 
-Default is the first liquidity or maturity default. Loss given default comes
-from a waterfall at the default quarter: secured tranches recover from the
-market value of their collateral; what is left of the fleet, receivables and
-cash goes to senior unsecured claims (unsecured debt, secured deficiencies,
-lease rejection claims, other liabilities), then to subordinated debt.
+Default is the first liquidity or maturity default; loss given default comes
+from the waterfall in ``stress.analysis.recovery`` at the default quarter.
 """
 
 from __future__ import annotations
@@ -23,10 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from stress.engine.compiled import CompiledCompany
-from stress.engine.covenants import NOT_FOUND, first_true
+from stress.engine.covenants import NOT_FOUND, earliest, first_true
 from stress.engine.debt import CENT
 from stress.engine.project import DEFAULT_CHUNK, project
 from stress.engine.worlds import Worlds, baseline_worlds
+from stress.analysis.recovery import exposure_recovery, recoveries_at_default
 from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
 
@@ -87,60 +85,11 @@ class ChunkSummary:
     recovery: np.ndarray  # (W,) recovery rate of the exposure at default (NaN if no default)
 
 
-def _lease_claim(cc: CompiledCompany) -> np.ndarray:
-    """Lease rejection claim per quarter, USD: the greater of a year's rent and 15% of the liability,
-    capped at three years' rent (after US Bankruptcy Code s502(b)(6))."""
-    year = 4.0 * cc.lease_payment
-    return np.minimum(np.maximum(year, 0.15 * cc.lease_liability), 3.0 * year)
-
-
-def recovery_rates(cc: CompiledCompany, balance: np.ndarray, collateral: np.ndarray, fleet_value: np.ndarray,
-                   other_value: np.ndarray, lease_claim: np.ndarray) -> tuple[np.ndarray, dict[Seniority, np.ndarray]]:
-    """The default waterfall for W paths at their default quarters.
-
-    ``balance``, ``collateral``: (W, T) USD; ``fleet_value``, ``other_value`` (receivables plus positive
-    cash), ``lease_claim``: (W,). Returns per-tranche recovery rates (W, T) and the rate of each class (W,).
-    """
-    ranks = [cc.company.tranche(t).rank for t in cc.tranche_names]
-    secured = np.array([r is Seniority.SECURED for r in ranks])
-    senior = np.array([r is Seniority.SENIOR_UNSECURED for r in ranks])
-    junior = np.array([r is Seniority.SUBORDINATED for r in ranks])
-    sec_claim = balance * secured
-    sec_rec = np.minimum(sec_claim, collateral * secured)
-    total = sec_rec.sum(axis=1)
-    sec_rec *= np.divide(fleet_value, total, out=np.ones_like(total), where=total > fleet_value)[:, None]
-    residual = np.maximum(fleet_value + other_value - sec_rec.sum(axis=1), 0.0)
-    deficiency = sec_claim - sec_rec
-    unsec_claims = (balance * senior).sum(axis=1) + deficiency.sum(axis=1) + lease_claim + cc.opening.other_liabilities
-    rr_senior = np.minimum(1.0, np.divide(residual, unsec_claims, out=np.ones_like(residual), where=unsec_claims > 0))
-    left = np.maximum(residual - unsec_claims, 0.0)
-    sub_claims = (balance * junior).sum(axis=1)
-    rr_junior = np.minimum(1.0, np.divide(left, sub_claims, out=np.ones_like(left), where=sub_claims > 0))
-    recovered = np.where(secured, sec_rec + deficiency * rr_senior[:, None], balance * np.where(senior, rr_senior[:, None], rr_junior[:, None]))
-    per_tranche = np.divide(recovered, balance, out=np.full_like(balance, np.nan), where=balance > CENT)
-    sec_total = sec_claim.sum(axis=1)
-    rr_secured = np.divide((recovered * secured).sum(axis=1), sec_total, out=rr_senior.copy(), where=sec_total > CENT)
-    return per_tranche, {Seniority.SECURED: rr_secured, Seniority.SENIOR_UNSECURED: rr_senior, Seniority.SUBORDINATED: rr_junior}
-
-
 def summarise_chunk(cc: CompiledCompany, worlds: Worlds, exposure: Exposure) -> ChunkSummary:
     p = project(cc, worlds, chunk=worlds.n, keep=KEEP)
     cash = p["cash"]
-    liquidity_q = first_true(cash < -CENT)
-    maturity_q = first_true(p.unpaid_maturity.sum(axis=1) > CENT)  # type: ignore[union-attr]
-    big = np.iinfo(np.int64).max
-    first = np.minimum(np.where(liquidity_q == NOT_FOUND, big, liquidity_q), np.where(maturity_q == NOT_FOUND, big, maturity_q))
-    default_q = np.where(first == big, NOT_FOUND, first)
-    d = np.clip(default_q, 0, cc.n_quarters - 1)
-    rows = np.arange(worlds.n)
-    per_tranche, by_class = recovery_rates(
-        cc, p.tranches["closing"][rows, :, d], p.collateral[rows, :, d],  # type: ignore[index]
-        p["fleet_value"][rows, d], p["receivables"][rows, d] + np.maximum(cash[rows, d], 0.0), _lease_claim(cc)[d])
-    if exposure.tranche is not None:
-        rr = per_tranche[:, cc.tranche_names.index(exposure.tranche)]
-        rr = np.where(np.isnan(rr), by_class[cc.company.tranche(exposure.tranche).rank], rr)
-    else:
-        rr = by_class[exposure.seniority]
+    default_q = earliest(first_true(cash < -CENT), first_true(p.unpaid_maturity.sum(axis=1) > CENT))  # type: ignore[union-attr]
+    rr = exposure_recovery(cc, *recoveries_at_default(cc, p, default_q), exposure.tranche, exposure.seniority)
     return ChunkSummary(default_q, (cash + p["revolver_available"]).min(axis=1), cash,
                         np.where(default_q == NOT_FOUND, np.nan, rr))
 

@@ -3,7 +3,7 @@
 Loss on an exposure in a scenario = amount x (1 - recovery rate) when its
 firm defaults (first liquidity or maturity default) in that scenario; the
 recovery rate comes from the default waterfall at the default quarter
-(``stress.analysis.montecarlo.recovery_rates``): secured tranches from their
+(``stress.analysis.recovery``): secured tranches from their
 collateral's market value, others pro rata by seniority. Expected loss =
 sum over scenarios of weight x loss.
 """

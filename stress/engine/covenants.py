@@ -54,6 +54,13 @@ def first_true(mask: np.ndarray) -> np.ndarray:
     return np.where(found, mask.argmax(axis=-1), NOT_FOUND)
 
 
+def earliest(*quarters: np.ndarray) -> np.ndarray:
+    """Element-wise earliest of event-quarter arrays, ignoring NOT_FOUND; NOT_FOUND where none happened."""
+    big = np.iinfo(np.int64).max
+    first = np.min([np.where(q == NOT_FOUND, big, q) for q in quarters], axis=0)
+    return np.where(first == big, NOT_FOUND, first)
+
+
 def first_breach(tests: list[CovenantTest]) -> tuple[np.ndarray, np.ndarray]:
     """(quarter, covenant index) of each world's first breach, NOT_FOUND where none; (W,) each.
 

@@ -90,7 +90,8 @@ class Results:
         return [cov.test(c, self.metric(c.metric, c.applies_to)) for c in self.company.covenants]
 
     @cached_property
-    def _event_arrays(self) -> dict[str, np.ndarray]:
+    def event_quarters(self) -> dict[str, np.ndarray]:
+        """Per world, (W,) int arrays: the quarter of each event (NOT_FOUND if none) and which covenant or tranche."""
         p = self.projection
         unpaid = p.unpaid_maturity.sum(axis=1) > CENT  # type: ignore[union-attr]
         maturity_q = cov.first_true(unpaid)
@@ -107,13 +108,16 @@ class Results:
         }
 
     @cached_property
+    def default_quarter(self) -> np.ndarray:
+        """(W,) the first liquidity or maturity default, NOT_FOUND where the world never defaults."""
+        e = self.event_quarters
+        return cov.earliest(e["liquidity_default"], e["maturity_default"])
+
+    @cached_property
     def in_default(self) -> np.ndarray:
         """(W, Q) bool: at or after the first liquidity or maturity default."""
-        e = self._event_arrays
-        q = np.arange(len(self.quarters))
-        first = np.where(e["liquidity_default"] == NOT_FOUND, 10**9, e["liquidity_default"])
-        first = np.minimum(first, np.where(e["maturity_default"] == NOT_FOUND, 10**9, e["maturity_default"]))
-        return q[None, :] >= first[:, None]
+        first = np.where(self.default_quarter == NOT_FOUND, len(self.quarters), self.default_quarter)
+        return np.arange(len(self.quarters))[None, :] >= first[:, None]
 
     @cached_property
     def rating(self) -> np.ndarray:
@@ -125,7 +129,7 @@ class Results:
         return None if q == NOT_FOUND else self.quarters[q]
 
     def events(self, world: int = 0) -> Events:
-        e = {k: int(v[world]) for k, v in self._event_arrays.items()}
+        e = {k: int(v[world]) for k, v in self.event_quarters.items()}
         labels = [c.label for c in self.company.covenants]
         return Events(
             first_breach=self._label(e["first_breach"]),
@@ -137,7 +141,7 @@ class Results:
 
     @cached_property
     def verdicts(self) -> list[Verdict]:
-        e = self._event_arrays
+        e = self.event_quarters
         return cov.verdicts(e["first_breach"], e["liquidity_default"], e["maturity_default"])
 
     def frame(self, world: int = 0) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import pytest
 
 import stress
 from stress.analysis import montecarlo as mc
+from stress.analysis import recovery
 from stress.engine.compiled import compile_company
 from stress.engine.covenants import NOT_FOUND
 from stress.model.debt import Seniority
@@ -77,7 +78,7 @@ def test_recovery_waterfall_by_hand(make_tiny):
     lease_claim = np.array([30.0])
     other = cc.opening.other_liabilities  # 10m of trade claims join the unsecured pool
     fleet, other_value = np.array([80.0]), np.array([20.0])
-    per_tranche, by_class = mc.recovery_rates(cc, balance, collateral, fleet, other_value, lease_claim)
+    per_tranche, by_class = recovery.recovery_rates(cc, balance, collateral, fleet, other_value, lease_claim)
     # secured takes 60 of collateral; 40 of value left for unsecured claims:
     # notes 50 + deficiency 40 + leases 30 + other liabilities
     unsecured_claims = 50 + 40 + 30 + other
