@@ -76,6 +76,11 @@ def exposure_recoveries(cc: CompiledCompany, results: Results, exposures: list[E
     return out
 
 
+def _finite_or_none(value: Any) -> Any:
+    """NaN ("n.m.", "never") becomes None, so outcomes compare, pickle and serialise plainly."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 def exposure_errors(cc: CompiledCompany, exposures: list[Exposure | None]) -> list[str | None]:
     """Per exposure: why it cannot be valued on this firm (a tranche it lacks), or None."""
     return [f"exposure names tranche {e.tranche!r}, which the profile does not have; tranches: {', '.join(cc.tranche_names)}"
