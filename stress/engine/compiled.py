@@ -79,6 +79,15 @@ class CompiledCompany:
     tranche_maturity_q: np.ndarray  # (T,) int
     tranche_amortisation: list[Amortisation]
     tranche_is_revolver: np.ndarray  # (T,) bool
+    secured: np.ndarray  # (K, T) 1.0 where cohort k is pledged to tranche t
+    # the firm's cost and treasury assumptions, as plain numbers
+    pue: float
+    other_cost_per_gpu_quarter: float  # USD
+    sga_per_quarter: float  # USD
+    tax_rate: float
+    receivable_days: float
+    minimum_cash: float  # USD
+    opening_tax_losses: float  # USD
 
     @property
     def n_quarters(self) -> int:
@@ -161,4 +170,12 @@ def compile_company(company: Company) -> CompiledCompany:
         tranche_maturity_q=np.array([tl.index_of(t.maturity) for t in company.debt], dtype=int),
         tranche_amortisation=[t.amortisation for t in company.debt],
         tranche_is_revolver=np.array([t.kind is DebtKind.REVOLVER for t in company.debt], dtype=bool),
+        secured=np.array([[k.name in t.secured_by for t in company.debt] for k in cohorts], dtype=float).reshape(len(cohorts), len(company.debt)),
+        pue=company.costs.pue,
+        other_cost_per_gpu_quarter=company.costs.other_cost_per_gpu_year / 4.0,
+        sga_per_quarter=company.costs.sga_per_quarter,
+        tax_rate=company.costs.tax_rate,
+        receivable_days=company.working_capital.receivable_days,
+        minimum_cash=company.treasury.minimum_cash,
+        opening_tax_losses=company.opening.tax_loss_carryforward,
     )

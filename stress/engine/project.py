@@ -87,7 +87,6 @@ def _store(names: Collection[str], keep: Collection[str] | None, shape: tuple[in
 
 def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None = None) -> Projection:
     n_w, n_q, n_t, n_k = w.n, cc.n_quarters, len(cc.tranche_names), len(cc.cohort_names)
-    c = cc.company
     # quarter-major storage: each quarter writes contiguous rows; transposed to (W, Q) views at the end
     lines = _store((*INCOME_LINES, *CASH_FLOW_LINES, *BALANCE_LINES, *MEMO_LINES), keep, (n_q, n_w))
     tranches = _store(TRANCHE_LINES, None if keep is None else {"closing"}, (n_q, n_w, n_t))
@@ -96,7 +95,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
 
     g_map = revenue_step.one_hot(cc.cohort_gpu, len(cc.gpu_models))
     c_map = revenue_step.one_hot(cc.contract_gpu, len(cc.gpu_models))
-    secured = np.array([[k in c.tranche(t).secured_by for t in cc.tranche_names] for k in cc.cohort_names], dtype=float).reshape(n_k, n_t)
+    secured = cc.secured
     # quarter-major copies so each quarter reads contiguous (W, K) and (W, G) blocks
     cohort_price_index = np.ascontiguousarray(_price_index(cc, w)[:, cc.cohort_gpu, :].transpose(2, 0, 1))
     spot_price = np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1))
@@ -111,9 +110,9 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     debt = debt_step.DebtState.opening(cc, n_w)
     cash = np.full(n_w, cc.opening.cash)
     receivables = np.full(n_w, cc.opening.receivables)
-    nol = np.full(n_w, c.opening.tax_loss_carryforward)
+    nol = np.full(n_w, cc.opening_tax_losses)
     equity = np.full(n_w, cc.opening.equity)
-    minimum_cash = c.treasury.minimum_cash
+    minimum_cash = cc.minimum_cash
     hours = cc.timeline.hours
 
     for q in range(n_q):
@@ -125,16 +124,16 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                              cc.cohort_life_q, list_cost)
         rq = revenue_step.step(fq.earning * cc.cohort_units, g_map, cc.cohort_kw, cc.contract_gpus, c_map, cc.contract_price,
                                q < w.default_q[:, cc.contract_customer], cc.contract_coverage[:, q], spot_price[q],
-                               w.utilisation[:, q], w.power_price[:, q], hours[q], c.costs.pue, c.costs.other_cost_per_gpu_year / 4)
+                               w.utilisation[:, q], w.power_price[:, q], hours[q], cc.pue, cc.other_cost_per_gpu_quarter)
         lease_cost = cc.lease_amortisation[q] + cc.lease_interest[q]
         L["revenue_contracted"][:] = rq.contracted
         L["revenue_spot"][:] = rq.spot
         L["revenue"][:] = rq.contracted + rq.spot
         L["power_cost"][:] = rq.power
         L["other_cost"][:] = rq.other
-        L["sga"][:] = c.costs.sga_per_quarter
+        L["sga"][:] = cc.sga_per_quarter
         L["lease_cost"][:] = lease_cost
-        L["ebitda"][:] = L["revenue"] - rq.power - rq.other - c.costs.sga_per_quarter - lease_cost
+        L["ebitda"][:] = L["revenue"] - rq.power - rq.other - cc.sga_per_quarter - lease_cost
         L["ebitdar"][:] = L["ebitda"] + lease_cost
         L["depreciation"][:] = fq.depreciation.sum(axis=1)
         L["impairment"][:] = fq.impairment.sum(axis=1)
@@ -150,11 +149,11 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                                   - L["interest_expense"])
         profit = np.maximum(L["taxable_income"], 0.0)
         used = np.minimum(nol, profit)
-        L["tax"][:] = (profit - used) * c.costs.tax_rate
+        L["tax"][:] = (profit - used) * cc.tax_rate
         nol = nol - used + np.maximum(-L["taxable_income"], 0.0)
         L["net_income"][:] = L["pretax_income"] - L["tax"]
 
-        new_receivables = L["revenue"] * c.working_capital.receivable_days / (hours[q] / 24.0)
+        new_receivables = L["revenue"] * cc.receivable_days / (hours[q] / 24.0)
         L["cfo"][:] = L["ebitda"] + lease_cost - cc.lease_payment[q] - (new_receivables - receivables) - L["interest_expense"] - L["tax"]
         receivables = new_receivables
         L["capex"][:] = fq.capex.sum(axis=1)
