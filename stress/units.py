@@ -145,7 +145,3 @@ def parse_rate_quote(value: object) -> RateQuote:
     except ValueError:
         raise ValueError(f"expected {FLOATING_HELP}, got {value!r}") from None
 
-
-def format_usd_m(amount_usd: float) -> str:
-    """USD amount as ``1,234.5`` USD millions, the unit every report shows."""
-    return f"{amount_usd / 1e6:,.1f}"

@@ -17,7 +17,6 @@ from stress.units import (
     MONEY_HELP,
     RATE_HELP,
     RateQuote,
-    format_usd_m,
     parse_count,
     parse_money,
     parse_rate,
@@ -230,13 +229,3 @@ def test_floating_spread_after_its_sign_is_unsigned(text: str) -> None:
 @pytest.mark.parametrize(("text", "expected"), [("1e9", 1e9), ("-1.5e3", -1500.0), (".5e3", 500.0)])
 def test_money_keeps_a_signed_exponent(text: str, expected: float) -> None:
     assert parse_money(text) == expected
-
-
-# --- formatting ----------------------------------------------------------------------------
-
-@pytest.mark.parametrize(
-    ("amount", "shown"),
-    [(1_234_500_000.0, "1,234.5"), (650e6, "650.0"), (0.0, "0.0"), (-32e6, "-32.0"), (49_999.0, "0.0")],
-)
-def test_format_usd_m(amount: float, shown: str) -> None:
-    assert format_usd_m(amount) == shown

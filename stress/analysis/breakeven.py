@@ -4,7 +4,7 @@ For each driver and event (a covenant breach, a liquidity default) a search
 evaluates ``points`` candidate sizes, from mild to harsh, as worlds in ONE
 engine call per round, then narrows to the interval between the last size
 that holds and the first that breaks. Three rounds of 24 points resolve the
-size to 1/13,000 of the driver's range. The search assumes harsher sizes
+size to 1/23^3 = 1/12,167 of the driver's range. The search assumes harsher sizes
 break no later than milder ones (the monotonicity the property tests check).
 """
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from stress.analysis.drivers import DRIVERS, worlds_for
 from stress.analysis.grid import GridMetric, metric_values
@@ -52,6 +51,3 @@ def tornado(cc: CompiledCompany) -> Tornado:
     bars.sort(key=lambda b: b.swing, reverse=True)
     return Tornado(float(liquidity[0]), float(dscr[0]), bars)
 
-
-def nan_to_none(x: float) -> float | None:
-    return None if not np.isfinite(x) else float(x)

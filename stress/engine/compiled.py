@@ -66,8 +66,7 @@ class CompiledCompany:
     contract_gpus: np.ndarray  # (C,) GPUs reserved
     contract_price: np.ndarray  # (C,) USD per GPU-hour
     contract_coverage: np.ndarray  # (C, Q) share of the quarter the contract runs
-    # leases, summed: (Q,)
-    leases: list[LeaseSchedule]
+    leases: list[LeaseSchedule]  # one schedule per lease; the lease_* totals below sum them
     # tranches (T)
     tranche_names: list[str]
     tranche_balance: np.ndarray  # (T,) USD drawn at as_of

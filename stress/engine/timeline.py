@@ -50,12 +50,6 @@ class Timeline:
         ends = (self.quarters + 1).start_time
         return np.asarray((ends - starts).days, dtype=float)
 
-    @property
-    def years(self) -> np.ndarray:
-        """Years from as_of to each quarter's end, shape (n_quarters,)."""
-        ends = self.quarters.end_time.normalize()
-        return np.asarray((ends - pd.Timestamp(self.as_of)).days, dtype=float) / 365.25
-
     def index_of(self, when: dt.date) -> int:
         """Projection index of the quarter containing ``when``; negative if at or before as_of's quarter."""
         return int((quarter_of(when) - quarter_of(self.as_of)).n) - 1

@@ -12,7 +12,7 @@ from stress.scenarios.transforms import apply
 def reference_problems(cc: CompiledCompany, scenarios: list[Scenario]) -> list[Problem]:
     """Shocks that name a customer, GPU model or cohort the company does not have."""
     problems = []
-    for i, sc in enumerate(scenarios):
+    for sc in scenarios:
         for j, shock in enumerate(sc.shocks):
             where = f"{sc.name}.shocks[{j}]"
             if shock.kind == "customer_default" and shock.customer != "largest" and shock.customer not in cc.customers:
@@ -23,7 +23,6 @@ def reference_problems(cc: CompiledCompany, scenarios: list[Scenario]) -> list[P
             for k in getattr(shock, "cohorts", []):
                 if k not in cc.cohort_names:
                     problems.append(Problem(f"{where}.cohorts", f"no such cohort; cohorts: {cc.cohort_names}", k))
-        del i
     return problems
 
 
