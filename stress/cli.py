@@ -89,18 +89,21 @@ def show(profile: Profile) -> None:
 
 ScenarioNames = Annotated[list[str], typer.Option("--scenario", "-s", help="built-in or file scenario to run (repeatable); default: all built-ins")]
 
+Rate = Annotated[str | None, typer.Option("--rate", help="ad hoc: base-rate shock, e.g. +300bp")]
+Spread = Annotated[str | None, typer.Option("--spread", help="ad hoc: spread shock, e.g. +400bp")]
+GpuPrice = Annotated[str | None, typer.Option("--gpu-price", help="ad hoc: GPU-hour price level change, e.g. -40%")]
+Life = Annotated[float | None, typer.Option("--life", help="ad hoc: useful life in years (accounting and economic)")]
+Utilisation = Annotated[str | None, typer.Option("--utilisation", help="ad hoc: spot utilisation, e.g. 55%")]
+RefiClosed = Annotated[int | None, typer.Option("--refi-closed", help="ad hoc: quarters refinancing is closed")]
+
 
 @app.command()
 def run(
     profile: Profile,
     scenario: ScenarioNames = [],  # noqa: B006 - typer reads the default, never mutates it
     scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="YAML file of extra scenarios")] = None,
-    rate: Annotated[str | None, typer.Option("--rate", help="ad hoc: base-rate shock, e.g. +300bp")] = None,
-    spread: Annotated[str | None, typer.Option("--spread", help="ad hoc: spread shock, e.g. +400bp")] = None,
-    gpu_price: Annotated[str | None, typer.Option("--gpu-price", help="ad hoc: GPU-hour price level change, e.g. -40%")] = None,
-    life: Annotated[float | None, typer.Option("--life", help="ad hoc: useful life in years (accounting and economic)")] = None,
-    utilisation: Annotated[str | None, typer.Option("--utilisation", help="ad hoc: spot utilisation, e.g. 55%")] = None,
-    refi_closed: Annotated[int | None, typer.Option("--refi-closed", help="ad hoc: quarters refinancing is closed")] = None,
+    rate: Rate = None, spread: Spread = None, gpu_price: GpuPrice = None, life: Life = None,
+    utilisation: Utilisation = None, refi_closed: RefiClosed = None,
     detail: Annotated[bool, typer.Option("--detail", help="full report for every scenario, not only the first")] = False,
     quarterly: Annotated[bool, typer.Option("--quarterly", help="show every quarter")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON on stdout")] = False,
@@ -118,14 +121,6 @@ def run(
         typer.echo(jsonout.dumps(results, str(loaded.path)))
     else:
         run_view.print_run(results, str(loaded.path), quarterly=quarterly, detail=detail)
-
-
-Rate = Annotated[str | None, typer.Option("--rate", help="ad hoc: base-rate shock, e.g. +300bp")]
-Spread = Annotated[str | None, typer.Option("--spread", help="ad hoc: spread shock, e.g. +400bp")]
-GpuPrice = Annotated[str | None, typer.Option("--gpu-price", help="ad hoc: GPU-hour price level change, e.g. -40%")]
-Life = Annotated[float | None, typer.Option("--life", help="ad hoc: useful life in years (accounting and economic)")]
-Utilisation = Annotated[str | None, typer.Option("--utilisation", help="ad hoc: spot utilisation, e.g. 55%")]
-RefiClosed = Annotated[int | None, typer.Option("--refi-closed", help="ad hoc: quarters refinancing is closed")]
 
 
 @app.command()
