@@ -89,11 +89,19 @@ def test_recovery_waterfall_by_hand(make_tiny):
     assert np.isnan(per_tranche[0, names.index("Revolver")])
 
 
-def test_expected_loss_is_pd_times_lgd_times_exposure(coreweave):
-    r = mc.run_montecarlo(coreweave, 800, seed=5, exposure=mc.Exposure(250e6, tranche="DDTL 2.0"), chunk=400)
-    by_hand = 250e6 * np.mean(np.where(r.defaulted, 1 - r.recovery, 0.0))
-    assert r.expected_loss == pytest.approx(by_hand)
-    assert r.expected_loss == pytest.approx(250e6 * r.probability_of_default * r.loss_given_default, rel=1e-9)
+def test_expected_loss_and_lgd_by_hand():
+    # four paths: two default (recovering 40% and 90% of a 200m exposure), two never do
+    # EL = 200m x ((1 - 0.4) + (1 - 0.9)) / 4 = 35m; LGD = 1 - mean(0.4, 0.9) = 35%; PD = 50%
+    r = mc.MonteCarloResult(4, 0, MonteCarloParams(), mc.Exposure(200e6), ["2025Q3"],
+                            np.array([3, NOT_FOUND, 0, NOT_FOUND]), np.zeros(4), {}, np.array([0.4, np.nan, 0.9, np.nan]))
+    assert r.probability_of_default == 0.5
+    assert r.expected_loss == pytest.approx(35e6)
+    assert r.loss_given_default == pytest.approx(0.35)
+
+
+def test_simulated_recoveries_are_rates(coreweave):
+    r = mc.run_montecarlo(coreweave, 800, seed=5, exposure=mc.Exposure(250e6, tranche="DDTL 2.0"), chunk=400, jobs=1)
+    assert r.defaulted.any() and np.isnan(r.recovery[~r.defaulted]).all()
     assert ((r.recovery[r.defaulted] >= 0) & (r.recovery[r.defaulted] <= 1)).all()
 
 
