@@ -37,7 +37,8 @@ class _Shock(Spec):
 
 
 class RateShock(_Shock):
-    """Base-rate shock: ``bp`` added, or a whole ``path`` of annual rates from ``start``."""
+    """Base-rate shock: ``bp`` added (ramped), or a whole ``path`` of annual rates from ``start`` (plus ``bp``),
+    which replaces the base rate outright: no ramp, and any earlier rate shock is overwritten from ``start``."""
 
     kind: Literal["rate"] = "rate"
     bp: BasisPoints = Field(0.0, description="added to the base rate, e.g. '+300bp'")
