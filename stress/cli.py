@@ -215,7 +215,8 @@ def batch(
         outcomes = run_batch(book.tasks, jobs, advance)
     rep = assemble(portfolio, members, book, outcomes, names)
     try:
-        for path in outputs.write_batch_outputs(rep, out, csv, detail, force, chosen[0]):
+        firms = [api.run(o.profile, scenarios=chosen[:1]) for o in rep.outcomes if o.ok] if detail and out else []
+        for path in outputs.write_batch_outputs(rep, out, csv, force, firms):
             console.stderr.print(f"wrote {escape(str(path))}")
     except ReportError as err:
         console.stderr.print(f"[red]error:[/] {escape(str(err))}")

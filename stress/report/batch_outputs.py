@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from stress import api
 from stress.analysis.portfolio import BatchReport
 from stress.errors import ReportError
-from stress.model.scenario import Scenario
+from stress.engine.results import Results
 from stress.report.portfolio_workbook import build_portfolio_workbook
 from stress.report.safe_write import TargetExistsError, write_atomic
 
@@ -32,16 +32,18 @@ def check_targets(out: Path | None, csv: Path | None, force: bool) -> None:
             _check_target(path, suffix, force)
 
 
-def write_batch_outputs(rep: BatchReport, out: Path | None, csv: Path | None, detail: bool, force: bool,
-                        first_scenario: Scenario | None = None) -> list[Path]:
-    """Write what was asked for; refuses to replace an existing file without ``force``. Returns the paths."""
+def write_batch_outputs(rep: BatchReport, out: Path | None, csv: Path | None, force: bool,
+                        detail: Sequence[Results] = ()) -> list[Path]:
+    """Write what was asked for; refuses to replace an existing file without ``force``. Returns the paths.
+
+    ``detail``: firms' results whose first-scenario statements go into the workbook too (``--detail``).
+    """
     check_targets(out, csv, force)  # again: a file may have appeared while the batch ran
     written = []
     if csv is not None:
         written.append(write_atomic(csv, lambda tmp: rep.table.to_csv(tmp, index=False), force))
     if out is not None:
-        firms = [api.run(o.profile, scenarios=[first_scenario]) for o in rep.outcomes if o.ok] if detail and first_scenario else []
         wb = build_portfolio_workbook(rep.title, rep.ranking, rep.table, rep.lines, rep.expected_loss, rep.failures,
-                                      rep.scenario_names, LGD_NOTE, firms)
+                                      rep.scenario_names, LGD_NOTE, detail)
         written.append(write_atomic(out, wb.save, force))
     return written
