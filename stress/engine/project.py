@@ -85,6 +85,112 @@ def _store(names: Collection[str], keep: Collection[str] | None, shape: tuple[in
     return {n: np.zeros(shape if keep is None or n in keep else (1, *shape[1:])) for n in names}
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """One chunk's per-world inputs, laid out quarter-major where the loop reads them each quarter."""
+
+    in_q: np.ndarray  # (W, K) quarter each cohort enters service, delays included
+    list_cost: np.ndarray  # (W, K) USD before overruns
+    cost: np.ndarray  # (W, K) USD paid
+    life_change_q: np.ndarray  # (W, K)
+    resale_factor: np.ndarray  # (W, Q)
+    cohort_price_index: np.ndarray  # (Q, W, K)
+    spot_price: np.ndarray  # (Q, W, G)
+    g_map: np.ndarray  # (K, G) cohort -> GPU model
+    c_map: np.ndarray  # (C, G) contract -> GPU model
+
+    @classmethod
+    def of(cls, cc: CompiledCompany, w: Worlds) -> "_Inputs":
+        n_w, n_k = w.n, len(cc.cohort_names)
+        list_cost = np.broadcast_to(cc.cohort_units * cc.cohort_unit_cost, (n_w, n_k))
+        return cls(
+            in_q=cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, widen(w.delay_q, n_k), 0),
+            list_cost=list_cost,
+            cost=list_cost * np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0),
+            life_change_q=widen(w.life_change_q, n_k),
+            resale_factor=widen(w.resale_factor, cc.n_quarters),
+            cohort_price_index=np.ascontiguousarray(_price_index(cc, w)[:, cc.cohort_gpu, :].transpose(2, 0, 1)),
+            spot_price=np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1)),
+            g_map=revenue_step.one_hot(cc.cohort_gpu, len(cc.gpu_models)),
+            c_map=revenue_step.one_hot(cc.contract_gpu, len(cc.gpu_models)),
+        )
+
+
+@dataclass
+class _Firm:
+    """What carries from quarter to quarter besides the fleet and the debt: (W,) each, USD."""
+
+    cash: np.ndarray
+    receivables: np.ndarray
+    tax_losses: np.ndarray
+    equity: np.ndarray
+
+
+def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_step.FleetState,
+                       q: int) -> tuple[fleet_step.FleetQuarter, revenue_step.RevenueQuarter]:
+    fq = fleet_step.step(fleet, q, x.in_q,
+                         fleet_step.in_force(q, x.life_change_q, w.life_q, cc.cohort_life_q),
+                         fleet_step.in_force(q, x.life_change_q, w.econ_q, cc.cohort_econ_q),
+                         x.cost, cc.cohort_is_capex, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
+                         cc.cohort_life_q, x.list_cost)
+    rq = revenue_step.step(fq.earning * cc.cohort_units, x.g_map, cc.cohort_kw, cc.contract_gpus, x.c_map, cc.contract_price,
+                           q < w.default_q[:, cc.contract_customer], cc.contract_coverage[:, q], x.spot_price[q],
+                           w.utilisation[:, q], w.power_price[:, q], cc.timeline.hours[q], cc.pue, cc.other_cost_per_gpu_quarter)
+    return fq, rq
+
+
+def _operating_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, fq: fleet_step.FleetQuarter,
+                     rq: revenue_step.RevenueQuarter) -> None:
+    """Revenue down to EBIT."""
+    lease_cost = cc.lease_amortisation[q] + cc.lease_interest[q]
+    L["revenue_contracted"][:] = rq.contracted
+    L["revenue_spot"][:] = rq.spot
+    L["revenue"][:] = rq.contracted + rq.spot
+    L["power_cost"][:] = rq.power
+    L["other_cost"][:] = rq.other
+    L["sga"][:] = cc.sga_per_quarter
+    L["lease_cost"][:] = lease_cost
+    L["ebitda"][:] = L["revenue"] - rq.power - rq.other - cc.sga_per_quarter - lease_cost
+    L["ebitdar"][:] = L["ebitda"] + lease_cost
+    L["depreciation"][:] = fq.depreciation.sum(axis=1)
+    L["impairment"][:] = fq.impairment.sum(axis=1)
+    L["disposal_gain"][:] = (fq.proceeds - fq.disposed_nbv).sum(axis=1)
+    L["ebit"][:] = L["ebitda"] - L["depreciation"] - L["impairment"] + L["disposal_gain"]
+
+
+def _tax_lines(L: dict[str, np.ndarray], cc: CompiledCompany, fq: fleet_step.FleetQuarter, firm: _Firm) -> None:
+    """Interest is already in; cash tax on taxable income (original lives) after loss carry-forward."""
+    L["pretax_income"][:] = L["ebit"] - L["interest_expense"]
+    L["taxable_income"][:] = (L["ebitda"] - fq.tax_depreciation.sum(axis=1) + fq.tax_disposal_gain.sum(axis=1)
+                              - L["interest_expense"])
+    profit = np.maximum(L["taxable_income"], 0.0)
+    used = np.minimum(firm.tax_losses, profit)
+    L["tax"][:] = (profit - used) * cc.tax_rate
+    firm.tax_losses = firm.tax_losses - used + np.maximum(-L["taxable_income"], 0.0)
+    L["net_income"][:] = L["pretax_income"] - L["tax"]
+
+
+def _balance_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, firm: _Firm, fleet: fleet_step.FleetState,
+                   debt: debt_step.DebtState, fq: fleet_step.FleetQuarter, rq: revenue_step.RevenueQuarter) -> None:
+    """The quarter-end balance sheet and the memo lines the metrics read."""
+    firm.equity = firm.equity + L["net_income"]
+    L["cash"][:] = firm.cash
+    L["receivables"][:] = firm.receivables
+    L["ppe"][:] = fleet.nbv.sum(axis=1)
+    L["rou_assets"][:] = cc.rou_assets[q]
+    L["other_assets"][:] = cc.opening.other_assets
+    L["total_assets"][:] = firm.cash + firm.receivables + L["ppe"] + cc.rou_assets[q] + cc.opening.other_assets
+    L["debt"][:] = debt.balance.sum(axis=1)
+    L["lease_liabilities"][:] = cc.lease_liability[q]
+    L["other_liabilities"][:] = cc.opening.other_liabilities
+    L["total_liabilities"][:] = L["debt"] + cc.lease_liability[q] + cc.opening.other_liabilities
+    L["equity"][:] = firm.equity
+    L["revolver_available"][:] = debt_step.available_revolver(cc, debt)
+    L["gpus_earning"][:] = rq.fleet_gpus
+    L["tax_losses"][:] = firm.tax_losses
+    L["fleet_value"][:] = fq.market_value.sum(axis=1)
+
+
 def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None = None) -> Projection:
     n_w, n_q, n_t, n_k = w.n, cc.n_quarters, len(cc.tranche_names), len(cc.cohort_names)
     # quarter-major storage: each quarter writes contiguous rows; transposed to (W, Q) views at the end
@@ -92,78 +198,36 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     tranches = _store(TRANCHE_LINES, None if keep is None else {"closing"}, (n_q, n_w, n_t))
     collateral = np.zeros((n_q, n_w, n_t))
     unpaid_maturity = np.zeros((n_q, n_w, n_t))
-
-    g_map = revenue_step.one_hot(cc.cohort_gpu, len(cc.gpu_models))
-    c_map = revenue_step.one_hot(cc.contract_gpu, len(cc.gpu_models))
-    secured = cc.secured
-    # quarter-major copies so each quarter reads contiguous (W, K) and (W, G) blocks
-    cohort_price_index = np.ascontiguousarray(_price_index(cc, w)[:, cc.cohort_gpu, :].transpose(2, 0, 1))
-    spot_price = np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1))
-    in_q = cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, widen(w.delay_q, n_k), 0)
-    list_cost = np.broadcast_to(cc.cohort_units * cc.cohort_unit_cost, (n_w, n_k))
-    cost = list_cost * np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0)
-    life_change_q = widen(w.life_change_q, n_k)
-    resale_factor = widen(w.resale_factor, n_q)
+    x = _Inputs.of(cc, w)
     opening_nbv = np.broadcast_to(cc.cohort_opening_nbv, (n_w, n_k))
     fleet = fleet_step.FleetState(opening_nbv.copy(), np.broadcast_to(~cc.cohort_is_capex, (n_w, n_k)).copy(),
                                   np.zeros((n_w, n_k), dtype=bool), opening_nbv.copy())
     debt = debt_step.DebtState.opening(cc, n_w)
-    cash = np.full(n_w, cc.opening.cash)
-    receivables = np.full(n_w, cc.opening.receivables)
-    nol = np.full(n_w, cc.opening_tax_losses)
-    equity = np.full(n_w, cc.opening.equity)
-    minimum_cash = cc.minimum_cash
-    hours = cc.timeline.hours
+    firm = _Firm(np.full(n_w, cc.opening.cash), np.full(n_w, cc.opening.receivables), np.full(n_w, cc.opening_tax_losses),
+                 np.full(n_w, cc.opening.equity))
 
     for q in range(n_q):
         L = {name: arr[min(q, len(arr) - 1)] for name, arr in lines.items()}  # views: L[x][:] fills quarter q
-        fq = fleet_step.step(fleet, q, in_q,
-                             fleet_step.in_force(q, life_change_q, w.life_q, cc.cohort_life_q),
-                             fleet_step.in_force(q, life_change_q, w.econ_q, cc.cohort_econ_q),
-                             cost, cc.cohort_is_capex, cc.cohort_residual, cohort_price_index[q], resale_factor[:, q],
-                             cc.cohort_life_q, list_cost)
-        rq = revenue_step.step(fq.earning * cc.cohort_units, g_map, cc.cohort_kw, cc.contract_gpus, c_map, cc.contract_price,
-                               q < w.default_q[:, cc.contract_customer], cc.contract_coverage[:, q], spot_price[q],
-                               w.utilisation[:, q], w.power_price[:, q], hours[q], cc.pue, cc.other_cost_per_gpu_quarter)
-        lease_cost = cc.lease_amortisation[q] + cc.lease_interest[q]
-        L["revenue_contracted"][:] = rq.contracted
-        L["revenue_spot"][:] = rq.spot
-        L["revenue"][:] = rq.contracted + rq.spot
-        L["power_cost"][:] = rq.power
-        L["other_cost"][:] = rq.other
-        L["sga"][:] = cc.sga_per_quarter
-        L["lease_cost"][:] = lease_cost
-        L["ebitda"][:] = L["revenue"] - rq.power - rq.other - cc.sga_per_quarter - lease_cost
-        L["ebitdar"][:] = L["ebitda"] + lease_cost
-        L["depreciation"][:] = fq.depreciation.sum(axis=1)
-        L["impairment"][:] = fq.impairment.sum(axis=1)
-        L["disposal_gain"][:] = (fq.proceeds - fq.disposed_nbv).sum(axis=1)
-        L["ebit"][:] = L["ebitda"] - L["depreciation"] - L["impairment"] + L["disposal_gain"]
-
+        fq, rq = _fleet_and_revenue(cc, w, x, fleet, q)
+        _operating_lines(L, cc, q, fq, rq)
         rates = debt_step.annual_rates(cc, debt, w.base_rate[:, q], w.spread_add[:, q])
         opening_balance = debt.balance.copy()
         interest = opening_balance * rates / 4.0
         L["interest_expense"][:] = interest.sum(axis=1)
-        L["pretax_income"][:] = L["ebit"] - L["interest_expense"]
-        L["taxable_income"][:] = (L["ebitda"] - fq.tax_depreciation.sum(axis=1) + fq.tax_disposal_gain.sum(axis=1)
-                                  - L["interest_expense"])
-        profit = np.maximum(L["taxable_income"], 0.0)
-        used = np.minimum(nol, profit)
-        L["tax"][:] = (profit - used) * cc.tax_rate
-        nol = nol - used + np.maximum(-L["taxable_income"], 0.0)
-        L["net_income"][:] = L["pretax_income"] - L["tax"]
+        _tax_lines(L, cc, fq, firm)
 
-        new_receivables = L["revenue"] * cc.receivable_days / (hours[q] / 24.0)
-        L["cfo"][:] = L["ebitda"] + lease_cost - cc.lease_payment[q] - (new_receivables - receivables) - L["interest_expense"] - L["tax"]
-        receivables = new_receivables
+        new_receivables = L["revenue"] * cc.receivable_days / (cc.timeline.hours[q] / 24.0)
+        L["cfo"][:] = (L["ebitda"] + L["lease_cost"] - cc.lease_payment[q] - (new_receivables - firm.receivables)
+                       - L["interest_expense"] - L["tax"])
+        firm.receivables = new_receivables
         L["capex"][:] = fq.capex.sum(axis=1)
         L["asset_sales"][:] = fq.proceeds.sum(axis=1)
         scheduled = debt_step.amortisation(cc, debt, q, rates)  # on the balance that bore this quarter's interest
         capex_draws = debt_step.draw_for_capex(cc, debt, q, fq.capex)
         debt.balance -= scheduled
-        cash = cash + L["cfo"] - L["capex"] + L["asset_sales"] + capex_draws.sum(axis=1) - scheduled.sum(axis=1)
-        outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, minimum_cash, w.refi_open[:, q])
-        rev_draws, rev_repays, cash = debt_step.revolver(cc, debt, cash, minimum_cash)
+        cash = firm.cash + L["cfo"] - L["capex"] + L["asset_sales"] + capex_draws.sum(axis=1) - scheduled.sum(axis=1)
+        outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash, w.refi_open[:, q])
+        rev_draws, rev_repays, firm.cash = debt_step.revolver(cc, debt, cash, cc.minimum_cash)
 
         drawn = capex_draws + rev_draws
         repaid = scheduled + outcome.repaid + rev_repays
@@ -175,29 +239,13 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["net_cash_flow"][:] = L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"]
         L["scheduled_principal"][:] = scheduled.sum(axis=1)
         L["revolver_net"][:] = rev_draws.sum(axis=1) - rev_repays.sum(axis=1)
-
-        equity = equity + L["net_income"]
-        L["cash"][:] = cash
-        L["receivables"][:] = receivables
-        L["ppe"][:] = fleet.nbv.sum(axis=1)
-        L["rou_assets"][:] = cc.rou_assets[q]
-        L["other_assets"][:] = cc.opening.other_assets
-        L["total_assets"][:] = cash + receivables + L["ppe"] + cc.rou_assets[q] + cc.opening.other_assets
-        L["debt"][:] = debt.balance.sum(axis=1)
-        L["lease_liabilities"][:] = cc.lease_liability[q]
-        L["other_liabilities"][:] = cc.opening.other_liabilities
-        L["total_liabilities"][:] = L["debt"] + cc.lease_liability[q] + cc.opening.other_liabilities
-        L["equity"][:] = equity
-        L["revolver_available"][:] = debt_step.available_revolver(cc, debt)
-        L["gpus_earning"][:] = rq.fleet_gpus
-        L["tax_losses"][:] = nol
-        L["fleet_value"][:] = fq.market_value.sum(axis=1)
+        _balance_lines(L, cc, q, firm, fleet, debt, fq, rq)
 
         for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest), ("repaid", repaid),
                           ("refinanced", outcome.refinanced), ("closing", debt.balance)):
             tranches[name][min(q, len(tranches[name]) - 1)] = arr
         unpaid_maturity[q] = outcome.unpaid
-        collateral[q] = allocate_collateral(fq.market_value, secured, debt.balance)
+        collateral[q] = allocate_collateral(fq.market_value, cc.secured, debt.balance)
     stored = lambda arrays: {k: v for k, v in arrays.items() if len(v) == n_q}  # noqa: E731
     return Projection(cc, w, {k: v.T for k, v in stored(lines).items()}, {k: v.transpose(1, 2, 0) for k, v in stored(tranches).items()},
                       collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0))
