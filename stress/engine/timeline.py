@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -36,13 +37,13 @@ class Timeline:
     def n(self) -> int:
         return len(self.quarters)
 
-    @property
+    @cached_property
     def labels(self) -> list[str]:
         return [str(q) for q in self.quarters]
 
-    @property
+    @cached_property
     def hours(self) -> np.ndarray:
-        """Hours in each quarter, shape (n_quarters,)."""
+        """Hours in each quarter, shape (n_quarters,); computed once (the engine reads it every quarter)."""
         return self._days() * 24.0
 
     def _days(self) -> np.ndarray:
