@@ -5,10 +5,12 @@ Thin like ``stress.cli``: parse options, call ``stress.analysis``, hand the resu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from pydantic import ValidationError
 
 from stress.analysis.breakeven import breakeven_table
@@ -18,15 +20,41 @@ from stress.analysis.montecarlo import Exposure, run_montecarlo
 from stress.analysis.tornado import tornado
 from stress.engine.compiled import CompiledCompany, compile_company
 from stress.cli_common import bad_input, load_or_exit, option_error
-from stress.errors import ProfileError
+from stress.errors import ProfileError, ReportError
 from stress.io.yamlfile import read_mapping, validation_problems
 from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
 from stress.report import analysis_view, console, jsonout
+from stress.report.safe_write import write_atomic
+from stress.report.workbook.analyses import analysis_workbook
 from stress.units import parse_money
 
 ProfileArg = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the figures as JSON on stdout")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="also write the analysis as a workbook sheet (.xlsx)")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="replace an existing --out file")]
+
+
+def _check_out(out: Path | None, force: bool) -> None:
+    """Before any work: an --out that is not .xlsx, or exists without --force, is a bad option."""
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise option_error("--out", "expected an .xlsx file", str(out))
+    if out is not None and out.exists() and not force:
+        raise option_error("--out", "already exists; not overwriting it (use --force to replace it)", str(out))
+
+
+def _emit(result: object, document: dict, out: Path | None, force: bool, as_json: bool, show: Callable[[], None]) -> None:
+    """The JSON document or the console view on stdout, and the sheet when asked for."""
+    if out is not None:
+        try:
+            path = write_atomic(out, analysis_workbook(result).save, force)  # type: ignore[arg-type]
+        except ReportError as err:
+            raise option_error("--out", str(err), str(out)) from None
+        console.stderr.print(f"wrote {escape(str(path))}")
+    if as_json:
+        typer.echo(jsonout.dumps_document(document))
+    else:
+        show()
 
 
 def _compiled(profile: str) -> CompiledCompany:
@@ -35,24 +63,22 @@ def _compiled(profile: str) -> CompiledCompany:
 
 def breakeven(profile: ProfileArg,
               driver: Annotated[list[str], typer.Option("--driver", "-d", help=f"driver(s): {', '.join(DRIVERS)}; default all")] = [],  # noqa: B006
-              as_json: JsonOpt = False) -> None:
+              as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Reverse stress: the size of each driver at which the firm first breaches a covenant and first defaults."""
     cc = _compiled(profile)
     unknown = [d for d in driver if d not in DRIVERS]
     if unknown:
         raise option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVERS)}", unknown[0])
+    _check_out(out, force)
     rows = breakeven_table(cc, driver or None)
-    if as_json:
-        typer.echo(jsonout.dumps_document(jsonout.breakeven_document(cc, rows)))
-    else:
-        analysis_view.print_breakeven(cc, rows)
+    _emit(rows, jsonout.breakeven_document(cc, rows), out, force, as_json, lambda: analysis_view.print_breakeven(cc, rows))
 
 
 def grid_command(profile: ProfileArg,
                  x: Annotated[str, typer.Option("--x", help="DRIVER=START:STOP:COUNT, e.g. gpu_price=-80%:0%:9")],
                  y: Annotated[str, typer.Option("--y", help="DRIVER=START:STOP:COUNT, e.g. rate=0:500bp:6")],
                  metric: Annotated[GridMetric, typer.Option("--metric", help="what each cell shows")] = GridMetric.MIN_LIQUIDITY,
-                 as_json: JsonOpt = False) -> None:
+                 as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Two-driver sensitivity grid: every pair of sizes in one engine call, as a coloured heatmap."""
     cc = _compiled(profile)
     axes = []
@@ -61,21 +87,17 @@ def grid_command(profile: ProfileArg,
             axes.append(parse_axis(spec))
         except ValueError as exc:
             raise option_error(flag, str(exc), spec) from None
+    _check_out(out, force)
     g = grid(cc, axes[0], axes[1], metric)
-    if as_json:
-        typer.echo(jsonout.dumps_document(jsonout.grid_document(cc, g)))
-    else:
-        analysis_view.print_grid(cc, g)
+    _emit(g, jsonout.grid_document(cc, g), out, force, as_json, lambda: analysis_view.print_grid(cc, g))
 
 
-def tornado_command(profile: ProfileArg, as_json: JsonOpt = False) -> None:
+def tornado_command(profile: ProfileArg, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Each driver alone at a standard adverse and favourable size: impact on minimum liquidity and trough DSCR."""
     cc = _compiled(profile)
+    _check_out(out, force)
     t = tornado(cc)
-    if as_json:
-        typer.echo(jsonout.dumps_document(jsonout.tornado_document(cc, t)))
-    else:
-        analysis_view.print_tornado(cc, t)
+    _emit(t, jsonout.tornado_document(cc, t), out, force, as_json, lambda: analysis_view.print_tornado(cc, t))
 
 
 def _params(cc: CompiledCompany, path: Path | None) -> MonteCarloParams:
@@ -96,7 +118,7 @@ def montecarlo(profile: ProfileArg,
                exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
                seniority: Annotated[Seniority | None, typer.Option("--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
-               as_json: JsonOpt = False) -> None:
+               as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
     cc = _compiled(profile)
     try:
@@ -114,11 +136,9 @@ def montecarlo(profile: ProfileArg,
     except ProfileError as err:
         raise bad_input(err) from None
     rank = cc.company.tranche(tranche).rank if tranche else seniority or Seniority.SENIOR_UNSECURED
+    _check_out(out, force)
     r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank))
-    if as_json:
-        typer.echo(jsonout.dumps_document(jsonout.montecarlo_document(cc, r)))
-    else:
-        analysis_view.print_montecarlo(cc, r)
+    _emit(r, jsonout.montecarlo_document(cc, r), out, force, as_json, lambda: analysis_view.print_montecarlo(cc, r))
 
 
 def register(app: typer.Typer) -> None:

@@ -66,3 +66,22 @@ def test_montecarlo_params_file_is_validated(tmp_path):
     res = invoke("montecarlo", "tests/fixtures/tiny.yaml", "--params", str(bad))
     assert res.exit_code == 2
     assert "price_vol" in res.output and "did you mean 'rate_vol'" in res.output
+
+
+@pytest.mark.parametrize(("args", "sheet", "charts"), [
+    (["grid", "tests/fixtures/tiny.yaml", "--x", "gpu_price=-60%:0%:3", "--y", "rate=0:300bp:2"], "Grid", 0),
+    (["tornado", "tests/fixtures/tiny.yaml"], "Tornado", 1),
+    (["montecarlo", "tests/fixtures/tiny.yaml", "--paths", "200"], "Monte Carlo", 1),
+    (["breakeven", "tests/fixtures/tiny.yaml", "-d", "rate"], "Breakeven", 0),
+])
+def test_out_writes_the_analysis_sheet_and_never_overwrites(tmp_path, args, sheet, charts):
+    import openpyxl
+
+    out = tmp_path / "a.xlsx"
+    assert invoke(*args, "--out", str(out)).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [sheet] and len(wb[sheet]._charts) == charts
+    before = out.read_bytes()
+    again = invoke(*args, "--out", str(out))
+    assert again.exit_code == 2 and "--out" in again.output and out.read_bytes() == before
+    assert invoke(*args, "--out", str(out), "--force").exit_code == 0

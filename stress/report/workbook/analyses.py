@@ -16,9 +16,11 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from stress.analysis.breakeven import Event
-from stress.analysis.grid import GridMetric
+from stress.analysis.breakeven import Breakeven, Event
+from stress.analysis.grid import Grid, GridMetric
+from stress.analysis.montecarlo import MonteCarloResult
 from stress.analysis.suite import Analyses
+from stress.analysis.tornado import Tornado
 from stress.report.workbook import styles as st
 
 SHEETS = ("Breakeven", "Grid", "Tornado", "Monte Carlo")
@@ -35,10 +37,10 @@ def _num(value: float | None, style: str) -> tuple[object, str]:
     return (st.usd_m(value), style) if style in (st.USD_M, st.USD_M_TOTAL) else (value, style)
 
 
-def write_breakeven(ws: Worksheet, a: Analyses) -> None:
+def write_breakeven(ws: Worksheet, rows: list[Breakeven]) -> None:
     st.put_text(ws, 1, 1, "Reverse stress: the size of each driver, alone, at which the firm first breaks", st.TITLE)
     _header(ws, 3, ["Driver", "Event", "Breaking size", "Largest size that holds", "Quarter", "Covenant", "In plain terms"])
-    for r, b in enumerate(a.breakeven, start=4):
+    for r, b in enumerate(rows, start=4):
         st.put_text(ws, r, 1, b.driver, st.TEXT_BOLD)
         st.put_text(ws, r, 2, "covenant breach" if b.event is Event.BREACH else "liquidity default", st.TEXT)
         for c, v in ((3, b.size), (4, b.safe_size)):
@@ -47,7 +49,7 @@ def write_breakeven(ws: Worksheet, a: Analyses) -> None:
         st.put_text(ws, r, 5, b.quarter or "–", st.TEXT)
         st.put_text(ws, r, 6, b.what or "", st.TEXT)
         st.put_text(ws, r, 7, b.text, st.TEXT)
-    st.put_text(ws, 4 + len(a.breakeven) + 1, 1, "Sizes in driver units: levels and changes as fractions (-0.4 = -40%), rates "
+    st.put_text(ws, 4 + len(rows) + 1, 1, "Sizes in driver units: levels and changes as fractions (-0.4 = -40%), rates "
                 "and spreads as fractions a year (0.03 = +300bp), lives in years, default dates as quarter indexes.", st.NOTE)
     st.widths(ws, 18, 16, 6)
     ws.column_dimensions["G"].width = 90
@@ -55,8 +57,8 @@ def write_breakeven(ws: Worksheet, a: Analyses) -> None:
     st.print_setup(ws, "3:3")
 
 
-def write_grid(ws: Worksheet, a: Analyses, quarters: list[str]) -> None:
-    g = a.grid
+def write_grid(ws: Worksheet, g: Grid) -> None:
+    quarters = g.quarters
     unit = {GridMetric.MIN_LIQUIDITY: "USD m", GridMetric.FIRST_DEFAULT: "quarter index of the first default (blank: none)",
             GridMetric.TROUGH_DSCR: "x"}[g.metric]
     st.put_text(ws, 1, 1, f"Sensitivity grid: {g.metric.value} ({unit}); rows {g.y.driver.name}, columns {g.x.driver.name}", st.TITLE)
@@ -82,8 +84,7 @@ def write_grid(ws: Worksheet, a: Analyses, quarters: list[str]) -> None:
     st.print_setup(ws)
 
 
-def write_tornado(ws: Worksheet, a: Analyses) -> None:
-    t = a.tornado
+def write_tornado(ws: Worksheet, t: Tornado) -> None:
     st.put_text(ws, 1, 1, f"Tornado: change in minimum liquidity from the baseline's USD {t.baseline_min_liquidity / 1e6:,.1f} m, "
                 "each driver alone at a standard adverse and favourable size", st.TITLE)
     _header(ws, 3, ["Driver", "Adverse (USD m)", "Favourable (USD m)", "Δ trough DSCR adverse (x)", "Δ trough DSCR favourable (x)",
@@ -117,8 +118,7 @@ def write_tornado(ws: Worksheet, a: Analyses) -> None:
     st.print_setup(ws, "3:3")
 
 
-def write_montecarlo(ws: Worksheet, a: Analyses) -> None:
-    r = a.montecarlo
+def write_montecarlo(ws: Worksheet, r: MonteCarloResult) -> None:
     lo, hi = r.pd_interval
     e = r.exposure
     st.put_text(ws, 1, 1, f"Monte Carlo: {r.paths:,} paths, seed {r.seed}", st.TITLE)
@@ -164,9 +164,29 @@ def write_montecarlo(ws: Worksheet, a: Analyses) -> None:
     st.print_setup(ws)
 
 
-def write_analyses(wb: Workbook, a: Analyses, quarters: list[str]) -> None:
+def write_analyses(wb: Workbook, a: Analyses) -> None:
     """Append the four analysis sheets."""
-    write_breakeven(wb.create_sheet(SHEETS[0]), a)
-    write_grid(wb.create_sheet(SHEETS[1]), a, quarters)
-    write_tornado(wb.create_sheet(SHEETS[2]), a)
-    write_montecarlo(wb.create_sheet(SHEETS[3]), a)
+    write_breakeven(wb.create_sheet(SHEETS[0]), a.breakeven)
+    write_grid(wb.create_sheet(SHEETS[1]), a.grid)
+    write_tornado(wb.create_sheet(SHEETS[2]), a.tornado)
+    write_montecarlo(wb.create_sheet(SHEETS[3]), a.montecarlo)
+
+
+def analysis_workbook(result: list[Breakeven] | Grid | Tornado | MonteCarloResult) -> Workbook:
+    """A workbook of one analysis sheet, for the ``--out`` of breakeven, grid, tornado and montecarlo."""
+    wb = Workbook()
+    st.register(wb)
+    ws = wb.active
+    if isinstance(result, Grid):
+        ws.title = SHEETS[1]
+        write_grid(ws, result)
+    elif isinstance(result, Tornado):
+        ws.title = SHEETS[2]
+        write_tornado(ws, result)
+    elif isinstance(result, MonteCarloResult):
+        ws.title = SHEETS[3]
+        write_montecarlo(ws, result)
+    else:
+        ws.title = SHEETS[0]
+        write_breakeven(ws, result)
+    return wb

@@ -81,6 +81,6 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
                   names, SummaryInputs(str(profile_path) if profile_path else None, generated or dt.datetime.now(), by_name, sources))
     write_methodology(method_ws)
     if analyses is not None:
-        write_analyses(wb, analyses, results.quarters)
+        write_analyses(wb, analyses)
     wb.active = 0
     return wb
