@@ -74,9 +74,9 @@ def write_grid(ws: Worksheet, g: Grid) -> None:
             else:
                 st.put_text(ws, r, c, "none" if g.metric is GridMetric.FIRST_DEFAULT else st.NM, st.TEXT)
     last = f"{get_column_letter(1 + len(g.x.sizes))}{3 + len(g.y.sizes)}"
-    low, high = ("F8696B", "63BE7B") if g.metric is not GridMetric.FIRST_DEFAULT else ("F8696B", "63BE7B")
-    ws.conditional_formatting.add(f"B4:{last}", ColorScaleRule(start_type="min", start_color=low, mid_type="percentile",
-                                                               mid_value=50, mid_color="FFEB84", end_type="max", end_color=high))
+    # every grid metric is worse when lower (less liquidity, earlier default, thinner cover): red low, green high
+    ws.conditional_formatting.add(f"B4:{last}", ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
+                                                               mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
     if g.metric is GridMetric.FIRST_DEFAULT:
         st.put_text(ws, 5 + len(g.y.sizes), 1, "Quarter index: " + ", ".join(f"{i} = {q}" for i, q in enumerate(quarters)), st.NOTE)
     st.widths(ws, 22, 12, 1 + len(g.x.sizes))
