@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 
 from stress.engine.depreciation import book_value_at, life_quarters
+from stress.engine.financing import CompiledFinancing, compile_financing
 from stress.engine.leases import LeaseSchedule, schedule
 from stress.engine.opening import OpeningBalance, opening_balance
+from stress.engine.programmes import CompiledProgrammes, compile_programmes
 from stress.engine.timeline import Timeline
 from stress.model.company import Company
 from stress.model.debt import Amortisation, DebtKind
@@ -58,8 +60,6 @@ class CompiledCompany:
     cohort_opening_nbv: np.ndarray  # (K,) USD at as_of (0 for the capex plan)
     cohort_is_capex: np.ndarray  # (K,) bool
     cohort_asset: list[str]  # (K,) asset class: gpu, facility, other
-    cohort_funded_by: np.ndarray  # (K,) int tranche index, -1 for cash
-    cohort_funded_share: np.ndarray  # (K,)
     # contracts (C)
     contract_gpu: np.ndarray  # (C,) int
     contract_customer: np.ndarray  # (C,) int
@@ -79,10 +79,14 @@ class CompiledCompany:
     tranche_amortisation: list[Amortisation]
     tranche_is_revolver: np.ndarray  # (T,) bool
     secured: np.ndarray  # (K, T) 1.0 where cohort k is pledged to tranche t
+    financing: CompiledFinancing  # facilities that open later, equity raises, distributions
+    programmes: CompiledProgrammes  # funding of each capex cohort, programmes, contracts' links to them
     # the firm's cost and treasury assumptions, as plain numbers
     pue: float
     other_cost_per_gpu_quarter: float  # USD
-    sga_per_quarter: float  # USD
+    sga_per_quarter: float  # USD, fixed
+    sga_per_mw_quarter: float  # USD per MW of IT load earning
+    sga_share_of_revenue: float
     tax_rate: float
     receivable_days: float
     minimum_cash: float  # USD
@@ -131,6 +135,8 @@ def compile_company(company: Company) -> CompiledCompany:
     customers = list(dict.fromkeys(c.customer for c in company.contracts))
     tranche_names = [t.name for t in company.debt]
     base0 = base_rate_now(company)
+    funds_capex = {f.source for p in company.programmes for f in p.funding} | {k.funded_by for k in company.capex_plan if k.funded_by}
+    financing = compile_financing(company, tl, funds_capex, company.treasury.minimum_cash)
     return CompiledCompany(
         company=company,
         timeline=tl,
@@ -151,8 +157,6 @@ def compile_company(company: Company) -> CompiledCompany:
         cohort_opening_nbv=np.array([book_value_at(k, company.as_of) for k in company.fleet] + [0.0] * len(company.capex_plan)),
         cohort_is_capex=np.array([False] * len(company.fleet) + [True] * len(company.capex_plan), dtype=bool),
         cohort_asset=[k.asset.value for k in cohorts],
-        cohort_funded_by=np.array([-1] * len(company.fleet) + [tranche_names.index(k.funded_by) if k.funded_by else -1 for k in company.capex_plan], dtype=int),
-        cohort_funded_share=np.array([0.0] * len(company.fleet) + [k.funded_share for k in company.capex_plan]),
         contract_gpu=np.array([gpu_models.index(c.gpu) for c in company.contracts], dtype=int),
         contract_customer=np.array([customers.index(c.customer) for c in company.contracts], dtype=int),
         contract_gpus=np.array([c.gpus for c in company.contracts], dtype=float),
@@ -170,9 +174,14 @@ def compile_company(company: Company) -> CompiledCompany:
         tranche_amortisation=[t.amortisation for t in company.debt],
         tranche_is_revolver=np.array([t.kind is DebtKind.REVOLVER for t in company.debt], dtype=bool),
         secured=np.array([[k.name in t.secured_by for t in company.debt] for k in cohorts], dtype=float).reshape(len(cohorts), len(company.debt)),
+        financing=financing,
+        programmes=compile_programmes(company, tl, [*tranche_names, *financing.equity_names],
+                                      np.concatenate([financing.tranche_planned, financing.equity_planned])),
         pue=company.costs.pue,
         other_cost_per_gpu_quarter=company.costs.other_cost_per_gpu_year / 4.0,
         sga_per_quarter=company.costs.sga_per_quarter,
+        sga_per_mw_quarter=company.costs.sga_per_mw_year / 4.0,
+        sga_share_of_revenue=company.costs.sga_share_of_revenue,
         tax_rate=company.costs.tax_rate,
         receivable_days=company.working_capital.receivable_days,
         minimum_cash=company.treasury.minimum_cash,

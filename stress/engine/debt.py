@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stress.engine import financing
+from stress.engine.financing import CENT  # noqa: F401  (amounts below a cent are rounding, not a default)
 from stress.engine.amortisation import scheduled_principal
 from stress.engine.compiled import REFINANCING_TERM_QUARTERS, CompiledCompany
 from stress.model.debt import Amortisation
 
-#: Amounts below this (USD) are rounding, not a default.
-CENT = 0.01
 
 
 @dataclass
@@ -32,19 +32,58 @@ class DebtState:
     maturity_q: np.ndarray  # (W, T) int current maturity quarter
     refinanced: np.ndarray  # (W, T) bool
     matured: np.ndarray  # (W, T) bool: a revolver whose commitment has ended
+    opened: np.ndarray  # (W, T) bool: the facility is available (committed and due, or planned and raised)
 
     @classmethod
     def opening(cls, cc: CompiledCompany, n_worlds: int) -> "DebtState":
         def tile(row: np.ndarray) -> np.ndarray:
             return np.broadcast_to(row, (n_worlds, len(row))).copy()
 
+        opened = cc.financing.opened_at_start
         return cls(
             balance=tile(cc.tranche_balance),
-            drawable=tile(cc.tranche_limit - cc.tranche_balance),
+            drawable=tile(np.where(opened, cc.tranche_limit - cc.tranche_balance, 0.0)),
             maturity_q=tile(cc.tranche_maturity_q),
             refinanced=np.zeros((n_worlds, len(cc.tranche_balance)), dtype=bool),
             matured=np.zeros((n_worlds, len(cc.tranche_balance)), dtype=bool),
+            opened=tile(opened),
         )
+
+
+def open_facilities(cc: CompiledCompany, state: DebtState, q: int, plan: np.ndarray, market_open: np.ndarray) -> np.ndarray:
+    """Open the facilities that become available in ``q`` (see ``stress.engine.financing``); notes and loans
+    that fund no capex are issued in full. Returns the amounts issued (W, T), cash in."""
+    fin = cc.financing
+    now = financing.opening_now(q, state.opened, fin.tranche_planned, fin.tranche_available_q, plan, market_open)
+    state.opened |= now
+    state.drawable = np.where(now, cc.tranche_limit - state.balance, state.drawable)
+    issued = np.where(now & fin.tranche_issue_in_full[None, :], state.drawable, 0.0)
+    state.drawable -= issued
+    state.balance += issued
+    return issued
+
+
+def capex_headroom(state: DebtState, q: int) -> np.ndarray:
+    """(W, T) undrawn commitment that capex may draw now: opened facilities before their maturity."""
+    return np.where(state.opened & (q < state.maturity_q) & ~state.matured, state.drawable, 0.0)
+
+
+def accretion(cc: CompiledCompany, state: DebtState, q: int) -> np.ndarray:
+    """Non-cash interest (W, T) that accretes an accreting tranche's balance to its redemption amount at
+    maturity at a constant quarterly rate: ``balance x ((R / balance) ** (1 / quarters left) - 1)``."""
+    redemption = cc.financing.tranche_redemption[None, :]
+    accreting = (redemption > 0) & ~state.refinanced & (state.balance > CENT) & (state.balance < redemption)
+    left = np.maximum(state.maturity_q - q + 1, 1)
+    safe = np.where(accreting, state.balance, 1.0)
+    return np.where(accreting, safe * ((np.where(accreting, redemption, 1.0) / safe) ** (1.0 / left) - 1.0), 0.0)
+
+
+def cash_interest(cc: CompiledCompany, state: DebtState, balance: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """Interest paid in cash (W, T) on the quarter's opening ``balance``: an accreting tranche pays its coupon
+    on the redemption amount (its face); every other on its balance."""
+    redemption = cc.financing.tranche_redemption[None, :]
+    face = np.where((redemption > 0) & ~state.refinanced & (balance > CENT), redemption, balance)
+    return face * rates / 4.0
 
 
 def annual_rates(cc: CompiledCompany, state: DebtState, base: np.ndarray, spread_add: np.ndarray) -> np.ndarray:
@@ -65,22 +104,6 @@ def amortisation(cc: CompiledCompany, state: DebtState, q: int, rates: np.ndarra
         due = scheduled_principal(state.balance[:, t], left, rates[:, t] / 4.0, method)
         out[:, t] = np.where(state.refinanced[:, t], 0.0, due)
     return out
-
-
-def draw_for_capex(cc: CompiledCompany, state: DebtState, q: int, capex: np.ndarray) -> np.ndarray:
-    """Draws (W, T) on the facilities named by ``funded_by`` for this quarter's capex (W, K).
-
-    A facility past its maturity can no longer be drawn; the capex is then paid from cash.
-    """
-    draws = np.zeros_like(state.balance)
-    for k in np.flatnonzero(cc.cohort_funded_by >= 0):
-        t = cc.cohort_funded_by[k]
-        available = np.where(q < state.maturity_q[:, t], state.drawable[:, t], 0.0)
-        amount = np.minimum(capex[:, k] * cc.cohort_funded_share[k], available)
-        draws[:, t] += amount
-        state.drawable[:, t] -= amount
-        state.balance[:, t] += amount
-    return draws
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,11 @@ class FleetState:
 
 @dataclass(frozen=True)
 class FleetQuarter:
-    capex: np.ndarray  # (W, K) USD paid this quarter
     earning: np.ndarray  # (W, K) bool: the cohort earns this quarter
     depreciation: np.ndarray  # (W, K)
     impairment: np.ndarray  # (W, K)
     proceeds: np.ndarray  # (W, K) cash from retirement sales
     disposed_nbv: np.ndarray  # (W, K) book value removed on retirement
-    market_value: np.ndarray  # (W, K) collateral value at quarter end
     tax_depreciation: np.ndarray  # (W, K)
     tax_disposal_gain: np.ndarray  # (W, K) proceeds less tax value on retirement
 
@@ -45,24 +43,37 @@ def in_force(q: int, change_q: np.ndarray, new: np.ndarray, old: np.ndarray) -> 
     return np.where(q >= change_q, new, old)
 
 
-def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q: np.ndarray,
-         cost: np.ndarray, is_capex: np.ndarray, residual: np.ndarray, price_index: np.ndarray,
-         resale_factor: np.ndarray, tax_life_q: np.ndarray, list_cost: np.ndarray) -> FleetQuarter:
-    """Advance the fleet through quarter ``q``; mutates ``state``.
+def purchase(state: FleetState, bought: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Add the cohorts bought this quarter (W, K bool) at ``cost`` (W, K); returns capex (W, K), USD.
+    They earn and depreciate from the next quarter."""
+    capex = np.where(bought, cost, 0.0)
+    state.nbv = state.nbv + capex
+    state.tax_nbv = state.tax_nbv + capex
+    state.bought = state.bought | bought
+    return capex
 
-    ``in_q``, ``life_q``, ``econ_q``, ``cost``: (W, K) per world (delays,
-    shocked lives, overruns); ``residual``: (K,) share of cost;
+
+def market_value(state: FleetState, q: int, in_q: np.ndarray, econ_q: np.ndarray, residual: np.ndarray,
+                 list_cost: np.ndarray, price_index: np.ndarray, resale_factor: np.ndarray) -> np.ndarray:
+    """Collateral value of each held cohort at the end of quarter ``q`` (W, K), USD: list cost x the larger of
+    residual and remaining economic life, at the world's price and resale factor."""
+    remaining = np.clip((in_q + econ_q - q) / np.maximum(econ_q, 1), 0.0, 1.0)
+    held = state.bought & ~state.retired
+    return np.where(held, list_cost * np.maximum(residual, remaining) * price_index * resale_factor[:, None], 0.0)
+
+
+def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q: np.ndarray,
+         cost: np.ndarray, residual: np.ndarray, price_index: np.ndarray,
+         resale_factor: np.ndarray, tax_life_q: np.ndarray, list_cost: np.ndarray) -> FleetQuarter:
+    """Earn, depreciate and retire through quarter ``q``; mutates ``state``. Purchases are ``purchase``.
+
+    ``in_q`` (W, K): the quarter each cohort was bought (owned: its in-service quarter); ``life_q``,
+    ``econ_q``, ``cost``: (W, K) per world (shocked lives, overruns); ``residual``: (K,) share of cost;
     ``price_index``: (W, K) world price / baseline price of the cohort's GPU;
     ``resale_factor``: (W,) this quarter's multiplier on resale values;
     ``tax_life_q``: (K,) the original accounting life, used for tax; ``list_cost``: (W, K) cost before any
     overrun, the basis of resale and collateral values (an overrun buys nothing the market pays for).
     """
-    buy = is_capex & (in_q == q) & ~state.bought
-    capex = np.where(buy, cost, 0.0)
-    state.nbv = state.nbv + capex
-    state.tax_nbv = state.tax_nbv + capex
-    state.bought = state.bought | buy
-
     live = state.bought & ~state.retired & (q > in_q)
     earning = live & (q <= in_q + econ_q)
     residual_value = cost * residual
@@ -83,9 +94,4 @@ def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q
     state.nbv = np.where(retire, 0.0, state.nbv)
     state.tax_nbv = np.where(retire, 0.0, state.tax_nbv)
     state.retired = state.retired | retire
-
-    remaining = np.clip((in_q + econ_q - q) / np.maximum(econ_q, 1), 0.0, 1.0)
-    held = state.bought & ~state.retired
-    market_value = np.where(held, list_cost * np.maximum(residual, remaining) * price_index * resale_factor[:, None], 0.0)
-    return FleetQuarter(capex, earning, depreciation, impairment, proceeds, disposed, market_value,
-                        tax_depreciation, tax_gain)
+    return FleetQuarter(earning, depreciation, impairment, proceeds, disposed, tax_depreciation, tax_gain)

@@ -12,16 +12,17 @@ INCOME_LINES = (
 )
 CASH_FLOW_LINES = (
     "cfo", "capex", "debt_drawn", "debt_repaid", "interest_paid", "lease_payments", "asset_sales", "fcf",
-    "net_cash_flow",
+    "equity_issued", "distributions", "net_cash_flow",
 )
 BALANCE_LINES = (
     "cash", "receivables", "ppe", "rou_assets", "other_assets", "total_assets", "debt", "lease_liabilities",
     "other_liabilities", "total_liabilities", "equity",
 )
 #: Lines the metrics need that are not on the face of the statements.
-MEMO_LINES = ("taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses", "fleet_value")
+MEMO_LINES = ("taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses",
+              "fleet_value", "interest_accreted", "funding_gap", "capex_deferred", "capex_cancelled")
 #: Per-tranche debt schedule, (W, T, Q) each.
-TRANCHE_LINES = ("opening", "drawn", "interest", "repaid", "refinanced", "closing")
+TRANCHE_LINES = ("opening", "drawn", "interest", "accreted", "repaid", "refinanced", "closing")
 
 LABELS: dict[str, str] = {
     "revenue_contracted": "Contracted revenue", "revenue_spot": "Spot revenue", "revenue": "Revenue",
@@ -39,4 +40,7 @@ LABELS: dict[str, str] = {
     "taxable_income": "Taxable income (original lives)", "scheduled_principal": "Scheduled principal", "revolver_net": "Revolver drawn less repaid", "revolver_available": "Undrawn revolver",
     "gpus_earning": "GPUs earning", "tax_losses": "Tax losses carried forward",
     "fleet_value": "Fleet market value (collateral basis)",
+    "equity_issued": "Equity issued", "distributions": "Dividends and buybacks",
+    "interest_accreted": "Interest accreted (non-cash)", "funding_gap": "Funding gap: due capex paid by planned financing",
+    "capex_deferred": "Capex due and deferred (unfunded)", "capex_cancelled": "Capex cancelled",
 }

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stress.engine import debt as debt_step
+from stress.engine import financing
 from stress.engine import fleet as fleet_step
+from stress.engine import programmes as prog_step
 from stress.engine import revenue as revenue_step
 from stress.engine.compiled import CompiledCompany
 from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES
@@ -35,6 +37,7 @@ class Projection:
     tranches: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (W, T, Q)
     collateral: np.ndarray | None = None  # (W, T, Q) market value of each tranche's collateral
     unpaid_maturity: np.ndarray | None = None  # (W, T, Q) due and not paid
+    programme_status: np.ndarray | None = None  # (W, P, Q) int8 codes of stress.engine.programmes.STATUS_NAMES
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.lines[name]
@@ -77,6 +80,7 @@ def project(cc: CompiledCompany, worlds: Worlds, chunk: int = DEFAULT_CHUNK, kee
         {k: np.concatenate([p.tranches[k] for p in parts]) for k in parts[0].tranches},
         np.concatenate([p.collateral for p in parts]),  # type: ignore[misc]
         np.concatenate([p.unpaid_maturity for p in parts]),  # type: ignore[misc]
+        np.concatenate([p.programme_status for p in parts]),  # type: ignore[misc]
     )
 
 
@@ -89,7 +93,7 @@ def _store(names: Collection[str], keep: Collection[str] | None, shape: tuple[in
 class _Inputs:
     """One chunk's per-world inputs, laid out quarter-major where the loop reads them each quarter."""
 
-    in_q: np.ndarray  # (W, K) quarter each cohort enters service, delays included
+    due_q: np.ndarray  # (W, K) quarter each cohort is due to be bought (owned: in service), delays included
     list_cost: np.ndarray  # (W, K) USD before overruns
     cost: np.ndarray  # (W, K) USD paid
     life_change_q: np.ndarray  # (W, K)
@@ -104,7 +108,7 @@ class _Inputs:
         n_w, n_k = w.n, len(cc.cohort_names)
         list_cost = np.broadcast_to(cc.cohort_units * cc.cohort_unit_cost, (n_w, n_k))
         return cls(
-            in_q=cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, widen(w.delay_q, n_k), 0),
+            due_q=cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, widen(w.delay_q, n_k), 0),
             list_cost=list_cost,
             cost=list_cost * np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0),
             life_change_q=widen(w.life_change_q, n_k),
@@ -124,17 +128,20 @@ class _Firm:
     receivables: np.ndarray
     tax_losses: np.ndarray
     equity: np.ndarray
+    equity_left: np.ndarray  # (W, E) raised and not yet spent on programmes
+    raised: np.ndarray  # (W, E) bool
 
 
 def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_step.FleetState,
-                       q: int) -> tuple[fleet_step.FleetQuarter, revenue_step.RevenueQuarter]:
-    fq = fleet_step.step(fleet, q, x.in_q,
+                       progs: prog_step.ProgrammeState, q: int) -> tuple[fleet_step.FleetQuarter, revenue_step.RevenueQuarter]:
+    fq = fleet_step.step(fleet, q, progs.buy_q,
                          fleet_step.in_force(q, x.life_change_q, w.life_q, cc.cohort_life_q),
                          fleet_step.in_force(q, x.life_change_q, w.econ_q, cc.cohort_econ_q),
-                         x.cost, cc.cohort_is_capex, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
+                         x.cost, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
                          cc.cohort_life_q, x.list_cost)
+    coverage = prog_step.contract_coverage(cc.programmes, progs, q, x.due_q, cc.contract_coverage, w.plan)
     rq = revenue_step.step(fq.earning * cc.cohort_units, x.g_map, cc.cohort_kw, cc.contract_gpus, x.c_map, cc.contract_price,
-                           q < w.default_q[:, cc.contract_customer], cc.contract_coverage[:, q], x.spot_price[q],
+                           q < w.default_q[:, cc.contract_customer], coverage, x.spot_price[q],
                            w.utilisation[:, q], w.power_price[:, q], cc.timeline.hours[q], cc.pue, cc.other_cost_per_gpu_quarter)
     return fq, rq
 
@@ -148,9 +155,9 @@ def _operating_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, fq: 
     L["revenue"][:] = rq.contracted + rq.spot
     L["power_cost"][:] = rq.power
     L["other_cost"][:] = rq.other
-    L["sga"][:] = cc.sga_per_quarter
+    L["sga"][:] = cc.sga_per_quarter + cc.sga_per_mw_quarter * rq.it_mw + cc.sga_share_of_revenue * L["revenue"]
     L["lease_cost"][:] = lease_cost
-    L["ebitda"][:] = L["revenue"] - rq.power - rq.other - cc.sga_per_quarter - lease_cost
+    L["ebitda"][:] = L["revenue"] - rq.power - rq.other - L["sga"] - lease_cost
     L["ebitdar"][:] = L["ebitda"] + lease_cost
     L["depreciation"][:] = fq.depreciation.sum(axis=1)
     L["impairment"][:] = fq.impairment.sum(axis=1)
@@ -171,9 +178,9 @@ def _tax_lines(L: dict[str, np.ndarray], cc: CompiledCompany, fq: fleet_step.Fle
 
 
 def _balance_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, firm: _Firm, fleet: fleet_step.FleetState,
-                   debt: debt_step.DebtState, fq: fleet_step.FleetQuarter, rq: revenue_step.RevenueQuarter) -> None:
+                   debt: debt_step.DebtState, market_value: np.ndarray, rq: revenue_step.RevenueQuarter) -> None:
     """The quarter-end balance sheet and the memo lines the metrics read."""
-    firm.equity = firm.equity + L["net_income"]
+    firm.equity = firm.equity + L["net_income"] + L["equity_issued"] - L["distributions"]
     L["cash"][:] = firm.cash
     L["receivables"][:] = firm.receivables
     L["ppe"][:] = fleet.nbv.sum(axis=1)
@@ -188,64 +195,111 @@ def _balance_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, firm: 
     L["revolver_available"][:] = debt_step.available_revolver(cc, debt)
     L["gpus_earning"][:] = rq.fleet_gpus
     L["tax_losses"][:] = firm.tax_losses
-    L["fleet_value"][:] = fq.market_value.sum(axis=1)
+    L["fleet_value"][:] = market_value.sum(axis=1)
+
+
+def _raise_equity(cc: CompiledCompany, w: Worlds, firm: _Firm, q: int) -> np.ndarray:
+    """Equity raised this quarter (W,), USD; marks the raises received and earmarks them for programmes."""
+    fin = cc.financing
+    now = financing.opening_now(q, firm.raised, fin.equity_planned, fin.equity_q, w.plan, w.refi_open[:, q])
+    firm.raised |= now
+    amounts = np.where(now, fin.equity_amount[None, :], 0.0)
+    firm.equity_left += amounts
+    return amounts.sum(axis=1)
+
+
+def _interest(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, debt: debt_step.DebtState,
+              q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rates, cash interest and accretion on the opening balances; accretion grows the balance.
+    Returns (rates, opening balance, cash interest, accreted), (W, T) each."""
+    rates = debt_step.annual_rates(cc, debt, w.base_rate[:, q], w.spread_add[:, q])
+    opening = debt.balance.copy()
+    paid = debt_step.cash_interest(cc, debt, opening, rates)
+    accreted = debt_step.accretion(cc, debt, q)
+    debt.balance += accreted
+    L["interest_paid"][:] = paid.sum(axis=1)
+    L["interest_accreted"][:] = accreted.sum(axis=1)
+    L["interest_expense"][:] = L["interest_paid"] + L["interest_accreted"]
+    return rates, opening, paid, accreted
+
+
+def _buy_capex(cc: CompiledCompany, x: _Inputs, fleet: fleet_step.FleetState, progs: prog_step.ProgrammeState,
+               debt: debt_step.DebtState, firm: _Firm, q: int, cash: np.ndarray) -> tuple[np.ndarray, prog_step.Purchases, np.ndarray]:
+    """Buy what is due and funded; returns (capex (W, K), the purchases, cash after paying)."""
+    bought = prog_step.buy(cc.programmes, progs, q, x.due_q, x.cost, cash - cc.minimum_cash,
+                           debt_step.capex_headroom(debt, q), firm.equity_left)
+    debt.balance += bought.draws
+    debt.drawable -= bought.draws
+    firm.equity_left -= bought.equity_used
+    return fleet_step.purchase(fleet, bought.bought, x.cost), bought, cash - bought.cash_paid
 
 
 def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None = None) -> Projection:
     n_w, n_q, n_t, n_k = w.n, cc.n_quarters, len(cc.tranche_names), len(cc.cohort_names)
+    n_e, n_p = len(cc.financing.equity_names), len(cc.programmes.names)
     # quarter-major storage: each quarter writes contiguous rows; transposed to (W, Q) views at the end
     lines = _store((*INCOME_LINES, *CASH_FLOW_LINES, *BALANCE_LINES, *MEMO_LINES), keep, (n_q, n_w))
     tranches = _store(TRANCHE_LINES, None if keep is None else {"closing"}, (n_q, n_w, n_t))
     collateral = np.zeros((n_q, n_w, n_t))
     unpaid_maturity = np.zeros((n_q, n_w, n_t))
+    programme_status = np.zeros((n_q, n_w, n_p), dtype=np.int8)
     x = _Inputs.of(cc, w)
     opening_nbv = np.broadcast_to(cc.cohort_opening_nbv, (n_w, n_k))
     fleet = fleet_step.FleetState(opening_nbv.copy(), np.broadcast_to(~cc.cohort_is_capex, (n_w, n_k)).copy(),
                                   np.zeros((n_w, n_k), dtype=bool), opening_nbv.copy())
+    progs = prog_step.ProgrammeState.opening(x.due_q, cc.cohort_is_capex, n_p, len(cc.contract_gpus))
     debt = debt_step.DebtState.opening(cc, n_w)
     firm = _Firm(np.full(n_w, cc.opening.cash), np.full(n_w, cc.opening.receivables), np.full(n_w, cc.opening_tax_losses),
-                 np.full(n_w, cc.opening.equity))
+                 np.full(n_w, cc.opening.equity), np.zeros((n_w, n_e)), np.zeros((n_w, n_e), dtype=bool))
 
     for q in range(n_q):
         L = {name: arr[min(q, len(arr) - 1)] for name, arr in lines.items()}  # views: L[x][:] fills quarter q
-        fq, rq = _fleet_and_revenue(cc, w, x, fleet, q)
+        fq, rq = _fleet_and_revenue(cc, w, x, fleet, progs, q)
         _operating_lines(L, cc, q, fq, rq)
-        rates = debt_step.annual_rates(cc, debt, w.base_rate[:, q], w.spread_add[:, q])
-        opening_balance = debt.balance.copy()
-        interest = opening_balance * rates / 4.0
-        L["interest_expense"][:] = interest.sum(axis=1)
+        rates, opening_balance, interest, accreted = _interest(L, cc, w, debt, q)
         _tax_lines(L, cc, fq, firm)
 
         new_receivables = L["revenue"] * cc.receivable_days / (cc.timeline.hours[q] / 24.0)
         L["cfo"][:] = (L["ebitda"] + L["lease_cost"] - cc.lease_payment[q] - (new_receivables - firm.receivables)
-                       - L["interest_expense"] - L["tax"])
+                       - L["interest_paid"] - L["tax"])
         firm.receivables = new_receivables
-        L["capex"][:] = fq.capex.sum(axis=1)
         L["asset_sales"][:] = fq.proceeds.sum(axis=1)
         scheduled = debt_step.amortisation(cc, debt, q, rates)  # on the balance that bore this quarter's interest
-        capex_draws = debt_step.draw_for_capex(cc, debt, q, fq.capex)
         debt.balance -= scheduled
-        cash = firm.cash + L["cfo"] - L["capex"] + L["asset_sales"] + capex_draws.sum(axis=1) - scheduled.sum(axis=1)
+        issued = debt_step.open_facilities(cc, debt, q, w.plan, w.refi_open[:, q])
+        L["equity_issued"][:] = _raise_equity(cc, w, firm, q)
+        cash = (firm.cash + L["cfo"] + L["asset_sales"] - scheduled.sum(axis=1) + issued.sum(axis=1)
+                + L["equity_issued"])
         outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash, w.refi_open[:, q])
+        capex, bought, cash = _buy_capex(cc, x, fleet, progs, debt, firm, q, cash)
+        paid, cash = financing.pay_distributions(cc.financing, q, cash, debt_step.available_revolver(cc, debt))
         rev_draws, rev_repays, firm.cash = debt_step.revolver(cc, debt, cash, cc.minimum_cash)
 
-        drawn = capex_draws + rev_draws
+        drawn = issued + bought.draws + rev_draws
         repaid = scheduled + outcome.repaid + rev_repays
+        L["capex"][:] = capex.sum(axis=1)
+        L["distributions"][:] = paid.sum(axis=1)
         L["debt_drawn"][:] = drawn.sum(axis=1)
         L["debt_repaid"][:] = repaid.sum(axis=1)
-        L["interest_paid"][:] = L["interest_expense"]
         L["lease_payments"][:] = cc.lease_payment[q]
         L["fcf"][:] = L["cfo"] - L["capex"]
-        L["net_cash_flow"][:] = L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"]
+        L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] + L["equity_issued"]
+                                 - L["distributions"])
         L["scheduled_principal"][:] = scheduled.sum(axis=1)
         L["revolver_net"][:] = rev_draws.sum(axis=1) - rev_repays.sum(axis=1)
-        _balance_lines(L, cc, q, firm, fleet, debt, fq, rq)
+        L["funding_gap"][:] = (np.where(x.due_q == q, x.cost, 0.0) * cc.programmes.planned_share).sum(axis=1)
+        L["capex_deferred"][:] = bought.deferred
+        L["capex_cancelled"][:] = bought.cancelled
+        market_value = fleet_step.market_value(fleet, q, progs.buy_q, fleet_step.in_force(q, x.life_change_q, w.econ_q, cc.cohort_econ_q),
+                                               cc.cohort_residual, x.list_cost, x.cohort_price_index[q], x.resale_factor[:, q])
+        _balance_lines(L, cc, q, firm, fleet, debt, market_value, rq)
 
-        for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest), ("repaid", repaid),
-                          ("refinanced", outcome.refinanced), ("closing", debt.balance)):
+        for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest + accreted), ("accreted", accreted),
+                          ("repaid", repaid), ("refinanced", outcome.refinanced), ("closing", debt.balance)):
             tranches[name][min(q, len(tranches[name]) - 1)] = arr
         unpaid_maturity[q] = outcome.unpaid
-        collateral[q] = allocate_collateral(fq.market_value, cc.secured, debt.balance)
+        collateral[q] = allocate_collateral(market_value, cc.secured, debt.balance)
+        programme_status[q] = prog_step.status(cc.programmes, progs, q, x.due_q)
     stored = lambda arrays: {k: v for k, v in arrays.items() if len(v) == n_q}  # noqa: E731
     return Projection(cc, w, {k: v.T for k, v in stored(lines).items()}, {k: v.transpose(1, 2, 0) for k, v in stored(tranches).items()},
-                      collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0))
+                      collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0), programme_status.transpose(1, 2, 0))

@@ -22,6 +22,7 @@ class RevenueQuarter:
     power: np.ndarray  # (W,) USD
     other: np.ndarray  # (W,) USD
     fleet_gpus: np.ndarray  # (W,) GPUs earning
+    it_mw: np.ndarray  # (W,) IT load of the GPUs earning, MW (what per-MW overheads scale with)
 
 
 def one_hot(index: np.ndarray, n: int) -> np.ndarray:
@@ -39,7 +40,7 @@ def step(earning_units: np.ndarray, cohort_gpu_map: np.ndarray, kw: np.ndarray,
 
     ``earning_units`` (W, K); ``cohort_gpu_map`` (K, G) one-hot; ``kw`` (K,);
     contract arrays (C,) with ``contract_gpu_map`` (C, G) and
-    ``not_defaulted`` (W, C); ``coverage`` (C,) share of the quarter each
+    ``not_defaulted`` (W, C); ``coverage`` (C,) or (W, C) share of the quarter each
     contract runs; ``spot_price`` (W, G); ``utilisation``, ``power_price`` (W,).
     """
     fleet = earning_units @ cohort_gpu_map  # (W, G)
@@ -56,4 +57,4 @@ def step(earning_units: np.ndarray, cohort_gpu_map: np.ndarray, kw: np.ndarray,
     it_kw = ((contracted_g + spot_g * utilisation[:, None]) * kw_per_gpu).sum(axis=1)
     power = it_kw * pue * hours * power_price
     gpus = fleet.sum(axis=1)
-    return RevenueQuarter(contracted, spot, power, gpus * other_cost_per_gpu_quarter, gpus)
+    return RevenueQuarter(contracted, spot, power, gpus * other_cost_per_gpu_quarter, gpus, kw_fleet.sum(axis=1) / 1000.0)

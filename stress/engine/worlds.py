@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stress.engine.compiled import CompiledCompany
+from stress.model.capital import Case
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Worlds:
     resale_factor: np.ndarray  # (W, Q) multiplier on residual proceeds and collateral
     capex_factor: np.ndarray  # (W, K) multiplier on each capex cohort's cost (overrun)
     delay_q: np.ndarray  # (W, K) int quarters each capex cohort is delivered late
+    plan: np.ndarray  # (W,) bool: the world counts planned financing and awarded contracts (the plan case)
 
     # the last four may also be given one number per world, (W,), meaning every cohort or quarter alike
 
@@ -59,8 +61,8 @@ def widen(values: np.ndarray, width: int) -> np.ndarray:
     return np.broadcast_to(values[:, None], (len(values), width)) if values.ndim == 1 else values
 
 
-def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = None) -> Worlds:
-    """``n`` copies of the profile's own market: the unshocked baseline."""
+def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = None, case: Case = Case.PLAN) -> Worlds:
+    """``n`` copies of the profile's own market: the unshocked baseline, under ``case``."""
     m = cc.company.market
     q = cc.n_quarters
 
@@ -82,4 +84,5 @@ def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = N
         resale_factor=np.ones((n, q)),
         capex_factor=np.ones((n, len(cc.cohort_names))),
         delay_q=np.zeros((n, len(cc.cohort_names)), dtype=int),
+        plan=np.full(n, case is Case.PLAN),
     )

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from stress.errors import Problem, ProfileError
 from stress.io.yamlfile import read_mapping, validation_problems
-from stress.model.checks import Parts, profile_problems, scale_warnings
+from stress.model.checks import Parts, going_concern_warnings, profile_problems, scale_warnings
 from stress.model.company import Company
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -62,7 +62,7 @@ def load_profile(name_or_path: str | Path) -> LoadedProfile:
         raise ProfileError(path, list(dict.fromkeys(every))) from exc
     if problems:
         raise ProfileError(path, problems)
-    return LoadedProfile(company, path, scale_warnings(company))
+    return LoadedProfile(company, path, [*scale_warnings(company), *going_concern_warnings(company)])
 
 
 def load_company(name_or_path: str | Path) -> Company:

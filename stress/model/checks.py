@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from stress.errors import Problem
+from stress.model.capital import Distribution, EquityRaise, FinancingStatus
 from stress.model.company import Company
 from stress.model.contract import Contract
 from stress.model.covenant import DIRECTION, Covenant, CovenantMetric
@@ -25,6 +26,7 @@ from stress.model.debt import DebtKind, Tranche
 from stress.model.fleet import CapexCohort, Cohort
 from stress.model.lease import Lease
 from stress.model.market import Market
+from stress.model.programme import CASH, Programme
 from stress.model.types import Date
 
 #: An amount this many times smaller than the profile's largest is suspicious.
@@ -32,7 +34,10 @@ SCALE_WARNING_RATIO = 1e-5
 
 #: The profile's lists of items, and the model of each item.
 SECTIONS: dict[str, type] = {"fleet": Cohort, "capex_plan": CapexCohort, "contracts": Contract, "debt": Tranche,
-                             "leases": Lease, "covenants": Covenant}
+                             "leases": Lease, "covenants": Covenant, "programmes": Programme, "equity": EquityRaise,
+                             "distributions": Distribution}
+#: A programme's funding shares may miss 100% by this much (rounding in a profile).
+SHARE_TOLERANCE = 1e-6
 _DATE = TypeAdapter(Date)
 
 
@@ -112,9 +117,74 @@ def _reference_problems(p: Parts) -> Iterator[Problem]:
             yield Problem(path, f"names no debt tranche; expected one of {sorted(tranche_names)}", cov.applies_to)
         elif cov.metric is CovenantMetric.LTV and cov.applies_to in valid_tranches - secured:
             yield Problem(path, "an ltv covenant needs a tranche with secured_by collateral", cov.applies_to)
+    yield from _programme_references(p)
     yield from _duplicates(p, "cohort", "fleet", "capex_plan")
+    yield from _duplicates(p, "programme", "programmes")
+    yield from _duplicates(p, "equity raise", "equity")
+    tranche_names = p.written_values("name", "debt")
+    for i, e in enumerate(p.written["equity"]):
+        if e.get("name") in tranche_names | {CASH}:
+            yield Problem(f"equity[{i}].name", "a debt tranche (or 'cash') has this name; funding sources must be unique", e["name"])
     yield from _duplicates(p, "debt", "debt")
     yield from _duplicates(p, "lease", "leases")
+
+
+def _programme_references(p: Parts) -> Iterator[Problem]:
+    """Links to programmes name one; funding names a facility, an equity raise or cash; shares sum to 100%."""
+    programmes = p.written_values("name", "programmes")
+    sources = p.written_values("name", "debt", "equity") | {CASH}
+    for section in ("capex_plan", "contracts", "leases"):
+        for i, x in p.valid(section):
+            if x.programme is not None and x.programme not in programmes:
+                yield Problem(f"{section}[{i}].programme", f"names no programme; expected one of {sorted(programmes)}", x.programme)
+    with_cohorts = {k.programme for _, k in p.valid("capex_plan")}
+    for i, prog in p.valid("programmes"):
+        for j, f in enumerate(prog.funding):
+            if f.source not in sources:
+                yield Problem(f"programmes[{i}].funding[{j}].source",
+                              f"names no debt tranche or equity raise; expected 'cash' or one of {sorted(sources - {CASH})}", f.source)
+        total = sum(f.share for f in prog.funding)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            yield Problem(f"programmes[{i}].funding", f"shares sum to {total:.2%}; they must sum to 100%")
+        if prog.name not in with_cohorts:
+            yield Problem(f"programmes[{i}].name", "no capex_plan cohort belongs to this programme; a programme is "
+                          "growth to buy (existing capacity needs no programme)", prog.name)
+    for i, k in p.valid("capex_plan"):
+        if k.programme is not None and k.funded_by is not None:
+            yield Problem(f"capex_plan[{i}].funded_by", "a cohort in a programme is paid by the programme's funding; "
+                          "drop funded_by or the programme", k.funded_by)
+
+
+def _financing_problems(p: Parts) -> Iterator[Problem]:
+    """Planned financing says why it is expected; money not yet available is not yet drawn."""
+    for section in ("debt", "equity"):
+        for i, x in p.valid(section):
+            if x.status is FinancingStatus.PLANNED and not (x.evidence or "").strip():
+                yield Problem(f"{section}[{i}].evidence", "planned financing needs evidence: a source tag, or "
+                              "'estimate: ' and why it is expected")
+    for i, t in p.valid("debt"):
+        later = t.available_from is not None and p.as_of is not None and t.available_from > p.as_of
+        if t.balance > 0 and (later or t.status is FinancingStatus.PLANNED):
+            yield Problem(f"debt[{i}].balance", "a facility that is planned or available only after as_of cannot be "
+                          "drawn at as_of; give balance 0 and its size as limit", t.balance)
+        if (later or t.status is FinancingStatus.PLANNED) and not t.limit:
+            yield Problem(f"debt[{i}].limit", "a facility that is planned or available only after as_of needs a "
+                          "limit (its size)")
+        if t.redemption is not None and t.redemption < max(t.balance, t.limit or 0.0):
+            yield Problem(f"debt[{i}].redemption", "the redemption amount is what the balance accretes to; it "
+                          "cannot be below the balance or limit", t.redemption)
+
+
+def _delivery_problems(p: Parts) -> Iterator[Problem]:
+    """A contract its programme's capacity cannot reach before it ends."""
+    delivered: dict[str, dt.date] = {}
+    for _, k in p.valid("capex_plan"):
+        if k.programme is not None:
+            delivered[k.programme] = max(delivered.get(k.programme, k.in_service), k.in_service)
+    for i, c in p.valid("contracts"):
+        if c.programme in delivered and delivered[c.programme] >= c.end:
+            yield Problem(f"contracts[{i}].programme", f"its programme's last cohort enters service "
+                          f"{delivered[c.programme]}, after the contract ends ({c.end})", c.programme)
 
 
 def _gpu_problems(p: Parts) -> Iterator[Problem]:
@@ -132,9 +202,9 @@ def _gpu_problems(p: Parts) -> Iterator[Problem]:
 
 def _item_problems(p: Parts) -> Iterator[Problem]:
     """What the item models leave unchecked across their own fields."""
-    for section in ("contracts", "leases"):
+    for section in ("contracts", "leases", "distributions"):
         for i, x in p.valid(section):
-            if x.end <= x.start:
+            if x.end is not None and x.end <= x.start:
                 yield Problem(f"{section}[{i}].end", f"must fall after start ({x.start})", str(x.end))
     for i, t in p.valid("debt"):
         if t.limit is None and t.kind in (DebtKind.REVOLVER, DebtKind.DELAYED_DRAW):
@@ -184,7 +254,23 @@ def _date_problems(p: Parts) -> Iterator[Problem]:
 def profile_problems(profile: Company | Parts) -> list[Problem]:
     """Every cross-field error among the parts of a profile that are each valid."""
     p = Parts.of_company(profile) if isinstance(profile, Company) else profile
-    return [*_item_problems(p), *_reference_problems(p), *_gpu_problems(p), *_date_problems(p)]
+    return [*_item_problems(p), *_reference_problems(p), *_gpu_problems(p), *_date_problems(p),
+            *_financing_problems(p), *_delivery_problems(p)]
+
+
+def going_concern_warnings(c: Company) -> list[Problem]:
+    """Choices that may be deliberate but usually are not: a signed hall with no capacity to fill it."""
+    warnings = []
+    for i, x in enumerate(c.leases):
+        if x.start > c.as_of and x.programme is None:
+            warnings.append(Problem(f"leases[{i}].programme", "a lease commencing after as_of houses no programme: "
+                                    "it will cost from commencement with nothing earning in it (an empty hall); "
+                                    "link it to the programme it houses if there is one", x.name))
+    for i, k in enumerate(c.capex_plan):
+        if k.programme is None and k.funded_by is None:
+            warnings.append(Problem(f"capex_plan[{i}]", "no programme or funded_by: bought only from cash above the "
+                                    "minimum", k.name))
+    return warnings
 
 
 def _suggest_suffix(amount: float, scale: float) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from stress.model.contract import Contract
+from stress.model.capital import Case, Distribution, EquityRaise, FinancingStatus
+from stress.model.contract import Contract, ContractStatus
 from stress.model.covenant import Covenant
 from stress.model.debt import Tranche
 from stress.model.fleet import CapexCohort, Cohort
 from stress.model.lease import Lease
 from stress.model.market import Costs, Market, Treasury, WorkingCapital
 from stress.model.montecarlo import MonteCarloParams
+from stress.model.programme import Programme
 from stress.model.types import Date, Money, NonNegMoney, Spec
 
 MAX_HORIZON_QUARTERS = 80
@@ -52,12 +54,29 @@ class Company(Spec):
     debt: list[Tranche] = Field(default_factory=list)
     leases: list[Lease] = Field(default_factory=list)
     covenants: list[Covenant] = Field(default_factory=list)
+    programmes: list[Programme] = Field(default_factory=list, description="build programmes: capex, halls, contracts, funding")
+    equity: list[EquityRaise] = Field(default_factory=list, description="equity raises, committed or planned")
+    distributions: list[Distribution] = Field(default_factory=list, description="dividends and buybacks")
+    plan_includes_pipeline: bool = Field(False, description="the plan case counts pipeline contracts too")
     montecarlo: MonteCarloParams | None = Field(None, description="overrides of the Monte Carlo defaults")
 
     @property
     def cohorts(self) -> list[Cohort]:
         """Owned and planned cohorts, in profile order (fleet first)."""
         return [*self.fleet, *self.capex_plan]
+
+    def counts_contract(self, status: ContractStatus, case: Case) -> bool:
+        """Whether a contract of ``status`` is in the projection under ``case``."""
+        if status is ContractStatus.COMMITTED:
+            return True
+        if case is Case.COMMITTED:
+            return False
+        return status is ContractStatus.AWARDED or self.plan_includes_pipeline
+
+    @staticmethod
+    def counts_financing(status: FinancingStatus, case: Case) -> bool:
+        """Whether financing of ``status`` can be used under ``case``."""
+        return status is FinancingStatus.COMMITTED or case is Case.PLAN
 
     def tranche(self, name: str) -> Tranche:
         return next(t for t in self.debt if t.name == name)

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field
 
 from stress.model.types import Count, Date, PosMoney, Spec
+
+
+class ContractStatus(StrEnum):
+    """``committed``: signed; ``awarded``: announced, not yet signed (counted in the plan case);
+    ``pipeline``: management's hopes (counted only when the profile says ``plan_includes_pipeline``)."""
+
+    COMMITTED = "committed"
+    AWARDED = "awarded"
+    PIPELINE = "pipeline"
 
 
 class Contract(Spec):
@@ -20,3 +31,12 @@ class Contract(Spec):
     start: Date
     end: Date
     investment_grade: bool = False
+    name: str | None = Field(None, description="label in reports")
+    status: ContractStatus = ContractStatus.COMMITTED
+    programme: str | None = Field(None, description="the programme whose capacity serves it")
+    cancel_after_quarters: int | None = Field(None, ge=0, le=40,
+                                              description="lost if its capacity's delivery slips more than this")
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.customer} ({self.gpu})"

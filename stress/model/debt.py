@@ -6,7 +6,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from stress.model.types import Date, DebtRate, NonNegMoney, Rate, Spec
+from stress.model.capital import FinancingStatus
+from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Spec
 
 
 class DebtKind(StrEnum):
@@ -38,7 +39,11 @@ class Seniority(StrEnum):
 
 
 class Tranche(Spec):
-    """A debt tranche; ``stress.model.checks`` checks ``limit`` against ``kind`` and ``balance``."""
+    """A debt tranche; ``stress.model.checks`` checks ``limit`` against ``kind`` and ``balance``.
+
+    A tranche with undrawn ``limit`` that is not a revolver and funds no capex is *issued in full* when it
+    becomes available (notes priced after ``as_of``); one that funds capex is drawn as the capex is bought.
+    """
 
     name: str = Field(min_length=1)
     kind: DebtKind
@@ -50,6 +55,11 @@ class Tranche(Spec):
     amortisation: Amortisation = Amortisation.BULLET
     secured_by: list[str] = Field(default_factory=list, description="fleet or capex cohort names")
     seniority: Seniority | None = Field(None, description="default: secured if secured_by, else senior_unsecured")
+    status: FinancingStatus = Field(FinancingStatus.COMMITTED, description="committed (signed by as_of) or planned")
+    available_from: Date | None = Field(None, description="first date it can be drawn or is issued; default as_of")
+    evidence: str | None = Field(None, description="source tag, or 'estimate: why'; required when planned")
+    redemption: PosMoney | None = Field(None, description="USD repaid at maturity; the balance accretes to it "
+                                                          "(convertibles), the coupon is paid on it")
 
     @property
     def rank(self) -> Seniority:

@@ -51,11 +51,12 @@ class Cohort(Spec):
 
 
 class CapexCohort(Cohort):
-    """A cohort still to be bought; paid in cash in the quarter it enters service.
+    """A cohort still to be bought in the quarter it is due, and only when its funding is there.
 
-    ``funded_by`` names a delayed-draw (or other) facility that draws to pay for
-    it, up to the facility's undrawn limit; the rest comes from cash.
+    In a ``programme``, the programme's funding sources pay. Otherwise ``funded_by`` names a facility
+    that pays ``funded_share`` (the rest from cash), or, with neither, cash above the minimum pays.
     """
 
     funded_by: str | None = Field(None, description="name of the debt facility that funds it")
     funded_share: Share = Field(1.0, description="share of the cost drawn from funded_by")
+    programme: str | None = Field(None, description="the build programme it belongs to; its funding pays for it")

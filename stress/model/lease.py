@@ -28,4 +28,5 @@ class Lease(Spec):
     escalator: Rate = Field(0.0, description="annual rise in the payment")
     start: Date
     end: Date
+    programme: str | None = Field(None, description="the programme whose capacity the hall houses")
     discount_rate: Annotated[Rate, AfterValidator(_above_minus_100)] = Field(description="incremental borrowing rate, per annum")

@@ -35,7 +35,9 @@ class Market(Spec):
 class Costs(Spec):
     pue: float = Field(1.3, ge=1.0, description="power usage effectiveness, total/IT power")
     other_cost_per_gpu_year: NonNegMoney = Field(0.0, description="USD per GPU per year (site, support)")
-    sga_per_quarter: NonNegMoney = Field(0.0, description="USD per quarter, fixed")
+    sga_per_quarter: NonNegMoney = Field(0.0, description="USD per quarter, the fixed part of SG&A")
+    sga_per_mw_year: NonNegMoney = Field(0.0, description="USD a year per MW of IT load earning")
+    sga_share_of_revenue: Share = Field(0.0, description="SG&A that scales with revenue (sales, support)")
     tax_rate: Share = Field(0.21)
 
 
@@ -44,6 +46,9 @@ class WorkingCapital(Spec):
 
 
 class Treasury(Spec):
-    """Cash policy: the revolver draws to keep cash at ``minimum_cash``."""
+    """Cash policy: the revolver draws to keep cash at ``minimum_cash``; capex paid from cash must leave it;
+    unfunded capex is deferred up to ``max_capex_deferral_quarters``, then cancelled."""
 
     minimum_cash: NonNegMoney = Field(0.0, description="USD the firm keeps on hand")
+    max_capex_deferral_quarters: int = Field(4, ge=0, le=40, description="quarters unfunded capex waits before "
+                                                                         "its programme is cancelled")

@@ -1,0 +1,203 @@
+"""Build programmes: capex bought only when funded, deferred, then cancelled; contracts that move with
+their capacity. Compiled once per company; ``buy`` runs once a quarter, vectorised over worlds.
+
+Funding sources ``S`` are the tranches (``T``), then the equity raises (``E``), then cash: column ``S - 1``.
+Each capex cohort ``k`` has a row of shares over them (``CompiledProgrammes.funding``). A cohort due in a
+world is bought only if *every* source can pay its share in that world and quarter: an open facility
+before its maturity with that much undrawn, an equity raise already received with that much unspent,
+and cash above the minimum for the cash and equity shares. Otherwise it waits; a cohort still unbought
+``max_deferral`` quarters after it was due cancels its programme (its unbought cohorts and contracts).
+A cohort outside any programme is its own programme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stress.engine.financing import CENT
+from stress.engine.timeline import Timeline
+from stress.model.capital import Case
+from stress.model.company import Company
+from stress.model.programme import CASH
+
+#: Quarter index meaning "never" for purchase quarters.
+NEVER = 10_000
+
+#: Programme status codes per world and quarter (``Projection.programme_status``).
+STATUS_NAMES = ("scheduled", "deferred", "building", "delivered", "cancelled")
+SCHEDULED, DEFERRED, BUILDING, DELIVERED, CANCELLED = range(5)
+
+
+@dataclass(frozen=True)
+class CompiledProgrammes:
+    """Capex cohorts are indexed as in CompiledCompany (fleet rows have no funding); ``P`` programmes."""
+
+    names: list[str]  # (P,) the profile's programmes, then one per capex cohort outside any
+    cohort_programme: np.ndarray  # (K,) int, -1 for owned cohorts
+    funding: np.ndarray  # (K, S) share of cost from each source
+    planned_share: np.ndarray  # (K,) share of cost from sources that are planned (the funding gap)
+    max_deferral: np.ndarray  # (P,) int quarters
+    hall_ready_q: np.ndarray  # (P,) int: quarter from which its halls are commenced (-1 when none or already)
+    contract_programme: np.ndarray  # (C,) int, -1 when none
+    contract_cancel_after: np.ndarray  # (C,) int quarters of slip tolerated
+    contract_in_case: np.ndarray  # (2, C) bool: counted in the committed case (row 0) and the plan case (row 1)
+
+
+def compile_programmes(company: Company, tl: Timeline, source_names: list[str], source_planned: np.ndarray) -> CompiledProgrammes:
+    """``source_names``: tranche then equity names (S - 1); ``source_planned`` (S - 1,) bool."""
+    n_fleet, n_s = len(company.fleet), len(source_names) + 1
+    names = [p.name for p in company.programmes]
+    own = [k.name for k in company.capex_plan if k.programme is None]
+    names += [f"{k} (cohort)" for k in own]
+    by_name = {p.name: p for p in company.programmes}
+    funding = np.zeros((len(company.cohorts), n_s))
+    prog = np.full(len(company.cohorts), -1, dtype=int)
+    for i, k in enumerate(company.capex_plan):
+        row = n_fleet + i
+        if k.programme is not None:
+            prog[row] = names.index(k.programme)
+            for f in by_name[k.programme].funding:
+                funding[row, n_s - 1 if f.source == CASH else source_names.index(f.source)] += f.share
+        else:
+            prog[row] = names.index(f"{k.name} (cohort)")
+            if k.funded_by is not None:
+                funding[row, source_names.index(k.funded_by)] = k.funded_share
+            funding[row, n_s - 1] += 1.0 - (k.funded_share if k.funded_by is not None else 0.0)
+    default = company.treasury.max_capex_deferral_quarters
+    hall_q = np.full(len(names), -1, dtype=int)
+    for x in company.leases:
+        if x.programme is not None:
+            p = names.index(x.programme)
+            hall_q[p] = max(hall_q[p], tl.index_of(x.start))
+    return CompiledProgrammes(
+        names=names,
+        cohort_programme=prog,
+        funding=funding,
+        planned_share=funding[:, :-1] @ source_planned.astype(float),
+        max_deferral=np.array([by_name[n].max_deferral_quarters if n in by_name and by_name[n].max_deferral_quarters
+                               is not None else default for n in names], dtype=int),
+        hall_ready_q=hall_q,
+        contract_programme=np.array([names.index(c.programme) if c.programme else -1 for c in company.contracts], dtype=int),
+        contract_cancel_after=np.array([NEVER if c.cancel_after_quarters is None else c.cancel_after_quarters
+                                        for c in company.contracts], dtype=int),
+        contract_in_case=np.array([[company.counts_contract(c.status, case) for c in company.contracts]
+                                   for case in (Case.COMMITTED, Case.PLAN)], dtype=bool).reshape(2, len(company.contracts)),
+    )
+
+
+@dataclass
+class ProgrammeState:
+    """Per world: when each cohort was bought, what is cancelled, which contracts are lost."""
+
+    buy_q: np.ndarray  # (W, K) int purchase quarter (owned cohorts: their in-service quarter); NEVER if not bought
+    cancelled: np.ndarray  # (W, P) bool
+    lost: np.ndarray  # (W, C) bool: contracts lost to late delivery or cancellation
+
+    @classmethod
+    def opening(cls, in_q: np.ndarray, is_capex: np.ndarray, n_programmes: int, n_contracts: int) -> "ProgrammeState":
+        n_w = in_q.shape[0]
+        return cls(np.where(is_capex[None, :], NEVER, in_q), np.zeros((n_w, n_programmes), dtype=bool),
+                   np.zeros((n_w, n_contracts), dtype=bool))
+
+
+@dataclass(frozen=True)
+class Purchases:
+    bought: np.ndarray  # (W, K) bool bought this quarter
+    draws: np.ndarray  # (W, T) facility draws for them
+    equity_used: np.ndarray  # (W, E)
+    cash_paid: np.ndarray  # (W,) from cash (cash and equity shares)
+    deferred: np.ndarray  # (W,) USD of capex due and not bought this quarter
+    cancelled: np.ndarray  # (W,) USD of capex cancelled this quarter
+
+
+def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, cost: np.ndarray, cash_free: np.ndarray,
+        drawable: np.ndarray, equity_left: np.ndarray) -> Purchases:
+    """Decide this quarter's purchases, cohort by cohort in profile order (loops over cohorts, never worlds).
+
+    ``due_q`` (W, K) scheduled purchase quarter (delays included); ``cost`` (W, K) USD; ``cash_free`` (W,)
+    cash above the minimum; ``drawable`` (W, T) facility headroom usable now (opened, before maturity);
+    ``equity_left`` (W, E) raised and unspent. Mutates ``st``; the caller applies draws and payments.
+    """
+    n_t = drawable.shape[1]
+    if not len(cp.names):
+        zeros = np.zeros(len(cash_free))
+        return Purchases(np.zeros(due_q.shape, dtype=bool), np.zeros_like(drawable), np.zeros_like(equity_left), zeros, zeros, zeros)
+    room = np.concatenate([drawable, equity_left], axis=1)  # (W, T + E) what each non-cash source can still pay
+    free = cash_free.copy()
+    bought = np.zeros(due_q.shape, dtype=bool)
+    was_cancelled = st.cancelled.copy()
+    for k in np.flatnonzero(cp.cohort_programme >= 0):
+        p = cp.cohort_programme[k]
+        due = (st.buy_q[:, k] == NEVER) & (q >= due_q[:, k]) & ~st.cancelled[:, p]
+        need = cost[:, k, None] * cp.funding[k][None, :]  # (W, S)
+        from_cash = need[:, n_t:].sum(axis=1)  # equity shares are paid from the cash the raise brought
+        ok = due & np.all(room >= need[:, :-1] - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
+        room -= np.where(ok[:, None], need[:, :-1], 0.0)
+        free -= np.where(ok, from_cash, 0.0)
+        bought[:, k] = ok
+        st.buy_q[:, k] = np.where(ok, q, st.buy_q[:, k])
+        st.cancelled[:, p] |= due & ~ok & (q - due_q[:, k] >= cp.max_deferral[p])
+    cancelled = st.cancelled[:, np.maximum(cp.cohort_programme, 0)]  # (W, K) the cohort's programme is cancelled
+    unbought = (st.buy_q == NEVER) & (cp.cohort_programme >= 0)[None, :]
+    waiting = unbought & (q >= due_q) & ~cancelled
+    newly = unbought & cancelled & ~was_cancelled[:, np.maximum(cp.cohort_programme, 0)]
+    return Purchases(bought, drawable - room[:, :n_t], equity_left - room[:, n_t:], cash_free - free,
+                     np.where(waiting, cost, 0.0).sum(axis=1), np.where(newly, cost, 0.0).sum(axis=1))
+
+
+def _membership(cp: CompiledProgrammes) -> np.ndarray:
+    """(K, P) 1.0 where cohort k belongs to programme p."""
+    m = np.zeros((len(cp.cohort_programme), len(cp.names)))
+    rows = np.flatnonzero(cp.cohort_programme >= 0)
+    m[rows, cp.cohort_programme[rows]] = 1.0
+    return m
+
+
+def delivery(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each programme's capacity stands at the start of quarter ``q``, (W, P) each:
+    ``delivered`` (some of it earns and none that was due is missing), ``slip`` (quarters its purchases ran
+    late, the most of any cohort) and ``lateness`` (slip including cohorts still waiting)."""
+    m = _membership(cp)
+    member = cp.cohort_programme >= 0
+    in_service = (st.buy_q <= q - 1) & member[None, :]
+    missing = (due_q <= q - 1) & ~in_service & member[None, :]
+    delivered = ((in_service @ m) > 0) & ((missing @ m) == 0)
+    slip_k = np.where(in_service, st.buy_q - due_q, 0)
+    late_k = np.where(missing, q - due_q, slip_k)
+    slip = (slip_k[:, :, None] * m[None]).max(axis=1, initial=0).astype(int)
+    lateness = (late_k[:, :, None] * m[None]).max(axis=1, initial=0).astype(int)
+    return delivered, slip, lateness
+
+
+def contract_coverage(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, coverage: np.ndarray,
+                      plan: np.ndarray) -> np.ndarray:
+    """Share of quarter ``q`` each contract earns, (W, C): its own dates shifted by its programme's slip,
+    only once the capacity is delivered and the hall commenced, never once lost; zero when the world's
+    case does not count it. ``coverage`` (C, Q) as signed; ``plan`` (W,) bool. Mutates ``st.lost``."""
+    n_w, n_c = len(plan), coverage.shape[0]
+    in_case = cp.contract_in_case[plan.astype(int)]  # (W, C)
+    if not len(cp.names) or not n_c:
+        return coverage[None, :, q] * in_case
+    delivered, slip, lateness = delivery(cp, st, q, due_q)
+    has = cp.contract_programme >= 0
+    p = np.maximum(cp.contract_programme, 0)
+    st.lost |= has[None, :] & (st.cancelled[:, p] | (lateness[:, p] > cp.contract_cancel_after[None, :]))
+    shift = np.where(has[None, :], slip[:, p], 0)
+    idx = q - shift
+    cov = np.where(idx >= 0, coverage[np.arange(n_c)[None, :], np.clip(idx, 0, coverage.shape[1] - 1)], 0.0)
+    ready = ~has[None, :] | (delivered[:, p] & (q > cp.hall_ready_q[p])[None, :])
+    return cov * (ready & ~st.lost & in_case)
+
+
+def status(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray) -> np.ndarray:
+    """(W, P) int code from STATUS_NAMES at the end of quarter ``q``."""
+    m = _membership(cp)
+    member = (cp.cohort_programme >= 0)[None, :]
+    bought = (st.buy_q <= q) & member
+    waiting = (st.buy_q == NEVER) & (due_q <= q) & member
+    n_bought, n_all = bought @ m, member.astype(float) @ m
+    code = np.where((waiting @ m) > 0, DEFERRED, np.where(n_bought >= n_all, DELIVERED,
+                                                           np.where(n_bought > 0, BUILDING, SCHEDULED)))
+    return np.where(st.cancelled, CANCELLED, code).astype(np.int8)
