@@ -15,24 +15,28 @@ from stress.engine.project import project
 from stress.engine.results import Results
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.io.profiles import load_company
+from stress.model.capital import Case
 from stress.model.company import Company
 from stress.model.scenario import Scenario
 from stress.scenarios.build import build_worlds
 from stress.scenarios.select import select
 
 
-def run(company: Company | str | Path, scenarios: list[Scenario | str] | None = None, worlds: Worlds | None = None) -> Results:
+def run(company: Company | str | Path, scenarios: list[Scenario | str] | None = None, worlds: Worlds | None = None,
+        case: Case | str = Case.PLAN) -> Results:
     """Project ``company`` (a Company, profile path or shipped name).
 
     ``scenarios``: Scenario objects or built-in names (``"all"`` alone for the
     whole library); default: the baseline only. ``worlds`` overrides both
-    (sensitivity grids, Monte Carlo).
+    (sensitivity grids, Monte Carlo). ``case``: ``plan`` (default) counts planned
+    financing and awarded contracts, ``committed`` only what was committed at as_of.
     """
+    case = Case(case)
     if not isinstance(company, Company):
         company = load_company(company)
     cc = compile_company(company)
     if worlds is None:
-        worlds = build_worlds(cc, resolve(scenarios)) if scenarios else baseline_worlds(cc)
+        worlds = build_worlds(cc, resolve(scenarios), case) if scenarios else baseline_worlds(cc, case=case)
     return Results(project(cc, worlds))
 
 

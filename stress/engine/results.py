@@ -47,6 +47,18 @@ class Results:
     def worlds(self) -> list[str]:
         return self.projection.worlds.names
 
+    @property
+    def cases(self) -> list[str]:
+        """Each world's case: ``plan`` or ``committed``."""
+        return ["plan" if p else "committed" for p in self.projection.worlds.plan]
+
+    def funding_gap(self, world: int = 0) -> tuple[float, str | None]:
+        """Peak cumulative funding gap (USD) and the quarter it peaks, None when there is none."""
+        cumulative = np.cumsum(self.projection["funding_gap"][world])
+        if not cumulative.size or cumulative.max() <= CENT:
+            return 0.0, None
+        return float(cumulative.max()), self.quarters[int(cumulative.argmax())]
+
     @cached_property
     def metrics(self) -> dict[str, np.ndarray]:
         p = self.projection

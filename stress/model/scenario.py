@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, Field, model_validator
 
+from stress.model.capital import Case
 from stress.model.fleet import AssetClass
 from stress.model.types import PosFloat, Rate, Share, Spec
 
@@ -146,6 +147,7 @@ class Scenario(Spec):
     description: str = Field("", description="one-line rationale")
     calibration: str = Field("", description="the figures it is calibrated on, with sources")
     shocks: list[Shock] = Field(default_factory=list)
+    case: Case | None = Field(None, description="committed or plan; default: the case the command runs")
 
 
 class ScenarioFile(Spec):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from stress.engine.compiled import CompiledCompany
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.errors import Problem, ScenarioError
+from stress.model.capital import Case
 from stress.model.scenario import Scenario
 from stress.scenarios.transforms import apply
 
@@ -26,17 +27,32 @@ def reference_problems(cc: CompiledCompany, scenarios: list[Scenario]) -> list[P
     return problems
 
 
-def scenario_world(cc: CompiledCompany, scenario: Scenario) -> Worlds:
-    """The single world of one scenario: the baseline with its shocks applied in order."""
-    w = baseline_worlds(cc, 1, [scenario.name])
+def scenario_world(cc: CompiledCompany, scenario: Scenario, case: Case = Case.PLAN) -> Worlds:
+    """The single world of one scenario: the baseline of its case (``scenario.case``, else ``case``) with its
+    shocks applied in order."""
+    w = baseline_worlds(cc, 1, [scenario.name], scenario.case or case)
     for shock in scenario.shocks:
         w = apply(w, cc, shock)
     return w
 
 
-def build_worlds(cc: CompiledCompany, scenarios: list[Scenario]) -> Worlds:
-    """One world per scenario, in order; ScenarioError if a shock names what the company lacks."""
+def build_worlds(cc: CompiledCompany, scenarios: list[Scenario], case: Case = Case.PLAN) -> Worlds:
+    """One world per scenario, in order, under ``case`` unless a scenario names its own; ScenarioError if a
+    shock names what the company lacks."""
     problems = reference_problems(cc, scenarios)
     if problems:
         raise ScenarioError(f"scenarios for {cc.company.name}", problems, "scenario")
-    return Worlds.concat([scenario_world(cc, sc) for sc in scenarios])
+    return Worlds.concat([scenario_world(cc, sc, case) for sc in scenarios])
+
+
+def with_other_baseline(scenarios: list[Scenario], case: Case) -> list[Scenario]:
+    """The scenarios with the baseline of the other case right after ``baseline``, so that every run shows
+    what the firm does on committed financing alone beside what its plan needs (unchanged without one)."""
+    other = Case.COMMITTED if case is Case.PLAN else Case.PLAN
+    out: list[Scenario] = []
+    for sc in scenarios:
+        out.append(sc)
+        if sc.name == "baseline" and not sc.shocks and sc.case is None:
+            out.append(Scenario(name=f"baseline ({other.value})", description=f"the baseline on the {other.value} case",
+                                case=other))
+    return out
