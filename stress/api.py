@@ -34,9 +34,9 @@ def run(company: Company | str | Path, scenarios: list[Scenario | str] | None = 
     case = Case(case)
     if not isinstance(company, Company):
         company = load_company(company)
-    cc = compile_company(company)
+    cc = compile_company(company, case)
     if worlds is None:
-        worlds = build_worlds(cc, resolve(scenarios), case) if scenarios else baseline_worlds(cc, case=case)
+        worlds = build_worlds(cc, resolve(scenarios)) if scenarios else baseline_worlds(cc)
     return Results(project(cc, worlds))
 
 

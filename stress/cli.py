@@ -20,7 +20,9 @@ from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
 from stress.model.company import Company
 from stress.scenarios.select import library, select
 from stress import api, cli_analyses
-from stress.cli_common import EXIT_BAD_INPUT, EXIT_BREACH, load_or_exit
+from stress.cli_common import EXIT_BAD_INPUT, EXIT_BREACH, CaseOpt, load_or_exit
+from stress.model.capital import Case
+from stress.scenarios.build import with_other_baseline
 from stress.analysis.batch import run_batch
 from stress.analysis.suite import run_all
 from stress.engine.compiled import compile_company
@@ -107,13 +109,14 @@ def run(
     detail: Annotated[bool, typer.Option("--detail", help="full report for every scenario, not only the first")] = False,
     quarterly: Annotated[bool, typer.Option("--quarterly", help="show every quarter")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON on stdout")] = False,
+    case: CaseOpt = Case.PLAN,
 ) -> None:
     """Project the firm under scenarios: comparison, summary, covenant headroom, maturity wall, events, verdict."""
     loaded = _load_or_exit(profile)
     flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
              "refi_closed": refi_closed}
     try:
-        results = api.run(loaded.company, select(scenario, scenarios_file, flags))
+        results = api.run(loaded.company, with_other_baseline(select(scenario, scenarios_file, flags), case, loaded.company), case=case)
     except ProfileError as err:
         console.stderr.print(console.problems_panel(err))
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -135,15 +138,16 @@ def report(
     analyses: Annotated[bool, typer.Option("--analyses", help="add breakeven, grid, tornado and Monte Carlo sheets")] = False,
     paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for --analyses")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed for --analyses")] = 7,
+    case: CaseOpt = Case.PLAN,
 ) -> None:
     """Write the credit-review Excel workbook: statements, schedules, covenants, checks; prints its path."""
     loaded = _load_or_exit(profile)
     flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
              "refi_closed": refi_closed}
     try:
-        chosen = select(scenario, scenarios_file, flags)
-        extra = run_all(compile_company(loaded.company), paths, seed) if analyses else None
-        path = write_report(api.run(loaded.company, chosen), chosen, out, force, loaded.path, analyses=extra)
+        chosen = with_other_baseline(select(scenario, scenarios_file, flags), case, loaded.company)
+        extra = run_all(compile_company(loaded.company, case), paths, seed) if analyses else None
+        path = write_report(api.run(loaded.company, chosen, case=case), chosen, out, force, loaded.path, analyses=extra)
     except ProfileError as err:
         console.stderr.print(console.problems_panel(err))
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -193,6 +197,7 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="replace existing output files")] = False,
     fail_on_breach: Annotated[bool, typer.Option("--fail-on-breach", help="exit 3 if any firm breaches or defaults")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the whole batch as JSON on stdout")] = False,
+    case: CaseOpt = Case.PLAN,
 ) -> None:
     """Many firms x scenarios in a process pool: ranking, portfolio exposure and expected loss, failures.
 
@@ -209,13 +214,13 @@ def batch(
     except ReportError as err:
         console.stderr.print(f"[red]error:[/] {escape(str(err))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    book = plan(members, paths, chosen)
+    book = plan(members, paths, chosen, case)
     names = [s.name for s in chosen]
     with batch_view.progress_bar(len(book.tasks), enabled=not as_json and console.stderr.is_terminal) as advance:
         outcomes = run_batch(book.tasks, jobs, advance)
     rep = assemble(portfolio, members, book, outcomes, names)
     try:
-        firms = [api.run(o.profile, scenarios=chosen[:1]) for o in rep.outcomes if o.ok] if detail and out else []
+        firms = [api.run(o.profile, scenarios=chosen[:1], case=case) for o in rep.outcomes if o.ok] if detail and out else []
         for path in outputs.write_batch_outputs(rep, out, csv, force, firms):
             console.stderr.print(f"wrote {escape(str(path))}")
     except ReportError as err:

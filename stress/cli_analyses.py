@@ -19,9 +19,10 @@ from stress.analysis.grid import GridMetric, grid, parse_axis
 from stress.analysis.montecarlo import Exposure, run_montecarlo
 from stress.analysis.tornado import tornado
 from stress.engine.compiled import CompiledCompany, compile_company
-from stress.cli_common import bad_input, load_or_exit, option_error
+from stress.cli_common import CaseOpt, bad_input, load_or_exit, option_error
 from stress.errors import ProfileError, ReportError
 from stress.io.yamlfile import read_mapping, validation_problems
+from stress.model.capital import Case
 from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
 from stress.report import analysis_view, console, jsonout
@@ -57,15 +58,15 @@ def _emit(result: object, document: dict, out: Path | None, force: bool, as_json
         show()
 
 
-def _compiled(profile: str) -> CompiledCompany:
-    return compile_company(load_or_exit(profile).company)
+def _compiled(profile: str, case: Case) -> CompiledCompany:
+    return compile_company(load_or_exit(profile).company, case)
 
 
 def breakeven(profile: ProfileArg,
               driver: Annotated[list[str], typer.Option("--driver", "-d", help=f"driver(s): {', '.join(DRIVERS)}; default all")] = [],  # noqa: B006
-              as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
+              case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Reverse stress: the size of each driver at which the firm first breaches a covenant and first defaults."""
-    cc = _compiled(profile)
+    cc = _compiled(profile, case)
     unknown = [d for d in driver if d not in DRIVERS]
     if unknown:
         raise option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVERS)}", unknown[0])
@@ -78,9 +79,9 @@ def grid_command(profile: ProfileArg,
                  x: Annotated[str, typer.Option("--x", help="DRIVER=START:STOP:COUNT, e.g. gpu_price=-80%:0%:9")],
                  y: Annotated[str, typer.Option("--y", help="DRIVER=START:STOP:COUNT, e.g. rate=0:500bp:6")],
                  metric: Annotated[GridMetric, typer.Option("--metric", help="what each cell shows")] = GridMetric.MIN_LIQUIDITY,
-                 as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
+                 case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Two-driver sensitivity grid: every pair of sizes in one engine call, as a coloured heatmap."""
-    cc = _compiled(profile)
+    cc = _compiled(profile, case)
     axes = []
     for flag, spec in (("--x", x), ("--y", y)):
         try:
@@ -92,9 +93,9 @@ def grid_command(profile: ProfileArg,
     _emit(g, jsonout.grid_document(cc, g), out, force, as_json, lambda: analysis_view.print_grid(cc, g))
 
 
-def tornado_command(profile: ProfileArg, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
+def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Each driver alone at a standard adverse and favourable size: impact on minimum liquidity and trough DSCR."""
-    cc = _compiled(profile)
+    cc = _compiled(profile, case)
     _check_out(out, force)
     t = tornado(cc)
     _emit(t, jsonout.tornado_document(cc, t), out, force, as_json, lambda: analysis_view.print_tornado(cc, t))
@@ -118,9 +119,9 @@ def montecarlo(profile: ProfileArg,
                exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
                seniority: Annotated[Seniority | None, typer.Option("--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
-               as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
+               case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
-    cc = _compiled(profile)
+    cc = _compiled(profile, case)
     try:
         amount = parse_money(exposure)
     except ValueError as exc:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from stress.errors import Problem, ProfileError
 from stress.io.profiles import LoadedProfile, load_profile
+from stress.model.capital import Case
 from stress.report import console
+
+#: ``--case`` on every command that projects: which financing and contracts count.
+CaseOpt = Annotated[Case, typer.Option("--case", help="plan: planned financing and awarded contracts count too; "
+                                                      "committed: only what was committed at as_of")]
 
 EXIT_BAD_INPUT = 2
 EXIT_BREACH = 3

@@ -29,6 +29,7 @@ from stress.io.profiles import load_profile
 from stress.model.covenant import CovenantMetric
 from stress.model.portfolio import Exposure
 from stress.model.scenario import Scenario
+from stress.model.capital import Case
 from stress.scenarios.build import build_worlds
 
 
@@ -37,6 +38,7 @@ class FirmTask:
     profile: str  # path or shipped name
     scenarios: list[Scenario]
     exposures: list[Exposure | None]  # one per portfolio member that holds this firm
+    case: Case = Case.PLAN
 
 
 @dataclass
@@ -94,7 +96,7 @@ def run_firm(task: FirmTask) -> FirmOutcome:
     try:
         company = load_profile(task.profile).company
         out.name, out.ticker, out.as_of = company.name, company.ticker, company.as_of.isoformat()
-        cc = compile_company(company)
+        cc = compile_company(company, task.case)
         out.exposure_errors = exposure_errors(cc, task.exposures)
         valued = [None if err else e for e, err in zip(task.exposures, out.exposure_errors, strict=True)]
         stage = "scenarios"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from stress.model.capital import Case
 from stress.analysis.batch import FirmOutcome, FirmTask
 from stress.model.portfolio import Member, Portfolio
 from stress.model.scenario import Scenario
@@ -28,7 +29,7 @@ class Book:
     member_slot: list[tuple[int, int]]  # member -> (task index, exposure index)
 
 
-def plan(members: list[Member], paths: list[str], scenarios: list[Scenario]) -> Book:
+def plan(members: list[Member], paths: list[str], scenarios: list[Scenario], case: Case = Case.PLAN) -> Book:
     order: dict[str, int] = {}
     exposures: list[list] = []
     slots = []
@@ -38,7 +39,7 @@ def plan(members: list[Member], paths: list[str], scenarios: list[Scenario]) -> 
             exposures.append([])
         exposures[i].append(m.exposure)
         slots.append((i, len(exposures[i]) - 1))
-    tasks = [FirmTask(p, scenarios, exposures[i]) for p, i in order.items()]
+    tasks = [FirmTask(p, scenarios, exposures[i], case) for p, i in order.items()]
     return Book(tasks, slots)
 
 

@@ -20,6 +20,7 @@ from stress.engine.leases import LeaseSchedule, schedule
 from stress.engine.opening import OpeningBalance, opening_balance
 from stress.engine.programmes import CompiledProgrammes, compile_programmes
 from stress.engine.timeline import Timeline
+from stress.model.capital import Case
 from stress.model.company import Company
 from stress.model.debt import Amortisation, DebtKind
 
@@ -91,6 +92,7 @@ class CompiledCompany:
     receivable_days: float
     minimum_cash: float  # USD
     opening_tax_losses: float  # USD
+    case: Case = Case.PLAN  # the case worlds are built on unless they name their own
 
     @property
     def n_quarters(self) -> int:
@@ -127,8 +129,8 @@ def base_rate_now(company: Company) -> float:
     return (company.market.base_rate.path or [company.market.base_rate.start])[0]
 
 
-def compile_company(company: Company) -> CompiledCompany:
-    """Flatten a validated Company into engine arrays."""
+def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany:
+    """Flatten a validated Company into engine arrays; ``case`` is the default case of its worlds."""
     tl = Timeline.build(company.as_of, company.horizon_quarters)
     cohorts = company.cohorts
     gpu_models = sorted({k.gpu for k in cohorts} | {c.gpu for c in company.contracts})
@@ -186,4 +188,5 @@ def compile_company(company: Company) -> CompiledCompany:
         receivable_days=company.working_capital.receivable_days,
         minimum_cash=company.treasury.minimum_cash,
         opening_tax_losses=company.opening.tax_loss_carryforward,
+        case=Case(case),
     )

@@ -61,8 +61,8 @@ def widen(values: np.ndarray, width: int) -> np.ndarray:
     return np.broadcast_to(values[:, None], (len(values), width)) if values.ndim == 1 else values
 
 
-def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = None, case: Case = Case.PLAN) -> Worlds:
-    """``n`` copies of the profile's own market: the unshocked baseline, under ``case``."""
+def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = None, case: Case | None = None) -> Worlds:
+    """``n`` copies of the profile's own market: the unshocked baseline, under ``case`` (default ``cc.case``)."""
     m = cc.company.market
     q = cc.n_quarters
 
@@ -84,5 +84,5 @@ def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = N
         resale_factor=np.ones((n, q)),
         capex_factor=np.ones((n, len(cc.cohort_names))),
         delay_q=np.zeros((n, len(cc.cohort_names)), dtype=int),
-        plan=np.full(n, case is Case.PLAN),
+        plan=np.full(n, (case or cc.case) is Case.PLAN),
     )

@@ -73,6 +73,14 @@ class Company(Spec):
             return False
         return status is ContractStatus.AWARDED or self.plan_includes_pipeline
 
+    @property
+    def cases_differ(self) -> bool:
+        """Whether the plan case counts anything the committed case does not."""
+        planned = FinancingStatus.PLANNED
+        return (any(t.status is planned for t in self.debt) or any(e.status is planned for e in self.equity)
+                or any(self.counts_contract(c.status, Case.PLAN) and c.status is not ContractStatus.COMMITTED
+                       for c in self.contracts))
+
     @staticmethod
     def counts_financing(status: FinancingStatus, case: Case) -> bool:
         """Whether financing of ``status`` can be used under ``case``."""

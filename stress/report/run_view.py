@@ -13,6 +13,7 @@ from rich.text import Text
 from rich.markup import escape
 
 from stress.analysis.compare import answer, comparison
+from stress.analysis.programmes import funding_gap_by_year, programme_events
 from stress.analysis.summary import annual_summary, maturity_wall
 from stress.engine.covenants import AMBER_HEADROOM, CovenantTest, Verdict
 from stress.engine.results import Results
@@ -44,9 +45,26 @@ def _fmt(value: object, kind: str) -> str:
 
 def header(results: Results, profile_path: str) -> Panel:
     c = results.company
+    case = results.cc.case.value
+    what = ("committed and planned financing, committed and awarded contracts" if case == "plan"
+            else "only financing and contracts committed at as_of")
     return Panel(f"[bold]{escape(c.name)}[/] ({escape(c.ticker)}) — as of {c.as_of}, {c.horizon_quarters} quarters "
-                 f"({results.quarters[0]}–{results.quarters[-1]}); USD m unless stated\nprofile: {escape(profile_path)}",
+                 f"({results.quarters[0]}–{results.quarters[-1]}); USD m unless stated\n"
+                 f"case: [bold]{case}[/] ({what})\nprofile: {escape(profile_path)}",
                  border_style="blue")
+
+
+def funding_gap_table(results: Results, world: int = 0) -> Table | None:
+    """Scheduled capex by year and the part only planned financing pays; None when there is none."""
+    gap = funding_gap_by_year(results, world)
+    if gap.empty:
+        return None
+    peak, when = results.funding_gap(world)
+    t = _table(f"Funding gap: capex the plan schedules that planned financing pays (peak {usd_m(peak)} by {when})",
+               [("Year", "left"), ("Scheduled capex", "right"), ("Funding gap", "right"), ("Cumulative", "right")])
+    for year, r in gap.iterrows():
+        t.add_row(str(year), usd_m(r.capex), usd_m(r.gap), usd_m(r.cumulative_gap))
+    return t
 
 
 def summary_table(results: Results, world: int) -> Table:
@@ -115,6 +133,7 @@ def events_panel(results: Results, world: int) -> Panel:
         f"Minimum liquidity: USD {usd_m(float(liquidity[low]))} m in {results.quarters[low]}",
         f"Runway now: {results.metrics['runway_quarters'][world, 0]:.1f} quarters at the last year's burn"
         if math.isfinite(results.metrics["runway_quarters"][world, 0]) else "Runway now: not burning cash",
+        *programme_events(results, world),
     ]
     return Panel(escape("\n".join(lines)), title=Text(f"Verdict — {results.worlds[world]}: {v.value.upper()}", style=VERDICT_STYLE[v]),
                  title_align="left", border_style=VERDICT_STYLE[v].split()[-1])
@@ -183,6 +202,9 @@ def print_run(results: Results, profile_path: str, quarterly: bool = False, deta
         table = comparison(results)
         stdout.print(Panel(escape(answer(table)), title="Answer", title_align="left", border_style="bold"))
         stdout.print(comparison_table(results))
+        gap = funding_gap_table(results)
+        if gap is not None:
+            stdout.print(gap)
         if not detail:
             stdout.print(f"[dim]Detail below for {escape(results.worlds[0])}; --detail shows every scenario, "
                          "--scenario NAME picks one.[/]")

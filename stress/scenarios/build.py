@@ -6,6 +6,7 @@ from stress.engine.compiled import CompiledCompany
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.errors import Problem, ScenarioError
 from stress.model.capital import Case
+from stress.model.company import Company
 from stress.model.scenario import Scenario
 from stress.scenarios.transforms import apply
 
@@ -27,7 +28,7 @@ def reference_problems(cc: CompiledCompany, scenarios: list[Scenario]) -> list[P
     return problems
 
 
-def scenario_world(cc: CompiledCompany, scenario: Scenario, case: Case = Case.PLAN) -> Worlds:
+def scenario_world(cc: CompiledCompany, scenario: Scenario, case: Case | None = None) -> Worlds:
     """The single world of one scenario: the baseline of its case (``scenario.case``, else ``case``) with its
     shocks applied in order."""
     w = baseline_worlds(cc, 1, [scenario.name], scenario.case or case)
@@ -36,18 +37,21 @@ def scenario_world(cc: CompiledCompany, scenario: Scenario, case: Case = Case.PL
     return w
 
 
-def build_worlds(cc: CompiledCompany, scenarios: list[Scenario], case: Case = Case.PLAN) -> Worlds:
-    """One world per scenario, in order, under ``case`` unless a scenario names its own; ScenarioError if a
-    shock names what the company lacks."""
+def build_worlds(cc: CompiledCompany, scenarios: list[Scenario], case: Case | None = None) -> Worlds:
+    """One world per scenario, in order, under ``case`` (default ``cc.case``) unless a scenario names its own;
+    ScenarioError if a shock names what the company lacks."""
     problems = reference_problems(cc, scenarios)
     if problems:
         raise ScenarioError(f"scenarios for {cc.company.name}", problems, "scenario")
     return Worlds.concat([scenario_world(cc, sc, case) for sc in scenarios])
 
 
-def with_other_baseline(scenarios: list[Scenario], case: Case) -> list[Scenario]:
+def with_other_baseline(scenarios: list[Scenario], case: Case, company: Company) -> list[Scenario]:
     """The scenarios with the baseline of the other case right after ``baseline``, so that every run shows
-    what the firm does on committed financing alone beside what its plan needs (unchanged without one)."""
+    what the firm does on committed financing alone beside what its plan needs; unchanged when there is no
+    baseline or when the two cases count the same financing and contracts."""
+    if not company.cases_differ:
+        return scenarios
     other = Case.COMMITTED if case is Case.PLAN else Case.PLAN
     out: list[Scenario] = []
     for sc in scenarios:

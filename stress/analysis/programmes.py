@@ -1,0 +1,73 @@
+"""What became of the build programmes in one world, and the funding gap, for reports.
+
+The funding gap is the capex the plan schedules that planned (not committed) financing would pay for:
+what the firm still has to raise. It is a property of the schedule, the same in both cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stress.engine.programmes import CANCELLED, DEFERRED, DELIVERED, STATUS_NAMES
+from stress.engine.results import Results
+
+
+def funding_gap_by_year(results: Results, world: int = 0) -> pd.DataFrame:
+    """Calendar years (rows): scheduled capex, the part planned financing pays (the gap) and the gap
+    accumulated to year end; USD. Empty when nothing depends on planned financing."""
+    frame = results.frame(world)
+    if frame["funding_gap"].sum() <= 0:
+        return pd.DataFrame(columns=["capex", "gap", "cumulative_gap"])
+    years = pd.PeriodIndex(frame.index, freq="Q").year
+    x = results.projection
+    scheduled = np.zeros(len(results.quarters))
+    due_q = x.cc.cohort_in_q + np.where(x.cc.cohort_is_capex, np.broadcast_to(x.worlds.delay_q[world], x.cc.cohort_in_q.shape), 0)
+    cost = x.cc.cohort_units * x.cc.cohort_unit_cost * np.where(x.cc.cohort_is_capex, x.worlds.capex_factor[world], 1.0)
+    for k in np.flatnonzero(x.cc.cohort_is_capex & (due_q >= 0) & (due_q < len(scheduled))):
+        scheduled[due_q[k]] += cost[k]
+    out = pd.DataFrame({"capex": pd.Series(scheduled, index=frame.index).groupby(years).sum(),
+                        "gap": frame["funding_gap"].groupby(years).sum()})
+    out["cumulative_gap"] = out["gap"].cumsum()
+    return out
+
+
+@dataclass(frozen=True)
+class ProgrammeOutcome:
+    name: str
+    status: str  # at the end of the horizon, from STATUS_NAMES
+    first_deferred: str | None  # quarter labels
+    delivered: str | None
+    cancelled: str | None
+
+
+def programme_outcomes(results: Results, world: int = 0) -> list[ProgrammeOutcome]:
+    """Each programme's end state and the quarters it was first deferred, delivered, cancelled."""
+    codes = results.projection.programme_status
+    if codes is None:
+        return []
+
+    def first(p: int, code: int) -> str | None:
+        hits = np.flatnonzero(codes[world, p] == code)
+        return results.quarters[int(hits[0])] if hits.size else None
+
+    return [ProgrammeOutcome(name, STATUS_NAMES[int(codes[world, p, -1])], first(p, DEFERRED),
+                             first(p, DELIVERED), first(p, CANCELLED))
+            for p, name in enumerate(results.cc.programmes.names)]
+
+
+def programme_events(results: Results, world: int = 0) -> list[str]:
+    """One line per programme that was deferred or cancelled, for the events panel."""
+    lines = []
+    for o in programme_outcomes(results, world):
+        if o.cancelled:
+            lines.append(f"Programme cancelled: {o.name} in {o.cancelled} (unfunded since {o.first_deferred})")
+        elif o.first_deferred:
+            done = f", delivered {o.delivered}" if o.delivered else f", still {o.status} at the horizon"
+            lines.append(f"Programme deferred: {o.name} from {o.first_deferred}{done}")
+    return lines
+
+
+__all__ = ["ProgrammeOutcome", "funding_gap_by_year", "programme_events", "programme_outcomes"]
