@@ -190,7 +190,7 @@ def test_show_prints_ladder_and_reconciliation() -> None:
     assert table_row(out, recon, "Equity") == ["176.5", "178.0", "(1.5)"]
     # lease commitments and backlog appear too: 10.0 in 2025 (two payments of 5m), BigCo 329.0
     assert table_row(out, "Lease commitments", "2025") == ["10.0", "10.0"]
-    assert table_row(out, "Contracts", "BigCo")[-2:] == ["329.0", "100.0%"]
+    assert table_row(out, "Contracts", "BigCo")[-4:] == ["329.0", "100.0%", "committed", ""]
 
 
 # --- schema and version -----------------------------------------------------------------------

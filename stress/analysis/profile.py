@@ -17,6 +17,7 @@ from stress.engine.compiled import base_rate_now
 from stress.engine.depreciation import book_value_at
 from stress.engine.leases import schedule
 from stress.engine.timeline import Timeline, quarter_of
+from stress.model.capital import FinancingStatus
 from stress.model.company import Company
 from stress.model.debt import DebtKind, Tranche
 
@@ -34,6 +35,7 @@ def capital_structure(c: Company) -> pd.DataFrame:
             "limit_usd": t.limit if t.limit is not None else t.balance, "undrawn_usd": t.undrawn_usd,
             "rate": t.rate.label, "rate_today": current_rate(t, base_rate_now(c)),
             "maturity": t.maturity, "amortisation": t.amortisation.value, "secured_by": ", ".join(t.secured_by),
+            "status": t.status.value + (f" from {t.available_from}" if t.available_from and t.available_from > c.as_of else ""),
         }
         for t in c.debt
     ]
@@ -90,7 +92,7 @@ def fleet_table(c: Company) -> pd.DataFrame:
                 "age_years": age if section == "owned" else 0.0, "life_years": k.useful_life_years,
                 "economic_life_years": k.economic_life, "gross_cost_usd": k.gross_cost_usd,
                 "book_value_usd": book_value_at(k, c.as_of) if section == "owned" else k.gross_cost_usd,
-                "funded_by": getattr(k, "funded_by", None) or "",
+                "funded_by": getattr(k, "programme", None) or getattr(k, "funded_by", None) or "",
             })
     return pd.DataFrame(rows)
 
@@ -107,7 +109,8 @@ def contract_table(c: Company) -> pd.DataFrame:
         hours = ((k.end - first).days + 1) * 24.0
         rows.append({
             "customer": k.customer, "gpu": k.gpu, "gpus": k.gpus, "price_per_gpu_hour": k.price_per_gpu_hour,
-            "start": k.start, "end": k.end, "investment_grade": k.investment_grade,
+            "start": k.start, "end": k.end, "investment_grade": k.investment_grade, "status": k.status.value,
+            "programme": k.programme or "",
             "backlog_usd": k.gpus * k.price_per_gpu_hour * max(hours, 0.0),
         })
     frame = pd.DataFrame(rows)
@@ -125,6 +128,19 @@ def customer_concentration(c: Company) -> pd.DataFrame:
     return pd.DataFrame({"backlog_usd": by, "share": by / by.sum()})
 
 
+def financing_split(c: Company) -> pd.DataFrame:
+    """New money by status (rows: committed, planned) and kind (columns: undrawn debt, equity), USD; with the
+    contracted backlog by contract status, what the two cases differ by."""
+    rows = {}
+    for status in ("committed", "planned"):
+        rows[status] = {
+            "undrawn_debt_usd": sum(((t.limit or t.balance) - t.balance) for t in c.debt if t.status.value == status),
+            "equity_usd": sum(e.amount for e in c.equity if e.status.value == status),
+        }
+    return pd.DataFrame(rows).T
+
+
 def undrawn_committed(c: Company) -> float:
-    """Undrawn revolver and delayed-draw capacity, USD."""
-    return sum(t.undrawn_usd for t in c.debt if t.kind in (DebtKind.REVOLVER, DebtKind.DELAYED_DRAW))
+    """Undrawn revolver and delayed-draw capacity committed at as_of, USD."""
+    return sum(t.undrawn_usd for t in c.debt if t.kind in (DebtKind.REVOLVER, DebtKind.DELAYED_DRAW)
+               and t.status is FinancingStatus.COMMITTED)

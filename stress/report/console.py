@@ -70,13 +70,13 @@ def _table(title: str, columns: list[tuple[str, str]]) -> Table:
 def capital_structure_table(frame: pd.DataFrame) -> Table:
     t = _table("Capital structure (USD m)", [("Tranche", "left"), ("Kind", "left"), ("Seniority", "left"),
                ("Drawn", "right"), ("Limit", "right"), ("Undrawn", "right"), ("Rate", "left"),
-               ("Rate today", "right"), ("Maturity", "left"), ("Amortisation", "left")])
+               ("Rate today", "right"), ("Maturity", "left"), ("Amortisation", "left"), ("Status", "left")])
     for r in frame.itertuples():
         t.add_row(r.tranche, r.kind, r.seniority, usd_m(r.drawn_usd), usd_m(r.limit_usd), usd_m(r.undrawn_usd),
-                  r.rate, pct(r.rate_today, 2), date(r.maturity), r.amortisation)
+                  r.rate, pct(r.rate_today, 2), date(r.maturity), r.amortisation, r.status)
     t.add_section()
     t.add_row("Total", "", "", usd_m(frame.drawn_usd.sum()), usd_m(frame.limit_usd.sum()),
-              usd_m(frame.undrawn_usd.sum()), "", "", "", "", style="bold")
+              usd_m(frame.undrawn_usd.sum()), "", "", "", "", "", style="bold")
     return t
 
 
@@ -104,7 +104,7 @@ def lease_commitments_table(frame: pd.DataFrame) -> Table:
 def fleet_cohort_table(frame: pd.DataFrame) -> Table:
     t = _table("Fleet cohorts (USD m)", [("Cohort", "left"), ("Status", "left"), ("GPU", "left"), ("Units", "right"),
                ("In service", "left"), ("Age (y)", "right"), ("Life (y)", "right"), ("Gross cost", "right"),
-               ("Book value", "right"), ("Funded by", "left")])
+               ("Book value", "right"), ("Programme / funded by", "left")])
     for r in frame.itertuples():
         t.add_row(r.cohort, r.status, r.gpu, count(r.units), date(r.in_service), f"{r.age_years:.1f}",
                   f"{r.life_years:g}", usd_m(r.gross_cost_usd), usd_m(r.book_value_usd), r.funded_by)
@@ -114,14 +114,16 @@ def fleet_cohort_table(frame: pd.DataFrame) -> Table:
 def contracts_table(frame: pd.DataFrame, concentration: pd.DataFrame, reported_backlog: float | None) -> Group:
     t = _table("Contracts (USD m; backlog = remaining GPU-hours x price)", [("Customer", "left"), ("GPU", "left"),
                ("GPUs", "right"), ("$/GPU-h", "right"), ("Start", "left"), ("End", "left"), ("IG", "center"),
-               ("Backlog", "right"), ("Share", "right")])
+               ("Backlog", "right"), ("Share", "right"), ("Status", "left"), ("Programme", "left")])
     for r in frame.itertuples():
         t.add_row(r.customer, r.gpu, count(r.gpus), f"{r.price_per_gpu_hour:.2f}", date(r.start), date(r.end),
-                  "yes" if r.investment_grade else "no", usd_m(r.backlog_usd), pct(r.share_of_backlog))
+                  "yes" if r.investment_grade else "no", usd_m(r.backlog_usd), pct(r.share_of_backlog), r.status, r.programme)
     t.add_section()
-    t.add_row("Total", "", "", "", "", "", "", usd_m(frame.backlog_usd.sum()), "", style="bold")
+    for status, backlog in frame.groupby("status")["backlog_usd"].sum().items():
+        t.add_row(f"  {status}", "", "", "", "", "", "", usd_m(backlog), "", "", "")
+    t.add_row("Total", "", "", "", "", "", "", usd_m(frame.backlog_usd.sum()), "", "", "", style="bold")
     if reported_backlog is not None:
-        t.add_row("Reported backlog", "", "", "", "", "", "", usd_m(reported_backlog), "")
+        t.add_row("Reported backlog", "", "", "", "", "", "", usd_m(reported_backlog), "", "", "")
     c = _table("Customer concentration", [("Customer", "left"), ("Backlog (USD m)", "right"), ("Share", "right")])
     for name, r in concentration.iterrows():
         c.add_row(str(name), usd_m(r.backlog_usd), pct(r.share))
@@ -160,6 +162,10 @@ def print_profile(loaded: LoadedProfile, opening: OpeningBalance) -> None:
         stdout.print(capital_structure_table(pa.capital_structure(c)))
         stdout.print(year_matrix_table("Maturity ladder: principal due by year (USD m)", pa.maturity_ladder(c)))
         stdout.print(f"Undrawn committed facilities (revolver, delayed draw): USD {usd_m(pa.undrawn_committed(c))} m")
+    split = pa.financing_split(c)
+    stdout.print("New money still to come: " + "; ".join(
+        f"{status} USD {usd_m(r.undrawn_debt_usd)} m of debt and {usd_m(r.equity_usd)} m of equity"
+        for status, r in split.iterrows()) + " (the committed case counts only the first)")
     if c.leases:
         stdout.print(lease_commitments_table(pa.lease_commitments(c)))
     if c.cohorts:
