@@ -7,7 +7,9 @@ world is bought only if *every* source can pay its share in that world and quart
 before its maturity with that much undrawn, an equity raise already received with that much unspent,
 and cash above the minimum for the cash and equity shares. Otherwise it waits; a cohort still unbought
 ``max_deferral`` quarters after it was due cancels its programme (its unbought cohorts and contracts).
-A cohort outside any programme is its own programme.
+A cohort outside any programme is its own programme; one with ``funded_by`` draws its share on that
+facility up to the facility's headroom and pays the rest from cash, as profiles written before programmes
+expect.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class CompiledProgrammes:
     names: list[str]  # (P,) the profile's programmes, then one per capex cohort outside any
     cohort_programme: np.ndarray  # (K,) int, -1 for owned cohorts
     funding: np.ndarray  # (K, S) share of cost from each source
+    topped_up: np.ndarray  # (K,) int: a ``funded_by`` facility whose shortfall cash makes up; -1 for none
     planned_share: np.ndarray  # (K,) share of cost from sources that are planned (the funding gap)
     max_deferral: np.ndarray  # (P,) int quarters
     hall_ready_q: np.ndarray  # (P,) int: quarter from which its halls are commenced (-1 when none or already)
@@ -54,6 +57,7 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
     by_name = {p.name: p for p in company.programmes}
     funding = np.zeros((len(company.cohorts), n_s))
     prog = np.full(len(company.cohorts), -1, dtype=int)
+    topped_up = np.full(len(company.cohorts), -1, dtype=int)
     for i, k in enumerate(company.capex_plan):
         row = n_fleet + i
         if k.programme is not None:
@@ -63,7 +67,8 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
         else:
             prog[row] = names.index(f"{k.name} (cohort)")
             if k.funded_by is not None:
-                funding[row, source_names.index(k.funded_by)] = k.funded_share
+                topped_up[row] = source_names.index(k.funded_by)
+                funding[row, topped_up[row]] = k.funded_share
             funding[row, n_s - 1] += 1.0 - (k.funded_share if k.funded_by is not None else 0.0)
     default = company.treasury.max_capex_deferral_quarters
     hall_q = np.full(len(names), -1, dtype=int)
@@ -75,6 +80,7 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
         names=names,
         cohort_programme=prog,
         funding=funding,
+        topped_up=topped_up,
         planned_share=funding[:, :-1] @ source_planned.astype(float),
         max_deferral=np.array([by_name[n].max_deferral_quarters if n in by_name and by_name[n].max_deferral_quarters
                                is not None else default for n in names], dtype=int),
@@ -132,6 +138,11 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
         p = cp.cohort_programme[k]
         due = (st.buy_q[:, k] == NEVER) & (q >= due_q[:, k]) & ~st.cancelled[:, p]
         need = cost[:, k, None] * cp.funding[k][None, :]  # (W, S)
+        if cp.topped_up[k] >= 0:  # a funded_by facility pays what its headroom allows, cash the rest
+            t = cp.topped_up[k]
+            short = np.maximum(need[:, t] - room[:, t], 0.0)
+            need[:, t] -= short
+            need[:, -1] += short
         from_cash = need[:, n_t:].sum(axis=1)  # equity shares are paid from the cash the raise brought
         ok = due & np.all(room >= need[:, :-1] - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
         room -= np.where(ok[:, None], need[:, :-1], 0.0)

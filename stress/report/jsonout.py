@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from stress.engine.programmes import STATUS_NAMES
 from stress.engine.results import Results
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _clean(values: np.ndarray) -> list[Any]:
@@ -24,10 +25,25 @@ def _clean(values: np.ndarray) -> list[Any]:
     return out
 
 
+def funding_gap_document(results: Results, world: int) -> dict[str, Any]:
+    """Peak cumulative funding gap (USD), the quarter of the peak (null when none) and the gap by quarter."""
+    peak, quarter = results.funding_gap(world)
+    return {"peak": peak, "quarter": quarter, "by_quarter": _clean(results.projection["funding_gap"][world])}
+
+
+def programmes_document(results: Results, world: int) -> dict[str, list[str]]:
+    """Each programme's status (scheduled, deferred, building, delivered, cancelled) at each quarter end."""
+    status = results.projection.programme_status
+    if status is None:
+        return {}
+    return {name: [STATUS_NAMES[int(code)] for code in status[world, j]] for j, name in enumerate(results.cc.programmes.names)}
+
+
 def scenario_document(results: Results, world: int) -> dict[str, Any]:
     p = results.projection
     return {
         "name": results.worlds[world],
+        "case": results.cases[world],
         "quarters": results.quarters,
         "lines": {name: _clean(arr[world]) for name, arr in p.lines.items()},
         "metrics": {
@@ -47,6 +63,8 @@ def scenario_document(results: Results, world: int) -> dict[str, Any]:
         ],
         "events": dataclasses.asdict(results.events(world)),
         "verdict": results.verdicts[world].value,
+        "funding_gap": funding_gap_document(results, world),
+        "programmes": programmes_document(results, world),
     }
 
 

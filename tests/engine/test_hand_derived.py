@@ -296,12 +296,12 @@ def test_no_draw_on_expired_delayed_draw(make_company, run):
                            debt=[{"name": "DDTL", "kind": "delayed_draw", "balance": 0, "limit": 50e6, "rate": "8%",
                                   "maturity": "2026-03-31"}])
     res = run(company)
-    # the facility matured in 2026Q1 (q2); the cohort due in 2026Q3 (q4) has no funding: it waits four
-    # quarters (the default deferral), the fifth cancels it, and nothing is drawn or paid
+    # the facility matured in 2026Q1 (q2); the cohort is paid in 2026Q3 (q4): a funded_by facility with no
+    # headroom left leaves the whole cost to cash, which the firm has ($100m)
     assert res.projection.tranches["drawn"][0, 0].sum() == 0
-    assert res.projection["capex"][0].sum() == 0
-    np.testing.assert_allclose(res.projection["capex_deferred"][0], [0, 0, 0, 0, 10e6, 10e6, 10e6, 10e6], atol=CENTS)
-    assert res.projection["capex_cancelled"][0].sum() == 0  # cancelled in q8, past this 8-quarter horizon
+    assert res.projection["capex"][0, 4] == pytest.approx(10_000_000, abs=CENTS)
+    cash = res.projection["cash"][0]
+    assert cash[4] - cash[3] == pytest.approx(-10_000_000 + res.projection["cfo"][0, 4], abs=CENTS)
 
 
 def test_capex_drawn_on_a_live_delayed_draw(make_company, run):

@@ -189,7 +189,7 @@ def expect_covenants(book: Any, results: Results, out: Expected) -> None:
         if row <= header:
             continue
         if label.startswith("Scenario: "):
-            w = results.worlds.index(label.removeprefix("Scenario: ").split(" (")[0])
+            w = results.worlds.index(label.removeprefix("Scenario: ").rsplit(" (", 1)[0])  # names may hold " (" too
         elif label in tests:
             t = tests[label]
             values = [float(h) if np.isfinite(h) else (NM if passed else "breach (n.m.)")
@@ -213,6 +213,20 @@ def expect_summary(book: Any, results: Results, out: Expected) -> None:
             _put_row(out, "Summary", row, cols, [limit] * len(cols))
 
 
+def expect_programmes(book: Any, results: Results, out: Expected) -> None:
+    """The cumulative funding gap per scenario: the running sum of the engine's funding gap."""
+    if "Programmes" not in book.sheetnames:
+        return
+    ws = book["Programmes"]
+    cols = _quarter_columns(ws, results, 4)
+    w = None
+    for row, label in label_rows(ws):
+        if label.startswith("Scenario: "):
+            w = results.worlds.index(label.removeprefix("Scenario: ").rsplit(" (", 1)[0])
+        elif label == "Funding gap, cumulative":
+            _put_row(out, "Programmes", row, cols, _usd(np.cumsum(results.projection["funding_gap"][w])))
+
+
 def expect_checks(book: Any, out: Expected) -> None:
     """Every check is zero, and the status cell says OK."""
     ws = book["Checks"]
@@ -223,7 +237,7 @@ def expect_checks(book: Any, out: Expected) -> None:
 
 
 EXPECTATIONS: tuple[Callable[[Any, Results, Expected], None], ...] = (
-    expect_scenarios, expect_debt, expect_leases, expect_fleet, expect_covenants, expect_summary)
+    expect_scenarios, expect_debt, expect_leases, expect_fleet, expect_programmes, expect_covenants, expect_summary)
 
 
 def expected_values(book: Any, results: Results) -> Expected:

@@ -31,7 +31,7 @@ USD_M = '#,##0.0;(#,##0.0);"–"'
 TIMES = '0.00"x"'
 PCT = "0.0%"
 BLUE = "000000FF"
-GRID_SHEETS = ("baseline", "severe", "wipeout", "Debt", "Leases", "Fleet", "Checks")
+GRID_SHEETS = ("baseline", "severe", "wipeout", "Debt", "Leases", "Fleet", "Programmes", "Checks")
 
 
 def label_row(ws: Any, label: str, min_row: int = 1) -> int:
@@ -40,7 +40,7 @@ def label_row(ws: Any, label: str, min_row: int = 1) -> int:
 
 def test_sheets_in_reading_order(book: Any) -> None:
     assert book.sheetnames == ["Summary", "Assumptions", "baseline", "severe", "wipeout", "Debt", "Leases", "Fleet",
-                               "Covenants", "Checks", "Methodology"]
+                               "Programmes", "Covenants", "Checks", "Methodology"]
     assert book.active.title == "Summary"
 
 

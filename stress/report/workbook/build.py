@@ -24,11 +24,12 @@ from stress.report.workbook.assumptions import profile_comments, write_assumptio
 from stress.report.workbook.checks import write_checks
 from stress.report.workbook.covenants import write_covenants
 from stress.report.workbook.methodology import write_methodology
+from stress.report.workbook.programmes import has_programmes, write_programmes
 from stress.report.workbook.schedules import write_debt, write_fleet, write_leases
 from stress.report.workbook.statements import write_scenario
 from stress.report.workbook.summary import SummaryInputs, write_summary
 
-FIXED_SHEETS = ("Summary", "Assumptions", "Debt", "Leases", "Fleet", "Covenants", "Checks", "Methodology")
+FIXED_SHEETS = ("Summary", "Assumptions", "Debt", "Leases", "Fleet", "Programmes", "Covenants", "Checks", "Methodology")
 
 
 def make_grid(results: Results) -> g.Grid:
@@ -61,6 +62,7 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
     assumptions = wb.create_sheet("Assumptions")
     scenario_ws = [wb.create_sheet(t) for t in scenario_titles]
     debt_ws, lease_ws, fleet_ws = wb.create_sheet("Debt"), wb.create_sheet("Leases"), wb.create_sheet("Fleet")
+    programmes_ws = wb.create_sheet("Programmes") if has_programmes(results) else None
     covenant_ws, checks_ws, method_ws = wb.create_sheet("Covenants"), wb.create_sheet("Checks"), wb.create_sheet("Methodology")
 
     comments = profile_comments(profile_path)
@@ -68,11 +70,13 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
     for w, ws in enumerate(scenario_ws):
         name = results.worlds[w]
         desc = by_name[name].description if name in by_name else ""
-        headline = f"{company.name}: {name}" + (f". {desc}" if desc else "")
+        headline = f"{company.name}: {name} ({results.cases[w]} case)" + (f". {desc}" if desc else "")
         write_scenario(ws, results, w, grid, headline, _verdict_line(results, w))
     debt = write_debt(debt_ws, results, grid, scenario_titles)
     leases = write_leases(lease_ws, results, grid)
     fleet = write_fleet(fleet_ws, results, grid, debt_ws.title, debt)
+    if programmes_ws is not None:
+        write_programmes(programmes_ws, results, grid)
     names = write_covenants(wb, covenant_ws, results, grid, scenario_titles, fleet_ws.title, fleet)
     write_checks(wb, checks_ws, results, grid, scenario_titles, debt_ws.title, debt, lease_ws.title, leases)
     write_assumptions(assumptions, company, [by_name[n] for n in results.worlds if n in by_name], comments)

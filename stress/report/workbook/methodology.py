@@ -51,7 +51,8 @@ def conventions() -> list[tuple[str, str]]:
         ("Units", "USD millions (USD m) unless a row says otherwise; ratios in x; shares and rates in per cent; "
                   "runway in quarters. Costs and cash outflows are negative and shown in parentheses; '–' is zero."),
         ("Formulas and values", "Subtotals (revenue, EBITDA, EBITDAR, EBIT, pre-tax and net income, cash from operations, "
-                                "free and net cash flow, total assets and liabilities, debt and lease closing balances), "
+                                "free and net cash flow, total assets and liabilities, debt and lease closing balances, the cumulative "
+                                "funding gap), "
                                 "LTM flows, ratios, LTV, covenant headroom and the checks are live formulas over the cells "
                                 "they name; every other figure is the engine's value. Nothing in the workbook changes the "
                                 "projection: editing a value does not re-run the model."),
@@ -75,6 +76,25 @@ def conventions() -> list[tuple[str, str]]:
                  "all at maturity. Delayed-draw facilities fund their capex cohorts up to the undrawn limit. The revolver "
                  f"draws to keep cash at the minimum and repays from any surplus. A refinanced balance floats and "
                  f"falls due {REFINANCING_TERM_QUARTERS} quarters after it is rolled."),
+        ("Build programmes", "A programme is one unit of growth: capex cohorts, the halls (leases) that house them, the "
+                             "contracts they serve and the sources that pay for them, each with a share. A cohort is bought in "
+                             "the quarter it is due only when every source can pay its share: a facility open and undrawn "
+                             "enough, an equity raise received, cash above the minimum. Otherwise it is deferred; a cohort "
+                             "still unbought after the programme's maximum deferral cancels the programme (its unbought "
+                             "cohorts and its contracts). Contracts start when their capacity is delivered and the hall has "
+                             "commenced, later by as long as delivery slipped, and are lost when it slips past their limit. "
+                             "Signed leases are paid whether or not the hall is filled. A capex cohort outside any programme "
+                             "is its own programme."),
+        ("Cases", "Every scenario runs on a case. committed: only the facilities, equity raises and contracts committed at "
+                  "as_of. plan: also planned financing and awarded contracts (pipeline contracts when the profile says so). "
+                  "Planned financing opens only when the financing market is open, so a refinancing freeze closes it."),
+        ("Funding gap", "Capex falling due that planned (not yet committed) financing is to pay for, by quarter; the "
+                        "Summary gives its cumulative peak and when. It is what the plan still needs to raise."),
+        ("Equity, distributions and convertibles", "Equity raises add cash and equity when received. Dividends and "
+                  "buybacks are paid from cash and reduce equity; a payment that would leave liquidity below the "
+                  "profile's floor is skipped. A convertible's carrying balance accretes to its redemption amount: the "
+                  "accretion is interest expense and adds to debt but is not paid in cash (interest paid is the cash "
+                  "coupon)."),
         ("Distress events", "Liquidity default: the first quarter cash ends below zero with the revolver exhausted (the projection "
                             "continues, so the depth of the gap shows). Maturity default: the first quarter a maturing balance "
                             "is neither repaid, refinanced nor covered by the revolver. First covenant breach: the first quarter "
@@ -110,9 +130,13 @@ def workbook_notes() -> list[tuple[str, str]]:
                         "sheet; headroom formulas and the flags read them, and so does the covenant line in the leverage chart."),
         ("Colours", "Blue: inputs. On the Covenants sheet: green at or above the amber band, amber below it, red a breach, "
                     "dark red the covenant's first breach in the scenario."),
-        ("Checks", "The Checks sheet proves, every quarter of every scenario, that the balance sheet balances, cash, equity and "
-                   "debt roll forward, and the Debt and Leases schedules agree with the statements; its row 3 sums the "
-                   "absolute differences (ChecksAbsSum)."),
+        ("Checks", "The Checks sheet proves, every quarter of every scenario, that the balance sheet balances, cash, equity "
+                   "(net income, equity issued, distributions) and debt (drawn, accreted, repaid) roll forward, and the "
+                   "Debt and Leases schedules agree with the statements; its row 3 sums the absolute differences "
+                   "(ChecksAbsSum)."),
+        ("Programmes sheet", "When the profile has programmes or capex cohorts: each programme's status per scenario and "
+                             "quarter (grey scheduled, amber deferred, blue building, green delivered, red cancelled), the "
+                             "capex deferred and cancelled, the funding gap, and what each programme is."),
     ]
 
 

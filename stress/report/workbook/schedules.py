@@ -1,6 +1,6 @@
 """The Debt, Leases and Fleet sheets: schedules per tranche, lease and scenario over the quarter grid.
 
-Closing balances are formulas (opening + drawn + repaid; prior liability +
+Closing balances are formulas (opening + drawn + accreted + repaid; prior liability +
 recognised + interest + payment; ...) so each schedule rolls forward on the
 sheet; the flows are the engine's values. The maturity ladder, capital
 structure and fleet cohorts, which are as at ``as_of``, follow the schedules.
@@ -66,7 +66,8 @@ def _formulas(ws: Worksheet, row: int, label: str, grid: g.Grid, body, style: st
 
 def write_debt(ws: Worksheet, results: Results, grid: g.Grid, scenario_titles: list[str]) -> DebtRefs:
     g.title(ws, "Debt schedules by scenario (USD m)",
-            "Closing = opening + drawn + repaid (a formula). Interest and refinanced (rolled over, no cash) are memo lines.")
+            "Closing = opening + drawn + accreted + repaid (a formula). Accreted: a convertible's non-cash interest, added to "
+            "its balance. Interest and refinanced (rolled over, no cash) are memo lines.")
     g.header(ws, grid, opening="As of")
     t = results.projection.tranches
     company = results.company
@@ -79,13 +80,15 @@ def write_debt(ws: Worksheet, results: Results, grid: g.Grid, scenario_titles: l
         for j, tranche_name in enumerate(results.cc.tranche_names):
             tr = company.tranche(tranche_name)
             st.put_text(ws, row, g.LABEL_COL, f"{tranche_name} ({tr.kind.value}, {tr.rate.label}, matures {tr.maturity})", st.TEXT_BOLD)
-            opening, drawn, interest, repaid, refinanced, closing = range(row + 1, row + 7)
+            opening, drawn, accreted, repaid, interest, refinanced, closing = range(row + 1, row + 8)
             _values(ws, opening, "Opening", _m(t["opening"][w, j]))
             _values(ws, drawn, "Drawn", _m(t["drawn"][w, j]))
-            _values(ws, interest, "Interest (memo)", _m(t["interest"][w, j]))
+            _values(ws, accreted, "Accreted (non-cash interest)", _m(t["accreted"][w, j]))
             _values(ws, repaid, "Repaid", _m(t["repaid"][w, j], -1))
+            _values(ws, interest, "Interest, accretion included (memo)", _m(t["interest"][w, j]))
             _values(ws, refinanced, "Refinanced (memo)", _m(t["refinanced"][w, j]))
-            _formulas(ws, closing, "Closing", grid, lambda c, p, o=opening, d=drawn, r=repaid: f"{c}{o}+{c}{d}+{c}{r}")
+            _formulas(ws, closing, "Closing", grid,
+                      lambda c, p, o=opening, d=drawn, a=accreted, r=repaid: f"{c}{o}+{c}{d}+{c}{a}+{c}{r}")
             st.put(ws, closing, g.OPENING_COL, tr.balance / st.MILLION, st.USD_M_TOTAL)
             closings.append(closing)
             row = closing + 1

@@ -79,6 +79,7 @@ def _section(label: str) -> Line:
 
 _OPERATING = ("revenue", "power_cost", "other_cost", "sga", "lease_cost")
 _CFO = ("cf_ebitda", "cf_lease_addback", "lease_payments", "cf_receivables", "interest_paid", "cf_tax")
+_NET_CASH_FLOW = ("fcf", "asset_sales", "debt_drawn", "debt_repaid", "equity_issued", "distributions")
 
 LINES: tuple[Line, ...] = (
     _section("Income statement"),
@@ -105,7 +106,8 @@ LINES: tuple[Line, ...] = (
     _value("capex", -1),
     _f("fcf", LABELS["fcf"], _sum("cfo", "capex")),
     _value("asset_sales"), _value("debt_drawn"), _value("debt_repaid", -1),
-    _f("net_cash_flow", LABELS["net_cash_flow"], _sum("fcf", "asset_sales", "debt_drawn", "debt_repaid")),
+    _value("equity_issued"), _value("distributions", -1),
+    _f("net_cash_flow", LABELS["net_cash_flow"], _sum(*_NET_CASH_FLOW)),
     _section("Balance sheet"),
     *(_value(k, opening=True) for k in ("cash", "receivables", "ppe", "rou_assets", "other_assets")),
     _f("total_assets", LABELS["total_assets"], _sum("cash", "receivables", "ppe", "rou_assets", "other_assets"), opening=True),
@@ -115,6 +117,7 @@ LINES: tuple[Line, ...] = (
     _section("Memo"),
     _value("scheduled_principal"), _value("revolver_net"), _value("revolver_available"), _value("taxable_income"),
     _value("tax_losses", opening=True), _value("gpus_earning", style=st.COUNT),
+    _value("interest_accreted"), _value("capex_deferred"), _value("capex_cancelled"), _value("funding_gap"),
     _section("Credit metrics (LTM = last four quarters, annualised in the first year)"),
     _f("liquidity", "Liquidity (cash + undrawn revolver)", _sum("cash", "revolver_available"), st.USD_M),
     _f("ebitda_ltm", "LTM EBITDA", _ltm("ebitda"), st.USD_M),

@@ -83,6 +83,7 @@ def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets
              ("Horizon", f"{c.horizon_quarters} quarters, {grid.quarters[0]} to {grid.quarters[-1]}"),
              ("Profile", inputs.profile_path or "(in memory)"),
              ("Scenarios", ", ".join(results.worlds)),
+             ("Funding gap", funding_gap_text(results)),
              ("Generated", f"{inputs.generated:%Y-%m-%d %H:%M} by stress {__version__}"))
     row = 4
     for label, value in facts:
@@ -98,40 +99,58 @@ def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets
     st.put(ws, row, 1, "Answer", st.SECTION)
     st.put_text(ws, row + 1, 1, answer(table), st.TEXT_BOLD)
     row += 3
-    row = _comparison(ws, table, row, inputs)
+    row = _comparison(ws, table, row, inputs, dict(zip(results.worlds, results.cases, strict=True)))
     chart_row = row + 1
     row = chart_row + CHART_ROWS + 1
     row = _sources(ws, results, row, inputs.sources_notes)
-    last_col = get_column_letter(2 + len(COLUMNS))
+    last_col = get_column_letter(3 + len(COLUMNS))
     data = _chart_data(ws, results, grid, scenario_sheets, names, row + 1)
     _charts(ws, results, grid, data, chart_row)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 12
-    ws.column_dimensions["C"].width = DESCRIPTION_WIDTH
-    for col in range(4, 4 + len(COLUMNS)):
+    ws.column_dimensions["C"].width = 12
+    ws.column_dimensions["D"].width = DESCRIPTION_WIDTH
+    for col in range(5, 5 + len(COLUMNS)):
         ws.column_dimensions[get_column_letter(col)].width = 13
     st.print_setup(ws)
     ws.print_area = f"A1:{last_col}{row - 1}"  # the chart-data block below is for the charts, not for print
     ws.freeze_panes = "A4"
 
 
-def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, inputs: SummaryInputs) -> int:
+def baseline_world(results: Results) -> int:
+    """The world named ``baseline``, else the first."""
+    return results.worlds.index("baseline") if "baseline" in results.worlds else 0
+
+
+def funding_gap_text(results: Results) -> str:
+    """The baseline's funding gap: peak cumulative due capex that planned financing pays for, and when."""
+    w = baseline_world(results)
+    peak, quarter = results.funding_gap(w)
+    where = f"{results.worlds[w]}, {results.cases[w]} case"
+    if quarter is None:
+        return f"none: no capex due is paid by planned financing ({where})"
+    return (f"USD {peak / st.MILLION:,.1f} m at its peak, in {quarter}: due capex that planned financing pays for, "
+            f"cumulative ({where})")
+
+
+def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, inputs: SummaryInputs, cases: dict[str, str]) -> int:
     st.put(ws, row, 1, "Verdict and comparison by scenario", st.SECTION)
-    heads = ["Scenario", "Verdict", "What it assumes", *(label for _, label, _ in COLUMNS[1:])]
+    heads = ["Scenario", "Case", "Verdict", "What it assumes", *(label for _, label, _ in COLUMNS[1:])]
     for i, h in enumerate(heads, start=1):
         st.put(ws, row + 1, i, h, st.HEADER)
     ws.row_dimensions[row + 1].height = 40  # headers wrap onto up to three lines
     row += 2
     for name, r in table.iterrows():
         st.put_text(ws, row, 1, str(name), st.TEXT_BOLD)
+        st.put_text(ws, row, 2, cases.get(str(name), ""), st.TEXT)
         verdict = Verdict(r["verdict"])
-        st.put(ws, row, 2, verdict.value.upper(), st.TEXT_BOLD)
-        ws.cell(row=row, column=2).fill = PatternFill("solid", start_color=VERDICT_FILL[verdict], end_color=VERDICT_FILL[verdict])
+        st.put(ws, row, 3, verdict.value.upper(), st.TEXT_BOLD)
+        ws.cell(row=row, column=3).fill = PatternFill("solid", start_color=VERDICT_FILL[verdict], end_color=VERDICT_FILL[verdict])
         scenario = inputs.scenarios.get(str(name))
         description = scenario.description if scenario else ""
-        st.put_text(ws, row, 3, description, st.WRAP)
+        st.put_text(ws, row, 4, description, st.WRAP)
         ws.row_dimensions[row].height = 13.0 * max(1, -(-len(description) // DESCRIPTION_WIDTH))
-        for i, (key, _, kind) in enumerate(COLUMNS[1:], start=4):
+        for i, (key, _, kind) in enumerate(COLUMNS[1:], start=5):
             value, style = _cell_value(r[key], kind)
             st.put(ws, row, i, value, style)
         row += 1
