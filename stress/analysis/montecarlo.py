@@ -1,9 +1,12 @@
 """Monte Carlo: probability of default, loss given default and expected loss.
 
-Stochastic worlds around the profile's own market: GPU-hour prices
-log-normal with crash jumps (spreads widen with each crash), the base rate
-and utilisation mean-reverting around their baseline paths, customers
-defaulting at hazard rates by credit quality. Paths run through the same
+Stochastic worlds around the profile's own market (parameters and their
+grounds in ``stress.model.montecarlo``): GPU-hour prices log-normal with
+compensated crash jumps (the mean path is the profile's curve; spreads widen
+with each crash), a financing market that shuts and reopens (more likely
+after a crash), the base rate and utilisation mean-reverting around their
+baseline paths, customers defaulting at hazard rates by credit quality that
+rise after a crash, and capex cohorts delivered late and over budget. Paths run through the same
 engine in chunks; each chunk is reduced to per-path figures, so memory stays
 bounded whatever the number of paths. Same seed, same answer.
 
@@ -54,27 +57,83 @@ def _ou(rng: np.random.Generator, n: int, q: int, kappa: float, sigma: float) ->
     return out
 
 
-def stochastic_worlds(cc: CompiledCompany, p: MonteCarloParams, n: int, rng: np.random.Generator) -> Worlds:
-    """``n`` random market paths around the baseline; zero volatilities, jumps and hazards give the baseline."""
-    w = baseline_worlds(cc, n, names=[f"path {i}" for i in range(n)])
-    q = cc.n_quarters
+def price_paths(rng: np.random.Generator, p: MonteCarloParams, n: int, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """(level, jumps), (n, q) each: the multiplier on the profile's price curve and the crashes per quarter.
+
+    Log-level increments are ``sigma dW - sigma^2 dt / 2 + J - lambda dt k`` with ``k = E[e^J] - 1 =
+    (1 + m) e^(v^2 / 2) - 1`` per crash, so ``E[level] = 1`` in every quarter: the crashes are paid for by a
+    slightly higher drift between them, and the mean path is the profile's curve.
+    """
     z = rng.standard_normal((n, q))
     jumps = rng.poisson(p.price_jump_intensity * DT, (n, q))
     jump_log = jumps * np.log1p(p.price_jump_mean) + np.sqrt(jumps) * p.price_jump_vol * rng.standard_normal((n, q))
-    log_level = np.cumsum(p.price_vol * np.sqrt(DT) * z - 0.5 * p.price_vol**2 * DT + jump_log, axis=1)
+    k = (1.0 + p.price_jump_mean) * np.exp(0.5 * p.price_jump_vol**2) - 1.0
+    drift = -0.5 * p.price_vol**2 * DT - p.price_jump_intensity * DT * k
+    return np.exp(np.cumsum(p.price_vol * np.sqrt(DT) * z + drift + jump_log, axis=1)), jumps
+
+
+def market_regime(rng: np.random.Generator, p: MonteCarloParams, jumps: np.ndarray) -> np.ndarray:
+    """(n, q) bool: the financing market is open. A two-state chain over quarters, starting open: it shuts
+    with probability ``1 - exp(-close dt)`` a quarter, or ``close_on_crash`` in a quarter with a crash, and
+    reopens with probability ``1 - exp(-reopen dt)``. Long-run open share: p_open / (p_open + p_close)."""
+    n, q = jumps.shape
+    shut_p = 1.0 - np.exp(-p.market_close_intensity * DT)
+    open_p = 1.0 - np.exp(-p.market_reopen_intensity * DT)
+    u, v = rng.random((n, q)), rng.random((n, q))
+    out = np.empty((n, q), dtype=bool)
+    is_open = np.ones(n, dtype=bool)
+    for t in range(q):  # the chain runs over quarters, vectorised over paths
+        shuts = (u[:, t] < shut_p) | ((jumps[:, t] > 0) & (v[:, t] < p.market_close_on_crash))
+        is_open = np.where(is_open, ~shuts, u[:, t] < open_p)
+        out[:, t] = is_open
+    return out
+
+
+def customer_defaults(rng: np.random.Generator, p: MonteCarloParams, investment_grade: np.ndarray,
+                      jumps: np.ndarray) -> np.ndarray:
+    """(n, U) int quarter each customer stops paying (q = never). Its intensity is its grade's hazard, times
+    ``hazard_crash_multiplier`` in the four quarters from a crash: a common factor, so customers default
+    together when GPU prices crash. Default when the cumulative intensity passes an Exp(1) draw."""
+    n, q = jumps.shape
+    hazard = np.where(investment_grade, p.hazard_investment_grade, p.hazard_high_yield)  # (U,)
+    recent = np.cumsum(jumps, axis=1) - np.concatenate([np.zeros((n, 4)), np.cumsum(jumps, axis=1)[:, :-4]], axis=1)[:, :q]
+    factor = np.where(recent > 0, p.hazard_crash_multiplier, 1.0)  # (n, q)
+    cumulative = np.cumsum(factor[:, None, :] * hazard[None, :, None] * DT, axis=2)  # (n, U, q)
+    draws = rng.exponential(1.0, (n, len(hazard)))
+    passed = cumulative >= draws[:, :, None]
+    return np.where(passed.any(axis=2), passed.argmax(axis=2), q).astype(int)
+
+
+def completion(rng: np.random.Generator, p: MonteCarloParams, is_capex: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(delay_q, capex_factor), (n, K) each: capex cohorts late with ``delay_probability`` by a geometric
+    number of quarters of mean ``delay_mean_quarters``, and costing a log-normal factor of mean 1."""
+    k = len(is_capex)
+    late = rng.random((n, k)) < p.delay_probability
+    quarters = rng.geometric(1.0 / p.delay_mean_quarters, (n, k))
+    delay = np.where(late & is_capex[None, :], quarters, 0).astype(int)
+    factor = np.exp(p.overrun_vol * rng.standard_normal((n, k)) - 0.5 * p.overrun_vol**2)
+    return delay, np.where(is_capex[None, :], factor, 1.0)
+
+
+def stochastic_worlds(cc: CompiledCompany, p: MonteCarloParams, n: int, rng: np.random.Generator) -> Worlds:
+    """``n`` random market paths around the baseline; zero volatilities, jumps, closures, hazards and delays
+    give the baseline."""
+    w = baseline_worlds(cc, n, names=[f"path {i}" for i in range(n)])
+    q = cc.n_quarters
+    level, jumps = price_paths(rng, p, n, q)
+    is_open = market_regime(rng, p, jumps)
     rate_dev = _ou(rng, n, q, p.rate_mean_reversion, p.rate_vol)
     util_dev = _ou(rng, n, q, p.utilisation_mean_reversion, p.utilisation_vol)
     u0 = np.clip(w.utilisation, 1e-6, 1 - 1e-6)
     utilisation = w.utilisation if p.utilisation_vol == 0 else 1.0 / (1.0 + np.exp(-(np.log(u0 / (1 - u0)) + util_dev)))
     investment_grade = np.array([any(c.investment_grade for c in cc.company.contracts if c.customer == u) for u in cc.customers], dtype=bool)
-    hazard = np.where(investment_grade, p.hazard_investment_grade, p.hazard_high_yield)
-    draws = rng.exponential(1.0, (n, len(cc.customers)))
-    years = np.where(hazard > 0, draws / np.where(hazard > 0, hazard, 1.0), np.inf)  # zero hazard: never
-    default_q = np.minimum(np.floor(years / DT), q).astype(int)
-    level = np.where(cc.model_is_gpu[None, :, None], np.exp(log_level)[:, None, :], 1.0)  # GPU models only
-    return Worlds(**{**w.__dict__, "gpu_price": w.gpu_price * level,
-                     "spread_add": p.spread_per_jump * np.cumsum(jumps, axis=1),
-                     "base_rate": w.base_rate + rate_dev, "utilisation": utilisation, "default_q": default_q})
+    delay, overrun = completion(rng, p, cc.cohort_is_capex, n)
+    gpu_level = np.where(cc.model_is_gpu[None, :, None], level[:, None, :], 1.0)  # GPU models only
+    return Worlds(**{**w.__dict__, "gpu_price": w.gpu_price * gpu_level,
+                     "spread_add": p.spread_per_jump * np.cumsum(jumps, axis=1) + p.spread_when_closed * ~is_open,
+                     "refi_open": is_open, "base_rate": w.base_rate + rate_dev, "utilisation": utilisation,
+                     "default_q": customer_defaults(rng, p, investment_grade, jumps),
+                     "delay_q": delay, "capex_factor": overrun})
 
 
 @dataclass(frozen=True)

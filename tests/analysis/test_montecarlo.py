@@ -14,7 +14,8 @@ from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
 
 CALM = MonteCarloParams(price_vol=0, price_jump_intensity=0, spread_per_jump=0, rate_vol=0, utilisation_vol=0,
-                        hazard_investment_grade=0, hazard_high_yield=0)
+                        hazard_investment_grade=0, hazard_high_yield=0, market_close_intensity=0,
+                        delay_probability=0, overrun_vol=0)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,8 @@ def test_calm_worlds_are_the_baseline_worlds(coreweave):
     w = mc.stochastic_worlds(coreweave, CALM, 4, np.random.default_rng(0))
     from stress.engine.worlds import baseline_worlds
     b = baseline_worlds(coreweave, 4)
-    for field in ("base_rate", "spread_add", "gpu_price", "utilisation", "default_q", "refi_open", "power_price"):
+    for field in ("base_rate", "spread_add", "gpu_price", "utilisation", "default_q", "refi_open", "power_price",
+                  "delay_q", "capex_factor"):
         np.testing.assert_array_equal(getattr(w, field), getattr(b, field), err_msg=field)
 
 
