@@ -210,6 +210,20 @@ def _simulate_chunk(cc: CompiledCompany, params: MonteCarloParams, n: int, seed:
     return summarise_chunk(cc, stochastic_worlds(cc, params, n, np.random.default_rng(seed)), exposure)
 
 
+#: A worker's copy of what every chunk shares, sent once per worker rather than once per chunk.
+_SHARED: tuple[CompiledCompany, MonteCarloParams, Exposure] | None = None
+
+
+def _share(cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure) -> None:
+    global _SHARED
+    _SHARED = (cc, params, exposure)
+
+
+def _simulate_shared(n: int, seed: np.random.SeedSequence) -> ChunkSummary:
+    cc, params, exposure = _SHARED  # type: ignore[misc]
+    return _simulate_chunk(cc, params, n, seed, exposure)
+
+
 def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarloParams | None = None,
                    exposure: Exposure | None = None, chunk: int = DEFAULT_CHUNK, jobs: int | None = None) -> MonteCarloResult:
     """Simulate ``paths`` worlds in chunks; each chunk draws from its own child of ``seed``, so the
@@ -219,12 +233,11 @@ def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarl
     sizes = [min(chunk, paths - i) for i in range(0, paths, chunk)]
     children = np.random.SeedSequence(seed).spawn(len(sizes))
     jobs = min(jobs or os.cpu_count() or 1, len(sizes))
-    args = [(cc, params, n, s, exposure) for n, s in zip(sizes, children, strict=True)]
     if jobs == 1:
-        parts = [_simulate_chunk(*a) for a in args]
+        parts = [_simulate_chunk(cc, params, n, s, exposure) for n, s in zip(sizes, children, strict=True)]
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            parts = list(pool.map(_simulate_chunk, *zip(*args, strict=True)))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_share, initargs=(cc, params, exposure)) as pool:
+            parts = list(pool.map(_simulate_shared, sizes, children))
     cash = np.concatenate([c.cash for c in parts])
     return MonteCarloResult(
         paths, seed, params, exposure, cc.timeline.labels,

@@ -137,8 +137,7 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
     customers = list(dict.fromkeys(c.customer for c in company.contracts))
     tranche_names = [t.name for t in company.debt]
     base0 = base_rate_now(company)
-    funds_capex = {f.source for p in company.programmes for f in p.funding} | {k.funded_by for k in company.capex_plan if k.funded_by}
-    financing = compile_financing(company, tl, funds_capex, company.treasury.minimum_cash)
+    financing = compile_financing(company, tl, {k.funded_by for k in company.capex_plan if k.funded_by}, company.treasury.minimum_cash)
     return CompiledCompany(
         company=company,
         timeline=tl,
@@ -178,7 +177,8 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
         secured=np.array([[k.name in t.secured_by for t in company.debt] for k in cohorts], dtype=float).reshape(len(cohorts), len(company.debt)),
         financing=financing,
         programmes=compile_programmes(company, tl, [*tranche_names, *financing.equity_names],
-                                      np.concatenate([financing.tranche_planned, financing.equity_planned])),
+                                      np.concatenate([financing.tranche_planned, financing.equity_planned]),
+                                      financing.source_is_proceeds),
         pue=company.costs.pue,
         other_cost_per_gpu_quarter=company.costs.other_cost_per_gpu_year / 4.0,
         sga_per_quarter=company.costs.sga_per_quarter,

@@ -63,9 +63,12 @@ def open_facilities(cc: CompiledCompany, state: DebtState, q: int, plan: np.ndar
     return issued
 
 
-def capex_headroom(state: DebtState, q: int) -> np.ndarray:
-    """(W, T) undrawn commitment that capex may draw now: opened facilities before their maturity."""
-    return np.where(state.opened & (q < state.maturity_q) & ~state.matured, state.drawable, 0.0)
+def capex_headroom(cc: CompiledCompany, state: DebtState, q: int) -> np.ndarray:
+    """(W, T) undrawn commitment that capex may draw now: opened facilities within their drawing period
+    (to ``draw_until``, at the latest the original maturity: refinancing a drawn balance extends the loan,
+    not the commitment)."""
+    live = state.opened & (q <= cc.financing.tranche_draw_end_q)[None, :] & (q < cc.tranche_maturity_q)[None, :]
+    return np.where(live & ~state.matured, state.drawable, 0.0)
 
 
 def accretion(cc: CompiledCompany, state: DebtState, q: int) -> np.ndarray:

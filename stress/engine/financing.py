@@ -29,6 +29,7 @@ class CompiledFinancing:
     tranche_planned: np.ndarray  # (T,) bool
     tranche_available_q: np.ndarray  # (T,) int: first quarter it may open; -1 = open at as_of
     tranche_issue_in_full: np.ndarray  # (T,) bool: its whole undrawn limit is drawn as cash on opening
+    tranche_draw_end_q: np.ndarray  # (T,) int: last quarter its undrawn commitment can fund capex
     tranche_redemption: np.ndarray  # (T,) USD repaid at maturity of an accreting tranche; 0 = not accreting
     equity_names: list[str]
     equity_amount: np.ndarray  # (E,)
@@ -37,6 +38,11 @@ class CompiledFinancing:
     distribution_names: list[str]
     distribution_amount: np.ndarray  # (D, Q) USD due each quarter
     distribution_floor: np.ndarray  # (D,) USD of liquidity a payment must leave
+
+    @property
+    def source_is_proceeds(self) -> np.ndarray:
+        """(T + E,) bool: funding sources raised in full and earmarked (issued tranches, equity raises)."""
+        return np.concatenate([self.tranche_issue_in_full, np.ones(len(self.equity_names), dtype=bool)])
 
     @property
     def opened_at_start(self) -> np.ndarray:
@@ -48,8 +54,14 @@ def _quarter(tl: Timeline, when: object) -> int:
     return -1 if when is None else max(tl.index_of(when), -1)  # type: ignore[arg-type]
 
 
-def compile_financing(company: Company, tl: Timeline, funds_capex: set[str], minimum_cash: float) -> CompiledFinancing:
-    """``funds_capex``: names of tranches some cohort draws on (they are drawn as capex is bought)."""
+#: Kinds raised in full when they open (their proceeds earmarked for the programmes that name them); the
+#: others (delayed-draw, revolver, vendor financing) are drawn as capex is bought or cash is needed.
+ISSUED_IN_FULL = (DebtKind.NOTES, DebtKind.CONVERTIBLE, DebtKind.TERM_LOAN)
+
+
+def compile_financing(company: Company, tl: Timeline, funded_by: set[str], minimum_cash: float) -> CompiledFinancing:
+    """``funded_by``: tranches a legacy ``capex_plan[].funded_by`` names; they are drawn as capex is bought,
+    whatever their kind, as profiles written before programmes expect."""
     planned = FinancingStatus.PLANNED
     amounts = np.zeros((len(company.distributions), tl.n))
     for d, x in enumerate(company.distributions):
@@ -59,8 +71,9 @@ def compile_financing(company: Company, tl: Timeline, funds_capex: set[str], min
     return CompiledFinancing(
         tranche_planned=np.array([t.status is planned for t in company.debt], dtype=bool),
         tranche_available_q=np.array([_quarter(tl, t.available_from) for t in company.debt], dtype=int),
-        tranche_issue_in_full=np.array([t.kind not in (DebtKind.REVOLVER, DebtKind.DELAYED_DRAW) and t.balance == 0
-                                        and t.name not in funds_capex for t in company.debt], dtype=bool),
+        tranche_issue_in_full=np.array([t.kind in ISSUED_IN_FULL and t.balance == 0 and t.name not in funded_by
+                                        for t in company.debt], dtype=bool),
+        tranche_draw_end_q=np.array([tl.index_of(min(t.draw_until or t.maturity, t.maturity)) for t in company.debt], dtype=int),
         tranche_redemption=np.array([t.redemption or 0.0 for t in company.debt], dtype=float),
         equity_names=[e.name for e in company.equity],
         equity_amount=np.array([e.amount for e in company.equity], dtype=float),

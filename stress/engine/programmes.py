@@ -2,11 +2,17 @@
 their capacity. Compiled once per company; ``buy`` runs once a quarter, vectorised over worlds.
 
 Funding sources ``S`` are the tranches (``T``), then the equity raises (``E``), then cash: column ``S - 1``.
-Each capex cohort ``k`` has a row of shares over them (``CompiledProgrammes.funding``). A cohort due in a
-world is bought only if *every* source can pay its share in that world and quarter: an open facility
-before its maturity with that much undrawn, an equity raise already received with that much unspent,
-and cash above the minimum for the cash and equity shares. Otherwise it waits; a cohort still unbought
-``max_deferral`` quarters after it was due cancels its programme (its unbought cohorts and contracts).
+Each capex cohort ``k`` has a row of shares over them (``CompiledProgrammes.funding``). Sources are of two
+sorts: *facilities* drawn as the cohort is bought (delayed-draw, revolver, vendor financing, and a legacy
+``funded_by``), and *proceeds* raised in full when they open and earmarked for the programme (notes,
+convertibles and term loans undrawn at as_of, equity raises). A cohort due in a world is bought only if
+*every* source can pay its share in that world and quarter: an open facility, before the end of its
+drawing period, with that much undrawn; proceeds received with that much unspent; and cash above the
+minimum for the cash and proceeds shares (proceeds are cash the firm holds). Otherwise it waits; a cohort
+still unbought ``max_deferral`` quarters after it was due cancels its programme (its unbought cohorts and
+contracts). Cohorts are decided in a fixed priority: those funded only by committed sources first (what
+the firm has signed for comes before what it hopes to raise), then by scheduled quarter, then profile
+order.
 A cohort outside any programme is its own programme; one with ``funded_by`` draws its share on that
 facility up to the facility's headroom and pays the rest from cash, as profiles written before programmes
 expect.
@@ -39,21 +45,31 @@ class CompiledProgrammes:
     names: list[str]  # (P,) the profile's programmes, then one per capex cohort outside any
     cohort_programme: np.ndarray  # (K,) int, -1 for owned cohorts
     funding: np.ndarray  # (K, S) share of cost from each source
+    sources: list[np.ndarray]  # (K,) the source columns (< S - 1) each cohort draws on, empty for owned ones
     topped_up: np.ndarray  # (K,) int: a ``funded_by`` facility whose shortfall cash makes up; -1 for none
+    source_is_proceeds: np.ndarray  # (S - 1,) bool: raised in full and earmarked (notes, converts, equity)
     planned_share: np.ndarray  # (K,) share of cost from sources that are planned (the funding gap)
+    order: np.ndarray  # capex cohort indices in purchase priority
+    membership: np.ndarray  # (K, P) 1.0 where cohort k belongs to programme p
     max_deferral: np.ndarray  # (P,) int quarters
     hall_ready_q: np.ndarray  # (P,) int: quarter from which its halls are commenced (-1 when none or already)
     contract_programme: np.ndarray  # (C,) int, -1 when none
     contract_cancel_after: np.ndarray  # (C,) int quarters of slip tolerated
     contract_in_case: np.ndarray  # (2, C) bool: counted in the committed case (row 0) and the plan case (row 1)
 
+    @property
+    def cohort_hall_q(self) -> np.ndarray:
+        """(K,) quarter from which each cohort's hall is commenced (-1: none, or owned)."""
+        return np.where(self.cohort_programme >= 0, self.hall_ready_q[np.maximum(self.cohort_programme, 0)], -1) \
+            if len(self.names) else np.full(len(self.cohort_programme), -1)
 
-def compile_programmes(company: Company, tl: Timeline, source_names: list[str], source_planned: np.ndarray) -> CompiledProgrammes:
-    """``source_names``: tranche then equity names (S - 1); ``source_planned`` (S - 1,) bool."""
+
+def compile_programmes(company: Company, tl: Timeline, source_names: list[str], source_planned: np.ndarray,
+                       source_is_proceeds: np.ndarray) -> CompiledProgrammes:
+    """``source_names``: tranche then equity names (S - 1); ``source_planned``, ``source_is_proceeds`` (S - 1,)."""
     n_fleet, n_s = len(company.fleet), len(source_names) + 1
     names = [p.name for p in company.programmes]
-    own = [k.name for k in company.capex_plan if k.programme is None]
-    names += [f"{k} (cohort)" for k in own]
+    names += [f"{k.name} (cohort)" for k in company.capex_plan if k.programme is None]
     by_name = {p.name: p for p in company.programmes}
     funding = np.zeros((len(company.cohorts), n_s))
     prog = np.full(len(company.cohorts), -1, dtype=int)
@@ -70,6 +86,12 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
                 topped_up[row] = source_names.index(k.funded_by)
                 funding[row, topped_up[row]] = k.funded_share
             funding[row, n_s - 1] += 1.0 - (k.funded_share if k.funded_by is not None else 0.0)
+    planned_share = funding[:, :-1] @ source_planned.astype(float)
+    capex = np.flatnonzero(prog >= 0)
+    in_q = np.array([tl.index_of(k.in_service) for k in company.cohorts], dtype=int)
+    order = np.array(sorted(capex, key=lambda k: (planned_share[k] > 0, in_q[k], k)), dtype=int)
+    membership = np.zeros((len(prog), len(names)))
+    membership[capex, prog[capex]] = 1.0
     default = company.treasury.max_capex_deferral_quarters
     hall_q = np.full(len(names), -1, dtype=int)
     for x in company.leases:
@@ -80,8 +102,12 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
         names=names,
         cohort_programme=prog,
         funding=funding,
+        sources=[np.flatnonzero(funding[k, :-1] > 0) for k in range(len(prog))],
         topped_up=topped_up,
-        planned_share=funding[:, :-1] @ source_planned.astype(float),
+        source_is_proceeds=source_is_proceeds,
+        planned_share=planned_share,
+        order=order,
+        membership=membership,
         max_deferral=np.array([by_name[n].max_deferral_quarters if n in by_name and by_name[n].max_deferral_quarters
                                is not None else default for n in names], dtype=int),
         hall_ready_q=hall_q,
@@ -112,73 +138,77 @@ class ProgrammeState:
 class Purchases:
     bought: np.ndarray  # (W, K) bool bought this quarter
     draws: np.ndarray  # (W, T) facility draws for them
-    equity_used: np.ndarray  # (W, E)
-    cash_paid: np.ndarray  # (W,) from cash (cash and equity shares)
+    earmark_used: np.ndarray  # (W, T + E) proceeds spent on them
+    cash_paid: np.ndarray  # (W,) from cash (cash and proceeds shares)
     deferred: np.ndarray  # (W,) USD of capex due and not bought this quarter
     cancelled: np.ndarray  # (W,) USD of capex cancelled this quarter
 
 
 def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, cost: np.ndarray, cash_free: np.ndarray,
-        drawable: np.ndarray, equity_left: np.ndarray) -> Purchases:
-    """Decide this quarter's purchases, cohort by cohort in profile order (loops over cohorts, never worlds).
+        headroom: np.ndarray, earmarked: np.ndarray) -> Purchases:
+    """Decide this quarter's purchases, cohort by cohort in priority order (loops over cohorts, never worlds).
 
     ``due_q`` (W, K) scheduled purchase quarter (delays included); ``cost`` (W, K) USD; ``cash_free`` (W,)
-    cash above the minimum; ``drawable`` (W, T) facility headroom usable now (opened, before maturity);
-    ``equity_left`` (W, E) raised and unspent. Mutates ``st``; the caller applies draws and payments.
+    cash above the minimum; ``headroom`` (W, T) what each facility may still draw now; ``earmarked``
+    (W, T + E) proceeds received and unspent. Mutates ``st``; the caller applies draws and payments.
     """
-    n_t = drawable.shape[1]
-    if not len(cp.names):
-        zeros = np.zeros(len(cash_free))
-        return Purchases(np.zeros(due_q.shape, dtype=bool), np.zeros_like(drawable), np.zeros_like(equity_left), zeros, zeros, zeros)
-    room = np.concatenate([drawable, equity_left], axis=1)  # (W, T + E) what each non-cash source can still pay
+    n_w, n_t = headroom.shape
+    zeros = np.zeros(n_w)
+    if not len(cp.order):
+        return Purchases(np.zeros(due_q.shape, dtype=bool), np.zeros_like(headroom), np.zeros_like(earmarked), zeros, zeros, zeros)
+    padded = np.concatenate([headroom, np.zeros((n_w, earmarked.shape[1] - n_t))], axis=1)
+    room = np.where(cp.source_is_proceeds[None, :], earmarked, padded)  # (W, S - 1) what each source can pay
+    start = room.copy()
     free = cash_free.copy()
     bought = np.zeros(due_q.shape, dtype=bool)
     was_cancelled = st.cancelled.copy()
-    for k in np.flatnonzero(cp.cohort_programme >= 0):
+    for k in cp.order:
         p = cp.cohort_programme[k]
         due = (st.buy_q[:, k] == NEVER) & (q >= due_q[:, k]) & ~st.cancelled[:, p]
-        need = cost[:, k, None] * cp.funding[k][None, :]  # (W, S)
+        if not due.any():
+            continue
+        cols = cp.sources[k]
+        need = cost[:, k, None] * cp.funding[k, cols][None, :]  # (W, n sources)
+        from_cash = cost[:, k] * cp.funding[k, -1]
         if cp.topped_up[k] >= 0:  # a funded_by facility pays what its headroom allows, cash the rest
-            t = cp.topped_up[k]
-            short = np.maximum(need[:, t] - room[:, t], 0.0)
-            need[:, t] -= short
-            need[:, -1] += short
-        from_cash = need[:, n_t:].sum(axis=1)  # equity shares are paid from the cash the raise brought
-        ok = due & np.all(room >= need[:, :-1] - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
-        room -= np.where(ok[:, None], need[:, :-1], 0.0)
+            short = np.maximum(need[:, 0] - room[:, cp.topped_up[k]], 0.0)
+            need[:, 0] -= short
+            from_cash = from_cash + short
+        from_cash = from_cash + (need * cp.source_is_proceeds[cols][None, :]).sum(axis=1)  # proceeds are held as cash
+        ok = due & np.all(room[:, cols] >= need - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
+        room[:, cols] -= np.where(ok[:, None], need, 0.0)
         free -= np.where(ok, from_cash, 0.0)
         bought[:, k] = ok
         st.buy_q[:, k] = np.where(ok, q, st.buy_q[:, k])
         st.cancelled[:, p] |= due & ~ok & (q - due_q[:, k] >= cp.max_deferral[p])
+    used = start - room
+    draws = np.where(cp.source_is_proceeds[None, :n_t], 0.0, used[:, :n_t])
     cancelled = st.cancelled[:, np.maximum(cp.cohort_programme, 0)]  # (W, K) the cohort's programme is cancelled
     unbought = (st.buy_q == NEVER) & (cp.cohort_programme >= 0)[None, :]
     waiting = unbought & (q >= due_q) & ~cancelled
     newly = unbought & cancelled & ~was_cancelled[:, np.maximum(cp.cohort_programme, 0)]
-    return Purchases(bought, drawable - room[:, :n_t], equity_left - room[:, n_t:], cash_free - free,
+    return Purchases(bought, draws, np.where(cp.source_is_proceeds[None, :], used, 0.0), cash_free - free,
                      np.where(waiting, cost, 0.0).sum(axis=1), np.where(newly, cost, 0.0).sum(axis=1))
 
 
-def _membership(cp: CompiledProgrammes) -> np.ndarray:
-    """(K, P) 1.0 where cohort k belongs to programme p."""
-    m = np.zeros((len(cp.cohort_programme), len(cp.names)))
-    rows = np.flatnonzero(cp.cohort_programme >= 0)
-    m[rows, cp.cohort_programme[rows]] = 1.0
-    return m
-
-
-def delivery(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where each programme's capacity stands at the start of quarter ``q``, (W, P) each:
+def delivery(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray,
+             programmes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each of ``programmes`` (indices) stands at the start of quarter ``q``, (W, len) each:
     ``delivered`` (some of it earns and none that was due is missing), ``slip`` (quarters its purchases ran
     late, the most of any cohort) and ``lateness`` (slip including cohorts still waiting)."""
-    m = _membership(cp)
-    member = cp.cohort_programme >= 0
-    in_service = (st.buy_q <= q - 1) & member[None, :]
-    missing = (due_q <= q - 1) & ~in_service & member[None, :]
-    delivered = ((in_service @ m) > 0) & ((missing @ m) == 0)
-    slip_k = np.where(in_service, st.buy_q - due_q, 0)
-    late_k = np.where(missing, q - due_q, slip_k)
-    slip = (slip_k[:, :, None] * m[None]).max(axis=1, initial=0).astype(int)
-    lateness = (late_k[:, :, None] * m[None]).max(axis=1, initial=0).astype(int)
+    n_w = due_q.shape[0]
+    delivered = np.zeros((n_w, len(programmes)), dtype=bool)
+    slip = np.zeros((n_w, len(programmes)), dtype=int)
+    lateness = np.zeros((n_w, len(programmes)), dtype=int)
+    for j, p in enumerate(programmes):  # a handful of programmes, vectorised over worlds
+        ks = np.flatnonzero(cp.cohort_programme == p)
+        bq, dq = st.buy_q[:, ks], due_q[:, ks]
+        in_service = bq <= q - 1
+        missing = (dq <= q - 1) & ~in_service
+        delivered[:, j] = in_service.any(axis=1) & ~missing.any(axis=1)
+        slip_k = np.where(in_service, bq - dq, 0)
+        slip[:, j] = slip_k.max(axis=1)
+        lateness[:, j] = np.where(missing, q - dq, slip_k).max(axis=1)
     return delivered, slip, lateness
 
 
@@ -187,24 +217,26 @@ def contract_coverage(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q:
     """Share of quarter ``q`` each contract earns, (W, C): its own dates shifted by its programme's slip,
     only once the capacity is delivered and the hall commenced, never once lost; zero when the world's
     case does not count it. ``coverage`` (C, Q) as signed; ``plan`` (W,) bool. Mutates ``st.lost``."""
-    n_w, n_c = len(plan), coverage.shape[0]
     in_case = cp.contract_in_case[plan.astype(int)]  # (W, C)
-    if not len(cp.names) or not n_c:
-        return coverage[None, :, q] * in_case
-    delivered, slip, lateness = delivery(cp, st, q, due_q)
-    has = cp.contract_programme >= 0
-    p = np.maximum(cp.contract_programme, 0)
-    st.lost |= has[None, :] & (st.cancelled[:, p] | (lateness[:, p] > cp.contract_cancel_after[None, :]))
-    shift = np.where(has[None, :], slip[:, p], 0)
-    idx = q - shift
-    cov = np.where(idx >= 0, coverage[np.arange(n_c)[None, :], np.clip(idx, 0, coverage.shape[1] - 1)], 0.0)
-    ready = ~has[None, :] | (delivered[:, p] & (q > cp.hall_ready_q[p])[None, :])
-    return cov * (ready & ~st.lost & in_case)
+    linked = np.flatnonzero(cp.contract_programme >= 0)
+    out = coverage[None, :, q] * in_case
+    if not linked.size:
+        return out
+    used = np.unique(cp.contract_programme[linked])
+    delivered, slip, lateness = delivery(cp, st, q, due_q, used)
+    col = np.searchsorted(used, cp.contract_programme[linked])  # each linked contract's column in ``used``
+    p = cp.contract_programme[linked]
+    st.lost[:, linked] |= st.cancelled[:, p] | (lateness[:, col] > cp.contract_cancel_after[linked][None, :])
+    idx = q - slip[:, col]
+    cov = np.where(idx >= 0, coverage[linked[None, :], np.clip(idx, 0, coverage.shape[1] - 1)], 0.0)
+    ready = delivered[:, col] & (q > cp.hall_ready_q[p])[None, :]
+    out[:, linked] = cov * (ready & ~st.lost[:, linked] & in_case[:, linked])
+    return out
 
 
 def status(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray) -> np.ndarray:
     """(W, P) int code from STATUS_NAMES at the end of quarter ``q``."""
-    m = _membership(cp)
+    m = cp.membership
     member = (cp.cohort_programme >= 0)[None, :]
     bought = (st.buy_q <= q) & member
     waiting = (st.buy_q == NEVER) & (due_q <= q) & member

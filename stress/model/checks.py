@@ -138,9 +138,14 @@ def _programme_references(p: Parts) -> Iterator[Problem]:
             if x.programme is not None and x.programme not in programmes:
                 yield Problem(f"{section}[{i}].programme", f"names no programme; expected one of {sorted(programmes)}", x.programme)
     with_cohorts = {k.programme for _, k in p.valid("capex_plan")}
+    issued = {t.name for _, t in p.valid("debt") if t.balance > 0 and t.kind in (DebtKind.NOTES, DebtKind.CONVERTIBLE,
+                                                                              DebtKind.TERM_LOAN)}
     for i, prog in p.valid("programmes"):
         for j, f in enumerate(prog.funding):
-            if f.source not in sources:
+            if f.source in issued:
+                yield Problem(f"programmes[{i}].funding[{j}].source", "was issued before as_of: its proceeds are "
+                              "already in cash; fund this share from 'cash'", f.source)
+            elif f.source not in sources:
                 yield Problem(f"programmes[{i}].funding[{j}].source",
                               f"names no debt tranche or equity raise; expected 'cash' or one of {sorted(sources - {CASH})}", f.source)
         total = sum(f.share for f in prog.funding)

@@ -58,6 +58,7 @@ class Tranche(Spec):
     status: FinancingStatus = Field(FinancingStatus.COMMITTED, description="committed (signed by as_of) or planned")
     available_from: Date | None = Field(None, description="first date it can be drawn or is issued; default as_of")
     evidence: str | None = Field(None, description="source tag, or 'estimate: why'; required when planned")
+    draw_until: Date | None = Field(None, description="last date an undrawn commitment can be drawn; default maturity")
     redemption: PosMoney | None = Field(None, description="USD repaid at maturity; the balance accretes to it "
                                                           "(convertibles), the coupon is paid on it")
 
