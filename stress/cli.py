@@ -198,14 +198,18 @@ def batch(
     fail_on_breach: Annotated[bool, typer.Option("--fail-on-breach", help="exit 3 if any firm breaches or defaults")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the whole batch as JSON on stdout")] = False,
     case: CaseOpt = Case.PLAN,
+    allow_any_path: Annotated[bool, typer.Option(
+        "--allow-any-path", help="let portfolio members name any file, not only profiles under the portfolio's "
+                                 "folder or the profile search path")] = False,
 ) -> None:
     """Many firms x scenarios in a process pool: ranking, portfolio exposure and expected loss, failures.
 
-    A member that cannot be run is reported at the end and the rest go on; exit 2 when any failed.
+    A member that cannot be run (invalid, refused path, non-finite figures, an error, its worker dying)
+    is reported at the end and the rest go on; exit 2 when any failed.
     """
     try:
         chosen = select(scenario, scenarios_file)
-        portfolio, members, paths = batch_input(inputs)
+        portfolio, members, paths, refusals = batch_input(inputs, allow_any_path)
     except ProfileError as err:
         console.stderr.print(console.problems_panel(err))
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -214,7 +218,7 @@ def batch(
     except ReportError as err:
         console.stderr.print(f"[red]error:[/] {escape(str(err))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    book = plan(members, paths, chosen, case)
+    book = plan(members, paths, chosen, case, refusals)
     names = [s.name for s in chosen]
     with batch_view.progress_bar(len(book.tasks), enabled=not as_json and console.stderr.is_terminal) as advance:
         outcomes = run_batch(book.tasks, jobs, advance)
@@ -243,9 +247,59 @@ cli_analyses.register(app)
 
 
 def main() -> None:
-    """Console-script entry point: user errors exit 2 with a message, never a traceback."""
+    """Console-script entry point: user errors exit 2 with a message, never a traceback.
+
+    Ctrl-C (SIGINT) and SIGTERM stop the run wherever it is: batch workers are stopped, temporary files
+    removed, one line goes to stderr ("interrupted; nothing written", or what was written before the
+    interrupt) and the exit status is 130.
+    """
+    import contextlib
+    import multiprocessing
+    import os
+    import signal
+    import sys
+    import threading
+
+    from stress.report import safe_write
+
+    exit_interrupted = 130  # 128 + SIGINT, as shells report it
+    main_pid = os.getpid()
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def interrupt(signum: int, frame: object) -> None:
+        if os.getpid() != main_pid:  # a forked worker inherits this: it stops quietly, the parent reports
+            os._exit(128 + signum)
+        children = multiprocessing.active_children()
+        if children:  # pool workers stop now, not after their current task; their pool's threads may complain
+            threading.excepthook = lambda args: None
+            for child in children:
+                child.kill()
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in signals}
+    already = len(safe_write.WRITTEN)
     try:
-        app()
-    except StressError as err:
-        console.stderr.print(f"[red]error:[/] {escape(str(err))}")
-        raise SystemExit(EXIT_BAD_INPUT) from None
+        try:
+            app()
+        except StressError as err:
+            console.stderr.print(f"[red]error:[/] {escape(str(err))}")
+            raise SystemExit(EXIT_BAD_INPUT) from None
+    except (KeyboardInterrupt, SystemExit) as exc:  # typer turns Ctrl-C into SystemExit(130)
+        if isinstance(exc, SystemExit) and exc.code != exit_interrupted:
+            raise
+        for sig in signals:  # a second Ctrl-C must not interrupt the cleanup with a traceback
+            signal.signal(sig, signal.SIG_IGN)
+        previous.clear()  # and stays ignored until the process is gone
+        safe_write.discard_temporaries()
+        written = safe_write.WRITTEN[already:]
+        sys.stderr.write("interrupted; " + (f"wrote only {', '.join(map(str, written))}" if written else "nothing written") + "\n")
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        # not SystemExit: the exit handlers would join a killed process pool's threads, which can hang (3.11);
+        # the output files and temporary files are already settled above
+        os._exit(exit_interrupted)
+    finally:
+        safe_write.discard_temporaries()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -7,8 +7,59 @@ what was expected, so the console can show them on one screen.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+#: Characters of a bad value shown in a message; the rest is cut (a 1 MB value is never echoed whole).
+MAX_VALUE_CHARS = 80
+#: Characters of a problem's message or field path shown.
+MAX_MESSAGE_CHARS = 400
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, ending in "…" when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _int_text(value: int, limit: int) -> str:
+    bits = value.bit_length()
+    if bits > 4 * limit:  # over ~limit digits: never convert (slow, and refused past 4,300 digits)
+        return f"<a whole number of about {int(bits * 0.30103) + 1:,} digits>"
+    return repr(value)
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib with every piece bounded, whole numbers included."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.maxlevel, self.maxlist, self.maxtuple, self.maxdict, self.maxset = 2, 4, 4, 4, 4
+        self.maxfrozenset = self.maxdeque = self.maxarray = 4
+        self.maxstring = self.maxother = self.maxlong = limit
+        self.limit = limit
+
+    def repr_int(self, x: int, level: int) -> str:
+        return _int_text(x, self.limit)
+
+    def repr_str(self, x: str, level: int) -> str:
+        return super().repr_str(x[: self.limit + 1], level)
+
+
+def shown_value(value: object, limit: int = MAX_VALUE_CHARS) -> str:
+    """The repr of a bad value in at most ``limit`` characters, built without the repr of a huge value.
+
+    The one place a Problem's value becomes text: the console and ``str(Problem)`` both use it.
+    """
+    if isinstance(value, str):
+        text = repr(value[: limit + 1])
+    elif isinstance(value, bool) or value is None or isinstance(value, float):
+        text = repr(value)
+    elif isinstance(value, int):
+        text = _int_text(value, limit)
+    else:
+        text = _ShortRepr(limit).repr(value)
+    return clip(text, limit)
 
 
 @dataclass(frozen=True)
@@ -22,11 +73,11 @@ class Problem:
     column: int | None = None
 
     def __str__(self) -> str:
-        where = self.path or "(file)"
+        where = clip(self.path) or "(file)"
         if self.line is not None:
             where += f" line {self.line}, column {self.column}"
-        shown = "" if self.value is None else f" (got {self.value!r})"
-        return f"{where}: {self.message}{shown}"
+        shown = "" if self.value is None else f" (got {shown_value(self.value)})"
+        return f"{where}: {clip(self.message)}{shown}"
 
 
 class StressError(Exception):

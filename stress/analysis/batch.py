@@ -3,16 +3,27 @@
 A worker loads, projects and reduces one firm to a small picklable
 ``FirmOutcome``; it never touches Rich. Any failure inside a firm (an
 invalid profile, a scenario naming what the firm lacks, an error in its
-run) becomes that firm's recorded failure, and every other firm goes on.
+run, figures that turn non-finite) becomes that firm's recorded failure,
+and every other firm goes on.
+
+A worker that dies hard (killed by the out-of-memory killer, a segfault)
+breaks a ``ProcessPoolExecutor``: every future still pending fails with
+it. ``run_batch`` keeps what finished, resubmits the firms that never
+started to a fresh pool, and retries each firm that was in flight alone in
+its own process, so only a firm that kills its worker by itself is lost
+(reported as "worker died").
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
+import signal
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +50,7 @@ class FirmTask:
     scenarios: list[Scenario]
     exposures: list[Exposure | None]  # one per portfolio member that holds this firm
     case: Case = Case.PLAN
+    refused: str | None = None  # why the member's path was refused (never read); the task fails without running
 
 
 @dataclass
@@ -89,9 +101,56 @@ def exposure_errors(cc: CompiledCompany, exposures: list[Exposure | None]) -> li
             if e is not None and e.tranche is not None and e.tranche not in cc.tranche_names else None for e in exposures]
 
 
+class NonFiniteError(StressError):
+    """A projection whose figures turned NaN or infinite: no verdict can be drawn from it."""
+
+
+def non_finite_problem(results: Results) -> str | None:
+    """Where the projection first turns non-finite ("line 'x' in scenario s, quarter q"), or None when all is finite."""
+    p = results.projection
+    arrays = [(f"line '{name}'", a) for name, a in p.lines.items()]
+    arrays += [(f"tranche line '{name}'", a) for name, a in p.tranches.items()]
+    if p.collateral is not None:
+        arrays.append(("collateral value", p.collateral))
+    for what, a in arrays:
+        if a.dtype.kind != "f":
+            continue
+        bad = ~np.isfinite(a)
+        if bad.any():
+            index = np.argwhere(bad)[0]
+            world, quarter = int(index[0]), int(index[-1])
+            names, labels = results.worlds, results.quarters
+            scenario = names[world] if world < len(names) else f"#{world}"
+            label = labels[quarter] if quarter < len(labels) else f"#{quarter}"
+            return f"{what} in scenario {scenario!r}, quarter {label}"
+    return None
+
+
+def _check_finite(results: Results, rows: list[dict[str, Any]], recovery: list[list[float | None]]) -> None:
+    where = non_finite_problem(results)
+    if where is None and any(r is not None and not math.isfinite(r) for per in recovery for r in per):
+        where = "an exposure's recovery rate"
+    if where is None and any(r.get("min_liquidity") is None or r.get("equity_end") is None for r in rows):
+        where = "minimum liquidity or closing equity"
+    if where is not None:
+        raise NonFiniteError(f"figures turned non-finite (NaN or infinite): {where}; no verdict drawn. "
+                             "Check the profile for absurd sizes or rates")
+
+
+def _describe(err: BaseException) -> str:
+    tb = traceback.extract_tb(err.__traceback__)
+    at = f" (at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
+    text = str(err)
+    text = text if len(text) <= 300 else text[:300] + "..."
+    return f"{type(err).__name__}: {text}{at}"
+
+
 def run_firm(task: FirmTask) -> FirmOutcome:
     """Project one firm under every scenario and reduce it; failures are caught and described."""
     out = FirmOutcome(task.profile)
+    if task.refused is not None:
+        out.error, out.stage = task.refused, "path"
+        return out
     stage = "profile"
     try:
         company = load_profile(task.profile).company
@@ -102,39 +161,151 @@ def run_firm(task: FirmTask) -> FirmOutcome:
         stage = "scenarios"
         worlds = build_worlds(cc, task.scenarios)
         stage = "run"
-        results = Results(project(cc, worlds))
-        out.rows = [{k: _finite_or_none(v) for k, v in r.items()} for r in comparison(results).reset_index().to_dict("records")]
-        out.recovery = exposure_recoveries(cc, results, valued)
+        with np.errstate(all="ignore"):  # overflow is caught below, by the finite check, with its place
+            results = Results(project(cc, worlds))
+            rows = [{k: _finite_or_none(v) for k, v in r.items()} for r in comparison(results).reset_index().to_dict("records")]
+            recovery = exposure_recoveries(cc, results, valued)
+        _check_finite(results, rows, recovery)
+        out.rows, out.recovery = rows, recovery
         floors = [c.threshold for c in company.covenants if c.metric is CovenantMetric.LIQUIDITY]
         out.liquidity_floor = max(floors) if floors else None
     except StressError as err:
         out.error, out.stage = str(err), stage
-    except Exception as err:  # noqa: BLE001 - one firm's bug must not sink the batch; it is reported
-        last = traceback.extract_tb(err.__traceback__)[-1]
-        out.error, out.stage = f"{type(err).__name__}: {err} (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})", stage
+    except (Exception, SystemExit) as err:  # noqa: BLE001 - one firm's bug must not sink the batch; it is reported
+        out.error, out.stage = _describe(err), stage
+    if out.error is not None:  # a failed firm carries no partial figures into the views
+        out.rows, out.recovery = [], []
     return out
+
+
+#: Per task, set to 1 by the worker that starts it: after a pool breaks, started-but-unfinished = in flight.
+_STARTED: Any = None
+
+
+def _init_worker(started: Any) -> None:
+    global _STARTED
+    _STARTED = started
+
+
+def _run_indexed(i: int, task: FirmTask) -> FirmOutcome:
+    if _STARTED is not None:
+        _STARTED[i] = 1
+    return run_firm(task)
+
+
+def _run_to_pipe(task: FirmTask, conn: Any) -> None:
+    conn.send(run_firm(task))
+    conn.close()
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exited with code {exitcode}"
+
+
+def run_alone(task: FirmTask) -> FirmOutcome:
+    """One firm in a process of its own: if that process dies, only this firm is lost ("worker died")."""
+    ctx = multiprocessing.get_context()
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_run_to_pipe, args=(task, send), daemon=True)
+    process.start()
+    send.close()
+    try:
+        outcome = receive.recv()
+    except (EOFError, OSError):
+        outcome = None
+    finally:
+        receive.close()
+        process.join()
+    if isinstance(outcome, FirmOutcome):
+        return outcome
+    return FirmOutcome(task.profile, error=f"worker died ({_death(process.exitcode)}) while running this firm, "
+                                           "also when retried alone in a process of its own", stage="run")
+
+
+class _CancelQueuedOnError:
+    """Leaving the pool on an exception (Ctrl-C, SIGTERM through the CLI, a bug): cancel the queued firms
+    first, so the exit waits only for those running (the CLI kills those too), not for every queued firm."""
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, *_: object) -> bool:
+        if kind is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        return False
+
+
+def _pool_round(tasks: list[FirmTask], todo: list[int], jobs: int, done: Callable[[int, FirmOutcome], None],
+                finished: Callable[[int], bool]) -> list[int]:
+    """Run ``todo`` in one pool; returns the tasks in flight when the pool broke (empty if it did not).
+
+    Tasks that never started are left undone for the caller to resubmit.
+    """
+    started = multiprocessing.get_context().RawArray("b", len(tasks))
+    in_flight: list[int] = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(started,)) as pool, \
+            _CancelQueuedOnError(pool):
+        futures = {pool.submit(_run_indexed, i, tasks[i]): i for i in todo}
+        broken = False
+        for f in as_completed(futures):
+            i = futures[f]
+            try:
+                done(i, f.result())
+            except BrokenProcessPool:
+                broken = True
+                break
+            except Exception as err:  # noqa: BLE001 - e.g. an outcome that cannot be sent back: this firm only
+                done(i, FirmOutcome(tasks[i].profile, error=f"worker failed: {_describe(err)}", stage="run"))
+        if broken:
+            for f, i in futures.items():  # outcomes that arrived before the break are kept
+                if f.done() and not f.cancelled() and f.exception() is None:
+                    done(i, f.result())
+            pool.shutdown(wait=True, cancel_futures=True)
+            in_flight = [i for i in todo if started[i] and not finished(i)]
+    return in_flight
 
 
 def run_batch(tasks: list[FirmTask], jobs: int | None = None,
               progress: Callable[[FirmOutcome], None] | None = None) -> list[FirmOutcome]:
-    """Every task, in input order; ``jobs`` worker processes (default: the core count; 1 runs in-process)."""
+    """Every task, in input order; ``jobs`` worker processes (default: the core count; 1 runs in-process).
+
+    When a worker dies, its pool breaks: the firms that had not started go to a fresh pool, and those in
+    flight are each retried alone, so a firm that kills its worker loses only itself.
+    """
     jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(tasks) == 1:
-        outcomes = []
-        for t in tasks:
-            outcomes.append(run_firm(t))
-            if progress:
-                progress(outcomes[-1])
-        return outcomes
     results: list[FirmOutcome | None] = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(run_firm, t): i for i, t in enumerate(tasks)}
-        for f in as_completed(futures):
-            i = futures[f]
-            try:
-                results[i] = f.result()
-            except Exception as err:  # noqa: BLE001 - a worker that died (memory, signal) fails its firm only
-                results[i] = FirmOutcome(tasks[i].profile, error=f"worker failed: {type(err).__name__}: {err}", stage="run")
+
+    def done(i: int, outcome: FirmOutcome) -> None:
+        if results[i] is None:
+            results[i] = outcome
             if progress:
-                progress(results[i])  # type: ignore[arg-type]
+                progress(outcome)
+
+    pooled = []
+    for i, t in enumerate(tasks):
+        if t.refused is not None or jobs == 1 or len(tasks) == 1:
+            done(i, run_firm(t))  # refused paths cost nothing; one job (or one firm) runs in-process
+        else:
+            pooled.append(i)
+    suspects: list[int] = []
+    todo = pooled
+    while todo:
+        suspects += _pool_round(tasks, todo, jobs, done, lambda i: results[i] is not None)
+        suspected = set(suspects)
+        left = [i for i in todo if results[i] is None and i not in suspected]
+        if len(left) == len(todo):  # the pool broke and nothing finished or started: run the rest alone
+            suspects += left
+            left = []
+        todo = left
+    for i in suspects:
+        if results[i] is None:
+            done(i, run_alone(tasks[i]))
     return results  # type: ignore[return-value]

@@ -10,6 +10,9 @@ sum over scenarios of weight x loss.
 
 from __future__ import annotations
 
+import math
+import numbers
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +20,8 @@ import pandas as pd
 
 from stress.model.capital import Case
 from stress.analysis.batch import FirmOutcome, FirmTask
+from stress.errors import ProfileError
+from stress.io.profiles import resolve_profile
 from stress.model.portfolio import Member, Portfolio
 from stress.model.scenario import Scenario
 
@@ -29,18 +34,43 @@ class Book:
     member_slot: list[tuple[int, int]]  # member -> (task index, exposure index)
 
 
-def plan(members: list[Member], paths: list[str], scenarios: list[Scenario], case: Case = Case.PLAN) -> Book:
+def profile_identity(path: str) -> str:
+    """What makes two member paths one firm: the real path of the profile file they reach (relative and
+    absolute paths, ``..``, symlinks and shipped names all meet there); the text as given when it reaches none."""
+    try:
+        found = resolve_profile(path)
+        return os.path.realpath(found) if found.is_file() else path
+    except (ProfileError, OSError, ValueError):
+        return path
+
+
+def _shown(path: str, limit: int = 80) -> str:
+    """A refused path as the failures table shows it: at most ``limit`` characters."""
+    return path if len(path) <= limit else path[:limit - 1] + "…"
+
+
+def plan(members: list[Member], paths: list[str], scenarios: list[Scenario], case: Case = Case.PLAN,
+         refusals: list[str | None] | None = None) -> Book:
+    """One task per distinct profile (by real path); a member whose path was refused is a task of its own that fails."""
+    refusals = refusals or [None] * len(members)
     order: dict[str, int] = {}
+    given: list[tuple[str, str | None]] = []  # per task: the path as first given, the refusal
     exposures: list[list] = []
     slots = []
-    for m, path in zip(members, paths, strict=True):
-        i = order.setdefault(path, len(order))
+    for m, path, refused in zip(members, paths, refusals, strict=True):
+        key = f"refused:{len(given)}" if refused else profile_identity(path)
+        i = order.setdefault(key, len(order))
         if i == len(exposures):
             exposures.append([])
+            given.append((path, refused))
         exposures[i].append(m.exposure)
         slots.append((i, len(exposures[i]) - 1))
-    tasks = [FirmTask(p, scenarios, exposures[i], case) for p, i in order.items()]
+    tasks = [FirmTask(_shown(p) if refused else p, scenarios, exposures[i], case, refused) for i, (p, refused) in enumerate(given)]
     return Book(tasks, slots)
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def long_table(outcomes: list[FirmOutcome]) -> pd.DataFrame:
@@ -61,24 +91,28 @@ def ranking(outcomes: list[FirmOutcome], scenario_names: list[str]) -> pd.DataFr
         if not o.ok:
             continue
         quarter, scenario = _first_default(o)
-        low = min(o.rows, key=lambda r: r["min_liquidity"])
-        dscr = [r["trough_dscr"] for r in o.rows if r["trough_dscr"] is not None and np.isfinite(r["trough_dscr"])]
+        # a missing figure (None, NaN) is skipped, never compared: one bad value must not sink the ranking
+        liquid = [r for r in o.rows if _finite(r.get("min_liquidity"))]
+        low = min(liquid, key=lambda r: r["min_liquidity"]) if liquid else {"min_liquidity": np.nan, "scenario": None}
+        dscr = [r["trough_dscr"] for r in o.rows if _finite(r.get("trough_dscr"))]
+        floor = o.liquidity_floor if _finite(o.liquidity_floor) else None
         row = {
             "firm": o.name, "ticker": o.ticker, "as_of": o.as_of,
             "first_default": quarter, "first_default_scenario": scenario,
-            "defaulting_scenarios": sum(r["verdict"] == "default" for r in o.rows),
+            "defaulting_scenarios": sum(r.get("verdict") == "default" for r in o.rows),
             "min_liquidity": low["min_liquidity"], "min_liquidity_scenario": low["scenario"],
-            "liquidity_headroom": (low["min_liquidity"] - o.liquidity_floor) / o.liquidity_floor if o.liquidity_floor else np.nan,
+            "liquidity_headroom": (low["min_liquidity"] - floor) / floor if floor and liquid else np.nan,
             "trough_dscr": min(dscr) if dscr else np.nan,
-            **{f"verdict:{r['scenario']}": r["verdict"] for r in o.rows},
+            **{f"verdict:{r['scenario']}": r.get("verdict") for r in o.rows},
         }
         rows.append(row)
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
     frame["_never"] = frame["first_default"].isna()
+    frame["min_liquidity"] = pd.to_numeric(frame["min_liquidity"], errors="coerce")  # None -> NaN, sorted last
     frame = frame.sort_values(["_never", "first_default", "defaulting_scenarios", "min_liquidity"],
-                              ascending=[True, True, False, True]).drop(columns="_never")
+                              ascending=[True, True, False, True], na_position="last", kind="stable").drop(columns="_never")
     return frame.reset_index(drop=True)
 
 
@@ -94,11 +128,14 @@ def exposure_lines(portfolio: Portfolio | None, members: list[Member], book: Boo
             if m.exposure is None or not o.ok or o.exposure_error(k):
                 continue
             amount = m.exposure.amount
+            if not _finite(amount) or s >= len(o.rows):
+                continue
             held += amount
-            verdict = o.rows[s]["verdict"]
+            verdict = o.rows[s].get("verdict")
             if verdict == "default":
                 defaulted += amount
-                loss += amount * (1.0 - (o.recovery[k][s] if o.recovery[k][s] is not None else 1.0))
+                rate = o.recovery[k][s] if k < len(o.recovery) and s < len(o.recovery[k]) else None
+                loss += amount * (1.0 - rate) if _finite(rate) else 0.0
             elif verdict == "breach":
                 breached += amount
         out.append({"scenario": name, "exposure": held, "exposure_defaulting": defaulted, "exposure_breaching": breached,
@@ -110,7 +147,7 @@ def exposure_lines(portfolio: Portfolio | None, members: list[Member], book: Boo
 def expected_loss(lines: pd.DataFrame) -> float | None:
     """Probability-weighted loss, USD; None without weights."""
     w = lines["weight"]
-    return None if w.isna().all() else float((w.fillna(0.0) * lines["loss"]).sum())
+    return None if w.isna().all() else float((w.fillna(0.0) * lines["loss"]).sum(skipna=True))
 
 
 def failures(outcomes: list[FirmOutcome]) -> pd.DataFrame:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from stress.errors import ProfileError
-from stress.io.profiles import resolve_profile
-from stress.io.yamlfile import read_mapping, validation_problems
+from stress.errors import ProfileError, StressError
+from stress.io.profiles import PROFILE_SUFFIXES, profile_dirs, resolve_profile
+from stress.io.yamlfile import read_mapping, read_text, validation_problems
 from stress.model.portfolio import Member, Portfolio
 
 
@@ -16,8 +18,19 @@ def is_portfolio_file(path: Path) -> bool:
     """A YAML file whose top level has ``members:``; anything else is treated as a profile."""
     try:
         return path.is_file() and "members" in read_mapping(path, kind="portfolio")
+    except ProfileError:  # unreadable as data: a portfolio still if it says so, to be reported as one
+        return _says_members(path)
+    except (OSError, ValueError):  # a name too long for the file system: left for the loader to report
+        return False
+
+
+def _says_members(path: Path) -> bool:
+    """Whether a file that fails to load has a top-level ``members:`` line (YAML) or a ``"members":`` key (JSON)."""
+    try:
+        text = read_text(path, "portfolio")
     except ProfileError:
         return False
+    return re.search(r'(?m)^(?:members|\s*"members")\s*:', text) is not None
 
 
 def load_portfolio(path: Path) -> Portfolio:
@@ -28,22 +41,83 @@ def load_portfolio(path: Path) -> Portfolio:
         raise ProfileError(path, validation_problems(Portfolio, exc), "portfolio") from exc
 
 
-def member_path(member: Member, portfolio_file: Path) -> str:
-    """A member's profile as a path: relative paths resolve against the portfolio file's folder."""
-    relative = portfolio_file.parent / member.profile
-    if relative.exists():
-        return str(relative)
+class PathRefused(StressError):
+    """A member path outside the portfolio's folder and the profile search path, or not a profile file.
+
+    The message states the rule broken; the file itself is never opened.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _is_bare_name(text: str) -> bool:
+    """A shipped-profile name such as ``coreweave``: one part, no profile suffix."""
+    path = Path(text)
+    return len(path.parts) == 1 and path.suffix.lower() not in PROFILE_SUFFIXES and not path.is_absolute()
+
+
+def _within(path: Path, folders: list[Path]) -> bool:
+    for folder in folders:
+        try:
+            if path.is_relative_to(Path(os.path.realpath(folder))):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def member_path(member: Member, portfolio_file: Path, allow_any_path: bool = False) -> str:
+    """A member's profile as a path, by the path rule; raises ``PathRefused`` when the rule refuses it.
+
+    Paths resolve relative to the portfolio file's folder (never the working directory); a bare name
+    (``coreweave``) not found there is looked up in ``profile_dirs()``. The file reached, symlinks
+    followed, must be a profile file (.yaml, .yml, .json) under the portfolio's folder or a folder of the
+    profile search path, unless ``allow_any_path``. Returns the real path when the file exists.
+    """
+    given = member.profile
+    candidate = portfolio_file.parent / given
     try:
-        return str(resolve_profile(member.profile))
+        if _is_bare_name(given) and not candidate.is_file():
+            candidate = resolve_profile(given)
+        exists = candidate.exists()
+        real = Path(os.path.realpath(candidate))
     except ProfileError:
-        return member.profile  # left for the worker to report as this member's failure
+        return given  # an unknown name: the worker reports it, with the names it knows
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte, a symlink loop
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)[:60] or type(exc).__name__
+        raise PathRefused(f"refused: not a usable path ({reason})") from None
+    if allow_any_path:
+        return str(real) if exists else str(candidate)
+    if real.suffix.lower() not in PROFILE_SUFFIXES:
+        raise PathRefused(f"refused: not a profile file (expected {', '.join(PROFILE_SUFFIXES)}); "
+                                       "pass --allow-any-path to read it anyway")
+    if not _within(real, [portfolio_file.parent, *profile_dirs()]):
+        raise PathRefused("refused: outside the portfolio's folder and the profile search path; "
+                                       "pass --allow-any-path to read it anyway")
+    return str(real) if exists else str(candidate)
 
 
-def batch_input(args: list[str]) -> tuple[Portfolio | None, list[Member], list[str]]:
-    """(portfolio or None, members, each member's profile path) from the command line's arguments."""
+def batch_input(args: list[str], allow_any_path: bool = False
+                ) -> tuple[Portfolio | None, list[Member], list[str], list[str | None]]:
+    """(portfolio or None, members, each member's profile path, each member's path refusal or None).
+
+    A portfolio's member paths follow the path rule (``member_path``); profiles named on the command line
+    are the user's own choice and are taken as given.
+    """
     if len(args) == 1 and is_portfolio_file(Path(args[0])):
         path = Path(args[0])
         portfolio = load_portfolio(path)
-        return portfolio, list(portfolio.members), [member_path(m, path) for m in portfolio.members]
+        paths: list[str] = []
+        refusals: list[str | None] = []
+        for m in portfolio.members:
+            try:
+                paths.append(member_path(m, path, allow_any_path))
+                refusals.append(None)
+            except PathRefused as err:
+                paths.append(m.profile)
+                refusals.append(err.message)
+        return portfolio, list(portfolio.members), paths, refusals
     members = [Member(profile=a) for a in args]
-    return None, members, list(args)
+    return None, members, list(args), [None] * len(args)

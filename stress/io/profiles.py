@@ -34,16 +34,32 @@ def profile_dirs() -> list[Path]:
 def resolve_profile(name_or_path: str | Path) -> Path:
     """A path as given if it exists, else a bare name (``coreweave``) looked up in ``profile_dirs()``."""
     path = Path(name_or_path)
-    if path.exists() or path.suffix.lower() in PROFILE_SUFFIXES or len(path.parts) > 1:
-        return path
+    if _present(path) or path.suffix.lower() in PROFILE_SUFFIXES or len(path.parts) > 1:
+        return path  # read_mapping says what is wrong with it, if anything
     for folder in profile_dirs():
         for suffix in PROFILE_SUFFIXES:
             candidate = folder / f"{name_or_path}{suffix}"
-            if candidate.exists():
+            if _present(candidate):
                 return candidate
-    known = sorted({p.stem for d in profile_dirs() if d.is_dir() for p in d.iterdir()
-                    if p.suffix in PROFILE_SUFFIXES})
-    raise ProfileError(path, [Problem("", f"no such file, and no shipped profile of that name; known: {', '.join(known) or 'none'}")])
+    raise ProfileError(path, [Problem("", f"no such file, and no shipped profile of that name; known: {', '.join(_known_names()) or 'none'}")])
+
+
+def _present(path: Path) -> bool:
+    """Whether something is at ``path``: a file, a broken or looping symlink, or a path the system refuses."""
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):  # a name too long, a NUL byte: a path, for read_mapping to refuse cleanly
+        return True
+
+
+def _known_names() -> list[str]:
+    known: set[str] = set()
+    for folder in profile_dirs():
+        try:
+            known.update(p.stem for p in folder.iterdir() if p.suffix in PROFILE_SUFFIXES)
+        except (OSError, ValueError):
+            continue
+    return sorted(known)
 
 
 def load_profile(name_or_path: str | Path) -> LoadedProfile:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stress.errors import ScenarioError
+from stress.errors import ProfileError, ScenarioError
 from stress.io.yamlfile import read_mapping, validation_problems
 from stress.model.scenario import Scenario, ScenarioFile
 
@@ -19,8 +19,8 @@ def load_scenario_file(path: str | Path) -> list[Scenario]:
     path = Path(path)
     try:
         data = read_mapping(path, kind="scenario file")
-    except Exception as err:  # ProfileError from read_mapping: re-raise as the scenario kind
-        raise ScenarioError(path, getattr(err, "problems", []), "scenario file") from err
+    except ProfileError as err:  # re-raise as the scenario kind
+        raise ScenarioError(err.file, err.problems, "scenario file") from None
     try:
         return list(ScenarioFile.model_validate(data).scenarios)
     except ValidationError as exc:

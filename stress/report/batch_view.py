@@ -30,7 +30,7 @@ def progress_bar(total: int, enabled: bool) -> Iterator[Callable[[FirmOutcome], 
 
 
 def _num(value: float, fmt: Callable[[float], str]) -> str:
-    return "n.m." if value is None or (isinstance(value, float) and not math.isfinite(value)) else fmt(value)
+    return "n.m." if value is None or (isinstance(value, (int, float)) and not math.isfinite(value)) else fmt(value)
 
 
 def print_ranking(ranking: pd.DataFrame, scenario_names: list[str], title: str) -> None:
@@ -45,7 +45,7 @@ def print_ranking(ranking: pd.DataFrame, scenario_names: list[str], title: str) 
     for i, r in ranking.iterrows():
         first = f"{r.first_default} {r.first_default_scenario}" if isinstance(r.first_default, str) else "–"
         verdicts = [Text(str(r[f"verdict:{s}"])[0].upper(), style=VERDICT_STYLE.get(str(r[f"verdict:{s}"]), "")) for s in scenario_names]
-        t.add_row(str(i + 1), escape(str(r.ticker)), escape(first), usd_m(r.min_liquidity), escape(str(r.min_liquidity_scenario)),
+        t.add_row(str(i + 1), escape(str(r.ticker)), escape(first), _num(r.min_liquidity, usd_m), escape(str(r.min_liquidity_scenario)),
                   _num(r.liquidity_headroom, pct), _num(r.trough_dscr, times), *verdicts)
     stdout.print(t)
     names = ", ".join(f"{r.ticker} {r.firm}" for _, r in ranking.iterrows())

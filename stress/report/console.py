@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 import pandas as pd
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from stress.analysis import profile as pa
 from stress.engine.opening import OpeningBalance
-from stress.errors import Problem, ProfileError
+from stress.errors import Problem, ProfileError, clip, shown_value
 from stress.io.profiles import LoadedProfile
-from stress.report.format import count, date, pct, usd_m
+from stress.report.format import clean, count, date, pct, usd_m
 
 #: Problems shown before the panel says "and N more", to stay on one screen.
 MAX_PROBLEMS_SHOWN = 25
@@ -23,18 +25,32 @@ MAX_PROBLEMS_SHOWN = 25
 #: Width used when output is not a terminal (pipes, files, CI logs), so wide tables are not cut.
 PIPE_WIDTH = 160
 
-stdout = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
-stderr = Console(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH)
+
+class SafeConsole(Console):
+    """A Rich console that never passes a control character from the text it prints to the terminal.
+
+    Every print goes through here, so a profile's name holding ``\\x1b]0;...``, ``\\x07`` or ``\\r`` is shown
+    without them (``format.clean``) wherever it is printed; Rich's own styling and cursor control (segments
+    it marks as control) are untouched.
+    """
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(seg if seg.control else Segment(clean(seg.text), seg.style)
+                                      for seg in buffer)
+
+
+stdout = SafeConsole(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+stderr = SafeConsole(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH)
 
 
 def _problem_line(p: Problem) -> Text:
     line = Text("• ")
-    line.append(p.path or "(file)", style="bold cyan")
+    line.append(clip(p.path) or "(file)", style="bold cyan")
     if p.line is not None:
         line.append(f" line {p.line}, column {p.column}", style="cyan")
-    line.append(f": {p.message}")
+    line.append(f": {clip(p.message)}")
     if p.value is not None:
-        line.append(f"  (got {p.value!r})", style="yellow")
+        line.append(f"  (got {shown_value(p.value)})", style="yellow")
     return line
 
 

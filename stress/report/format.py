@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 
 def usd_m(amount_usd: float | None) -> str:
@@ -30,3 +31,18 @@ def count(n: float) -> str:
 
 def date(d: dt.date) -> str:
     return d.isoformat()
+
+
+#: What a terminal may act on rather than show: C0 controls but tab and newline (ESC starts colour, cursor and
+#: title sequences; BEL, BS and CR rewrite or hide what was printed), DEL, C1 controls (0x9b is a one-byte CSI)
+#: and the bidirectional overrides and isolates that reorder what is shown.
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """``text`` (a profile's names, descriptions, a file's content) safe to print: control characters dropped.
+
+    Only the control characters go, so an escape sequence's printable tail stays visible (``[31m``) and
+    shows that the text held one. Rich markup is a separate matter: escape it with ``rich.markup.escape``.
+    """
+    return CONTROL_RE.sub("", text)

@@ -1,17 +1,29 @@
 """Write a file so that nothing is lost: a temporary file beside the target, then one atomic move.
 
-An interrupted run leaves at most a hidden ``.<name>.*.part`` file, never a
-half-written target; an existing target is never replaced unless ``force``.
-Without ``force`` the final step is a hard link, which fails atomically if
-the target appeared meanwhile (falling back to check-then-rename where the
-file system has no hard links).
+An interrupted run never leaves a half-written target; an existing target
+is never replaced unless ``force``. Without ``force`` the final step is a
+hard link, which fails atomically if the target appeared meanwhile (falling
+back to check-then-rename where the file system has no hard links).
+
+Temporary files are hidden, unique and named after their writer:
+``.<name>.<host>-<pid>.<random>.part`` beside the target. They are removed on
+every exit path the process sees (an exception, Ctrl-C, SIGTERM through the
+CLI's handler, which turns it into KeyboardInterrupt, and ``discard_temporaries``
+at exit). A run killed outright (``kill -9``, power loss) can leave one; the
+tool never reads them, and the next write into that folder removes each one
+whose writer is no longer running on this host, and any older than
+``STALE_AFTER_SECONDS`` (a writer on another machine sharing the folder).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
+import socket
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +36,69 @@ class TargetExistsError(ReportError):
     def __init__(self, path: Path) -> None:
         super().__init__(f"{path} already exists; not overwriting it (use --force to replace it)")
         self.path = path
+
+
+#: A temporary file whose writer cannot be checked (another host, or a reused process id) is stale after this.
+STALE_AFTER_SECONDS = 3600
+
+#: Longest part of the target's name kept in a temporary file's name (so it stays under 255 bytes).
+_NAME_KEPT = 100
+
+_HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+#: ``.<name>.<host>-<pid>.<random>.part``: what ``write_atomic`` names its temporary files.
+_TEMP_RE = re.compile(r"^\..+\.([0-9a-f]{6})-([0-9]{1,10})\.[A-Za-z0-9_]+\.part$")
+
+#: This process's temporary files not yet moved into place or removed.
+_LIVE: set[Path] = set()
+
+#: Every file this process has written, in order (the CLI says what an interrupted run did write).
+WRITTEN: list[Path] = []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or cannot tell: keep its file
+    return True
+
+
+def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the temporary files of writers that died (``kill -9``) in ``folder``; returns those removed.
+
+    Only names ``write_atomic`` makes are touched: one whose writer (same host) is no longer running, or
+    any older than ``STALE_AFTER_SECONDS``. Never raises.
+    """
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP_RE.match(entry.name)
+        if not m:
+            continue
+        host, pid = m.group(1), int(m.group(2))
+        with contextlib.suppress(OSError):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            dead = host == _HOST and pid != os.getpid() and not _alive(pid)
+            if dead or now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_SECONDS:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def discard_temporaries() -> None:
+    """Remove every temporary file this process still has (called by the CLI on its way out). Never raises."""
+    for tmp in list(_LIVE):
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        _LIVE.discard(tmp)
 
 
 def _umask() -> int:
@@ -73,20 +148,33 @@ def write_atomic(path: str | Path, save: Callable[[Path], None], force: bool = F
         raise TargetExistsError(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
         raise ReportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(name)
+    remove_stale_temporaries(path.parent)
+    tmp: Path | None = None
     try:
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name[:_NAME_KEPT]}.{_HOST}-{os.getpid()}.", suffix=".part",
+                                        dir=path.parent)
+        except OSError as exc:
+            raise ReportError(f"cannot write to {path.parent}: {exc.strerror or exc}") from exc
+        tmp = Path(name)
+        _LIVE.add(tmp)
+        os.close(fd)
         save(tmp)
         _fsync(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         _place(tmp, path, force)
     except BaseException as exc:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
+    finally:
+        if tmp is not None:
+            _LIVE.discard(tmp)
     _fsync_dir(path.parent)
+    WRITTEN.append(path)
     return path

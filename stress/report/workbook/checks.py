@@ -72,11 +72,11 @@ def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, sc
             row += 1
             st.put(ws, row, 1, label, st.TEXT)
             for q in range(-1 if with_opening else 0, grid.n):
-                st.put(ws, row, g.Grid.col(q), "=" + body(s, d, ls, g.Grid.letter(q), g.Grid.letter(q - 1)), st.CHECK)
+                st.put_formula(ws, row, g.Grid.col(q), "=" + body(s, d, ls, g.Grid.letter(q), g.Grid.letter(q - 1)), st.CHECK)
         block_sums.append(f"SUMPRODUCT(ABS({g.Grid.letter(-1)}{first}:{last}{row}))")
         row += 2
     st.put(ws, 3, 1, "Sum of absolute differences, all scenarios", st.TEXT_BOLD)
-    st.put(ws, 3, 2, "=" + ("+".join(block_sums) or "0"), st.CHECK)
-    st.put(ws, 3, 3, f'=IF({TOTAL_NAME}<{TOLERANCE_M:.6f},"OK","CHECK")', st.TEXT_BOLD)
+    st.put_formula(ws, 3, 2, "=" + ("+".join(block_sums) or "0"), st.CHECK)
+    st.put_formula(ws, 3, 3, f'=IF({TOTAL_NAME}<{TOLERANCE_M:.6f},"OK","CHECK")', st.TEXT_BOLD)
     wb.defined_names[TOTAL_NAME] = DefinedName(TOTAL_NAME, attr_text=f"{st.quote(ws.title)}!$B$3")
     g.finish(ws, grid, label_width=64)

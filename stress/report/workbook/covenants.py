@@ -140,7 +140,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
         for c, name in zip(covenants, names, strict=True):
             row += 1
             st.put_text(ws, row, 1, f"{c.label} ({'min' if c.is_minimum else 'max'})", st.TEXT)
-            st.put(ws, row, 2, f"={name}", _display_style(c))
+            st.put_formula(ws, row, 2, f"={name}", _display_style(c))
             for q in range(grid.n):
                 col = g.Grid.letter(q)
                 if c.metric is CovenantMetric.LTV:
@@ -148,7 +148,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
                 else:
                     value = f"{st.quote(scenario_sheets[w])}!{col}{ROWS[METRIC_ROW[c.metric]]}"
                 gap = f"({value}-{name})" if c.is_minimum else f"({name}-{value})"
-                st.put(ws, row, g.Grid.col(q), f'=IF(ISNUMBER({value}),{gap}/IF({name}=0,1,ABS({name})),"{nm_text(c)}")', st.PCT)
+                st.put_formula(ws, row, g.Grid.col(q), f'=IF(ISNUMBER({value}),{gap}/IF({name}=0,1,ABS({name})),"{nm_text(c)}")', st.PCT)
         if covenants:
             cell_range = f"{g.Grid.letter(0)}{first}:{g.Grid.letter(grid.n - 1)}{row}"
             _rules(ws, cell_range, first)

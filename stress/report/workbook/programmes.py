@@ -112,7 +112,7 @@ def write_programmes(ws: Worksheet, results: Results, grid: g.Grid) -> None:
         st.put(ws, row, g.LABEL_COL, CUMULATIVE_GAP, st.TEXT_BOLD)
         st.put(ws, row, g.OPENING_COL, 0.0, st.USD_M_TOTAL)
         for q in range(grid.n):
-            st.put(ws, row, g.Grid.col(q), f"={g.Grid.letter(q - 1)}{row}+{g.Grid.letter(q)}{gap}", st.USD_M_TOTAL)
+            st.put_formula(ws, row, g.Grid.col(q), f"={g.Grid.letter(q - 1)}{row}+{g.Grid.letter(q)}{gap}", st.USD_M_TOTAL)
         row += 2
     definitions = row
     _definitions(ws, results, row)

@@ -59,7 +59,7 @@ def _formulas(ws: Worksheet, row: int, label: str, grid: g.Grid, body, style: st
     """``body(col_letter, prior_letter) -> formula text`` for each quarter (and the as_of column if ``opening``)."""
     st.put(ws, row, g.LABEL_COL, label, st.TEXT_BOLD if style == st.USD_M_TOTAL else st.TEXT)
     for q in range(-1 if opening else 0, grid.n):
-        st.put(ws, row, g.Grid.col(q), "=" + body(g.Grid.letter(q), g.Grid.letter(q - 1)), style)
+        st.put_formula(ws, row, g.Grid.col(q), "=" + body(g.Grid.letter(q), g.Grid.letter(q - 1)), style)
 
 
 # --- Debt ---------------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def _maturity_ladder(ws: Worksheet, results: Results, row: int) -> int:
     st.put(ws, total, 1, "Total", st.TEXT_BOLD)
     for i in range(len(years)):
         col = get_column_letter(2 + i)
-        st.put(ws, total, 2 + i, f"=SUM({col}{first}:{col}{total - 1})", st.USD_M_TOTAL)
+        st.put_formula(ws, total, 2 + i, f"=SUM({col}{first}:{col}{total - 1})", st.USD_M_TOTAL)
     return total + 2
 
 
@@ -157,7 +157,7 @@ def _capital_structure(ws: Worksheet, results: Results, row: int) -> None:
     st.put(ws, total, 1, "Total", st.TEXT_BOLD)
     for i in (4, 5, 6):
         col = get_column_letter(i)
-        st.put(ws, total, i, f"=SUM({col}{first}:{col}{total - 1})", st.USD_M_TOTAL)
+        st.put_formula(ws, total, i, f"=SUM({col}{first}:{col}{total - 1})", st.USD_M_TOTAL)
 
 
 # --- Leases -------------------------------------------------------------------------------------

@@ -188,7 +188,7 @@ def write_scenario(ws: Worksheet, results: Results, world: int, grid: g.Grid, he
         st.put(ws, row, g.LABEL_COL, line.label, st.TEXT_BOLD if line.style == st.USD_M_TOTAL else st.TEXT)
         if line.formula is not None:
             for q in range(-1 if line.opening else 0, grid.n):
-                st.put(ws, row, g.Grid.col(q), "=" + line.formula(ROWS, q), line.style)
+                st.put_formula(ws, row, g.Grid.col(q), "=" + line.formula(ROWS, q), line.style)
         elif line.key == "rating":
             for q in range(grid.n):
                 st.put(ws, row, g.Grid.col(q), str(rating[q]), st.TEXT)

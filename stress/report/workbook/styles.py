@@ -133,26 +133,51 @@ def finite(value: float) -> float | str:
     return v if math.isfinite(v) else NM
 
 
+#: A cell whose text starts with one of these is read as a formula by a spreadsheet when typed or imported (OWASP).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def put(ws: Worksheet, row: int, col: int, value: Any, style: str | None = None) -> None:
-    """Write one cell. Text is written as text (a leading '=' never becomes a formula); numbers must be finite."""
+    """Write one cell: a number, date or text. Text always goes through ``put_text``, so no string written
+    here ever becomes a formula; the tool's own formulas go through ``put_formula``. Numbers must be finite."""
+    if isinstance(value, str):
+        put_text(ws, row, col, value, style)
+        return
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"non-finite value for {ws.title}!R{row}C{col}")
     cell = ws.cell(row=row, column=col)
-    if isinstance(value, str) and not value.startswith("="):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    else:
-        cell.value = value
+    cell.value = value
+    if style:
+        cell.style = style
+
+
+def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | None = None) -> None:
+    """Write one of the tool's own formulas (``=SUM(B4:B9)``), built from cell references and constants only:
+    never pass user text (names, descriptions) into one."""
+    if not formula.startswith("="):
+        raise ValueError(f"not a formula for {ws.title}!R{row}C{col}: {formula[:40]!r}")
+    cell = ws.cell(row=row, column=col)
+    cell.value = formula
     if style:
         cell.style = style
 
 
 def put_text(ws: Worksheet, row: int, col: int, text: str, style: str | None = None) -> None:
-    """Write user text (names, descriptions) that must never be read as a formula."""
+    """Write text as text, whatever it starts with: the only way a string reaches a cell.
+
+    The cell is typed as a string (so ``=HYPERLINK(...)``, ``#N/A`` or ``+1`` is stored as those characters,
+    never as a formula or an error value); text that a spreadsheet would read as a formula when the cell is
+    edited or the sheet exported also gets the quote prefix (Excel's leading apostrophe). Characters that XML
+    cannot hold are dropped.
+    """
     cell = ws.cell(row=row, column=col)
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    value = ILLEGAL_CHARACTERS_RE.sub("", str(text))
+    cell.value = value
     cell.data_type = "s"
     if style:
-        cell.style = style
+        cell.style = style  # before quotePrefix: assigning a named style resets it
+    if value.startswith(FORMULA_LEADS):
+        cell.quotePrefix = True
 
 
 def widths(ws: Worksheet, first: float, others: float, n_cols: int, second: float | None = None) -> None:

@@ -194,7 +194,7 @@ def _chart_data(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: 
     for w, scenario in enumerate(results.worlds):
         st.put_text(ws, row, 1, f"Liquidity: {scenario}", st.TEXT)
         for q in range(grid.n):
-            st.put(ws, row, 2 + q, f"={g.ref(scenario_sheets[w], g.Grid.col(q), ROWS['liquidity'])}", st.USD_M)
+            st.put_formula(ws, row, 2 + q, f"={g.ref(scenario_sheets[w], g.Grid.col(q), ROWS['liquidity'])}", st.USD_M)
         row += 1
     liquidity = (liquidity_first, row - 1)
     leverage_first = row
@@ -210,7 +210,7 @@ def _chart_data(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: 
     if limit:
         st.put(ws, row, 1, "Covenant limit", st.TEXT)
         for q in range(grid.n):
-            st.put(ws, row, 2 + q, f"={limit}", st.TIMES)
+            st.put_formula(ws, row, 2 + q, f"={limit}", st.TIMES)
         row += 1
     st.put(ws, row, 1, "Net leverage is blank where n.m. (LTM EBITDA <= 0), so its line breaks there.", st.NOTE)
     threshold = next((c.threshold for c in results.company.covenants if c.metric is CovenantMetric.NET_LEVERAGE), None)
