@@ -1,3 +1,3 @@
-from stress.cli import main
+from stress.entry import main
 
 main()

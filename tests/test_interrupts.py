@@ -158,3 +158,15 @@ def test_discard_temporaries_removes_what_an_interrupted_process_still_has(tmp_p
         write_atomic(tmp_path / "out.xlsx", save)
     assert list(tmp_path.iterdir()) == []
 
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.25])
+def test_interrupt_during_start_up_is_one_line_too(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C while Python is still importing numpy, pandas and the engine (the first ~0.6 s): the entry point
+    (stress.entry) handles it before those imports, so there is no import traceback."""
+    proc = _start(["run", str(COREWEAVE)], tmp_path)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and err.strip().splitlines() == [MESSAGE]
