@@ -74,16 +74,23 @@ def capex_headroom(cc: CompiledCompany, state: DebtState, q: int) -> np.ndarray:
 def accretion(cc: CompiledCompany, state: DebtState, q: int) -> np.ndarray:
     """Non-cash interest (W, T) that accretes an accreting tranche's balance to its redemption amount at
     maturity at a constant quarterly rate: ``balance x ((R / balance) ** (1 / quarters left) - 1)``."""
-    redemption = cc.financing.tranche_redemption[None, :]
-    accreting = (redemption > 0) & ~state.refinanced & (state.balance > CENT) & (state.balance < redemption)
-    left = np.maximum(state.maturity_q - q + 1, 1)
-    safe = np.where(accreting, state.balance, 1.0)
-    return np.where(accreting, safe * ((np.where(accreting, redemption, 1.0) / safe) ** (1.0 / left) - 1.0), 0.0)
+    out = np.zeros_like(state.balance)
+    cols = np.flatnonzero(cc.financing.tranche_redemption > 0)  # the accreting tranches: a few at most
+    if not cols.size:
+        return out
+    balance, redemption = state.balance[:, cols], cc.financing.tranche_redemption[cols][None, :]
+    accreting = ~state.refinanced[:, cols] & (balance > CENT) & (balance < redemption)
+    left = np.maximum(state.maturity_q[:, cols] - q + 1, 1)
+    safe = np.where(accreting, balance, 1.0)
+    out[:, cols] = np.where(accreting, safe * ((np.where(accreting, redemption, 1.0) / safe) ** (1.0 / left) - 1.0), 0.0)
+    return out
 
 
 def cash_interest(cc: CompiledCompany, state: DebtState, balance: np.ndarray, rates: np.ndarray) -> np.ndarray:
     """Interest paid in cash (W, T) on the quarter's opening ``balance``: an accreting tranche pays its coupon
     on the redemption amount (its face); every other on its balance."""
+    if not cc.financing.tranche_redemption.any():
+        return balance * rates / 4.0
     redemption = cc.financing.tranche_redemption[None, :]
     face = np.where((redemption > 0) & ~state.refinanced & (balance > CENT), redemption, balance)
     return face * rates / 4.0

@@ -162,7 +162,10 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
     free = cash_free.copy()
     bought = np.zeros(due_q.shape, dtype=bool)
     was_cancelled = st.cancelled.copy()
+    first_due = due_q.min(axis=0)  # (K,): no world has cohort k due before this quarter
     for k in cp.order:
+        if q < first_due[k]:
+            continue
         p = cp.cohort_programme[k]
         due = (st.buy_q[:, k] == NEVER) & (q >= due_q[:, k]) & ~st.cancelled[:, p]
         if not due.any():

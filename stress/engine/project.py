@@ -53,12 +53,13 @@ def allocate_collateral(market_value: np.ndarray, secured: np.ndarray, balance: 
     shared = secured.sum(axis=1) > 1
     out = market_value[:, ~shared] @ secured[~shared]  # a cohort pledged once goes to its tranche whole
     if shared.any():
-        pledged = secured[shared]  # (S, T)
-        claims = pledged[None, :, :] * balance[:, None, :]  # (W, S, T)
+        cols = np.flatnonzero(secured[shared].any(axis=0))  # only the tranches those cohorts secure
+        pledged = secured[shared][:, cols]  # (S, T')
+        claims = pledged[None, :, :] * balance[:, None, cols]  # (W, S, T')
         total = claims.sum(axis=2, keepdims=True)
         equal = pledged / pledged.sum(axis=1, keepdims=True)
         shares = np.where(total > 0, claims / np.where(total > 0, total, 1.0), equal[None, :, :])
-        out = out + np.einsum("ws,wst->wt", market_value[:, shared], shares)
+        out[:, cols] += np.einsum("ws,wst->wt", market_value[:, shared], shares)
     return out
 
 
@@ -106,6 +107,14 @@ class _Inputs:
     g_map: np.ndarray  # (K, G) cohort -> GPU model
     c_map: np.ndarray  # (C, G) contract -> GPU model
     hall_q: np.ndarray  # (K,) quarter each cohort's hall commences (-1: none)
+    lives_fixed: bool  # no world changes a life estimate after quarter 0: the shocked lives hold throughout
+
+    def lives(self, q: int, w: Worlds, cc: CompiledCompany) -> tuple[np.ndarray, np.ndarray]:
+        """Accounting and economic lives in force in quarter ``q``, (W, K) each."""
+        if self.lives_fixed:
+            return w.life_q, w.econ_q
+        return (fleet_step.in_force(q, self.life_change_q, w.life_q, cc.cohort_life_q),
+                fleet_step.in_force(q, self.life_change_q, w.econ_q, cc.cohort_econ_q))
 
     @classmethod
     def of(cls, cc: CompiledCompany, w: Worlds) -> "_Inputs":
@@ -122,6 +131,7 @@ class _Inputs:
             g_map=revenue_step.one_hot(cc.cohort_gpu, len(cc.gpu_models)),
             c_map=revenue_step.one_hot(cc.contract_gpu, len(cc.gpu_models)),
             hall_q=cc.programmes.cohort_hall_q,
+            lives_fixed=bool((w.life_change_q <= 0).all()),
         )
 
 
@@ -139,10 +149,8 @@ class _Firm:
 
 def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_step.FleetState,
                        progs: prog_step.ProgrammeState, q: int) -> tuple[fleet_step.FleetQuarter, revenue_step.RevenueQuarter]:
-    fq = fleet_step.step(fleet, q, progs.buy_q,
-                         fleet_step.in_force(q, x.life_change_q, w.life_q, cc.cohort_life_q),
-                         fleet_step.in_force(q, x.life_change_q, w.econ_q, cc.cohort_econ_q),
-                         x.cost, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
+    life, econ = x.lives(q, w, cc)
+    fq = fleet_step.step(fleet, q, progs.buy_q, life, econ, x.cost, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
                          cc.cohort_life_q, x.list_cost)
     coverage = prog_step.contract_coverage(cc.programmes, progs, q, x.due_q, cc.contract_coverage, w.plan)
     housed = q > x.hall_q  # a programme's GPUs earn nothing, spot included, before their hall commences
@@ -297,7 +305,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["funding_gap"][:] = (np.where(x.due_q == q, x.cost, 0.0) * cc.programmes.planned_share).sum(axis=1)
         L["capex_deferred"][:] = bought.deferred
         L["capex_cancelled"][:] = bought.cancelled
-        market_value = fleet_step.market_value(fleet, q, progs.buy_q, fleet_step.in_force(q, x.life_change_q, w.econ_q, cc.cohort_econ_q),
+        market_value = fleet_step.market_value(fleet, q, progs.buy_q, x.lives(q, w, cc)[1],
                                                cc.cohort_residual, x.list_cost, x.cohort_price_index[q], x.resale_factor[:, q])
         _balance_lines(L, cc, q, firm, fleet, debt, market_value, rq)
 
@@ -306,7 +314,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
             tranches[name][min(q, len(tranches[name]) - 1)] = arr
         unpaid_maturity[q] = outcome.unpaid
         collateral[q] = allocate_collateral(market_value, cc.secured, debt.balance)
-        programme_status[q] = prog_step.status(cc.programmes, progs, q, x.due_q)
+        if keep is None:  # a lean run (Monte Carlo) reads no statuses
+            programme_status[q] = prog_step.status(cc.programmes, progs, q, x.due_q)
     stored = lambda arrays: {k: v for k, v in arrays.items() if len(v) == n_q}  # noqa: E731
     return Projection(cc, w, {k: v.T for k, v in stored(lines).items()}, {k: v.transpose(1, 2, 0) for k, v in stored(tranches).items()},
                       collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0), programme_status.transpose(1, 2, 0))
