@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from stress.engine.compiled import compile_company
+from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
 from stress.engine.worlds import Worlds, baseline_worlds
@@ -30,6 +33,9 @@ def run(company: Company | str | Path, scenarios: list[Scenario | str] | None = 
     whole library); default: the baseline only. ``worlds`` overrides both
     (sensitivity grids, Monte Carlo). ``case``: ``plan`` (default) counts planned
     financing and awarded contracts, ``committed`` only what was committed at as_of.
+
+    Raises ``stress.engine.finite.NonFiniteError`` (a ``StressError``) naming the line item, scenario and
+    quarter if any line of the projection turns NaN or infinite: no result is drawn from such figures.
     """
     case = Case(case)
     if not isinstance(company, Company):
@@ -37,7 +43,9 @@ def run(company: Company | str | Path, scenarios: list[Scenario | str] | None = 
     cc = compile_company(company, case)
     if worlds is None:
         worlds = build_worlds(cc, resolve(scenarios)) if scenarios else baseline_worlds(cc)
-    return Results(project(cc, worlds))
+    with np.errstate(all="ignore"):  # an overflow is reported by the finite check, with its place
+        projection = project(cc, worlds)
+    return Results(check_finite(projection))
 
 
 def resolve(scenarios: list[Scenario | str]) -> list[Scenario]:

@@ -33,6 +33,11 @@ SCALE: dict[str, float] = {
     "trillion": 1e12,
 }
 
+#: The largest rate, either sign: 100% a year (a fixed debt rate, a base rate, an annual change).
+MAX_RATE = 1.0
+#: The largest floating spread, either sign: 10,000bp.
+MAX_SPREAD = 1.0
+
 #: Reference rates a floating spread may be quoted over; all map to the
 #: world's single base-rate path.
 BASE_RATES = ("SOFR", "TERM SOFR", "BASE", "LIBOR", "EFFR")
@@ -54,12 +59,20 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def to_float(value: int | float, help_text: str) -> float:
+    """``value`` as a float; a whole number too large for one is a ValueError, not an OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"expected {help_text}, got a number too large to hold ({value.bit_length()} bits)") from None
+
+
 def _scaled(value: object, help_text: str) -> float:
     """A number with an optional scale suffix; ``help_text`` names what was expected."""
     if isinstance(value, bool):
         raise ValueError(f"expected {help_text}, got a boolean")
     if isinstance(value, (int, float)):
-        return float(value)
+        return to_float(value, help_text)
     if not isinstance(value, str):
         raise ValueError(f"expected {help_text}")
     match = _SCALED.match(value)
@@ -85,7 +98,7 @@ def parse_rate(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected {RATE_HELP}, got a boolean")
     if isinstance(value, (int, float)):
-        return float(value)
+        return to_float(value, RATE_HELP)
     if not isinstance(value, str):
         raise ValueError(f"expected {RATE_HELP}")
     match = _RATE.match(value)
@@ -129,8 +142,14 @@ def parse_rate_quote(value: object) -> RateQuote:
     """``9.25%`` -> fixed 9.25%; ``SOFR+6.0%`` / ``SOFR + 600bp`` -> floating, spread 0.06."""
     if isinstance(value, RateQuote):
         return value
-    if isinstance(value, dict) and "floating" in value:
-        return RateQuote(bool(value["floating"]), float(value["spread"]), str(value.get("base", "SOFR")))
+    if isinstance(value, dict) and "floating" in value:  # the dataclass's own fields, as a dump writes them
+        base = value.get("base", "SOFR")
+        if not isinstance(value["floating"], bool) or "spread" not in value or not isinstance(base, str):
+            raise ValueError(f"expected {FLOATING_HELP}, got a mapping")
+        floating = value["floating"]
+        if floating and base.strip().upper() not in BASE_RATES:
+            raise ValueError(f"expected a base rate of {', '.join(BASE_RATES)}, got {base!r}")
+        return RateQuote(floating, parse_rate(value["spread"]), base.strip().upper() if floating else "fixed")
     if isinstance(value, str):
         match = _FLOAT_RATE.match(value)
         if match and match.group("base").strip().upper() in BASE_RATES:

@@ -6,6 +6,11 @@ engine call per round, then narrows to the interval between the last size
 that holds and the first that breaks. Three rounds of 24 points resolve the
 size to 1/23^3 = 1/12,167 of the driver's range. The search assumes harsher sizes
 break no later than milder ones (the monotonicity the property tests check).
+
+A driver that cannot move the firm (GPU drivers on a profile with no GPU
+cohorts) is skipped by default, and answered "not applicable" when asked for
+by name. A search whose projection turns non-finite raises
+``stress.engine.finite.NonFiniteError`` rather than reading a break from NaN.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from enum import StrEnum
 
 import numpy as np
 
-from stress.analysis.drivers import DRIVERS, Driver, worlds_for
+from stress.analysis.drivers import DRIVERS, Driver, applicable, worlds_for
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND
+from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
 
@@ -53,7 +59,9 @@ def event_quarters(results: Results, event: Event) -> tuple[np.ndarray, list[str
 
 def _evaluate(cc: CompiledCompany, d: Driver, sizes: np.ndarray, event: Event) -> tuple[np.ndarray, list[str | None]]:
     worlds = worlds_for(cc, [[d.shock(float(x))] for x in sizes], [f"{d.name}={x:g}" for x in sizes])
-    return event_quarters(Results(project(cc, worlds)), event)
+    with np.errstate(all="ignore"):  # an overflow is reported by the finite check, with its place
+        projection = project(cc, worlds)
+    return event_quarters(Results(check_finite(projection)), event)
 
 
 def _candidates(lo: float, hi: float, points: int, step: float | None) -> np.ndarray:
@@ -66,6 +74,9 @@ def _candidates(lo: float, hi: float, points: int, step: float | None) -> np.nda
 
 def search(cc: CompiledCompany, d: Driver, event: Event, points: int = 24, rounds: int = 3) -> Breakeven:
     """Find the mildest size of ``d`` at which ``event`` happens within the horizon."""
+    reason = d.not_applicable(cc)
+    if reason is not None:
+        return Breakeven(d.name, event, None, None, None, None, f"{d.label}: not applicable; {reason}")
     lo, hi = d.mild(cc), d.harsh(cc)
     safe = None
     for _ in range(1 if d.step else rounds):
@@ -93,6 +104,7 @@ def _text(cc: CompiledCompany, d: Driver, event: Event, size: float, quarter: st
 
 
 def breakeven_table(cc: CompiledCompany, drivers: list[str] | None = None) -> list[Breakeven]:
-    """Breakeven sizes for every driver (default all) and both events."""
-    names = drivers or list(DRIVERS)
+    """Breakeven sizes for every driver (default: all that apply to the firm) and both events; a driver
+    named in ``drivers`` that does not apply gets a row saying why."""
+    names = drivers or applicable(cc)
     return [search(cc, DRIVERS[n], ev) for n in names for ev in (Event.BREACH, Event.DEFAULT)]

@@ -5,6 +5,12 @@ harsh, its standard adverse and favourable sizes, and how to say a size in
 plain terms. Sizes are in the driver's unit: a fraction for levels and
 changes, a fraction per annum for rates and spreads, years for lives, a
 quarter index for a default date.
+
+A driver may not apply to a firm: the GPU drivers (price level, price
+decline, useful life) to a profile with no GPU cohorts (data halls, mining,
+a business line only), the customer-default date to one with no contracts.
+``not_applicable`` says why; the analyses skip such drivers, or say so when
+one is asked for by name.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import numpy as np
 from stress.engine.compiled import CompiledCompany
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.model import scenario as s
+from stress.model.types import MAX_LIFE_YEARS
 from stress.scenarios.transforms import apply, largest_customer
 
 
@@ -31,10 +38,27 @@ class Driver:
     favourable: Callable[[CompiledCompany], float]  # standard favourable size (tornado)
     describe: Callable[[CompiledCompany, float], str]
     step: float | None = None  # sizes move in whole steps (a quarter of a year, one quarter); None = continuous
+    needs: str | None = None  # "gpu": GPU cohorts; "customers": contracts; None: any firm
+
+    def not_applicable(self, cc: CompiledCompany) -> str | None:
+        """Why this driver cannot move this firm, or None when it can."""
+        if self.needs == "gpu" and not has_gpu_cohorts(cc):
+            return "the profile has no GPU cohorts (fleet or capex_plan with asset: gpu)"
+        if self.needs == "customers" and not cc.customers:
+            return "the profile has no contracts, so no customer to default"
+        return None
+
+
+def has_gpu_cohorts(cc: CompiledCompany) -> bool:
+    """Whether any fleet or capex cohort is a GPU (not a data hall, mining or a business line)."""
+    return any(a == "gpu" for a in cc.cohort_asset)
 
 
 def main_gpu(cc: CompiledCompany) -> str:
-    """The GPU model with the most units in the fleet and capex plan: the one prices are quoted for."""
+    """The GPU model with the most units in the fleet and capex plan: the one prices are quoted for
+    ("GPU" when the profile has none: the GPU drivers do not apply to it)."""
+    if not has_gpu_cohorts(cc):
+        return "GPU"
     units = np.bincount(cc.cohort_gpu, weights=cc.cohort_units, minlength=len(cc.gpu_models))
     return cc.gpu_models[int(np.argmax(np.where(cc.model_is_gpu, units, -1.0)))]
 
@@ -84,9 +108,9 @@ DRIVERS: dict[str, Driver] = {
     d.name: d
     for d in (
         Driver("gpu_price", "GPU-hour price level", lambda x: s.GpuPriceShock(level=x),
-               lambda cc: 0.0, lambda cc: -0.95, lambda cc: -0.40, lambda cc: 0.20, _price_text),
+               lambda cc: 0.0, lambda cc: -0.95, lambda cc: -0.40, lambda cc: 0.20, _price_text, needs="gpu"),
         Driver("price_decline", "annual GPU-hour price decline", lambda x: s.GpuPriceShock(annual_change=x),
-               lambda cc: 0.0, lambda cc: -0.60, lambda cc: -0.20, lambda cc: 0.10, _decline_text),
+               lambda cc: 0.0, lambda cc: -0.60, lambda cc: -0.20, lambda cc: 0.10, _decline_text, needs="gpu"),
         Driver("utilisation", "spot utilisation", lambda x: s.UtilisationShock(level=x),
                lambda cc: cc.company.market.spot_utilisation, lambda cc: 0.0, lambda cc: 0.40,
                lambda cc: min(1.0, cc.company.market.spot_utilisation + 0.15), _utilisation_text),
@@ -95,10 +119,11 @@ DRIVERS: dict[str, Driver] = {
         Driver("spread", "credit spread", lambda x: s.SpreadShock(bp=x),
                lambda cc: 0.0, lambda cc: 0.20, lambda cc: 0.05, lambda cc: -0.01, _bp_text("credit spread")),
         Driver("life", "GPU useful life", lambda x: s.UsefulLifeShock(years=x, basis="both"),
-               _max_life, lambda cc: 1.0, lambda cc: 4.0, lambda cc: _max_life(cc) + 1.0, _life_text, step=0.25),
+               _max_life, lambda cc: 1.0, lambda cc: 4.0, lambda cc: min(_max_life(cc) + 1.0, MAX_LIFE_YEARS), _life_text, step=0.25,
+               needs="gpu"),
         Driver("customer_default", "largest-customer default date", lambda x: s.CustomerDefaultShock(start=int(x)),
                lambda cc: float(cc.n_quarters), lambda cc: 0.0, lambda cc: 4.0, lambda cc: float(cc.n_quarters),
-               _default_text, step=1.0),
+               _default_text, step=1.0, needs="customers"),
     )
 }
 
@@ -107,6 +132,11 @@ def driver(name: str) -> Driver:
     if name not in DRIVERS:
         raise KeyError(f"unknown driver {name!r}; drivers: {', '.join(DRIVERS)}")
     return DRIVERS[name]
+
+
+def applicable(cc: CompiledCompany, names: list[str] | None = None) -> list[str]:
+    """The drivers among ``names`` (default: all) that can move this firm."""
+    return [n for n in (names or list(DRIVERS)) if DRIVERS[n].not_applicable(cc) is None]
 
 
 def worlds_for(cc: CompiledCompany, shocks_per_world: list[list[s.Shock]], names: list[str]) -> Worlds:

@@ -1,4 +1,8 @@
-"""Two-driver sensitivity grid: every (x, y) pair of sizes is one world, all in one engine call."""
+"""Two-driver sensitivity grid: every (x, y) pair of sizes is one world, all in one engine call.
+
+Each axis has at most ``MAX_AXIS_POINTS`` sizes, so a grid is at most 50 x 50 = 2,500 worlds (about
+0.7 GB and a few seconds at the longest horizon, 80 quarters).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,14 @@ from pydantic import ValidationError
 from stress.analysis.drivers import DRIVERS, Driver, worlds_for
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND
+from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
 from stress.units import parse_rate
+
+
+#: The most sizes on one axis of a grid.
+MAX_AXIS_POINTS = 50
 
 
 class GridMetric(StrEnum):
@@ -44,12 +53,20 @@ def parse_axis(spec: str) -> Axis:
     d = DRIVERS[name]
     parse = float if d.step else parse_rate
     try:
-        n = int(count)
-        sizes = np.linspace(parse(start), parse(stop), n)
-    except ValueError as exc:
+        n = int(count) if len(count) <= 20 else MAX_AXIS_POINTS + 1
+    except ValueError:
+        raise ValueError(f"expected DRIVER=START:STOP:COUNT such as gpu_price=-80%:0%:9, with a whole number as "
+                         f"COUNT, got {spec!r}") from None
+    if not 1 <= n <= MAX_AXIS_POINTS:
+        raise ValueError(f"expected a COUNT of 1 to {MAX_AXIS_POINTS} sizes on an axis (a grid has at most "
+                         f"{MAX_AXIS_POINTS ** 2:,} cells), got {count.strip()[:20]}")
+    try:
+        low, high = parse(start), parse(stop)
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError("sizes must be finite numbers")
+        sizes = np.linspace(low, high, n)
+    except (ValueError, OverflowError) as exc:
         raise ValueError(f"expected DRIVER=START:STOP:COUNT such as gpu_price=-80%:0%:9 in {spec!r}: {exc}") from None
-    if n < 1:
-        raise ValueError(f"expected a positive count in {spec!r}")
     for size in (sizes[0], sizes[-1]):
         try:
             d.shock(float(size))  # the shock's own validation: no price below -100%, no negative life
@@ -83,6 +100,8 @@ def grid(cc: CompiledCompany, x: Axis, y: Axis, metric: GridMetric) -> Grid:
     """Evaluate ``metric`` at every (x, y) pair in a single engine call."""
     shocks = [[x.driver.shock(float(a)), y.driver.shock(float(b))] for b in y.sizes for a in x.sizes]
     names = [f"{x.driver.name}={a:g},{y.driver.name}={b:g}" for b in y.sizes for a in x.sizes]
-    results = Results(project(cc, worlds_for(cc, shocks, names)))
+    with np.errstate(all="ignore"):  # an overflow is reported by the finite check, with its place
+        projection = project(cc, worlds_for(cc, shocks, names))
+    results = Results(check_finite(projection))
     values = metric_values(results, metric).reshape(len(y.sizes), len(x.sizes))
     return Grid(x, y, metric, values, cc.timeline.labels)

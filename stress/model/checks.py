@@ -21,10 +21,10 @@ from stress.errors import Problem
 from stress.model.capital import Distribution, EquityRaise, FinancingStatus
 from stress.model.company import Company
 from stress.model.contract import Contract
-from stress.model.covenant import DIRECTION, Covenant, CovenantMetric
+from stress.model.covenant import DIRECTION, MAX_LTV_THRESHOLD, MAX_RATIO_THRESHOLD, Covenant, CovenantMetric
 from stress.model.debt import DebtKind, Tranche
 from stress.model.fleet import CapexCohort, Cohort
-from stress.model.lease import Lease
+from stress.model.lease import MAX_LEASE_YEARS, Lease
 from stress.model.market import Market
 from stress.model.programme import CASH, Programme
 from stress.model.types import Date
@@ -229,6 +229,14 @@ def _item_problems(p: Parts) -> Iterator[Problem]:
             yield Problem(f"covenants[{i}].{other}", message, wrong)
         elif given is None:
             yield Problem(f"covenants[{i}].{wanted}", f"give exactly one of min or max; {tested}")
+        elif cov.metric is CovenantMetric.LTV and given > MAX_LTV_THRESHOLD:
+            yield Problem(f"covenants[{i}].{wanted}", f"expected a loan-to-value of at most {MAX_LTV_THRESHOLD:.0%}", given)
+        elif cov.metric not in (CovenantMetric.LTV, CovenantMetric.LIQUIDITY) and given > MAX_RATIO_THRESHOLD:
+            yield Problem(f"covenants[{i}].{wanted}", f"expected a ratio of at most {MAX_RATIO_THRESHOLD:.0f}x", given)
+    for i, x in p.valid("leases"):
+        if (x.end - x.start).days > MAX_LEASE_YEARS * 366:
+            yield Problem(f"leases[{i}].end", f"expected a lease term of at most {MAX_LEASE_YEARS} years from start "
+                          f"({x.start})", str(x.end))
 
 
 def _date_problems(p: Parts) -> Iterator[Problem]:

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from stress.model.types import Count, Date, PosMoney, Spec
+from stress.model.types import Count, Date, Spec, UnitHourPrice
 
 
 class ContractStatus(StrEnum):
@@ -27,7 +27,7 @@ class Contract(Spec):
     customer: str = Field(min_length=1)
     gpu: str = Field(min_length=1)
     gpus: Count
-    price_per_gpu_hour: PosMoney = Field(description="USD per GPU-hour")
+    price_per_gpu_hour: UnitHourPrice = Field(description="USD per GPU-hour (per MW-hour for a data hall), at most 10 million")
     start: Date
     end: Date
     investment_grade: bool = False

@@ -6,9 +6,10 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from stress.model.types import Spec
+from stress.model.types import MAX_MONEY, Spec, within
+from stress.errors import shown_value
 from stress.units import parse_money, parse_rate
 
 
@@ -36,7 +37,7 @@ DIRECTION: dict[CovenantMetric, str] = {
 
 def parse_threshold(value: object) -> float:
     """``'6.0x'`` -> 6.0, ``'75%'`` -> 0.75, ``'200m'`` -> 2e8, numbers as given."""
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= 100:
         text = value.strip()
         if re.fullmatch(r"[0-9.]+\s*x", text, re.I):
             return float(text[:-1])
@@ -45,10 +46,15 @@ def parse_threshold(value: object) -> float:
     try:
         return parse_money(value)
     except ValueError:
-        raise ValueError(f"expected a threshold such as 6.0, '6.0x', '75%' or '200m', got {value!r}") from None
+        raise ValueError(f"expected a threshold such as 6.0, '6.0x', '75%' or '200m', got {shown_value(value)}") from None
 
 
-Threshold = Annotated[float, BeforeValidator(parse_threshold)]
+#: Ratio covenants (leverage, cover, DSCR) are tested against 0 to this many times; ltv against 0% to this.
+MAX_RATIO_THRESHOLD = 100.0
+MAX_LTV_THRESHOLD = 10.0
+
+Threshold = Annotated[float, within(0.0, MAX_MONEY, "a threshold of zero or more and at most 10tn", parse_threshold)]
+"""Zero or more; what is plausible depends on the metric (``stress.model.checks``)."""
 
 
 class Covenant(Spec):

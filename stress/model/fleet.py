@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
-from stress.model.types import Count, Date, PosFloat, PosMoney, Share, Spec
+from stress.model.types import MAX_KW_PER_UNIT, Count, Date, PosMoney, Share, Spec, Years, within
 
 #: Default IT power per GPU in kW: a DGX H100 draws 10.2 kW for 8 GPUs
 #: (1.275 kW), plus ~10% for networking and storage.
 DEFAULT_KW_PER_GPU = 1.4
+
+KwPerUnit = Annotated[float, within(0.0, MAX_KW_PER_UNIT, "IT power above 0 and at most 1,000,000 kW (1 GW) a unit",
+                                    low_open=True)]
 
 
 class AssetClass(StrEnum):
@@ -35,10 +39,10 @@ class Cohort(Spec):
     units: Count = Field(description="number of GPUs")
     unit_cost: PosMoney = Field(description="USD per GPU, all-in (server, network share)")
     in_service: Date
-    useful_life_years: PosFloat = Field(description="accounting life, years")
-    economic_life_years: PosFloat | None = Field(None, description="earning life, years; default = useful life")
+    useful_life_years: Years = Field(description="accounting life, years (at most 50)")
+    economic_life_years: Years | None = Field(None, description="earning life, years (at most 50); default = useful life")
     residual: Share = Field(0.0, description="value at end of accounting life, share of unit cost")
-    kw_per_gpu: PosFloat = Field(DEFAULT_KW_PER_GPU, description="IT power per GPU, kW")
+    kw_per_gpu: KwPerUnit = Field(DEFAULT_KW_PER_GPU, description="IT power per GPU (or unit), kW; at most 1,000,000")
     asset: AssetClass = Field(AssetClass.GPU, description="gpu, facility or other; life shocks target gpu by default")
 
     @property

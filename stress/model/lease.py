@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from stress.model.types import Date, NonNegMoney, Rate, Spec
+from stress.model.types import Date, NonNegMoney, Spec, within
+from stress.units import parse_rate
 
+#: The longest lease term, years (a ground lease runs 99).
+MAX_LEASE_YEARS = 99
 
-def _above_minus_100(value: float) -> float:
-    if value <= -1:
-        raise ValueError("expected a rate above -100%")
-    return value
+Escalator = Annotated[float, within(-0.5, 0.5, "an annual change between -50% and +50%", parse_rate)]
+DiscountRate = Annotated[float, within(-0.1, 1.0, "a rate between -10% and +100% a year", parse_rate,
+                                       sign="expected a rate above -100%, and for a borrowing rate at least -10%")]
 
 
 class Lease(Spec):
@@ -25,8 +27,8 @@ class Lease(Spec):
 
     name: str = Field(min_length=1)
     annual_payment: NonNegMoney = Field(description="USD a year in the first lease year")
-    escalator: Rate = Field(0.0, description="annual rise in the payment")
+    escalator: Escalator = Field(0.0, description="annual rise in the payment, -50% to +50%")
     start: Date
     end: Date
     programme: str | None = Field(None, description="the programme whose capacity the hall houses")
-    discount_rate: Annotated[Rate, AfterValidator(_above_minus_100)] = Field(description="incremental borrowing rate, per annum")
+    discount_rate: DiscountRate = Field(description="incremental borrowing rate, per annum, -10% to +100%")

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
-from stress.model.types import NonNegFloat, NonNegMoney, PosMoney, Rate, Share, Spec
+from stress.model.types import (MAX_POWER_PRICE, MAX_RATE, NonNegMoney, Rate, Share, Spec, UnitHourPrice,
+                                within)
+from stress.units import parse_money, parse_rate
+
+#: Above -100% (a price of zero would leave nothing to compare a shocked price with), at most +100% a year.
+PriceChange = Annotated[float, within(-1.0, MAX_RATE, "an annual change above -100% and at most +100%", parse_rate,
+                                      low_open=True)]
+PowerPrice = Annotated[float, within(0.0, MAX_POWER_PRICE, "a power price of at most 10 USD per kWh", parse_money,
+                                     sign="expected a value of zero or more")]
+Pue = Annotated[float, within(1.0, 3.0, "a PUE between 1.0 and 3.0")]
+ReceivableDays = Annotated[float, within(0.0, 365.0, "days of revenue between 0 and 365")]
 
 
 class PriceCurve(Spec):
     """Spot GPU-hour price: ``start`` at ``as_of``, compounding ``annual_change`` a year."""
 
-    start: PosMoney = Field(description="USD per GPU-hour at as_of")
-    annual_change: Rate = Field(0.0, description="e.g. '-15%' a year")
+    start: UnitHourPrice = Field(description="USD per GPU-hour at as_of, at most 10 million")
+    annual_change: PriceChange = Field(0.0, description="e.g. '-15%' a year; above -100%, at most +100%")
 
 
 class BaseRateCurve(Spec):
@@ -29,11 +41,11 @@ class Market(Spec):
     gpu_hour_price: dict[str, PriceCurve] = Field(description="spot price curve per GPU model")
     spot_utilisation: Share = Field(description="share of uncontracted GPU-hours sold")
     base_rate: BaseRateCurve
-    power_price_per_kwh: NonNegMoney = Field(description="USD per kWh")
+    power_price_per_kwh: PowerPrice = Field(description="USD per kWh, 0 to 10")
 
 
 class Costs(Spec):
-    pue: float = Field(1.3, ge=1.0, description="power usage effectiveness, total/IT power")
+    pue: Pue = Field(1.3, description="power usage effectiveness, total/IT power, 1.0 to 3.0")
     other_cost_per_gpu_year: NonNegMoney = Field(0.0, description="USD per GPU per year (site, support)")
     sga_per_quarter: NonNegMoney = Field(0.0, description="USD per quarter, the fixed part of SG&A")
     sga_per_mw_year: NonNegMoney = Field(0.0, description="USD a year per MW of IT load earning")
@@ -42,7 +54,7 @@ class Costs(Spec):
 
 
 class WorkingCapital(Spec):
-    receivable_days: NonNegFloat = Field(0.0, description="days of revenue outstanding")
+    receivable_days: ReceivableDays = Field(0.0, description="days of revenue outstanding, 0 to 365")
 
 
 class Treasury(Spec):

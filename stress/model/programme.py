@@ -9,9 +9,11 @@ the capacity's delivery and the hall's commencement, and slip with delivery.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
-from stress.model.types import NonNegFloat, Share, Spec
+from stress.model.types import MAX_MW, Share, Spec, within
 
 #: A funding source that is neither a facility nor an equity raise: cash above the minimum.
 CASH = "cash"
@@ -27,7 +29,8 @@ class FundingSource(Spec):
 
 class Programme(Spec):
     name: str = Field(min_length=1)
-    capacity_mw: NonNegFloat | None = Field(None, description="IT MW the programme's GPUs need")
+    capacity_mw: Annotated[float, within(0.0, MAX_MW, "a capacity of 0 to 100,000 MW")] | None = Field(
+        None, description="IT MW the programme's GPUs need, at most 100,000")
     funding: list[FundingSource] = Field(min_length=1, description="shares sum to 100%")
     max_deferral_quarters: int | None = Field(None, ge=0, le=40,
                                               description="quarters unfunded capex waits before the programme "

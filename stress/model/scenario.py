@@ -14,7 +14,8 @@ from pydantic import AfterValidator, Field, model_validator
 
 from stress.model.capital import Case
 from stress.model.fleet import AssetClass
-from stress.model.types import PosFloat, Rate, Share, Spec
+from stress.model.types import MAX_CHANGE, Change, Rate, Share, Spec, Years, within
+from stress.units import parse_rate
 
 
 #: Quarters beyond any horizon (profiles run at most 80): bounds start, ramps and delays.
@@ -30,6 +31,10 @@ def _bp_in_range(value: float) -> float:
 
 
 BasisPoints = Annotated[Rate, AfterValidator(_bp_in_range)]
+#: A move in utilisation, percentage points: any finite size is harmless (the result is clipped to 0-100%),
+#: bounded at +/-1,000 points like every other change.
+Points = Annotated[float, within(-MAX_CHANGE, MAX_CHANGE, "a change between -1,000 and +1,000 percentage points",
+                                 parse_rate)]
 
 
 class _Shock(Spec):
@@ -57,8 +62,9 @@ class GpuPriceShock(_Shock):
     """GPU-hour price level change, plus an extra annual change compounded from ``start``."""
 
     kind: Literal["gpu_price"] = "gpu_price"
-    level: Rate = Field(0.0, description="level change, e.g. '-40%'")
-    annual_change: Rate = Field(0.0, description="extra change a year on top of the baseline curve, e.g. '-10%'")
+    level: Change = Field(0.0, description="level change, e.g. '-40%'; -100% to +1,000%")
+    annual_change: Rate = Field(0.0, description="extra change a year on top of the baseline curve, e.g. '-10%'; "
+                                                 "-100% to +100%")
     models: list[str] = Field(default_factory=list, description="models shocked; empty = every GPU model (not data halls or mining)")
 
     @model_validator(mode="after")
@@ -73,7 +79,7 @@ class UtilisationShock(_Shock):
 
     kind: Literal["utilisation"] = "utilisation"
     level: Share | None = None
-    change: Rate = 0.0
+    change: Points = Field(0.0, description="percentage points, e.g. '-15%'; the result is held within 0-100%")
 
     @model_validator(mode="after")
     def _one_of(self) -> "UtilisationShock":
@@ -87,7 +93,7 @@ class UsefulLifeShock(_Shock):
     for the GPU cohorts unless ``assets`` or ``cohorts`` say otherwise."""
 
     kind: Literal["useful_life"] = "useful_life"
-    years: PosFloat
+    years: Years = Field(description="the new life, years: above 0, at most 50")
     basis: Literal["accounting", "economic", "both"] = "both"
     cohorts: list[str] = Field(default_factory=list, description="cohort names; empty = all")
     assets: list[AssetClass] = Field(default_factory=lambda: [AssetClass.GPU], description="asset classes shocked")
@@ -97,7 +103,7 @@ class ResidualShock(_Shock):
     """Resale values (retirement proceeds and collateral) change by ``change``."""
 
     kind: Literal["residual"] = "residual"
-    change: Rate
+    change: Change = Field(description="e.g. '-30%'; -100% to +1,000%")
 
     @model_validator(mode="after")
     def _not_below_zero(self) -> "ResidualShock":
@@ -122,12 +128,12 @@ class RefinancingShock(_Shock):
 
 class PowerPriceShock(_Shock):
     kind: Literal["power_price"] = "power_price"
-    change: Rate = Field(description="e.g. '+50%'")
+    change: Change = Field(description="e.g. '+50%'; -100% to +1,000%")
 
 
 class CapexOverrunShock(_Shock):
     kind: Literal["capex_overrun"] = "capex_overrun"
-    change: Rate = Field(description="extra cost of the capex plan, e.g. '+20%'")
+    change: Change = Field(description="extra cost of the capex plan, e.g. '+20%'; -100% to +1,000%")
 
 
 class DelayShock(_Shock):

@@ -45,11 +45,39 @@ def _flag_path(path: str, shocks: list[dict[str, object]]) -> str:
     return path
 
 
+def duplicate_problems(builtins: list[Scenario], from_file: list[Scenario], custom: bool = False) -> list[Problem]:
+    """A file's scenario named as a built-in (or as ``custom`` when ad-hoc flags are given), or named twice."""
+    taken = {s.name: "a built-in scenario" for s in builtins}
+    if custom:
+        taken[ADHOC_NAME] = "the scenario of the ad-hoc flags (--rate, --gpu-price ...)"
+    problems, first = [], {}
+    for i, sc in enumerate(from_file):
+        path = f"scenarios[{i}].name"
+        if sc.name in taken:
+            problems.append(Problem(path, f"{taken[sc.name]} has this name; give yours a name of its own "
+                                          f"(taken: {', '.join(taken)})", sc.name))
+        elif sc.name in first:
+            problems.append(Problem(path, f"duplicate scenario name (also scenarios[{first[sc.name]}]); names must "
+                                          "be unique", sc.name))
+        first.setdefault(sc.name, i)
+    return problems
+
+
+def _file_scenarios(builtins: list[Scenario], scenarios_file: Path | None, custom: bool = False) -> list[Scenario]:
+    """A file's scenarios; ScenarioError when any shares a name with a built-in, ``custom`` or each other."""
+    if scenarios_file is None:
+        return []
+    from_file = load_scenario_file(scenarios_file)
+    problems = duplicate_problems(builtins, from_file, custom)
+    if problems:
+        raise ScenarioError(scenarios_file, problems, "scenario file")
+    return from_file
+
+
 def library(scenarios_file: Path | None = None) -> list[Scenario]:
-    """The built-ins, then a file's scenarios (one of the same name replaces the built-in in place)."""
-    pool = {s.name: s for s in builtin_scenarios()}
-    pool |= {s.name: s for s in (load_scenario_file(scenarios_file) if scenarios_file else [])}
-    return list(pool.values())
+    """The built-ins, then a file's scenarios (whose names must differ from the built-ins' and each other's)."""
+    builtins = builtin_scenarios()
+    return [*builtins, *_file_scenarios(builtins, scenarios_file)]
 
 
 def select(names: list[str], scenarios_file: Path | None = None, flags: dict[str, object] | None = None) -> list[Scenario]:
@@ -57,13 +85,14 @@ def select(names: list[str], scenarios_file: Path | None = None, flags: dict[str
 
     Default: every built-in. With a file and no names: baseline plus the file's
     scenarios. With ad-hoc flags and no names: baseline plus ``custom``. Names
-    pick from built-ins and the file (a file's scenario overrides a built-in of
-    the same name).
+    pick from built-ins and the file. Every scenario has a name of its own: a
+    file's scenario named as a built-in, as ``custom`` (with flags) or as
+    another of the file's is a ScenarioError, never two runs under one name.
     """
-    pool = {s.name: s for s in builtin_scenarios()}
-    from_file = load_scenario_file(scenarios_file) if scenarios_file else []
-    pool |= {s.name: s for s in from_file}
+    builtins = builtin_scenarios()
     custom = adhoc_scenario(flags or {})
+    from_file = _file_scenarios(builtins, scenarios_file, custom is not None)
+    pool = {s.name: s for s in [*builtins, *from_file]}
     if names:
         unknown = [n for n in names if n not in pool]
         if unknown:

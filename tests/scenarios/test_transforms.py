@@ -421,7 +421,7 @@ def test_every_builtin_builds_for_a_company(shock_co) -> None:
 FILE = """\
 scenarios:
   - {name: gb_glut, shocks: [{kind: gpu_price, level: "-50%"}]}
-  - {name: rates_up, description: mine, shocks: [{kind: rate, bp: "+100bp"}]}
+  - {name: rates_up_100, description: mine, shocks: [{kind: rate, bp: "+100bp"}]}
 """
 
 
@@ -447,10 +447,11 @@ def test_select_unknown_name() -> None:
 def test_select_file_means_baseline_plus_the_files(tmp_path) -> None:
     path = write(tmp_path, None, FILE)
     chosen = select([], path)
-    assert names(chosen) == ["baseline", "gb_glut", "rates_up"]
-    assert chosen[2].description == "mine"  # the file's, not the built-in
+    assert names(chosen) == ["baseline", "gb_glut", "rates_up_100"]
+    assert chosen[2].description == "mine"
     assert names(select(["gb_glut", "price_crash"], path)) == ["gb_glut", "price_crash"]
-    assert select(["rates_up"], path)[0].shocks[0].bp == pytest.approx(0.01)  # a file's scenario overrides a built-in
+    assert select(["rates_up_100"], path)[0].shocks[0].bp == pytest.approx(0.01)
+    # a file's scenario named as a built-in is an error (tests/test_bounds.py), never two runs under one name
 
 
 def test_select_adhoc_flags_mean_baseline_plus_custom() -> None:
