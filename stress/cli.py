@@ -146,6 +146,8 @@ def report(
              "refi_closed": refi_closed}
     try:
         chosen = with_other_baseline(select(scenario, scenarios_file, flags), case, loaded.company)
+        if analyses:
+            cli_analyses.check_paths(paths)
         extra = run_all(compile_company(loaded.company, case), paths, seed) if analyses else None
         path = write_report(api.run(loaded.company, chosen, case=case), chosen, out, force, loaded.path, analyses=extra)
     except ProfileError as err:

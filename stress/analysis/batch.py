@@ -29,9 +29,11 @@ from typing import Any
 
 import numpy as np
 
+
 from stress.analysis.compare import comparison
 from stress.analysis.recovery import exposure_recovery, recoveries_at_default
 from stress.engine.compiled import CompiledCompany, compile_company
+from stress.engine import finite
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import project
 from stress.engine.results import Results
@@ -102,32 +104,11 @@ def exposure_errors(cc: CompiledCompany, exposures: list[Exposure | None]) -> li
 
 
 class NonFiniteError(StressError):
-    """A projection whose figures turned NaN or infinite: no verdict can be drawn from it."""
-
-
-def non_finite_problem(results: Results) -> str | None:
-    """Where the projection first turns non-finite ("line 'x' in scenario s, quarter q"), or None when all is finite."""
-    p = results.projection
-    arrays = [(f"line '{name}'", a) for name, a in p.lines.items()]
-    arrays += [(f"tranche line '{name}'", a) for name, a in p.tranches.items()]
-    if p.collateral is not None:
-        arrays.append(("collateral value", p.collateral))
-    for what, a in arrays:
-        if a.dtype.kind != "f":
-            continue
-        bad = ~np.isfinite(a)
-        if bad.any():
-            index = np.argwhere(bad)[0]
-            world, quarter = int(index[0]), int(index[-1])
-            names, labels = results.worlds, results.quarters
-            scenario = names[world] if world < len(names) else f"#{world}"
-            label = labels[quarter] if quarter < len(labels) else f"#{quarter}"
-            return f"{what} in scenario {scenario!r}, quarter {label}"
-    return None
+    """A firm whose figures turned NaN or infinite: no verdict can be drawn from it."""
 
 
 def _check_finite(results: Results, rows: list[dict[str, Any]], recovery: list[list[float | None]]) -> None:
-    where = non_finite_problem(results)
+    where = finite.non_finite_problem(results.projection)
     if where is None and any(r is not None and not math.isfinite(r) for per in recovery for r in per):
         where = "an exposure's recovery rate"
     if where is None and any(r.get("min_liquidity") is None or r.get("equity_end") is None for r in rows):

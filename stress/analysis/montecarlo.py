@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stress.engine import finite
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND, earliest, first_true
 from stress.engine.debt import CENT
@@ -239,6 +240,11 @@ def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarl
         with ProcessPoolExecutor(max_workers=jobs, initializer=_share, initargs=(cc, params, exposure)) as pool:
             parts = list(pool.map(_simulate_shared, sizes, children))
     cash = np.concatenate([c.cash for c in parts])
+    bad = np.argwhere(~np.isfinite(cash))
+    if bad.size:  # bounds keep inputs plausible; if a path still overflows, no PD is drawn from it
+        path, q = (int(v) for v in bad[0])
+        raise finite.NonFiniteError(finite.NonFinite("line 'cash'", f"path {path}", cc.timeline.labels[q],
+                                                     float(cash[path, q])), cc.company.name)
     return MonteCarloResult(
         paths, seed, params, exposure, cc.timeline.labels,
         np.concatenate([c.default_q for c in parts]), np.concatenate([c.min_liquidity for c in parts]),
