@@ -180,6 +180,14 @@ def _financing_problems(p: Parts) -> Iterator[Problem]:
                           "cannot be below the balance or limit", t.redemption)
 
 
+def _renewal_problems(p: Parts) -> Iterator[Problem]:
+    """A fixed-price renewal says its price; a market one does not."""
+    for i, c in p.valid("contracts"):
+        r = c.renewal
+        if r is not None and (r.price == "fixed") != (r.fixed_price is not None):
+            yield Problem(f"contracts[{i}].renewal.fixed_price", "give fixed_price exactly when price is fixed")
+
+
 def _delivery_problems(p: Parts) -> Iterator[Problem]:
     """A contract its programme's capacity cannot reach before it ends."""
     delivered: dict[str, dt.date] = {}
@@ -268,7 +276,7 @@ def profile_problems(profile: Company | Parts) -> list[Problem]:
     """Every cross-field error among the parts of a profile that are each valid."""
     p = Parts.of_company(profile) if isinstance(profile, Company) else profile
     return [*_item_problems(p), *_reference_problems(p), *_gpu_problems(p), *_date_problems(p),
-            *_financing_problems(p), *_delivery_problems(p)]
+            *_financing_problems(p), *_delivery_problems(p), *_renewal_problems(p)]
 
 
 def going_concern_warnings(c: Company) -> list[Problem]:

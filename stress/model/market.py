@@ -20,10 +20,14 @@ ReceivableDays = Annotated[float, within(0.0, 365.0, "days of revenue between 0 
 
 
 class PriceCurve(Spec):
-    """Spot GPU-hour price: ``start`` at ``as_of``, compounding ``annual_change`` a year."""
+    """Spot GPU-hour price of a *new* GPU of the model: ``start`` at ``as_of``, compounding ``annual_change`` a
+    year. ``vintage_decay`` is the discount per year of age: a cohort ``a`` years old earns
+    ``price x (1 - vintage_decay) ** a`` on spot and on renewal, as older chips of a generation rent below
+    new ones of the same generation."""
 
     start: UnitHourPrice = Field(description="USD per GPU-hour at as_of, at most 10 million")
     annual_change: PriceChange = Field(0.0, description="e.g. '-15%' a year; above -100%, at most +100%")
+    vintage_decay: Share = Field(0.0, description="discount a year of a cohort's age, e.g. '8%'")
 
 
 class BaseRateCurve(Spec):
