@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from stress.engine.contracts import contract_terms
 from stress.engine.depreciation import book_value_at, life_quarters
 from stress.engine.financing import CompiledFinancing, compile_financing
 from stress.engine.leases import LeaseSchedule, schedule
@@ -61,12 +62,16 @@ class CompiledCompany:
     cohort_opening_nbv: np.ndarray  # (K,) USD at as_of (0 for the capex plan)
     cohort_is_capex: np.ndarray  # (K,) bool
     cohort_asset: list[str]  # (K,) asset class: gpu, facility, other
-    # contracts (C)
+    # contract terms (C): the contracts, then their renewal terms (stress.engine.contracts)
     contract_gpu: np.ndarray  # (C,) int
     contract_customer: np.ndarray  # (C,) int
     contract_gpus: np.ndarray  # (C,) GPUs reserved
-    contract_price: np.ndarray  # (C,) USD per GPU-hour
-    contract_coverage: np.ndarray  # (C, Q) share of the quarter the contract runs
+    contract_price: np.ndarray  # (C,) USD per GPU-hour (a market-priced renewal is priced per world)
+    contract_coverage: np.ndarray  # (C, Q) share of the quarter the term runs
+    contract_market_priced: np.ndarray  # (C,) bool: a renewal priced at the market when it starts
+    contract_start_q: np.ndarray  # (C,) int projection quarter the term starts
+    contract_price_factor: np.ndarray  # (C,) (1 - vintage decay) ** age x (1 - haircut) on the market price
+    contract_renewal_probability: np.ndarray  # (C,) 1 for a contract's own term
     leases: list[LeaseSchedule]  # one schedule per lease; the lease_* totals below sum them
     # tranches (T)
     tranche_names: list[str]
@@ -135,6 +140,7 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
     cohorts = company.cohorts
     gpu_models = sorted({k.gpu for k in cohorts} | {c.gpu for c in company.contracts})
     customers = list(dict.fromkeys(c.customer for c in company.contracts))
+    terms = contract_terms(company)
     tranche_names = [t.name for t in company.debt]
     base0 = base_rate_now(company)
     financing = compile_financing(company, tl, {k.funded_by for k in company.capex_plan if k.funded_by}, company.treasury.minimum_cash)
@@ -158,11 +164,17 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
         cohort_opening_nbv=np.array([book_value_at(k, company.as_of) for k in company.fleet] + [0.0] * len(company.capex_plan)),
         cohort_is_capex=np.array([False] * len(company.fleet) + [True] * len(company.capex_plan), dtype=bool),
         cohort_asset=[k.asset.value for k in cohorts],
-        contract_gpu=np.array([gpu_models.index(c.gpu) for c in company.contracts], dtype=int),
-        contract_customer=np.array([customers.index(c.customer) for c in company.contracts], dtype=int),
-        contract_gpus=np.array([c.gpus for c in company.contracts], dtype=float),
-        contract_price=np.array([c.price_per_gpu_hour for c in company.contracts], dtype=float),
-        contract_coverage=np.array([_coverage(c.start, c.end, tl) for c in company.contracts]).reshape(len(company.contracts), tl.n),
+        contract_gpu=np.array([gpu_models.index(t.contract.gpu) for t in terms], dtype=int),
+        contract_customer=np.array([customers.index(t.contract.customer) for t in terms], dtype=int),
+        contract_gpus=np.array([t.contract.gpus for t in terms], dtype=float),
+        contract_price=np.array([t.price for t in terms], dtype=float),
+        contract_coverage=np.array([_coverage(t.start, t.end, tl) for t in terms]).reshape(len(terms), tl.n),
+        contract_market_priced=np.array([t.market_priced for t in terms], dtype=bool),
+        contract_start_q=np.array([tl.index_of(t.start) for t in terms], dtype=int),
+        contract_price_factor=np.array([(1.0 - company.market.gpu_hour_price[t.contract.gpu].vintage_decay) ** t.age_years
+                                        * (1.0 - (t.contract.renewal.haircut if t.market_priced else 0.0))  # type: ignore[union-attr]
+                                        if t.contract.gpu in company.market.gpu_hour_price else 1.0 for t in terms]),
+        contract_renewal_probability=np.array([t.probability for t in terms], dtype=float),
         leases=[schedule(x, tl) for x in company.leases],
         tranche_names=tranche_names,
         tranche_balance=np.array([t.balance for t in company.debt], dtype=float),

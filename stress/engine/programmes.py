@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stress.engine.contracts import contract_terms
 from stress.engine.financing import CENT
 from stress.engine.timeline import Timeline
 from stress.model.capital import Case
@@ -93,6 +94,7 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
     membership = np.zeros((len(prog), len(names)))
     membership[capex, prog[capex]] = 1.0
     default = company.treasury.max_capex_deferral_quarters
+    contracts = [t.contract for t in contract_terms(company)]  # renewal terms follow their contract's programme
     hall_q = np.full(len(names), -1, dtype=int)
     for x in company.leases:
         if x.programme is not None:
@@ -111,11 +113,11 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
         max_deferral=np.array([by_name[n].max_deferral_quarters if n in by_name and by_name[n].max_deferral_quarters
                                is not None else default for n in names], dtype=int),
         hall_ready_q=hall_q,
-        contract_programme=np.array([names.index(c.programme) if c.programme else -1 for c in company.contracts], dtype=int),
+        contract_programme=np.array([names.index(c.programme) if c.programme else -1 for c in contracts], dtype=int),
         contract_cancel_after=np.array([NEVER if c.cancel_after_quarters is None else c.cancel_after_quarters
-                                        for c in company.contracts], dtype=int),
-        contract_in_case=np.array([[company.counts_contract(c.status, case) for c in company.contracts]
-                                   for case in (Case.COMMITTED, Case.PLAN)], dtype=bool).reshape(2, len(company.contracts)),
+                                        for c in contracts], dtype=int),
+        contract_in_case=np.array([[company.counts_contract(c.status, case) for c in contracts]
+                                   for case in (Case.COMMITTED, Case.PLAN)], dtype=bool).reshape(2, len(contracts)),
     )
 
 

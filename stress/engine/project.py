@@ -93,6 +93,16 @@ def _store(names: Collection[str], keep: Collection[str] | None, shape: tuple[in
     return {n: np.zeros(shape if keep is None or n in keep else (1, *shape[1:])) for n in names}
 
 
+def _contract_prices(cc: CompiledCompany, w: Worlds) -> np.ndarray:
+    """(W, C) USD per GPU-hour: each term's own price, or for a renewal priced at the market the world's spot
+    price of its model in the quarter it starts (mid-quarter, as the curve) times its vintage and haircut factor."""
+    prices = np.broadcast_to(cc.contract_price, (w.n, len(cc.contract_price))).copy()
+    for c in np.flatnonzero(cc.contract_market_priced):
+        q = min(max(int(cc.contract_start_q[c]), 0), cc.n_quarters - 1)
+        prices[:, c] = w.gpu_price[:, cc.contract_gpu[c], q] * cc.contract_price_factor[c]
+    return prices
+
+
 @dataclass(frozen=True)
 class _Inputs:
     """One chunk's per-world inputs, laid out quarter-major where the loop reads them each quarter."""
@@ -106,6 +116,8 @@ class _Inputs:
     spot_price: np.ndarray  # (Q, W, G)
     g_map: np.ndarray  # (K, G) cohort -> GPU model
     c_map: np.ndarray  # (C, G) contract -> GPU model
+    contract_price: np.ndarray  # (W, C) USD per GPU-hour: market-priced renewals at the world's price when they start
+    vintage_decay: np.ndarray  # (K,) discount a year of age on each cohort's spot price
     hall_q: np.ndarray  # (K,) quarter each cohort's hall commences (-1: none)
     lives_fixed: bool  # no world changes a life estimate after quarter 0: the shocked lives hold throughout
 
@@ -130,6 +142,8 @@ class _Inputs:
             spot_price=np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1)),
             g_map=revenue_step.one_hot(cc.cohort_gpu, len(cc.gpu_models)),
             c_map=revenue_step.one_hot(cc.contract_gpu, len(cc.gpu_models)),
+            contract_price=_contract_prices(cc, w),
+            vintage_decay=np.array([cc.company.market.gpu_hour_price[g].vintage_decay for g in cc.gpu_models])[cc.cohort_gpu],
             hall_q=cc.programmes.cohort_hall_q,
             lives_fixed=bool((w.life_change_q <= 0).all()),
         )
@@ -154,9 +168,12 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
                          cc.cohort_life_q, x.list_cost)
     coverage = prog_step.contract_coverage(cc.programmes, progs, q, x.due_q, cc.contract_coverage, w.plan)
     housed = q > x.hall_q  # a programme's GPUs earn nothing, spot included, before their hall commences
-    rq = revenue_step.step(fq.earning * housed * cc.cohort_units, x.g_map, cc.cohort_kw, cc.contract_gpus, x.c_map, cc.contract_price,
-                           q < w.default_q[:, cc.contract_customer], coverage, x.spot_price[q],
-                           w.utilisation[:, q], w.power_price[:, q], cc.timeline.hours[q], cc.pue, cc.other_cost_per_gpu_quarter)
+    age_years = (q - progs.buy_q + 0.5) / 4.0  # mid-quarter age of each cohort since it was bought (or entered service)
+    vintage = (1.0 - x.vintage_decay) ** np.maximum(age_years, 0.0)
+    rq = revenue_step.step(fq.earning * housed * cc.cohort_units, x.g_map, cc.cohort_kw, cc.contract_gpus, x.c_map, x.contract_price,
+                           q < w.default_q[:, cc.contract_customer], coverage * w.renewal, x.spot_price[q],
+                           w.utilisation[:, q], w.power_price[:, q], cc.timeline.hours[q], cc.pue, cc.other_cost_per_gpu_quarter,
+                           vintage)
     return fq, rq
 
 

@@ -35,13 +35,16 @@ def one_hot(index: np.ndarray, n: int) -> np.ndarray:
 def step(earning_units: np.ndarray, cohort_gpu_map: np.ndarray, kw: np.ndarray,
          contract_gpus: np.ndarray, contract_gpu_map: np.ndarray, contract_price: np.ndarray,
          not_defaulted: np.ndarray, coverage: np.ndarray, spot_price: np.ndarray, utilisation: np.ndarray,
-         power_price: np.ndarray, hours: float, pue: float, other_cost_per_gpu_quarter: float) -> RevenueQuarter:
+         power_price: np.ndarray, hours: float, pue: float, other_cost_per_gpu_quarter: float,
+         vintage: np.ndarray | None = None) -> RevenueQuarter:
     """Revenue and GPU costs of one quarter.
 
     ``earning_units`` (W, K); ``cohort_gpu_map`` (K, G) one-hot; ``kw`` (K,);
     contract arrays (C,) with ``contract_gpu_map`` (C, G) and
     ``not_defaulted`` (W, C); ``coverage`` (C,) or (W, C) share of the quarter each
-    contract runs; ``spot_price`` (W, G); ``utilisation``, ``power_price`` (W,).
+    contract runs; ``spot_price`` (W, G); ``utilisation``, ``power_price`` (W,); ``contract_price`` (C,) or
+    (W, C); ``vintage`` (W, K): each cohort's price factor for its age, so a model's spot GPUs earn the
+    fleet-weighted factor of its cohorts (spot is taken pro rata from every cohort of the model).
     """
     fleet = earning_units @ cohort_gpu_map  # (W, G)
     kw_fleet = (earning_units * kw) @ cohort_gpu_map
@@ -53,6 +56,9 @@ def step(earning_units: np.ndarray, cohort_gpu_map: np.ndarray, kw: np.ndarray,
     contracted_g = demand_g * served_share
     spot_g = np.maximum(fleet - contracted_g, 0.0)
     contracted = (served * contract_price).sum(axis=1) * hours
+    if vintage is not None:
+        aged = (earning_units * vintage) @ cohort_gpu_map
+        spot_price = spot_price * np.divide(aged, fleet, out=np.ones_like(fleet), where=fleet > 0)
     spot = (spot_g * spot_price).sum(axis=1) * hours * utilisation
     it_kw = ((contracted_g + spot_g * utilisation[:, None]) * kw_per_gpu).sum(axis=1)
     power = it_kw * pue * hours * power_price

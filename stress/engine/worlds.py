@@ -36,6 +36,8 @@ class Worlds:
     capex_factor: np.ndarray  # (W, K) multiplier on each capex cohort's cost (overrun)
     delay_q: np.ndarray  # (W, K) int quarters each capex cohort is delivered late
     plan: np.ndarray  # (W,) bool: the world counts planned financing and awarded contracts (the plan case)
+    renewal: np.ndarray  # (W, C) share of each contract term's capacity that runs: 1 for a contract's own term;
+    #                      for a renewal, its probability (scenarios) or 0/1 drawn with it (Monte Carlo)
 
     # the last four may also be given one number per world, (W,), meaning every cohort or quarter alike
 
@@ -85,4 +87,5 @@ def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = N
         capex_factor=np.ones((n, len(cc.cohort_names))),
         delay_q=np.zeros((n, len(cc.cohort_names)), dtype=int),
         plan=np.full(n, (case or cc.case) is Case.PLAN),
+        renewal=tile(cc.contract_renewal_probability),
     )
