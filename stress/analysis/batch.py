@@ -31,6 +31,7 @@ import numpy as np
 
 
 from stress.analysis.compare import comparison
+from stress.analysis.market_view import headline_summary, market_view
 from stress.analysis.recovery import exposure_recovery, recoveries_at_default
 from stress.engine.compiled import CompiledCompany, compile_company
 from stress.engine import finite
@@ -69,6 +70,7 @@ class FirmOutcome:
     recovery: list[list[float | None]] = field(default_factory=list)  # [exposure][scenario] rate at default
     exposure_errors: list[str | None] = field(default_factory=list)  # [exposure] why it could not be valued
     liquidity_floor: float | None = None  # the liquidity covenant's minimum, USD, if any
+    market: dict[str, Any] | None = None  # the market-implied PD from the profile's signals (display only), if any
 
     @property
     def ok(self) -> bool:
@@ -150,6 +152,7 @@ def run_firm(task: FirmTask) -> FirmOutcome:
         out.rows, out.recovery = rows, recovery
         floors = [c.threshold for c in company.covenants if c.metric is CovenantMetric.LIQUIDITY]
         out.liquidity_floor = max(floors) if floors else None
+        out.market = headline_summary(market_view(company))
     except StressError as err:
         out.error, out.stage = str(err), stage
     except (Exception, SystemExit) as err:  # noqa: BLE001 - one firm's bug must not sink the batch; it is reported

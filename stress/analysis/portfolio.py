@@ -103,6 +103,8 @@ def ranking(outcomes: list[FirmOutcome], scenario_names: list[str]) -> pd.DataFr
             "min_liquidity": low["min_liquidity"], "min_liquidity_scenario": low["scenario"],
             "liquidity_headroom": (low["min_liquidity"] - floor) / floor if floor and liquid else np.nan,
             "trough_dscr": min(dscr) if dscr else np.nan,
+            "market_pd": o.market["pd"] if o.market else np.nan,  # from dated market signals: display only
+            "market_basis": o.market["basis"] if o.market else None,
             **{f"verdict:{r['scenario']}": r.get("verdict") for r in o.rows},
         }
         rows.append(row)

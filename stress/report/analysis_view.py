@@ -12,6 +12,7 @@ from rich.text import Text
 
 from stress.analysis.breakeven import Breakeven, Event
 from stress.analysis.grid import Grid, GridMetric
+from stress.analysis.market_view import DISAGREEMENT_FACTOR, MarketView, market_view, times_apart
 from stress.analysis.montecarlo import MonteCarloResult
 from stress.analysis.tornado import Tornado
 from stress.engine.compiled import CompiledCompany
@@ -105,6 +106,7 @@ def print_montecarlo(cc: CompiledCompany, r: MonteCarloResult) -> None:
         f"Loss given default on USD {usd_m(e.amount)} m {escape(on)}: {pct(lgd) if lgd is not None else 'n.m. (no default)'}\n"
         f"Expected loss: USD {usd_m(r.expected_loss)} m ({pct(r.expected_loss / e.amount, 2)} of the exposure)",
         title="Answer", title_align="left", border_style="bold"))
+    print_market_view(market_view(cc.company, len(r.quarters) / 4.0), r.probability_of_default)
     by_year = _table("Cumulative probability of default by year end", [("Year", "left"), ("PD", "right")])
     for y, p in r.pd_by_year().items():
         by_year.add_row(str(y), pct(p))
@@ -117,3 +119,35 @@ def print_montecarlo(cc: CompiledCompany, r: MonteCarloResult) -> None:
     for i, q in enumerate(r.quarters):
         fan.add_row(q, *(usd_m(float(v[i])) for v in r.cash_fan.values()))
     stdout.print(fan)
+
+
+def _apart(model_pd: float, market_pd: float) -> Text:
+    k = times_apart(model_pd, market_pd)
+    if k <= DISAGREEMENT_FACTOR:
+        return Text(f"{k:.1f}x", style="green")
+    return Text("model 0" if model_pd == 0 else "market 0" if market_pd == 0 else f"{k:.1f}x apart", style="bold red")
+
+
+def print_market_view(view: MarketView | None, model_pd: float) -> None:
+    """Model PD vs the PD the profile's dated market signals imply: a display, never an input to the model."""
+    if view is None:
+        stdout.print("[dim]Market view: the profile has no market_signals (ratings, bond spreads or yields, CDS).[/]")
+        return
+    years = f"{view.horizon_years:g}"
+    h = view.headline
+    if h is not None:
+        late = " [yellow](after as_of)[/]" if h.after_as_of else ""
+        flag = _apart(model_pd, h.pd)
+        stdout.print(f"Model PD vs market-implied PD over {years}y: [bold]{pct(model_pd)}[/] vs [bold]{pct(h.pd)}[/] "
+                     f"({escape(h.label)} {escape(h.quote)}, {h.date}{late}): ", flag)
+    t = _table(f"Model PD vs market-implied PD over {years}y, by signal (market PD is real-world; a display, never an "
+               f"input to the model)",
+               [("Date", "left"), ("Signal", "left"), ("Quote", "left"), ("Instrument", "left"), ("RN PD", "right"),
+                ("Market PD", "right"), ("Model PD", "right"), (f"> {DISAGREEMENT_FACTOR:g}x?", "left"), ("Method", "left")])
+    for v in view.signals:
+        when = Text(str(v.date)) if not v.after_as_of else Text(f"{v.date} after as_of", style="yellow")
+        t.add_row(when, escape(v.label), escape(v.quote), escape(v.instrument), pct(v.risk_neutral_pd),
+                  pct(v.pd), pct(model_pd), _apart(model_pd, v.pd), escape(v.method))
+    stdout.print(t)
+    stdout.print("[dim]Spread signals: h = spread / (1 - recovery), RN PD = 1 - exp(-hT); real-world h = h / ratio by rating "
+                 "(Hull, Predescu & White 2005). Ratings: S&P average cumulative default rates. See README, 'Market view'.[/]")

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from stress.analysis.market_view import market_view, view_document
 from stress.engine.programmes import STATUS_NAMES
 from stress.engine.results import Results
 
@@ -117,7 +118,8 @@ def montecarlo_document(cc: Any, r: Any) -> dict[str, Any]:
             "min_liquidity_percentiles": {f"p{p}": v for p, v in r.min_liquidity_percentiles().items()},
             "cash_fan": {"quarters": r.quarters, **{f"p{p}": _clean(v) for p, v in r.cash_fan.items()}},
             "exposure": {"amount": r.exposure.amount, "tranche": r.exposure.tranche, "seniority": r.exposure.seniority.value},
-            "loss_given_default": _num(r.loss_given_default), "expected_loss": r.expected_loss}
+            "loss_given_default": _num(r.loss_given_default), "expected_loss": r.expected_loss,
+            "market_view": view_document(market_view(cc.company, len(r.quarters) / 4.0), r.probability_of_default)}
 
 
 def dumps_document(doc: dict[str, Any]) -> str:
@@ -130,7 +132,11 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()} for r in rows]
 
 
-def batch_document(title: str, ranking: Any, table: Any, lines: Any, expected_loss: float | None, failures: Any) -> dict[str, Any]:
+def batch_document(title: str, ranking: Any, table: Any, lines: Any, expected_loss: float | None, failures: Any,
+                   joint: Any = None) -> dict[str, Any]:
+    """The batch as JSON; ``joint`` is the joint Monte Carlo (``stress.analysis.joint.JointResult``) with
+    ``--paths``, null without."""
     return {"schema_version": SCHEMA_VERSION, "portfolio": title, "ranking": _records(ranking),
             "results": _records(table), "exposure": _records(lines.reset_index()),
-            "expected_loss": expected_loss, "failures": _records(failures)}
+            "expected_loss": expected_loss, "failures": _records(failures),
+            "joint": None if joint is None else joint.as_dict()}
