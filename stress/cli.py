@@ -203,15 +203,24 @@ def batch(
     allow_any_path: Annotated[bool, typer.Option(
         "--allow-any-path", help="let portfolio members name any file, not only profiles under the portfolio's "
                                  "folder or the profile search path")] = False,
+    paths: Annotated[int | None, typer.Option(
+        "--paths", min=1, help="also run a joint Monte Carlo of the book with this many paths: one market per path "
+                               "for every firm, a customer that is a member defaulting when it does")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="random seed of the joint Monte Carlo; same seed, same answer")] = 7,
 ) -> None:
     """Many firms x scenarios in a process pool: ranking, portfolio exposure and expected loss, failures.
 
+    With --paths, a joint Monte Carlo of the whole book follows: PDs with intervals, expected loss per
+    exposure, the number of firms defaulting per path, and linked tenant-landlord pairs.
     A member that cannot be run (invalid, refused path, non-finite figures, an error, its worker dying)
     is reported at the end and the rest go on; exit 2 when any failed.
     """
+    import contextlib
+
+    from stress.analysis import joint
     try:
         chosen = select(scenario, scenarios_file)
-        portfolio, members, paths, refusals = batch_input(inputs, allow_any_path)
+        portfolio, members, profiles, refusals = batch_input(inputs, allow_any_path)
     except ProfileError as err:
         console.stderr.print(console.problems_panel(err))
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -220,11 +229,27 @@ def batch(
     except ReportError as err:
         console.stderr.print(f"[red]error:[/] {escape(str(err))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    book = plan(members, paths, chosen, case, refusals)
+    book = plan(members, profiles, chosen, case, refusals)
     names = [s.name for s in chosen]
+    joint_plan = None
+    if paths is not None:
+        cli_analyses.check_paths(paths)
+        try:
+            joint_plan = joint.plan_joint(book.tasks)  # a cycle of customers is refused before any work
+        except joint.JointCycleError as err:
+            console.stderr.print(f"[red]error:[/] {escape(str(err))}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
     with batch_view.progress_bar(len(book.tasks), enabled=not as_json and console.stderr.is_terminal) as advance:
         outcomes = run_batch(book.tasks, jobs, advance)
     rep = assemble(portfolio, members, book, outcomes, names)
+    joint_result, joint_error = None, None
+    if joint_plan is not None and paths is not None:
+        with console.stderr.status(f"joint Monte Carlo: {paths:,} paths x {len(joint_plan.firms)} firms",
+                                   spinner="dots") if not as_json and console.stderr.is_terminal else contextlib.nullcontext():
+            try:
+                joint_result = joint.run_joint(book.tasks, paths, seed, jobs=jobs, plan=joint_plan)
+            except StressError as err:
+                joint_error = str(err)
     try:
         firms = [api.run(o.profile, scenarios=chosen[:1], case=case) for o in rep.outcomes if o.ok] if detail and out else []
         for path in outputs.write_batch_outputs(rep, out, csv, force, firms):
@@ -234,12 +259,16 @@ def batch(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
         typer.echo(jsonout.dumps_document(jsonout.batch_document(rep.title, rep.ranking, rep.table, rep.lines,
-                                                                 rep.expected_loss, rep.failures)))
+                                                                 rep.expected_loss, rep.failures, joint_result)))
     else:
         batch_view.print_ranking(rep.ranking, names, rep.title)
         batch_view.print_exposure(rep.lines, rep.expected_loss, rep.missing_weights)
+        if joint_result is not None:
+            batch_view.print_joint(joint_result)
     batch_view.print_failures(rep.failures)
-    if not rep.failures.empty:
+    if joint_error is not None:
+        console.stderr.print(f"[red]error:[/] joint Monte Carlo not run: {escape(joint_error)}")
+    if not rep.failures.empty or joint_error is not None:
         raise typer.Exit(EXIT_BAD_INPUT)
     if fail_on_breach and rep.any_breach:
         raise typer.Exit(EXIT_BREACH)

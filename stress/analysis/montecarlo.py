@@ -10,6 +10,10 @@ rise after a crash, and capex cohorts delivered late and over budget. Paths run 
 engine in chunks; each chunk is reduced to per-path figures, so memory stays
 bounded whatever the number of paths. Same seed, same answer.
 
+The common factors (price level and crashes, financing regime, base-rate deviation: a ``Market``) are
+drawn first from the chunk's generator; ``stochastic_worlds`` may instead be handed them, which is how
+the joint Monte Carlo of a book (``stress.analysis.joint``) puts every firm in one market.
+
 Default is the first liquidity or maturity default; loss given default comes
 from the waterfall in ``stress.analysis.recovery`` at the default quarter.
 """
@@ -26,7 +30,7 @@ from stress.engine import finite
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND, earliest, first_true
 from stress.engine.debt import CENT
-from stress.engine.project import DEFAULT_CHUNK, project
+from stress.engine.project import DEFAULT_CHUNK, Projection, project
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.analysis.recovery import exposure_recovery, recoveries_at_default
 from stress.model.debt import Seniority
@@ -116,14 +120,59 @@ def completion(rng: np.random.Generator, p: MonteCarloParams, is_capex: np.ndarr
     return delay, np.where(is_capex[None, :], factor, 1.0)
 
 
-def stochastic_worlds(cc: CompiledCompany, p: MonteCarloParams, n: int, rng: np.random.Generator) -> Worlds:
-    """``n`` random market paths around the baseline; zero volatilities, jumps, closures, hazards and delays
-    give the baseline."""
-    w = baseline_worlds(cc, n, names=[f"path {i}" for i in range(n)])
-    q = cc.n_quarters
+@dataclass(frozen=True)
+class Market:
+    """The common factors of a chunk of paths, (n, q) each: what every firm in a path sees alike.
+
+    ``level`` multiplies the GPU-hour price curves, ``jumps`` counts the crashes per quarter, ``is_open`` is
+    the financing-market regime and ``rate_dev`` the base rate's deviation from its path. ``stress batch
+    --paths`` draws one Market per chunk on the book's calendar and hands each firm its ``window``.
+    """
+
+    level: np.ndarray
+    jumps: np.ndarray
+    is_open: np.ndarray
+    rate_dev: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.level.shape  # type: ignore[return-value]
+
+    def window(self, start: int, q: int) -> "Market":
+        """The ``q`` quarters from calendar quarter ``start``: the price level restarts at 1 there (the firm's
+        curve is its view at its own as_of) while later crashes, closures and rate moves stay common."""
+        n, total = self.shape
+        if start < 0 or start + q > total:
+            raise ValueError(f"a window of {q} quarters from {start} does not fit a market of {total} quarters")
+        level = self.level[:, start:start + q]
+        if start:
+            level = level / self.level[:, start - 1:start]
+        return Market(level, self.jumps[:, start:start + q], self.is_open[:, start:start + q], self.rate_dev[:, start:start + q])
+
+
+def draw_market(rng: np.random.Generator, p: MonteCarloParams, n: int, q: int) -> Market:
+    """The common factors, drawn in the order the single-firm Monte Carlo has always drawn them."""
     level, jumps = price_paths(rng, p, n, q)
     is_open = market_regime(rng, p, jumps)
-    rate_dev = _ou(rng, n, q, p.rate_mean_reversion, p.rate_vol)
+    return Market(level, jumps, is_open, _ou(rng, n, q, p.rate_mean_reversion, p.rate_vol))
+
+
+def stochastic_worlds(cc: CompiledCompany, p: MonteCarloParams, n: int, rng: np.random.Generator,
+                      market: Market | None = None) -> Worlds:
+    """``n`` random market paths around the baseline; zero volatilities, jumps, closures, hazards and delays
+    give the baseline.
+
+    Without ``market`` the common factors are drawn from ``rng`` first (one firm alone); with it (a joint
+    book) they are taken as given and ``rng`` draws only the firm's own: utilisation, completion and its
+    customers' default thresholds.
+    """
+    w = baseline_worlds(cc, n, names=[f"path {i}" for i in range(n)])
+    q = cc.n_quarters
+    if market is None:
+        market = draw_market(rng, p, n, q)
+    elif market.shape != (n, q):
+        raise ValueError(f"market of shape {market.shape} for {n} paths x {q} quarters")
+    level, jumps, is_open = market.level, market.jumps, market.is_open
     util_dev = _ou(rng, n, q, p.utilisation_mean_reversion, p.utilisation_vol)
     u0 = np.clip(w.utilisation, 1e-6, 1 - 1e-6)
     utilisation = w.utilisation if p.utilisation_vol == 0 else 1.0 / (1.0 + np.exp(-(np.log(u0 / (1 - u0)) + util_dev)))
@@ -132,7 +181,7 @@ def stochastic_worlds(cc: CompiledCompany, p: MonteCarloParams, n: int, rng: np.
     gpu_level = np.where(cc.model_is_gpu[None, :, None], level[:, None, :], 1.0)  # GPU models only
     return Worlds(**{**w.__dict__, "gpu_price": w.gpu_price * gpu_level,
                      "spread_add": p.spread_per_jump * np.cumsum(jumps, axis=1) + p.spread_when_closed * ~is_open,
-                     "refi_open": is_open, "base_rate": w.base_rate + rate_dev, "utilisation": utilisation,
+                     "refi_open": is_open, "base_rate": w.base_rate + market.rate_dev, "utilisation": utilisation,
                      "default_q": customer_defaults(rng, p, investment_grade, jumps),
                      "delay_q": delay, "capex_factor": overrun})
 
@@ -145,13 +194,25 @@ class ChunkSummary:
     recovery: np.ndarray  # (W,) recovery rate of the exposure at default (NaN if no default)
 
 
+def first_default(p: Projection) -> np.ndarray:
+    """(W,) first liquidity or maturity default quarter of each world, NOT_FOUND if none."""
+    return earliest(first_true(p["cash"] < -CENT), first_true(p.unpaid_maturity.sum(axis=1) > CENT))  # type: ignore[union-attr]
+
+
 def summarise_chunk(cc: CompiledCompany, worlds: Worlds, exposure: Exposure) -> ChunkSummary:
     p = project(cc, worlds, chunk=worlds.n, keep=KEEP)
     cash = p["cash"]
-    default_q = earliest(first_true(cash < -CENT), first_true(p.unpaid_maturity.sum(axis=1) > CENT))  # type: ignore[union-attr]
+    default_q = first_default(p)
     rr = exposure_recovery(cc, *recoveries_at_default(cc, p, default_q), exposure.tranche, exposure.seniority)
     return ChunkSummary(default_q, (cash + p["revolver_available"]).min(axis=1), cash,
                         np.where(default_q == NOT_FOUND, np.nan, rr))
+
+
+def wilson_interval(p: float, n: int) -> tuple[float, float]:
+    """Wilson score 95% interval for a share ``p`` of ``n`` independent paths."""
+    centre = (p + Z_95**2 / (2 * n)) / (1 + Z_95**2 / n)
+    half = Z_95 * np.sqrt(p * (1 - p) / n + Z_95**2 / (4 * n * n)) / (1 + Z_95**2 / n)
+    return float(min(p, max(0.0, centre - half))), float(max(p, min(1.0, centre + half)))  # exact at p = 0 or 1
 
 
 @dataclass(frozen=True)
@@ -177,10 +238,7 @@ class MonteCarloResult:
     @property
     def pd_interval(self) -> tuple[float, float]:
         """Wilson score 95% interval for the probability of default."""
-        n, p = self.paths, self.probability_of_default
-        centre = (p + Z_95**2 / (2 * n)) / (1 + Z_95**2 / n)
-        half = Z_95 * np.sqrt(p * (1 - p) / n + Z_95**2 / (4 * n * n)) / (1 + Z_95**2 / n)
-        return float(min(p, max(0.0, centre - half))), float(max(p, min(1.0, centre + half)))  # exact at p = 0 or 1
+        return wilson_interval(self.probability_of_default, self.paths)
 
     def pd_by_year(self) -> dict[int, float]:
         """Cumulative probability of default by the end of each calendar year in the horizon."""

@@ -121,3 +121,16 @@ def batch_input(args: list[str], allow_any_path: bool = False
         return portfolio, list(portfolio.members), paths, refusals
     members = [Member(profile=a) for a in args]
     return None, members, list(args), [None] * len(args)
+
+
+def customer_profile_path(given: str, profile_file: Path) -> str:
+    """A contract's ``customer_profile`` as a real path, resolved like a member path: relative to the profile
+    file's folder, a bare name not found there looked up in ``profile_dirs()``. The file is never opened (a
+    joint batch only matches it against the book's members); the text as given when it reaches no file."""
+    candidate = profile_file.parent / given
+    try:
+        if _is_bare_name(given) and not candidate.is_file():
+            candidate = resolve_profile(given)
+        return os.path.realpath(candidate) if candidate.is_file() else given
+    except (ProfileError, OSError, ValueError):
+        return given
