@@ -179,11 +179,23 @@ def stochastic_worlds(cc: CompiledCompany, p: MonteCarloParams, n: int, rng: np.
     investment_grade = np.array([any(c.investment_grade for c in cc.company.contracts if c.customer == u) for u in cc.customers], dtype=bool)
     delay, overrun = completion(rng, p, cc.cohort_is_capex, n)
     gpu_level = np.where(cc.model_is_gpu[None, :, None], level[:, None, :], 1.0)  # GPU models only
+    default_q = customer_defaults(rng, p, investment_grade, jumps)
     return Worlds(**{**w.__dict__, "gpu_price": w.gpu_price * gpu_level,
                      "spread_add": p.spread_per_jump * np.cumsum(jumps, axis=1) + p.spread_when_closed * ~is_open,
                      "refi_open": is_open, "base_rate": w.base_rate + market.rate_dev, "utilisation": utilisation,
-                     "default_q": customer_defaults(rng, p, investment_grade, jumps),
-                     "delay_q": delay, "capex_factor": overrun})
+                     "default_q": default_q, "delay_q": delay, "capex_factor": overrun,
+                     "renewal": renewals(rng, cc, n)})
+
+
+def renewals(rng: np.random.Generator, cc: CompiledCompany, n: int) -> np.ndarray:
+    """(n, C): each renewal term runs in full or not at all, with its probability, in each path; a contract's
+    own term always runs. Drawn last and only when there are renewals, so paths of profiles without any are
+    the same draws as before renewals existed."""
+    out = np.ones((n, len(cc.contract_renewal_probability)))
+    terms = np.flatnonzero(cc.contract_renewal_probability < 1.0)
+    if terms.size:
+        out[:, terms] = rng.random((n, terms.size)) < cc.contract_renewal_probability[terms]
+    return out
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,22 @@ def test_completion_delays_and_overruns_have_their_means():
     assert abs((delay[:, 1] > 0).mean() - 0.25) < 0.005
     assert abs(delay[delay[:, 1] > 0, 1].mean() - 1.5) < 0.02
     assert abs(factor[:, 1].mean() - 1.0) < 0.002
+
+
+def test_renewals_run_in_full_or_not_at_all_with_their_probability(tmp_path):
+    # a contract renewing with probability 60%: each path renews all of it (1) or none (0); the share of paths
+    # renewing converges on 60%; a contract's own term always runs
+    import yaml
+
+    from stress.engine.compiled import compile_company
+    from stress.io.profiles import load_company
+
+    data = yaml.safe_load(open("tests/fixtures/tiny.yaml"))
+    data["contracts"][0]["renewal"] = {"probability": "60%", "term_years": 1}
+    path = tmp_path / "renewing.yaml"
+    path.write_text(yaml.safe_dump(data))
+    cc = compile_company(load_company(path))
+    r = mc.renewals(np.random.default_rng(6), cc, N)
+    own, renewal = r[:, :len(data["contracts"])], r[:, len(data["contracts"]):]
+    assert (own == 1).all() and set(np.unique(renewal)) <= {0.0, 1.0}
+    assert abs(renewal.mean() - 0.6) < 0.005
