@@ -180,11 +180,30 @@ def stochastic_worlds(cc: CompiledCompany, p: MonteCarloParams, n: int, rng: np.
     delay, overrun = completion(rng, p, cc.cohort_is_capex, n)
     gpu_level = np.where(cc.model_is_gpu[None, :, None], level[:, None, :], 1.0)  # GPU models only
     default_q = customer_defaults(rng, p, investment_grade, jumps)
-    return Worlds(**{**w.__dict__, "gpu_price": w.gpu_price * gpu_level,
+    worlds = Worlds(**{**w.__dict__, "gpu_price": w.gpu_price * gpu_level,
                      "spread_add": p.spread_per_jump * np.cumsum(jumps, axis=1) + p.spread_when_closed * ~is_open,
                      "refi_open": is_open, "base_rate": w.base_rate + market.rate_dev, "utilisation": utilisation,
                      "default_q": default_q, "delay_q": delay, "capex_factor": overrun,
                      "renewal": renewals(rng, cc, n)})
+    return asset_indices(rng, cc, p, worlds)
+
+
+def asset_indices(rng: np.random.Generator, cc: CompiledCompany, p: MonteCarloParams, w: Worlds) -> Worlds:
+    """Data halls and mining hashrate priced off their own indices: each such model's price path times a
+    log-normal random walk with mean 1 (``facility_index_vol``, ``other_index_vol``). Drawn last and only for
+    firms that have such assets, so GPU-only firms draw exactly what they drew before."""
+    asset_of = {g: next((a for a, m in zip(cc.cohort_asset, cc.cohort_gpu, strict=True) if cc.gpu_models[m] == g), "gpu")
+                for g in cc.gpu_models}
+    vols = np.array([{"facility": p.facility_index_vol, "other": p.other_index_vol}.get(asset_of[g], 0.0) for g in cc.gpu_models])
+    models = np.flatnonzero((vols > 0) & ~cc.model_is_gpu)
+    if not models.size:
+        return w
+    z = rng.standard_normal((w.n, models.size, cc.n_quarters))
+    sigma = vols[models][None, :, None]
+    level = np.exp(np.cumsum(sigma * np.sqrt(DT) * z - 0.5 * sigma**2 * DT, axis=2))
+    prices = w.gpu_price.copy()
+    prices[:, models, :] *= level
+    return Worlds(**{**w.__dict__, "gpu_price": prices})
 
 
 def renewals(rng: np.random.Generator, cc: CompiledCompany, n: int) -> np.ndarray:

@@ -19,6 +19,12 @@ each default below says what it rests on. References are to ../shared/reference/
 - **Customers**: default intensities near long-run Baa (0.3%/yr) and B (3%/yr) default rates (s3.6), times
   3 for the year after a price crash (estimate: the spec-grade default rate reached 10.3-12.8% in 2002
   against ~4% long-run, s3.6), so a crash raises counterparty defaults together.
+- **Asset indices**: data halls (``facility``) and mining hashrate (``other``) are not priced off the GPU
+  curve but off their own indices around their profile curves, log-normal with mean 1: the hash price at
+  60% a year (estimate: it went from $182 to under $50 per PH/s a day within a week of the April 2024
+  halving, and set its previous low of ~$55 in Nov 2022, https://www.theblock.co/post/291420/bitcoin-mining-hash-price-all-time-low-halving),
+  hall rents at 5% a year (estimate: rents per MW are set in long leases and reprice slowly). Each firm draws
+  its own (a joint book does not yet share the hash price across miners).
 - **Completion**: each capex cohort is delivered late with probability 25% by a geometric number of
   quarters with mean 1.5, and costs a log-normal factor with mean 1 and 10% volatility (estimate:
   CoreWeave's Q3 2025 capex came in below plan on a third-party data-centre delay and its 2025 capex
@@ -52,3 +58,7 @@ class MonteCarloParams(Spec):
     delay_probability: float = Field(0.25, ge=0.0, le=1.0, description="probability a capex cohort is delivered late")
     delay_mean_quarters: float = Field(1.5, ge=1.0, le=40.0, description="mean lateness of a late cohort, quarters (geometric)")
     overrun_vol: NonNegFloat = Field(0.10, le=2.0, description="volatility of the log capex cost factor (mean factor 1)")
+    other_index_vol: NonNegFloat = Field(0.60, le=3.0, description="annual volatility of the price index of 'other' "
+                                                                    "assets (mining: the hash price)")
+    facility_index_vol: NonNegFloat = Field(0.05, le=3.0, description="annual volatility of the rent index of "
+                                                                       "'facility' assets (data halls per MW)")

@@ -90,3 +90,27 @@ def test_renewals_run_in_full_or_not_at_all_with_their_probability(tmp_path):
     own, renewal = r[:, :len(data["contracts"])], r[:, len(data["contracts"]):]
     assert (own == 1).all() and set(np.unique(renewal)) <= {0.0, 1.0}
     assert abs(renewal.mean() - 0.6) < 0.005
+
+
+def test_mining_and_hall_indices_have_mean_one_and_their_volatility():
+    # Cipher mines (asset 'other', the hash price) and builds halls ('facility'): each index multiplies its
+    # own model's curve by a mean-one log-normal walk; the GPU-only parts of the world are untouched
+    import stress
+    from stress.engine.compiled import compile_company
+    from stress.engine.worlds import baseline_worlds
+
+    cc = compile_company(stress.load_company("cipher"))
+    p = MonteCarloParams()
+    base = baseline_worlds(cc, 20_000)
+    w = mc.asset_indices(np.random.default_rng(8), cc, p, base)
+    for g, model in enumerate(cc.gpu_models):
+        asset = {cc.cohort_asset[k] for k in range(len(cc.cohort_gpu)) if cc.cohort_gpu[k] == g}
+        ratio = w.gpu_price[:, g, :] / base.gpu_price[:, g, :]
+        vol = {"other": p.other_index_vol, "facility": p.facility_index_vol}.get(asset.pop() if len(asset) == 1 else "", 0.0)
+        if vol == 0:
+            np.testing.assert_array_equal(ratio, 1.0)
+            continue
+        se = ratio[:, -1].std() / np.sqrt(len(ratio))
+        assert abs(ratio[:, -1].mean() - 1.0) < 5 * se, model
+        years = cc.n_quarters / 4
+        assert abs(np.log(ratio[:, -1]).std() - vol * np.sqrt(years)) < 0.02 * vol * np.sqrt(years) + 0.005, model

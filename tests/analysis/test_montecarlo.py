@@ -15,7 +15,7 @@ from stress.model.montecarlo import MonteCarloParams
 
 CALM = MonteCarloParams(price_vol=0, price_jump_intensity=0, spread_per_jump=0, rate_vol=0, utilisation_vol=0,
                         hazard_investment_grade=0, hazard_high_yield=0, market_close_intensity=0,
-                        delay_probability=0, overrun_vol=0)
+                        delay_probability=0, overrun_vol=0, other_index_vol=0, facility_index_vol=0)
 
 
 @pytest.fixture(scope="module")
