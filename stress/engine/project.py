@@ -168,8 +168,9 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
                          cc.cohort_life_q, x.list_cost)
     coverage = prog_step.contract_coverage(cc.programmes, progs, q, x.due_q, cc.contract_coverage, w.plan)
     housed = q > x.hall_q  # a programme's GPUs earn nothing, spot included, before their hall commences
-    age_years = (q - progs.buy_q + 0.5) / 4.0  # mid-quarter age of each cohort since it was bought (or entered service)
-    vintage = (1.0 - x.vintage_decay) ** np.maximum(age_years, 0.0)
+    vintage = None
+    if x.vintage_decay.any():  # mid-quarter age of each cohort since it was bought (or entered service), years
+        vintage = (1.0 - x.vintage_decay) ** np.maximum((q - progs.buy_q + 0.5) / 4.0, 0.0)
     rq = revenue_step.step(fq.earning * housed * cc.cohort_units, x.g_map, cc.cohort_kw, cc.contract_gpus, x.c_map, x.contract_price,
                            q < w.default_q[:, cc.contract_customer], coverage * w.renewal, x.spot_price[q],
                            w.utilisation[:, q], w.power_price[:, q], cc.timeline.hours[q], cc.pue, cc.other_cost_per_gpu_quarter,
