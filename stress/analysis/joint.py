@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from stress.analysis.batch import FirmTask
-from stress.analysis.montecarlo import KEEP, draw_market, first_default, stochastic_worlds, wilson_interval
+from stress.analysis.montecarlo import KEEP, DefaultPaths, draw_market, first_default, stochastic_worlds
 from stress.analysis.portfolio import profile_identity
 from stress.analysis.recovery import exposure_recovery, recoveries_at_default
 from stress.engine import finite
@@ -236,7 +236,7 @@ def _simulate_shared(n: int, seed: np.random.SeedSequence) -> _Chunk:
 
 
 @dataclass(frozen=True)
-class JointFirm:
+class JointFirm(DefaultPaths):
     """One member's figures in the joint simulation."""
 
     profile: str
@@ -247,18 +247,6 @@ class JointFirm:
     default_q: np.ndarray  # (paths,) in its own quarters, NOT_FOUND if none
     exposures: list[Exposure | None]  # per task exposure slot (None: not held, or not valuable on this firm)
     recovery: list[np.ndarray | None]  # per slot, (paths,) NaN where no default
-
-    @property
-    def defaulted(self) -> np.ndarray:
-        return self.default_q != NOT_FOUND
-
-    @property
-    def probability_of_default(self) -> float:
-        return float(self.defaulted.mean())
-
-    @property
-    def pd_interval(self) -> tuple[float, float]:
-        return wilson_interval(self.probability_of_default, len(self.default_q))
 
     def loss_given_default(self, k: int) -> float | None:
         rr = self.recovery[k]

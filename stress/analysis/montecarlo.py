@@ -246,17 +246,11 @@ def wilson_interval(p: float, n: int) -> tuple[float, float]:
     return float(min(p, max(0.0, centre - half))), float(max(p, min(1.0, centre + half)))  # exact at p = 0 or 1
 
 
-@dataclass(frozen=True)
-class MonteCarloResult:
-    paths: int
-    seed: int
-    params: MonteCarloParams
-    exposure: Exposure
-    quarters: list[str]
-    default_q: np.ndarray  # (paths,)
-    min_liquidity: np.ndarray  # (paths,)
-    cash_fan: dict[int, np.ndarray]  # percentile -> (Q,) USD
-    recovery: np.ndarray  # (paths,) NaN where no default
+class DefaultPaths:
+    """What a set of simulated paths says about default; the class holds ``default_q`` (paths,), the quarter
+    of each path's first default, NOT_FOUND where it never defaults."""
+
+    default_q: np.ndarray
 
     @property
     def defaulted(self) -> np.ndarray:
@@ -269,7 +263,20 @@ class MonteCarloResult:
     @property
     def pd_interval(self) -> tuple[float, float]:
         """Wilson score 95% interval for the probability of default."""
-        return wilson_interval(self.probability_of_default, self.paths)
+        return wilson_interval(self.probability_of_default, len(self.default_q))
+
+
+@dataclass(frozen=True)
+class MonteCarloResult(DefaultPaths):
+    paths: int
+    seed: int
+    params: MonteCarloParams
+    exposure: Exposure
+    quarters: list[str]
+    default_q: np.ndarray  # (paths,)
+    min_liquidity: np.ndarray  # (paths,)
+    cash_fan: dict[int, np.ndarray]  # percentile -> (Q,) USD
+    recovery: np.ndarray  # (paths,) NaN where no default
 
     def pd_by_year(self) -> dict[int, float]:
         """Cumulative probability of default by the end of each calendar year in the horizon."""
