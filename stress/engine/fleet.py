@@ -88,6 +88,9 @@ def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q
     state.tax_nbv = state.tax_nbv - tax_depreciation
 
     retire = live & (q >= in_q + econ_q)
+    if not retire.any():  # most quarters retire nothing: skip the sale arithmetic
+        zero = np.zeros_like(state.nbv)
+        return FleetQuarter(earning, depreciation, impairment, zero, zero, tax_depreciation, zero)
     proceeds = np.where(retire, list_cost * residual * price_index * resale_factor[:, None], 0.0)
     disposed = np.where(retire, state.nbv, 0.0)
     tax_gain = np.where(retire, proceeds - state.tax_nbv, 0.0)

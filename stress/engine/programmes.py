@@ -128,12 +128,13 @@ class ProgrammeState:
     buy_q: np.ndarray  # (W, K) int purchase quarter (owned cohorts: their in-service quarter); NEVER if not bought
     cancelled: np.ndarray  # (W, P) bool
     lost: np.ndarray  # (W, C) bool: contracts lost to late delivery or cancellation
+    settled: np.ndarray  # (K,) bool: bought or cancelled in every world of the chunk
 
     @classmethod
     def opening(cls, in_q: np.ndarray, is_capex: np.ndarray, n_programmes: int, n_contracts: int) -> "ProgrammeState":
         n_w = in_q.shape[0]
         return cls(np.where(is_capex[None, :], NEVER, in_q), np.zeros((n_w, n_programmes), dtype=bool),
-                   np.zeros((n_w, n_contracts), dtype=bool))
+                   np.zeros((n_w, n_contracts), dtype=bool), np.zeros(in_q.shape[1], dtype=bool))
 
 
 @dataclass(frozen=True)
@@ -166,10 +167,14 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
     was_cancelled = st.cancelled.copy()
     first_due = due_q.min(axis=0)  # (K,): no world has cohort k due before this quarter
     for k in cp.order:
-        if q < first_due[k]:
+        if q < first_due[k] or st.settled[k]:
             continue
         p = cp.cohort_programme[k]
-        due = (st.buy_q[:, k] == NEVER) & (q >= due_q[:, k]) & ~st.cancelled[:, p]
+        pending = (st.buy_q[:, k] == NEVER) & ~st.cancelled[:, p]
+        if not pending.any():  # bought or cancelled in every world: nothing left to decide, ever
+            st.settled[k] = True
+            continue
+        due = pending & (q >= due_q[:, k])
         if not due.any():
             continue
         cols = cp.sources[k]
