@@ -23,7 +23,7 @@ from stress.engine.programmes import CompiledProgrammes, compile_programmes
 from stress.engine.timeline import Timeline
 from stress.model.capital import Case
 from stress.model.company import Company
-from stress.model.debt import Amortisation, DebtKind
+from stress.model.debt import Amortisation, DebtKind, Tranche
 
 #: Quarters a refinanced tranche runs before its new (bullet) maturity: 5 years.
 REFINANCING_TERM_QUARTERS = 20
@@ -129,6 +129,21 @@ class CompiledCompany:
         return np.array([path[min(q, len(path) - 1)] for q in range(self.n_quarters)])
 
 
+#: Spread over the base rate at which a convertible (or any fixed tranche whose coupon is below the base
+#: rate plus this) refinances as straight debt: the ICE BofA US high-yield index OAS of 2.75% in Aug 2025
+#: (../shared/reference/financial-facts.md s3.4). A 0% convertible does not refinance at the base rate flat.
+MIN_FIXED_REFI_SPREAD = 0.0275
+
+
+def refinancing_spread(t: Tranche, base0: float) -> float:
+    """Spread over the base rate at which a tranche refinances: its own if floating; else its coupon over
+    today's base rate, at least MIN_FIXED_REFI_SPREAD for convertibles."""
+    if t.rate.floating:
+        return t.rate.spread
+    spread = max(t.rate.spread - base0, 0.0)
+    return max(spread, MIN_FIXED_REFI_SPREAD) if t.kind is DebtKind.CONVERTIBLE else spread
+
+
 def base_rate_now(company: Company) -> float:
     """The base rate in the first projection quarter: the path's first value, else ``start``."""
     return (company.market.base_rate.path or [company.market.base_rate.start])[0]
@@ -182,7 +197,7 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
         tranche_floating=np.array([t.rate.floating for t in company.debt], dtype=bool),
         tranche_spread=np.array([t.rate.spread for t in company.debt], dtype=float),
         tranche_floor=np.array([t.floor for t in company.debt], dtype=float),
-        tranche_refi_spread=np.array([t.rate.spread if t.rate.floating else max(t.rate.spread - base0, 0.0) for t in company.debt]),
+        tranche_refi_spread=np.array([refinancing_spread(t, base0) for t in company.debt]),
         tranche_maturity_q=np.array([tl.index_of(t.maturity) for t in company.debt], dtype=int),
         tranche_amortisation=[t.amortisation for t in company.debt],
         tranche_is_revolver=np.array([t.kind is DebtKind.REVOLVER for t in company.debt], dtype=bool),

@@ -46,8 +46,9 @@ class CompiledFinancing:
 
     @property
     def opened_at_start(self) -> np.ndarray:
-        """(T,) bool: committed and available at as_of."""
-        return ~self.tranche_planned & (self.tranche_available_q < 0)
+        """(T,) bool: committed and available at as_of; one still to be issued in full is issued in the first
+        quarter instead (it opens then, as committed financing does whatever the market)."""
+        return ~self.tranche_planned & (self.tranche_available_q < 0) & ~self.tranche_issue_in_full
 
 
 def _quarter(tl: Timeline, when: object) -> int:

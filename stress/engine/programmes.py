@@ -48,14 +48,17 @@ class CompiledProgrammes:
     funding: np.ndarray  # (K, S) share of cost from each source
     sources: list[np.ndarray]  # (K,) the source columns (< S - 1) each cohort draws on, empty for owned ones
     topped_up: np.ndarray  # (K,) int: a ``funded_by`` facility whose shortfall cash makes up; -1 for none
-    source_is_proceeds: np.ndarray  # (S - 1,) bool: raised in full and earmarked (notes, converts, equity)
+    source_is_proceeds: np.ndarray  # (S - 1,) bool: raised in full (notes, converts, term loans, equity)
+    source_earmarked: np.ndarray  # (S - 1,) bool: proceeds a programme names: kept for it, not for other cash uses
     planned_share: np.ndarray  # (K,) share of cost from sources that are planned (the funding gap)
     order: np.ndarray  # capex cohort indices in purchase priority
     membership: np.ndarray  # (K, P) 1.0 where cohort k belongs to programme p
+    schedule_q: np.ndarray  # (K,) int quarter each cohort is scheduled to be bought, as the profile has it
     max_deferral: np.ndarray  # (P,) int quarters
     hall_ready_q: np.ndarray  # (P,) int: quarter from which its halls are commenced (-1 when none or already)
     contract_programme: np.ndarray  # (C,) int, -1 when none
     contract_cancel_after: np.ndarray  # (C,) int quarters of slip tolerated
+    contract_slack: np.ndarray  # (C,) int quarters between its capacity's scheduled delivery and its own start
     contract_in_case: np.ndarray  # (2, C) bool: counted in the committed case (row 0) and the plan case (row 1)
 
     @property
@@ -94,7 +97,9 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
     membership = np.zeros((len(prog), len(names)))
     membership[capex, prog[capex]] = 1.0
     default = company.treasury.max_capex_deferral_quarters
-    contracts = [t.contract for t in contract_terms(company)]  # renewal terms follow their contract's programme
+    terms = contract_terms(company)
+    contracts = [t.contract for t in terms]  # renewal terms follow their contract's programme
+    ready_q = {p: max(in_q[k] for k in capex if prog[k] == p) + 1 for p in set(prog[capex])}  # scheduled delivery
     hall_q = np.full(len(names), -1, dtype=int)
     for x in company.leases:
         if x.programme is not None:
@@ -107,18 +112,29 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
         sources=[np.flatnonzero(funding[k, :-1] > 0) for k in range(len(prog))],
         topped_up=topped_up,
         source_is_proceeds=source_is_proceeds,
+        source_earmarked=source_is_proceeds & (funding[:, :-1] > 0).any(axis=0),
         planned_share=planned_share,
         order=order,
         membership=membership,
+        schedule_q=in_q,
         max_deferral=np.array([by_name[n].max_deferral_quarters if n in by_name and by_name[n].max_deferral_quarters
                                is not None else default for n in names], dtype=int),
         hall_ready_q=hall_q,
         contract_programme=np.array([names.index(c.programme) if c.programme else -1 for c in contracts], dtype=int),
         contract_cancel_after=np.array([NEVER if c.cancel_after_quarters is None else c.cancel_after_quarters
                                         for c in contracts], dtype=int),
+        contract_slack=_slack(terms, tl, names, ready_q),
         contract_in_case=np.array([[company.counts_contract(c.status, case) for c in contracts]
                                    for case in (Case.COMMITTED, Case.PLAN)], dtype=bool).reshape(2, len(contracts)),
     )
+
+
+def _slack(terms: list, tl: Timeline, names: list[str], ready_q: dict[int, int]) -> np.ndarray:
+    """(C,) quarters between each term's capacity's scheduled delivery and the start of its contract: a
+    renewal term moves with the contract it renews, so it has that contract's slack."""
+    own = [max(tl.index_of(t.contract.start) - ready_q.get(names.index(t.contract.programme), 0), 0)
+           if t.contract.programme else 0 for t in terms]
+    return np.array([own[t.renews] if t.is_renewal else own[i] for i, t in enumerate(terms)], dtype=int)
 
 
 @dataclass
@@ -162,10 +178,11 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
     padded = np.concatenate([headroom, np.zeros((n_w, earmarked.shape[1] - n_t))], axis=1)
     room = np.where(cp.source_is_proceeds[None, :], earmarked, padded)  # (W, S - 1) what each source can pay
     start = room.copy()
-    free = cash_free.copy()
+    held = cash_free.copy()  # cash above the minimum, earmarked proceeds included
+    free = np.maximum(cash_free - earmarked.sum(axis=1), 0.0)  # what the cash shares may use: not others' proceeds
     bought = np.zeros(due_q.shape, dtype=bool)
     was_cancelled = st.cancelled.copy()
-    first_due = due_q.min(axis=0)  # (K,): no world has cohort k due before this quarter
+    first_due = due_q.min(axis=0, initial=NEVER)  # (K,): no world has cohort k due before this quarter
     for k in cp.order:
         if q < first_due[k] or st.settled[k]:
             continue
@@ -184,10 +201,13 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
             short = np.maximum(need[:, 0] - room[:, cp.topped_up[k]], 0.0)
             need[:, 0] -= short
             from_cash = from_cash + short
-        from_cash = from_cash + (need * cp.source_is_proceeds[cols][None, :]).sum(axis=1)  # proceeds are held as cash
-        ok = due & np.all(room[:, cols] >= need - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
+        from_proceeds = (need * cp.source_is_proceeds[cols][None, :]).sum(axis=1)  # proceeds are held as cash
+        spend = from_cash + from_proceeds
+        ok = (due & np.all(room[:, cols] >= need - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
+              & ((spend <= CENT) | (held >= spend - CENT)))
         room[:, cols] -= np.where(ok[:, None], need, 0.0)
         free -= np.where(ok, from_cash, 0.0)
+        held -= np.where(ok, spend, 0.0)
         bought[:, k] = ok
         st.buy_q[:, k] = np.where(ok, q, st.buy_q[:, k])
         st.cancelled[:, p] |= due & ~ok & (q - due_q[:, k] >= cp.max_deferral[p])
@@ -197,7 +217,7 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
     unbought = (st.buy_q == NEVER) & (cp.cohort_programme >= 0)[None, :]
     waiting = unbought & (q >= due_q) & ~cancelled
     newly = unbought & cancelled & ~was_cancelled[:, np.maximum(cp.cohort_programme, 0)]
-    return Purchases(bought, draws, np.where(cp.source_is_proceeds[None, :], used, 0.0), cash_free - free,
+    return Purchases(bought, draws, np.where(cp.source_is_proceeds[None, :], used, 0.0), cash_free - held,
                      np.where(waiting, cost, 0.0).sum(axis=1), np.where(newly, cost, 0.0).sum(axis=1))
 
 
@@ -205,43 +225,52 @@ def delivery(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarr
              programmes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where each of ``programmes`` (indices) stands at the start of quarter ``q``, (W, len) each:
     ``delivered`` (some of it earns and none that was due is missing), ``slip`` (quarters its purchases ran
-    late, the most of any cohort) and ``lateness`` (slip including cohorts still waiting)."""
+    late against the profile's schedule, the most of any cohort: a delay shock or unfunded waiting alike) and
+    ``lateness`` (slip including cohorts still waiting)."""
     n_w = due_q.shape[0]
     delivered = np.zeros((n_w, len(programmes)), dtype=bool)
     slip = np.zeros((n_w, len(programmes)), dtype=int)
     lateness = np.zeros((n_w, len(programmes)), dtype=int)
     for j, p in enumerate(programmes):  # a handful of programmes, vectorised over worlds
         ks = np.flatnonzero(cp.cohort_programme == p)
-        bq, dq = st.buy_q[:, ks], due_q[:, ks]
+        bq, dq, sq = st.buy_q[:, ks], due_q[:, ks], cp.schedule_q[ks][None, :]
         in_service = bq <= q - 1
         missing = (dq <= q - 1) & ~in_service
         delivered[:, j] = in_service.any(axis=1) & ~missing.any(axis=1)
-        slip_k = np.where(in_service, bq - dq, 0)
+        slip_k = np.where(in_service, np.maximum(bq - sq, 0), 0)
         slip[:, j] = slip_k.max(axis=1)
-        lateness[:, j] = np.where(missing, q - dq, slip_k).max(axis=1)
+        lateness[:, j] = np.where(~in_service & (q > sq), q - sq, slip_k).max(axis=1)
     return delivered, slip, lateness
 
 
 def contract_coverage(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, coverage: np.ndarray,
-                      plan: np.ndarray) -> np.ndarray:
-    """Share of quarter ``q`` each contract earns, (W, C): its own dates shifted by its programme's slip,
-    only once the capacity is delivered and the hall commenced, never once lost; zero when the world's
-    case does not count it. ``coverage`` (C, Q) as signed; ``plan`` (W,) bool. Mutates ``st.lost``."""
+                      plan: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Share of quarter ``q`` each contract term earns, (W, C), and how many quarters it has shifted, (W, C).
+
+    A term's dates shift by the part of its programme's slip that its own start does not absorb (capacity
+    due a year before the term starts may be up to a year late for free): revenue starts at the latest of
+    the term's start, its capacity's delivery and its hall's commencement, and the term keeps its length. It
+    earns only once the capacity is delivered and the hall commenced, never once lost (programme cancelled,
+    or late beyond ``cancel_after_quarters``), and nothing when the world's case does not count it.
+    ``coverage`` (C, Q) as signed; ``plan`` (W,) bool. Mutates ``st.lost``."""
     in_case = cp.contract_in_case[plan.astype(int)]  # (W, C)
     linked = np.flatnonzero(cp.contract_programme >= 0)
     out = coverage[None, :, q] * in_case
+    shift = np.zeros(out.shape, dtype=int)
     if not linked.size:
-        return out
+        return out, shift
     used = np.unique(cp.contract_programme[linked])
     delivered, slip, lateness = delivery(cp, st, q, due_q, used)
     col = np.searchsorted(used, cp.contract_programme[linked])  # each linked contract's column in ``used``
     p = cp.contract_programme[linked]
-    st.lost[:, linked] |= st.cancelled[:, p] | (lateness[:, col] > cp.contract_cancel_after[linked][None, :])
-    idx = q - slip[:, col]
+    slack = cp.contract_slack[linked][None, :]
+    st.lost[:, linked] |= st.cancelled[:, p] | (lateness[:, col] - slack > cp.contract_cancel_after[linked][None, :])
+    shift[:, linked] = np.maximum(slip[:, col] - slack, 0)
+    idx = q - shift[:, linked]
     cov = np.where(idx >= 0, coverage[linked[None, :], np.clip(idx, 0, coverage.shape[1] - 1)], 0.0)
     ready = delivered[:, col] & (q > cp.hall_ready_q[p])[None, :]
     out[:, linked] = cov * (ready & ~st.lost[:, linked] & in_case[:, linked])
-    return out
+    return out, shift
 
 
 def status(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray) -> np.ndarray:

@@ -93,13 +93,17 @@ def _store(names: Collection[str], keep: Collection[str] | None, shape: tuple[in
     return {n: np.zeros(shape if keep is None or n in keep else (1, *shape[1:])) for n in names}
 
 
-def _contract_prices(cc: CompiledCompany, w: Worlds) -> np.ndarray:
+def _contract_prices(cc: CompiledCompany, w: Worlds, shift: np.ndarray) -> np.ndarray:
     """(W, C) USD per GPU-hour: each term's own price, or for a renewal priced at the market the world's spot
-    price of its model in the quarter it starts (mid-quarter, as the curve) times its vintage and haircut factor."""
+    price of its model (mid-quarter, as the curve) in the quarter it starts, after any shift (W, C) with its
+    capacity, times its vintage and haircut factor."""
+    market = np.flatnonzero(cc.contract_market_priced)
+    if not market.size:
+        return cc.contract_price  # type: ignore[no-any-return]
     prices = np.broadcast_to(cc.contract_price, (w.n, len(cc.contract_price))).copy()
-    for c in np.flatnonzero(cc.contract_market_priced):
-        q = min(max(int(cc.contract_start_q[c]), 0), cc.n_quarters - 1)
-        prices[:, c] = w.gpu_price[:, cc.contract_gpu[c], q] * cc.contract_price_factor[c]
+    start = np.clip(cc.contract_start_q[market][None, :] + shift[:, market], 0, cc.n_quarters - 1)
+    prices[:, market] = (w.gpu_price[np.arange(w.n)[:, None], cc.contract_gpu[market][None, :], start]
+                         * cc.contract_price_factor[market][None, :])
     return prices
 
 
@@ -116,7 +120,6 @@ class _Inputs:
     spot_price: np.ndarray  # (Q, W, G)
     g_map: np.ndarray  # (K, G) cohort -> GPU model
     c_map: np.ndarray  # (C, G) contract -> GPU model
-    contract_price: np.ndarray  # (W, C) USD per GPU-hour: market-priced renewals at the world's price when they start
     vintage_decay: np.ndarray  # (K,) discount a year of age on each cohort's spot price
     hall_q: np.ndarray  # (K,) quarter each cohort's hall commences (-1: none)
     lives_fixed: bool  # no world changes a life estimate after quarter 0: the shocked lives hold throughout
@@ -142,7 +145,6 @@ class _Inputs:
             spot_price=np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1)),
             g_map=revenue_step.one_hot(cc.cohort_gpu, len(cc.gpu_models)),
             c_map=revenue_step.one_hot(cc.contract_gpu, len(cc.gpu_models)),
-            contract_price=_contract_prices(cc, w),
             vintage_decay=np.array([cc.company.market.gpu_hour_price[g].vintage_decay for g in cc.gpu_models])[cc.cohort_gpu],
             hall_q=cc.programmes.cohort_hall_q,
             lives_fixed=bool((w.life_change_q <= 0).all()),
@@ -166,12 +168,13 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
     life, econ = x.lives(q, w, cc)
     fq = fleet_step.step(fleet, q, progs.buy_q, life, econ, x.cost, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
                          cc.cohort_life_q, x.list_cost)
-    coverage = prog_step.contract_coverage(cc.programmes, progs, q, x.due_q, cc.contract_coverage, w.plan)
+    coverage, shift = prog_step.contract_coverage(cc.programmes, progs, q, x.due_q, cc.contract_coverage, w.plan)
     housed = q > x.hall_q  # a programme's GPUs earn nothing, spot included, before their hall commences
     vintage = None
-    if x.vintage_decay.any():  # mid-quarter age of each cohort since it was bought (or entered service), years
-        vintage = (1.0 - x.vintage_decay) ** np.maximum((q - progs.buy_q + 0.5) / 4.0, 0.0)
-    rq = revenue_step.step(fq.earning * housed * cc.cohort_units, x.g_map, cc.cohort_kw, cc.contract_gpus, x.c_map, x.contract_price,
+    if x.vintage_decay.any():  # mid-quarter age since the cohort began to earn (the quarter after it was bought)
+        vintage = (1.0 - x.vintage_decay) ** np.maximum((q - progs.buy_q - 0.5) / 4.0, 0.0)
+    rq = revenue_step.step(fq.earning * housed * cc.cohort_units, x.g_map, cc.cohort_kw, cc.contract_gpus, x.c_map,
+                           _contract_prices(cc, w, shift),
                            q < w.default_q[:, cc.contract_customer], coverage * w.renewal, x.spot_price[q],
                            w.utilisation[:, q], w.power_price[:, q], cc.timeline.hours[q], cc.pue, cc.other_cost_per_gpu_quarter,
                            vintage)
@@ -236,7 +239,7 @@ def _raise_equity(cc: CompiledCompany, w: Worlds, firm: _Firm, q: int) -> np.nda
     now = financing.opening_now(q, firm.raised, fin.equity_planned, fin.equity_q, w.plan, w.refi_open[:, q])
     firm.raised |= now
     amounts = np.where(now, fin.equity_amount[None, :], 0.0)
-    firm.earmarked[:, len(cc.tranche_names):] += amounts
+    firm.earmarked[:, len(cc.tranche_names):] += amounts * cc.programmes.source_earmarked[len(cc.tranche_names):]
     return amounts.sum(axis=1)
 
 
@@ -299,7 +302,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         scheduled = debt_step.amortisation(cc, debt, q, rates)  # on the balance that bore this quarter's interest
         debt.balance -= scheduled
         issued = debt_step.open_facilities(cc, debt, q, w.plan, w.refi_open[:, q])
-        firm.earmarked[:, :n_t] += issued
+        firm.earmarked[:, :n_t] += issued * cc.programmes.source_earmarked[:n_t]
         L["equity_issued"][:] = _raise_equity(cc, w, firm, q)
         cash = (firm.cash + L["cfo"] + L["asset_sales"] - scheduled.sum(axis=1) + issued.sum(axis=1)
                 + L["equity_issued"])

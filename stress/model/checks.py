@@ -167,6 +167,10 @@ def _financing_problems(p: Parts) -> Iterator[Problem]:
             if x.status is FinancingStatus.PLANNED and not (x.evidence or "").strip():
                 yield Problem(f"{section}[{i}].evidence", "planned financing needs evidence: a source tag, or "
                               "'estimate: ' and why it is expected")
+    for i, e in p.valid("equity"):
+        if p.as_of is not None and e.date <= p.as_of:
+            yield Problem(f"equity[{i}].date", "a raise at or before as_of is already in the opening cash; date "
+                          "raises after as_of", str(e.date))
     for i, t in p.valid("debt"):
         later = t.available_from is not None and p.as_of is not None and t.available_from > p.as_of
         if t.balance > 0 and (later or t.status is FinancingStatus.PLANNED):

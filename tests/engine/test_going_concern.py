@@ -511,3 +511,86 @@ def test_refinancing_a_matured_delayed_draw_does_not_revive_its_commitment(make_
     np.testing.assert_allclose(poor["capex"][0], 0.0, atol=CENTS)
     np.testing.assert_allclose(poor.tranches["drawn"][0, 0], 0.0, atol=CENTS)
     np.testing.assert_allclose(poor["capex_deferred"][0], [0, 0, 0, 0, 10e6, 10e6], atol=CENTS)
+
+
+# --------------------------------------------------------------------------------------------
+# 8. what a second reader found: proceeds kept for their programme, slip measured against the schedule,
+#    early capacity that absorbs a slip, a renewal priced when it really starts, notes issued at once
+# --------------------------------------------------------------------------------------------
+
+def test_proceeds_raised_for_a_programme_are_not_spent_by_another(make_company, run):
+    # $10m of notes issued in q0 name "Notes prog"; "Cash prog" is paid from cash and decided first (all its
+    # funding is committed). With no other cash, Cash prog must wait: the notes' proceeds are kept for Notes prog.
+    res = run(make_company(
+        horizon_quarters=6, market={"spot_utilisation": 0.0},
+        programmes=[{"name": "Notes prog", "funding": [{"source": "Notes", "share": "100%"}]},
+                    {"name": "Cash prog", "funding": [{"source": "cash", "share": "100%"}], "max_deferral_quarters": 1}],
+        capex_plan=[capex("K-notes", 1000, 10_000, "2025-09-30", "Notes prog"),
+                    capex("K-cash", 1000, 10_000, "2025-09-30", "Cash prog")],
+        debt=[{"name": "Notes", "kind": "notes", "balance": 0, "limit": 10_000_000, "rate": "0%", "maturity": "2032-06-30",
+               "available_from": "2025-07-15"}]))
+    p = res.projection
+    names = res.cc.programmes.names
+    status = {n: [STATUS_NAMES[c] for c in p.programme_status[0, i, :2]] for i, n in enumerate(names)}
+    assert status == {"Notes prog": ["delivered", "delivered"], "Cash prog": ["deferred", "cancelled"]}
+    np.testing.assert_allclose(p["capex"][0], [10e6, 0, 0, 0, 0, 0], atol=CENTS)
+
+
+def test_a_delay_moves_the_contract_and_can_cost_it(make_company, run, quarter_days):
+    # a cohort due q0 (2025-09-30) serving a contract from q1; a delay shock of 3 quarters: bought q3, earns from
+    # q4, and the contract's four quarters move to q4..q7; with cancel_after_quarters 1 it is lost instead
+    def company(cancel_after):
+        contract = {"customer": "A", "gpu": "H100", "gpus": 1000, "price_per_gpu_hour": 3.0, "start": "2025-10-01",
+                    "end": "2026-09-30", "programme": "P"}
+        if cancel_after is not None:
+            contract["cancel_after_quarters"] = cancel_after
+        return make_company(horizon_quarters=8, opening={"cash": 100_000_000}, market={"spot_utilisation": 0.0},
+                            programmes=[{"name": "P", "funding": [{"source": "cash", "share": "100%"}]}],
+                            capex_plan=[capex("K", 1000, 10_000, "2025-09-30", "P")], contracts=[contract])
+    h = hours(quarter_days, 8)
+    delay = np.array([[3]])
+    moved = run(company(None), delay_q=delay).projection
+    expected = np.zeros(8)
+    expected[4:8] = 1000 * 3.0 * h[4:8]  # whole quarters, each at its own hours
+    np.testing.assert_allclose(moved["revenue_contracted"][0], expected, atol=CENTS)
+    lost = run(company(1), delay_q=delay).projection
+    np.testing.assert_allclose(lost["revenue_contracted"][0], 0.0, atol=CENTS)
+
+
+def test_capacity_ready_early_absorbs_its_slip(make_company, run, quarter_days):
+    # the cohort is due q0 but its contract starts only in q4 (2026-07-01): bought two quarters late (cash
+    # arrives with notes in q2), it is still ready before the contract starts, so the contract keeps its dates
+    contracts = [{"customer": "A", "gpu": "H100", "gpus": 1000, "price_per_gpu_hour": 3.0, "start": "2026-07-01",
+                  "end": "2026-12-31", "programme": "Build", "cancel_after_quarters": 1}]
+    res = run(_late_cash_company(make_company, contracts))
+    h = hours(quarter_days, 10)
+    expected = np.zeros(10)
+    expected[4:6] = 1000 * 3.0 * h[4:6]
+    np.testing.assert_allclose(res.projection["revenue_contracted"][0], expected, atol=CENTS)
+
+
+def test_committed_notes_undrawn_at_as_of_are_issued_in_the_first_quarter(make_company, run):
+    res = run(make_company(horizon_quarters=4, debt=[{"name": "Notes", "kind": "notes", "balance": 0, "limit": 5_000_000,
+                                                      "rate": "0%", "maturity": "2030-06-30"}]))
+    np.testing.assert_allclose(res.projection["debt_drawn"][0], [5e6, 0, 0, 0], atol=CENTS)
+    np.testing.assert_allclose(res.projection["cash"][0], 5e6, atol=CENTS)
+
+
+def test_a_zero_coupon_convertible_refinances_at_a_market_spread(make_company, run):
+    # 0% convertible of $1m due 2026-03-31 (q2), no cash: refinanced at base 4% + 2.75% (HY OAS, Aug 2025)
+    res = run(make_company(horizon_quarters=5, debt=[{"name": "CB", "kind": "convertible", "balance": 1_000_000,
+                                                      "rate": "0%", "maturity": "2026-03-31"}]))
+    t = res.projection.tranches
+    np.testing.assert_allclose(t["refinanced"][0, 0, 2], 1e6, atol=CENTS)
+    np.testing.assert_allclose(t["interest"][0, 0, 3], 1e6 * (0.04 + 0.0275) / 4, atol=CENTS)
+
+
+def test_no_worlds_project_to_nothing(make_company):
+    import stress
+    from stress.engine.compiled import compile_company
+    from stress.engine.project import project
+    from stress.engine.worlds import baseline_worlds
+
+    cc = compile_company(stress.load_company("coreweave"))
+    p = project(cc, baseline_worlds(cc, 1).take(slice(0, 0)))
+    assert p["cash"].shape == (0, cc.n_quarters)

@@ -336,13 +336,12 @@ def test_committed_never_buys_more_than_plan(data, seed):
 
     Only when programmes do not compete for funding: each programme is paid by facilities of its own, with
     no cash or equity share, none maturing in the horizon. In general the property is false for this engine:
-    cohorts are funded greedily in profile order, so the plan may spend cash (or a shared facility) on a
-    programme that the committed case cannot fund at all, and then lack it for a later programme the
-    committed case buys (test_going_concern.py::test_profile_order_decides_who_gets_the_cash); and a
-    facility whose drawn balance is refinanced at maturity (more likely with less cash) can be drawn again
-    (the xfail test_refinancing_a_matured_delayed_draw_does_not_revive_its_commitment). With dedicated
-    funding the stronger statement holds: a programme paid only by committed facilities is bought exactly as
-    in the plan case, and one with any planned source is never bought in committed.
+    within a quarter, programmes funded only by committed sources are decided first
+    (test_going_concern.py::test_programmes_on_committed_funding_have_first_call_on_cash), but across
+    quarters the plan may spend cash in one quarter on a programme with a planned share that the committed
+    case cannot fund at all, and then lack it for a committed programme due in a later quarter. With
+    dedicated funding the stronger statement holds: a programme paid only by committed facilities is bought
+    exactly as in the plan case, and one with any planned source is never bought in committed.
     """
     company = build(data)
     cc = compile_company(company)

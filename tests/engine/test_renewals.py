@@ -2,8 +2,8 @@
 
 The base firm (tests/_companies.py): one GPU model H100, utilisation 100%, no costs. Here the H100 curve
 starts at $2.00 and falls 20% a year, and an H100 loses 10% of its rental price a year of age
-(``vintage_decay``). The owned cohort entered service 2025-03-31 (2025Q1): in projection quarter q it is
-``(q + 2 + 0.5) / 4`` years old at mid-quarter, since 2025Q1 is quarter -2.
+(``vintage_decay``). The owned cohort entered service 2025-03-31, the end of 2025Q1 (quarter -2), and earns
+from 2025Q2: at mid-quarter of projection quarter q it has earned for ``(q + 2 - 0.5) / 4`` years.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def curve(q: np.ndarray) -> np.ndarray:
 
 
 def vintage(q: np.ndarray, in_q: int = -2) -> np.ndarray:
-    return 0.9 ** ((q - in_q + 0.5) / 4)
+    return 0.9 ** ((q - in_q - 0.5) / 4)
 
 
 def firm(make_company, renewal: dict | None, contracts: bool = True, newer: bool = False):
@@ -97,3 +97,23 @@ def test_a_world_that_does_not_renew(make_company, run):
     company = firm(make_company, {"probability": "60%", "term_years": 1, "price": "market"})
     res = run(company, renewal=np.array([[1.0, 0.0]]))
     np.testing.assert_allclose(res.projection["revenue_contracted"][0, 2:], 0.0, atol=CENTS)
+
+
+def test_a_renewal_that_slips_is_priced_when_it_really_starts(make_company, run):
+    # capacity bought in q0 (2025-09-30) for a contract q1..q2 with a renewal at the market; a delay shock of two
+    # quarters moves the purchase to q2, the first term to q3..q4 and the renewal to q5: it is priced at q5's
+    # curve (x the first term's vintage), not at q3's where it was signed to start
+    company = make_company(
+        horizon_quarters=8, opening={"cash": 100_000_000},
+        market={"gpu_hour_price": {"H100": {"start": 2.0, "annual_change": "-20%"}}, "spot_utilisation": 0.0},
+        programmes=[{"name": "P", "funding": [{"source": "cash", "share": "100%"}]}],
+        capex_plan=[{"name": "K", "gpu": "H100", "units": 1000, "unit_cost": 10_000, "in_service": "2025-09-30",
+                     "useful_life_years": 5, "programme": "P"}],
+        contracts=[{"customer": "Lab", "gpu": "H100", "gpus": 1000, "price_per_gpu_hour": 3.0, "start": "2025-10-01",
+                    "end": "2026-03-31", "programme": "P",
+                    "renewal": {"probability": "100%", "term_years": 0.5, "price": "market"}}])
+    res = run(company, delay_q=np.array([[2]]))
+    revenue = res.projection["revenue_contracted"][0]
+    q = np.arange(8)
+    np.testing.assert_allclose(revenue[[3, 4]], 1000 * HOURS[[3, 4]] * 3.0, atol=CENTS)
+    np.testing.assert_allclose(revenue[[5, 6]], 1000 * HOURS[[5, 6]] * curve(q[5]), atol=CENTS)
