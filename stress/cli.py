@@ -137,7 +137,7 @@ def report(
     utilisation: Utilisation = None, refi_closed: RefiClosed = None,
     analyses: Annotated[bool, typer.Option("--analyses", help="add breakeven, grid, tornado and Monte Carlo sheets")] = False,
     paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for --analyses")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed for --analyses")] = 7,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed for --analyses")] = 7,
     case: CaseOpt = Case.PLAN,
 ) -> None:
     """Write the credit-review Excel workbook: statements, schedules, covenants, checks; prints its path."""
@@ -206,7 +206,7 @@ def batch(
     paths: Annotated[int | None, typer.Option(
         "--paths", min=1, help="also run a joint Monte Carlo of the book with this many paths: one market per path "
                                "for every firm, a customer that is a member defaulting when it does")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="random seed of the joint Monte Carlo; same seed, same answer")] = 7,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of the joint Monte Carlo; same seed, same answer")] = 7,
 ) -> None:
     """Many firms x scenarios in a process pool: ranking, portfolio exposure and expected loss, failures.
 

@@ -126,7 +126,7 @@ def _params(cc: CompiledCompany, path: Path | None) -> MonteCarloParams:
 
 def montecarlo(profile: ProfileArg,
                paths: Annotated[int, typer.Option("--paths", min=1, help=f"number of simulated paths, at most {MAX_PATHS:,}")] = 10_000,
-               seed: Annotated[int, typer.Option("--seed", help="random seed; same seed, same answer")] = 7,
+               seed: Annotated[int, typer.Option("--seed", min=0, help="random seed (0 or more); same seed, same answer")] = 7,
                params: Annotated[Path | None, typer.Option("--params", help="YAML file overriding the model parameters")] = None,
                exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
