@@ -59,7 +59,7 @@ def recoveries_at_default(cc: CompiledCompany, p: Projection, default_q: np.ndar
     d = np.clip(default_q, 0, cc.n_quarters - 1)
     rows = np.arange(len(d))
     cash = p["cash"][rows, d]
-    return recovery_rates(cc, p.tranches["closing"][rows, :, d], p.collateral[rows, :, d],  # type: ignore[index]
+    return recovery_rates(cc, p.tranches["closing"][rows, :, d], p.collateral_at(rows, d),
                           p["fleet_value"][rows, d], p["receivables"][rows, d] + np.maximum(cash, 0.0),
                           lease_rejection_claim(cc)[d])
 

@@ -21,6 +21,7 @@ from stress.engine import financing
 from stress.engine.financing import CENT  # noqa: F401  (amounts below a cent are rounding, not a default)
 from stress.engine.amortisation import scheduled_principal
 from stress.engine.compiled import REFINANCING_TERM_QUARTERS, CompiledCompany
+from stress.engine.rows import rowsum
 from stress.model.debt import Amortisation
 
 
@@ -142,7 +143,7 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
         rolled = np.where(refi_open, rest, 0.0)
         rest = rest - rolled
         other = revolvers[revolvers != t]
-        headroom = _headroom(state, other).sum(axis=1) if len(other) else np.zeros_like(cash)
+        headroom = rowsum(_headroom(state, other)) if len(other) else np.zeros_like(cash)
         from_revolver = np.minimum(rest, np.maximum(headroom - promised, 0.0))
         promised = promised + from_revolver
         repaid[:, t] = from_cash + from_revolver
@@ -190,11 +191,11 @@ def revolver(cc: CompiledCompany, state: DebtState, cash: np.ndarray, minimum_ca
         need, surplus = need - draw, surplus - repay
         state.balance[:, t] += draw - repay
         state.drawable[:, t] += np.where(state.matured[:, t], 0.0, repay - draw)
-    cash = cash + draws.sum(axis=1) - repays.sum(axis=1)
+    cash = cash + rowsum(draws) - rowsum(repays)
     return draws, repays, cash
 
 
 def available_revolver(cc: CompiledCompany, state: DebtState) -> np.ndarray:
     """Undrawn, unexpired revolver commitment (W,), USD."""
     revolvers = np.flatnonzero(cc.tranche_is_revolver)
-    return _headroom(state, revolvers).sum(axis=1) if len(revolvers) else np.zeros(state.balance.shape[0])
+    return rowsum(_headroom(state, revolvers)) if len(revolvers) else np.zeros(state.balance.shape[0])

@@ -26,6 +26,7 @@ import numpy as np
 
 from stress.engine.contracts import contract_terms
 from stress.engine.financing import CENT
+from stress.engine.rows import rowsum
 from stress.engine.timeline import Timeline
 from stress.model.capital import Case
 from stress.model.company import Company
@@ -179,7 +180,7 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
     room = np.where(cp.source_is_proceeds[None, :], earmarked, padded)  # (W, S - 1) what each source can pay
     start = room.copy()
     held = cash_free.copy()  # cash above the minimum, earmarked proceeds included
-    free = np.maximum(cash_free - earmarked.sum(axis=1), 0.0)  # what the cash shares may use: not others' proceeds
+    free = np.maximum(cash_free - rowsum(earmarked), 0.0)  # what the cash shares may use: not others' proceeds
     bought = np.zeros(due_q.shape, dtype=bool)
     was_cancelled = st.cancelled.copy()
     first_due = due_q.min(axis=0, initial=NEVER)  # (K,): no world has cohort k due before this quarter
@@ -201,7 +202,7 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
             short = np.maximum(need[:, 0] - room[:, cp.topped_up[k]], 0.0)
             need[:, 0] -= short
             from_cash = from_cash + short
-        from_proceeds = (need * cp.source_is_proceeds[cols][None, :]).sum(axis=1)  # proceeds are held as cash
+        from_proceeds = rowsum(need * cp.source_is_proceeds[cols][None, :])  # proceeds are held as cash
         spend = from_cash + from_proceeds
         ok = (due & np.all(room[:, cols] >= need - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
               & ((spend <= CENT) | (held >= spend - CENT)))
@@ -218,7 +219,7 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
     waiting = unbought & (q >= due_q) & ~cancelled
     newly = unbought & cancelled & ~was_cancelled[:, np.maximum(cp.cohort_programme, 0)]
     return Purchases(bought, draws, np.where(cp.source_is_proceeds[None, :], used, 0.0), cash_free - held,
-                     np.where(waiting, cost, 0.0).sum(axis=1), np.where(newly, cost, 0.0).sum(axis=1))
+                     rowsum(np.where(waiting, cost, 0.0)), rowsum(np.where(newly, cost, 0.0)))
 
 
 def delivery(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray,

@@ -21,6 +21,7 @@ from stress.engine import revenue as revenue_step
 from stress.engine.compiled import CompiledCompany
 from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES
 from stress.engine.worlds import Worlds, widen
+from stress.engine.rows import rowsum
 
 #: Worlds projected at once: bounds memory, and keeps each (W, cohort) and (W, tranche) array within the
 #: CPU's L2 cache. With programmes the CoreWeave profile has 15 cohorts and 16 tranches: 2,048 worlds
@@ -41,9 +42,18 @@ class Projection:
     collateral: np.ndarray | None = None  # (W, T, Q) market value of each tranche's collateral
     unpaid_maturity: np.ndarray | None = None  # (W, T, Q) due and not paid
     programme_status: np.ndarray | None = None  # (W, P, Q) int8 codes of stress.engine.programmes.STATUS_NAMES
+    market_value: np.ndarray | None = None  # (W, K, Q) each cohort's collateral value: lean runs, instead of collateral
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.lines[name]
+
+    def collateral_at(self, rows: np.ndarray, quarters: np.ndarray) -> np.ndarray:
+        """Collateral value per tranche (len(rows), T) of world ``rows[i]`` at quarter ``quarters[i]``: stored in
+        a full run; in a lean run (Monte Carlo) allocated only where it is asked for, from the cohorts' values."""
+        if self.collateral is not None:
+            return self.collateral[rows, :, quarters]
+        return allocate_collateral(self.market_value[rows, :, quarters], self.cc.secured,  # type: ignore[index]
+                                   self.tranches["closing"][rows, :, quarters])
 
 
 def allocate_collateral(market_value: np.ndarray, secured: np.ndarray, balance: np.ndarray) -> np.ndarray:
@@ -82,9 +92,10 @@ def project(cc: CompiledCompany, worlds: Worlds, chunk: int = DEFAULT_CHUNK, kee
         cc, worlds,
         {k: np.concatenate([p.lines[k] for p in parts]) for k in parts[0].lines},
         {k: np.concatenate([p.tranches[k] for p in parts]) for k in parts[0].tranches},
-        np.concatenate([p.collateral for p in parts]),  # type: ignore[misc]
+        None if parts[0].collateral is None else np.concatenate([p.collateral for p in parts]),  # type: ignore[misc]
         np.concatenate([p.unpaid_maturity for p in parts]),  # type: ignore[misc]
         np.concatenate([p.programme_status for p in parts]),  # type: ignore[misc]
+        None if parts[0].market_value is None else np.concatenate([p.market_value for p in parts]),  # type: ignore[misc]
     )
 
 
@@ -194,16 +205,16 @@ def _operating_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, fq: 
     L["lease_cost"][:] = lease_cost
     L["ebitda"][:] = L["revenue"] - rq.power - rq.other - L["sga"] - lease_cost
     L["ebitdar"][:] = L["ebitda"] + lease_cost
-    L["depreciation"][:] = fq.depreciation.sum(axis=1)
-    L["impairment"][:] = fq.impairment.sum(axis=1)
-    L["disposal_gain"][:] = (fq.proceeds - fq.disposed_nbv).sum(axis=1)
+    L["depreciation"][:] = rowsum(fq.depreciation)
+    L["impairment"][:] = rowsum(fq.impairment)
+    L["disposal_gain"][:] = rowsum(fq.proceeds - fq.disposed_nbv)
     L["ebit"][:] = L["ebitda"] - L["depreciation"] - L["impairment"] + L["disposal_gain"]
 
 
 def _tax_lines(L: dict[str, np.ndarray], cc: CompiledCompany, fq: fleet_step.FleetQuarter, firm: _Firm) -> None:
     """Interest is already in; cash tax on taxable income (original lives) after loss carry-forward."""
     L["pretax_income"][:] = L["ebit"] - L["interest_expense"]
-    L["taxable_income"][:] = (L["ebitda"] - fq.tax_depreciation.sum(axis=1) + fq.tax_disposal_gain.sum(axis=1)
+    L["taxable_income"][:] = (L["ebitda"] - rowsum(fq.tax_depreciation) + rowsum(fq.tax_disposal_gain)
                               - L["interest_expense"])
     profit = np.maximum(L["taxable_income"], 0.0)
     used = np.minimum(firm.tax_losses, profit)
@@ -218,11 +229,11 @@ def _balance_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, firm: 
     firm.equity = firm.equity + L["net_income"] + L["equity_issued"] - L["distributions"]
     L["cash"][:] = firm.cash
     L["receivables"][:] = firm.receivables
-    L["ppe"][:] = fleet.nbv.sum(axis=1)
+    L["ppe"][:] = rowsum(fleet.nbv)
     L["rou_assets"][:] = cc.rou_assets[q]
     L["other_assets"][:] = cc.opening.other_assets
     L["total_assets"][:] = firm.cash + firm.receivables + L["ppe"] + cc.rou_assets[q] + cc.opening.other_assets
-    L["debt"][:] = debt.balance.sum(axis=1)
+    L["debt"][:] = rowsum(debt.balance)
     L["lease_liabilities"][:] = cc.lease_liability[q]
     L["other_liabilities"][:] = cc.opening.other_liabilities
     L["total_liabilities"][:] = L["debt"] + cc.lease_liability[q] + cc.opening.other_liabilities
@@ -230,7 +241,7 @@ def _balance_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, firm: 
     L["revolver_available"][:] = debt_step.available_revolver(cc, debt)
     L["gpus_earning"][:] = rq.fleet_gpus
     L["tax_losses"][:] = firm.tax_losses
-    L["fleet_value"][:] = market_value.sum(axis=1)
+    L["fleet_value"][:] = rowsum(market_value)
 
 
 def _raise_equity(cc: CompiledCompany, w: Worlds, firm: _Firm, q: int) -> np.ndarray:
@@ -240,7 +251,7 @@ def _raise_equity(cc: CompiledCompany, w: Worlds, firm: _Firm, q: int) -> np.nda
     firm.raised |= now
     amounts = np.where(now, fin.equity_amount[None, :], 0.0)
     firm.earmarked[:, len(cc.tranche_names):] += amounts * cc.programmes.source_earmarked[len(cc.tranche_names):]
-    return amounts.sum(axis=1)
+    return rowsum(amounts)
 
 
 def _interest(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, debt: debt_step.DebtState,
@@ -252,8 +263,8 @@ def _interest(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, debt: de
     paid = debt_step.cash_interest(cc, debt, opening, rates)
     accreted = debt_step.accretion(cc, debt, q)
     debt.balance += accreted
-    L["interest_paid"][:] = paid.sum(axis=1)
-    L["interest_accreted"][:] = accreted.sum(axis=1)
+    L["interest_paid"][:] = rowsum(paid)
+    L["interest_accreted"][:] = rowsum(accreted)
     L["interest_expense"][:] = L["interest_paid"] + L["interest_accreted"]
     return rates, opening, paid, accreted
 
@@ -275,7 +286,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     # quarter-major storage: each quarter writes contiguous rows; transposed to (W, Q) views at the end
     lines = _store((*INCOME_LINES, *CASH_FLOW_LINES, *BALANCE_LINES, *MEMO_LINES), keep, (n_q, n_w))
     tranches = _store(TRANCHE_LINES, None if keep is None else {"closing"}, (n_q, n_w, n_t))
-    collateral = np.zeros((n_q, n_w, n_t))
+    collateral = np.zeros((n_q, n_w, n_t)) if keep is None else None
+    values = None if keep is None else np.zeros((n_q, n_w, n_k))  # lean: cohort values, collateral on demand
     unpaid_maturity = np.zeros((n_q, n_w, n_t))
     programme_status = np.zeros((n_q, n_w, n_p), dtype=np.int8)
     x = _Inputs.of(cc, w)
@@ -298,13 +310,13 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["cfo"][:] = (L["ebitda"] + L["lease_cost"] - cc.lease_payment[q] - (new_receivables - firm.receivables)
                        - L["interest_paid"] - L["tax"])
         firm.receivables = new_receivables
-        L["asset_sales"][:] = fq.proceeds.sum(axis=1)
+        L["asset_sales"][:] = rowsum(fq.proceeds)
         scheduled = debt_step.amortisation(cc, debt, q, rates)  # on the balance that bore this quarter's interest
         debt.balance -= scheduled
         issued = debt_step.open_facilities(cc, debt, q, w.plan, w.refi_open[:, q])
         firm.earmarked[:, :n_t] += issued * cc.programmes.source_earmarked[:n_t]
         L["equity_issued"][:] = _raise_equity(cc, w, firm, q)
-        cash = (firm.cash + L["cfo"] + L["asset_sales"] - scheduled.sum(axis=1) + issued.sum(axis=1)
+        cash = (firm.cash + L["cfo"] + L["asset_sales"] - rowsum(scheduled) + rowsum(issued)
                 + L["equity_issued"])
         outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash, w.refi_open[:, q])
         capex, bought, cash = _buy_capex(cc, x, fleet, progs, debt, firm, q, cash)
@@ -313,17 +325,17 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
 
         drawn = issued + bought.draws + rev_draws
         repaid = scheduled + outcome.repaid + rev_repays
-        L["capex"][:] = capex.sum(axis=1)
-        L["distributions"][:] = paid.sum(axis=1)
-        L["debt_drawn"][:] = drawn.sum(axis=1)
-        L["debt_repaid"][:] = repaid.sum(axis=1)
+        L["capex"][:] = rowsum(capex)
+        L["distributions"][:] = rowsum(paid)
+        L["debt_drawn"][:] = rowsum(drawn)
+        L["debt_repaid"][:] = rowsum(repaid)
         L["lease_payments"][:] = cc.lease_payment[q]
         L["fcf"][:] = L["cfo"] - L["capex"]
         L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] + L["equity_issued"]
                                  - L["distributions"])
-        L["scheduled_principal"][:] = scheduled.sum(axis=1)
-        L["revolver_net"][:] = rev_draws.sum(axis=1) - rev_repays.sum(axis=1)
-        L["funding_gap"][:] = (np.where(x.due_q == q, x.cost, 0.0) * cc.programmes.planned_share).sum(axis=1)
+        L["scheduled_principal"][:] = rowsum(scheduled)
+        L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
+        L["funding_gap"][:] = rowsum(np.where(x.due_q == q, x.cost, 0.0) * cc.programmes.planned_share)
         L["capex_deferred"][:] = bought.deferred
         L["capex_cancelled"][:] = bought.cancelled
         market_value = fleet_step.market_value(fleet, q, progs.buy_q, x.lives(q, w, cc)[1],
@@ -334,9 +346,13 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                           ("repaid", repaid), ("refinanced", outcome.refinanced), ("closing", debt.balance)):
             tranches[name][min(q, len(tranches[name]) - 1)] = arr
         unpaid_maturity[q] = outcome.unpaid
-        collateral[q] = allocate_collateral(market_value, cc.secured, debt.balance)
+        if collateral is not None:
+            collateral[q] = allocate_collateral(market_value, cc.secured, debt.balance)
+        else:
+            values[q] = market_value  # type: ignore[index]
         if keep is None:  # a lean run (Monte Carlo) reads no statuses
             programme_status[q] = prog_step.status(cc.programmes, progs, q, x.due_q)
     stored = lambda arrays: {k: v for k, v in arrays.items() if len(v) == n_q}  # noqa: E731
     return Projection(cc, w, {k: v.T for k, v in stored(lines).items()}, {k: v.transpose(1, 2, 0) for k, v in stored(tranches).items()},
-                      collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0), programme_status.transpose(1, 2, 0))
+                      None if collateral is None else collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0),
+                      programme_status.transpose(1, 2, 0), None if values is None else values.transpose(1, 2, 0))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stress.engine.rows import rowsum
+
 
 @dataclass(frozen=True)
 class RevenueQuarter:
@@ -55,12 +57,12 @@ def step(earning_units: np.ndarray, cohort_gpu_map: np.ndarray, kw: np.ndarray,
     served = demand * (served_share @ contract_gpu_map.T)  # (W, C)
     contracted_g = demand_g * served_share
     spot_g = np.maximum(fleet - contracted_g, 0.0)
-    contracted = (served * contract_price).sum(axis=1) * hours
+    contracted = rowsum(served * contract_price) * hours
     if vintage is not None:
         aged = (earning_units * vintage) @ cohort_gpu_map
         spot_price = spot_price * np.divide(aged, fleet, out=np.ones_like(fleet), where=fleet > 0)
-    spot = (spot_g * spot_price).sum(axis=1) * hours * utilisation
-    it_kw = ((contracted_g + spot_g * utilisation[:, None]) * kw_per_gpu).sum(axis=1)
+    spot = rowsum(spot_g * spot_price) * hours * utilisation
+    it_kw = rowsum((contracted_g + spot_g * utilisation[:, None]) * kw_per_gpu)
     power = it_kw * pue * hours * power_price
-    gpus = fleet.sum(axis=1)
-    return RevenueQuarter(contracted, spot, power, gpus * other_cost_per_gpu_quarter, gpus, kw_fleet.sum(axis=1) / 1000.0)
+    gpus = rowsum(fleet)
+    return RevenueQuarter(contracted, spot, power, gpus * other_cost_per_gpu_quarter, gpus, rowsum(kw_fleet) / 1000.0)

@@ -1,0 +1,18 @@
+"""Row sums of (W, N) arrays, the engine's most frequent reduction.
+
+``a.sum(axis=1)`` over a short inner axis (N = a handful of cohorts or tranches) is slow in numpy: 48 us for
+(2,048 x 15) against 8 us for the matrix-vector product ``a @ ones(N)`` (measured on this machine's 2 cores),
+and the engine does ~40 a quarter. The product adds the same numbers in a different order, so results differ
+only in the last bits (1e-16 relative), far below a cent on any balance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rowsum(a: np.ndarray) -> np.ndarray:
+    """Sum over the last axis of a (W, N) float array, (W,)."""
+    if a.shape[-1] == 0:
+        return np.zeros(a.shape[:-1])
+    return a @ np.ones(a.shape[-1])  # type: ignore[no-any-return]
