@@ -22,13 +22,7 @@ def funding_gap_by_year(results: Results, world: int = 0) -> pd.DataFrame:
     if frame["funding_gap"].sum() <= 0:
         return pd.DataFrame(columns=["capex", "gap", "cumulative_gap"])
     years = pd.PeriodIndex(frame.index, freq="Q").year
-    x = results.projection
-    scheduled = np.zeros(len(results.quarters))
-    due_q = x.cc.cohort_in_q + np.where(x.cc.cohort_is_capex, np.broadcast_to(x.worlds.delay_q[world], x.cc.cohort_in_q.shape), 0)
-    cost = x.cc.cohort_units * x.cc.cohort_unit_cost * np.where(x.cc.cohort_is_capex, x.worlds.capex_factor[world], 1.0)
-    for k in np.flatnonzero(x.cc.cohort_is_capex & (due_q >= 0) & (due_q < len(scheduled))):
-        scheduled[due_q[k]] += cost[k]
-    out = pd.DataFrame({"capex": pd.Series(scheduled, index=frame.index).groupby(years).sum(),
+    out = pd.DataFrame({"capex": frame["capex_scheduled"].groupby(years).sum(),
                         "gap": frame["funding_gap"].groupby(years).sum()})
     out["cumulative_gap"] = out["gap"].cumsum()
     return out

@@ -20,7 +20,7 @@ BALANCE_LINES = (
 )
 #: Lines the metrics need that are not on the face of the statements.
 MEMO_LINES = ("taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses",
-              "fleet_value", "interest_accreted", "funding_gap", "capex_deferred", "capex_cancelled")
+              "fleet_value", "interest_accreted", "capex_scheduled", "funding_gap", "capex_deferred", "capex_cancelled")
 #: Per-tranche debt schedule, (W, T, Q) each.
 TRANCHE_LINES = ("opening", "drawn", "interest", "accreted", "repaid", "refinanced", "closing")
 
@@ -41,6 +41,7 @@ LABELS: dict[str, str] = {
     "gpus_earning": "GPUs earning", "tax_losses": "Tax losses carried forward",
     "fleet_value": "Fleet market value (collateral basis)",
     "equity_issued": "Equity issued", "distributions": "Dividends and buybacks",
-    "interest_accreted": "Interest accreted (non-cash)", "funding_gap": "Funding gap: due capex paid by planned financing",
+    "interest_accreted": "Interest accreted (non-cash)", "capex_scheduled": "Capex scheduled (due this quarter, delays and overruns included)",
+    "funding_gap": "Funding gap: due capex paid by planned financing",
     "capex_deferred": "Capex due and deferred (unfunded)", "capex_cancelled": "Capex cancelled",
 }

@@ -335,7 +335,9 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                                  - L["distributions"])
         L["scheduled_principal"][:] = rowsum(scheduled)
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
-        L["funding_gap"][:] = rowsum(np.where(x.due_q == q, x.cost, 0.0) * cc.programmes.planned_share)
+        scheduled_capex = np.where(x.due_q == q, x.cost, 0.0) * cc.cohort_is_capex  # (W, K) due this quarter
+        L["capex_scheduled"][:] = rowsum(scheduled_capex)
+        L["funding_gap"][:] = rowsum(scheduled_capex * cc.programmes.planned_share)
         L["capex_deferred"][:] = bought.deferred
         L["capex_cancelled"][:] = bought.cancelled
         market_value = fleet_step.market_value(fleet, q, progs.buy_q, x.lives(q, w, cc)[1],

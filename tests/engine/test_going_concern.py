@@ -161,6 +161,8 @@ def test_funding_gap_by_hand(make_company, run):
     # cost x planned share in the quarter each cohort is due: B1 $10m x 75% in q1, B2 $5m x 75% in q2;
     # Alpha is all committed. What the plan still needs is the same in either case.
     gap = [0, 7.5e6, 3.75e6, 0, 0, 0, 0, 0]
+    # scheduled capex, bought or not: A1 $10m + B1 $10m in q1, B2 $5m in q2
+    np.testing.assert_allclose(p["capex_scheduled"], [[0, 20e6, 5e6, 0, 0, 0, 0, 0]] * 2, atol=CENTS)
     np.testing.assert_allclose(p["funding_gap"][COMMITTED], gap, atol=CENTS)
     np.testing.assert_allclose(p["funding_gap"][PLAN], gap, atol=CENTS)
     for world in (COMMITTED, PLAN):
