@@ -215,9 +215,8 @@ def batch(
     A member that cannot be run (invalid, refused path, non-finite figures, an error, its worker dying)
     is reported at the end and the rest go on; exit 2 when any failed.
     """
-    import contextlib
-
     from stress.analysis import joint
+
     try:
         chosen = select(scenario, scenarios_file)
         portfolio, members, profiles, refusals = batch_input(inputs, allow_any_path)
@@ -243,9 +242,9 @@ def batch(
         outcomes = run_batch(book.tasks, jobs, advance)
     rep = assemble(portfolio, members, book, outcomes, names)
     joint_result, joint_error = None, None
-    if joint_plan is not None and paths is not None:
-        with console.stderr.status(f"joint Monte Carlo: {paths:,} paths x {len(joint_plan.firms)} firms",
-                                   spinner="dots") if not as_json and console.stderr.is_terminal else contextlib.nullcontext():
+    if joint_plan is not None:
+        with batch_view.spinner(f"joint Monte Carlo: {paths:,} paths x {len(joint_plan.firms)} firms",
+                                enabled=not as_json and console.stderr.is_terminal):
             try:
                 joint_result = joint.run_joint(book.tasks, paths, seed, jobs=jobs, plan=joint_plan)
             except StressError as err:

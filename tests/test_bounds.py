@@ -81,7 +81,8 @@ def bad(args: list[str], where: str) -> str:
     res = runner.invoke(app, args)
     assert res.exit_code == 2, res.output
     assert where in res.output, res.output
-    assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
+    assert "Traceback" not in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
     return res.output
 
 

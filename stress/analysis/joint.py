@@ -34,7 +34,6 @@ seed, in chunk order. Same seed, same bytes.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from stress.analysis.batch import FirmTask
+from stress.analysis.pools import worker_pool
 from stress.analysis.montecarlo import KEEP, DefaultPaths, draw_market, first_default, stochastic_worlds
 from stress.analysis.portfolio import profile_identity
 from stress.analysis.recovery import exposure_recovery, recoveries_at_default
@@ -355,7 +355,7 @@ def run_joint(tasks: list[FirmTask], paths: int, seed: int, params: MonteCarloPa
     elif jobs == 1:
         parts = [simulate_chunk(plan, n, s) for n, s in zip(sizes, children, strict=True)]
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_share, initargs=(plan,)) as pool:
+        with worker_pool(max_workers=jobs, initializer=_share, initargs=(plan,)) as pool:
             parts = list(pool.map(_simulate_shared, sizes, children))
     for part in parts:
         if part.problem is not None:  # bounds keep inputs plausible; if a path still overflows, no PD is drawn

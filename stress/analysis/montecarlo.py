@@ -21,7 +21,6 @@ from the waterfall in ``stress.analysis.recovery`` at the default quarter.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +31,7 @@ from stress.engine.covenants import NOT_FOUND, earliest, first_true
 from stress.engine.debt import CENT
 from stress.engine.project import DEFAULT_CHUNK, Projection, project
 from stress.engine.worlds import Worlds, baseline_worlds
+from stress.analysis.pools import worker_pool
 from stress.analysis.recovery import exposure_recovery, recoveries_at_default
 from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
@@ -333,7 +333,7 @@ def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarl
     if jobs == 1:
         parts = [_simulate_chunk(cc, params, n, s, exposure) for n, s in zip(sizes, children, strict=True)]
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_share, initargs=(cc, params, exposure)) as pool:
+        with worker_pool(max_workers=jobs, initializer=_share, initargs=(cc, params, exposure)) as pool:
             parts = list(pool.map(_simulate_shared, sizes, children))
     cash = np.concatenate([c.cash for c in parts])
     bad = np.argwhere(~np.isfinite(cash))

@@ -32,6 +32,9 @@ from stress.model.capital import Case
 from stress.model.company import Company
 from stress.model.programme import CASH
 
+#: A capex cohort outside any programme is its own programme, named after it with this suffix.
+COHORT_SUFFIX = " (cohort)"
+
 #: Quarter index meaning "never" for purchase quarters.
 NEVER = 10_000
 
@@ -74,7 +77,7 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
     """``source_names``: tranche then equity names (S - 1); ``source_planned``, ``source_is_proceeds`` (S - 1,)."""
     n_fleet, n_s = len(company.fleet), len(source_names) + 1
     names = [p.name for p in company.programmes]
-    names += [f"{k.name} (cohort)" for k in company.capex_plan if k.programme is None]
+    names += [f"{k.name}{COHORT_SUFFIX}" for k in company.capex_plan if k.programme is None]
     by_name = {p.name: p for p in company.programmes}
     funding = np.zeros((len(company.cohorts), n_s))
     prog = np.full(len(company.cohorts), -1, dtype=int)
@@ -86,7 +89,7 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
             for f in by_name[k.programme].funding:
                 funding[row, n_s - 1 if f.source == CASH else source_names.index(f.source)] += f.share
         else:
-            prog[row] = names.index(f"{k.name} (cohort)")
+            prog[row] = names.index(f"{k.name}{COHORT_SUFFIX}")
             if k.funded_by is not None:
                 topped_up[row] = source_names.index(k.funded_by)
                 funding[row, topped_up[row]] = k.funded_share

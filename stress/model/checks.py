@@ -121,10 +121,12 @@ def _reference_problems(p: Parts) -> Iterator[Problem]:
     yield from _duplicates(p, "cohort", "fleet", "capex_plan")
     yield from _duplicates(p, "programme", "programmes")
     yield from _duplicates(p, "equity raise", "equity")
-    tranche_names = p.written_values("name", "debt")
     for i, e in enumerate(p.written["equity"]):
         if e.get("name") in tranche_names | {CASH}:
             yield Problem(f"equity[{i}].name", "a debt tranche (or 'cash') has this name; funding sources must be unique", e["name"])
+    for i, t in enumerate(p.written["debt"]):
+        if t.get("name") == CASH:
+            yield Problem(f"debt[{i}].name", "'cash' names the cash funding source of programmes; name the tranche otherwise", CASH)
     yield from _duplicates(p, "debt", "debt")
     yield from _duplicates(p, "lease", "leases")
 

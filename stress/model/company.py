@@ -84,10 +84,5 @@ class Company(Spec):
                 or any(self.counts_contract(c.status, Case.PLAN) and c.status is not ContractStatus.COMMITTED
                        for c in self.contracts))
 
-    @staticmethod
-    def counts_financing(status: FinancingStatus, case: Case) -> bool:
-        """Whether financing of ``status`` can be used under ``case``."""
-        return status is FinancingStatus.COMMITTED or case is Case.PLAN
-
     def tranche(self, name: str) -> Tranche:
         return next(t for t in self.debt if t.name == name)

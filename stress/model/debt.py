@@ -41,8 +41,10 @@ class Seniority(StrEnum):
 class Tranche(Spec):
     """A debt tranche; ``stress.model.checks`` checks ``limit`` against ``kind`` and ``balance``.
 
-    A tranche with undrawn ``limit`` that is not a revolver and funds no capex is *issued in full* when it
-    becomes available (notes priced after ``as_of``); one that funds capex is drawn as the capex is bought.
+    Notes, convertibles and term loans undrawn at ``as_of`` (balance 0, a ``limit``) are *issued in full* when
+    they open, as cash; a programme that names one as a funding source keeps those proceeds for itself.
+    Delayed-draw facilities, revolvers and vendor financing are drawn as capex is bought or cash is needed,
+    as is any tranche a legacy ``capex_plan[].funded_by`` names.
     """
 
     name: str = Field(min_length=1)

@@ -141,7 +141,6 @@ Share = Annotated[float, BeforeValidator(parse_rate), AfterValidator(_fraction),
 Change = Annotated[float, within(-1.0, MAX_CHANGE, "a change between -100% and +1,000%", parse_rate,
                                  sign="a price, value or cost cannot fall by more than 100%"), _RATE_SCHEMA]
 """A shock to a price, value or cost: -100% (to nothing) to +1,000% (eleven times as much)."""
-PosFloat = Annotated[float, within(0.0, math.inf, "a finite number above zero", low_open=True, sign=_ABOVE_ZERO)]
 """Above 0 and finite; give a field its natural upper bound with a type of its own or ``Field(le=...)``."""
 NonNegFloat = Annotated[float, within(0.0, math.inf, "a finite number of zero or more", sign=_ZERO_OR_MORE)]
 """Zero or more and finite; give a field its natural upper bound with a type of its own or ``Field(le=...)``."""

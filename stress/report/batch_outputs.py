@@ -10,6 +10,7 @@ import pandas as pd
 from stress.analysis.portfolio import BatchReport
 from stress.errors import ReportError
 from stress.engine.results import Results
+from stress.report.format import FORMULA_LEADS
 from stress.report.portfolio_workbook import build_portfolio_workbook
 from stress.report.safe_write import TargetExistsError, write_atomic
 
@@ -21,7 +22,6 @@ LGD_NOTE = ("Loss = exposure x (1 - recovery) for firms that default (first liqu
 
 
 #: A CSV cell beginning with one of these is read as a formula by spreadsheet programs (OWASP, "CSV Injection").
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_safe(value: object) -> object:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +19,11 @@ from stress.report.console import _table, stderr, stdout
 from stress.report.format import pct, times, usd_m
 
 VERDICT_STYLE = {"pass": "green", "breach": "yellow", "default": "bold red"}
+
+
+def spinner(text: str, enabled: bool) -> contextlib.AbstractContextManager[object]:
+    """A spinner on stderr while a long step runs (only on a terminal)."""
+    return stderr.status(text, spinner="dots") if enabled else contextlib.nullcontext()
 
 
 @contextmanager

@@ -46,3 +46,8 @@ def clean(text: str) -> str:
     shows that the text held one. Rich markup is a separate matter: escape it with ``rich.markup.escape``.
     """
     return CONTROL_RE.sub("", text)
+
+
+#: Leading characters that make a spreadsheet read text as a formula (OWASP CSV injection): text starting
+#: with one is written with a quote prefix in workbooks and a leading apostrophe in CSV files.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")

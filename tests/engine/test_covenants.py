@@ -97,7 +97,9 @@ def test_covenants_through_results(make_company, run, quarter_days):
     ``revenue - 3m`` with revenue ``1,000 x hours x utilisation`` (plus one $1,000 GPU bought
     in q0 that earns from q1). Covenants: "loose" liquidity >= 12m (listed first), "tight" >= 16m.
     In world 3 the GPU would cost $20m, more than the $17m of cash the firm has: capex is bought only
-    when funded, so it is never bought and the firm keeps 1,000 GPUs.
+    when funded, so it is never bought and the firm keeps 1,000 GPUs. In world 4 it costs $15m, which
+    the $17m can pay: bought in q0, it leaves $2m, and the $3m a quarter of SG&A with nothing sold takes
+    cash below zero in q1: a liquidity default.
     """
     company = make_company(
         opening={"cash": 20_000_000},
@@ -110,14 +112,17 @@ def test_covenants_through_results(make_company, run, quarter_days):
         covenants=[{"metric": "liquidity", "min": "12m", "name": "loose"},
                    {"metric": "liquidity", "min": "16m", "name": "tight"}],
     )
-    util = np.array([1.0, 0.5, 0.0, 0.0])
-    capex_factor = np.array([1.0, 1.0, 1.0, 20_000.0])  # world 3: the $1,000 GPU costs $20m (overrun)
-    res = run(company, n=4, utilisation=np.repeat(util[:, None], 4, axis=1), capex_factor=capex_factor)
+    util = np.array([1.0, 0.5, 0.0, 0.0, 0.0])
+    capex_factor = np.array([1.0, 1.0, 1.0, 20_000.0, 15_000.0])  # worlds 3, 4: the $1,000 GPU costs $20m, $15m
+    res = run(company, n=5, utilisation=np.repeat(util[:, None], 4, axis=1), capex_factor=capex_factor)
 
     h = quarter_days[:4] * 24
-    gpus = np.array([[1000, 1001, 1001, 1001]] * 3 + [[1000] * 4])
+    gpus = np.array([[1000, 1001, 1001, 1001]] * 3 + [[1000] * 4] + [[1000, 1001, 1001, 1001]])
     flows = gpus * h * util[:, None] - 3e6
-    flows[:3, 0] -= 1_000 * capex_factor[:3]
+    bought = np.array([True, True, True, False, True])
+    flows[bought, 0] -= 1_000 * capex_factor[bought]
+    np.testing.assert_allclose(res.projection["capex"][:, 0], np.where(bought, 1_000 * capex_factor, 0.0), atol=0.01)
+    np.testing.assert_allclose(res.projection["capex_deferred"][3], 20e6, atol=0.01)  # waits all four quarters
     cash = 20e6 + np.cumsum(flows, axis=1)
     np.testing.assert_allclose(res.projection["cash"], cash, atol=0.01)
 
@@ -129,7 +134,7 @@ def test_covenants_through_results(make_company, run, quarter_days):
         return next((q for q in range(4) if mask[q]), None)
 
     labels = res.quarters
-    for w in range(4):
+    for w in range(5):
         ev = res.events(w)
         breaches = {name: first(cash[w] < limit) for name, limit in (("loose", 12e6), ("tight", 16e6))}
         found = [(q, name) for name, q in breaches.items() if q is not None]
@@ -143,5 +148,6 @@ def test_covenants_through_results(make_company, run, quarter_days):
     # world 3 would have gone below zero in q0 buying the $20m GPU it cannot fund; it defers it instead
     assert (cash[0] >= 16e6).all() and (cash[1] >= 12e6).all() and (cash[1] < 16e6).any()
     assert (cash[2] < 12e6).any() and (cash[2] >= 0).all() and (cash[3] >= 0).all()
-    assert res.verdicts == [Verdict.PASS, Verdict.BREACH, Verdict.BREACH, Verdict.BREACH]
+    np.testing.assert_allclose(cash[4], [2e6, -1e6, -4e6, -7e6], atol=0.01)
+    assert res.verdicts == [Verdict.PASS, Verdict.BREACH, Verdict.BREACH, Verdict.BREACH, Verdict.DEFAULT]
     assert res.events(1).first_breach_covenant == "tight"

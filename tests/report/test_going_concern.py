@@ -22,6 +22,7 @@ from typing import Any
 
 import formulas
 import openpyxl
+import numpy as np
 import pytest
 import yaml
 from _companies import build_company, merge
@@ -118,7 +119,11 @@ def test_the_fixture_behaves_as_derived_by_hand(gc_results: Results) -> None:
     assert p["funding_gap"][:, 1] == pytest.approx([80e6, 80e6])
     assert gc_results.funding_gap(0) == (pytest.approx(80e6), "2025Q4")
     assert p["equity_issued"][:, 1] == pytest.approx([30e6, 30e6])
-    assert (p["distributions"] > 0).all() and (p["interest_accreted"] > 0).all()
+    assert p["distributions"] == pytest.approx(np.full(p["distributions"].shape, 2e6))  # $2m every quarter
+    # the convertible accretes from $40m to $50m over the 16 quarters to its maturity, at a constant rate
+    q = np.arange(p["interest_accreted"].shape[1])
+    accretion = 40e6 * (1.25 ** ((q + 1) / 16) - 1.25 ** (q / 16))
+    assert p["interest_accreted"] == pytest.approx(np.vstack([accretion, accretion]))
 
 
 def test_programmes_sheet_shows_each_case_status_by_quarter_coloured(gc_book: Any) -> None:
@@ -205,7 +210,7 @@ def test_debt_sheet_shows_the_accretion_in_the_closing_balance(gc_book: Any, gc_
     closing = _row(ws, "Closing", start)
     assert f"C{accreted}" in ws.cell(row=closing, column=3).value
     assert gc_computed[("DEBT", f"J{closing}")] == pytest.approx(gc_results.projection.tranches["closing"][0, j, -1] / 1e6)
-    assert gc_results.projection.tranches["closing"][0, j, -1] > 40e6  # it accreted
+    assert gc_results.projection.tranches["closing"][0, j, -1] == pytest.approx(40e6 * 1.25 ** 0.5)  # half-way to $50m
 
 
 def test_summary_shows_each_case_and_the_baseline_funding_gap(gc_book: Any) -> None:

@@ -28,7 +28,8 @@ from stress.units import RateQuote
 
 #: Money fields that are per-unit prices, shown in USD (not USD m).
 PER_UNIT = {"unit_cost": "USD per GPU", "price_per_gpu_hour": "USD per GPU-hour", "power_price_per_kwh": "USD per kWh",
-            "other_cost_per_gpu_year": "USD per GPU-year"}
+            "other_cost_per_gpu_year": "USD per GPU-year", "fixed_price": "USD per GPU-hour",
+            "sga_per_mw_year": "USD per MW-year"}
 #: Plain-number fields and their units.
 PLAIN_UNITS = {"useful_life_years": "years", "economic_life_years": "years", "kw_per_gpu": "kW per GPU", "pue": "x",
                "receivable_days": "days", "horizon_quarters": "quarters"}

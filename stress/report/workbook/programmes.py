@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from stress.engine.compiled import CompiledCompany
 from stress.engine.programmes import STATUS_NAMES
 from stress.engine.results import Results
 from stress.model.capital import Case, FinancingStatus
@@ -32,8 +34,6 @@ from stress.report.workbook import styles as st
 #: Fill of each status cell, by status name.
 STATUS_FILL = {"scheduled": "F2F2F2", "deferred": "FFEB9C", "building": "DDEBF7", "delivered": "C6EFCE",
                "cancelled": "FFC7CE"}
-#: Suffix the engine gives a capex cohort outside any programme (its own programme).
-COHORT_SUFFIX = " (cohort)"
 CUMULATIVE_GAP = "Funding gap, cumulative"
 
 
@@ -62,18 +62,13 @@ def _status_of(company: Company, source: str) -> tuple[str, str]:
     return "?", ""
 
 
-def funding_of(company: Company, programme: str) -> list[Funding]:
-    """The funding sources of ``programme`` (a profile programme, or a cohort outside any)."""
-    named = next((p for p in company.programmes if p.name == programme), None)
-    if named is not None:
-        shares = [(f.source, f.share) for f in named.funding]
-    else:
-        cohort = next(k for k in company.capex_plan if f"{k.name}{COHORT_SUFFIX}" == programme)
-        shares = [(cohort.funded_by, cohort.funded_share)] if cohort.funded_by else []
-        rest = 1.0 - (cohort.funded_share if cohort.funded_by else 0.0)
-        if rest > 0:
-            shares.append((CASH, rest))
-    return [Funding(s, share, *_status_of(company, s)) for s, share in shares]
+def funding_of(cc: CompiledCompany, programme: int) -> list[Funding]:
+    """The funding sources of programme ``programme`` (an index into ``cc.programmes.names``), as the engine
+    compiled them: each source's share of a cohort's cost (every cohort of a programme has the same shares)."""
+    k = int(np.flatnonzero(cc.programmes.cohort_programme == programme)[0])
+    sources = [*cc.tranche_names, *cc.financing.equity_names, CASH]
+    return [Funding(sources[s], float(share), *_status_of(cc.company, sources[s]))
+            for s, share in enumerate(cc.programmes.funding[k]) if share > 0]
 
 
 def _in_cases(company: Company, status: ContractStatus) -> str:
@@ -171,7 +166,7 @@ def _definitions(ws: Worksheet, results: Results, row: int) -> None:
         halls = [(x.name, x.annual_payment / st.MILLION, x.start, x.end) for x in company.leases if x.programme == name]
         row = _table(ws, row, "Halls (leases)", [("Lease", None), ("USD m a year", st.USD_M), ("Commences", st.DATE),
                                                  ("Ends", st.DATE)], halls)
-        funding = [(f.source, f.share, f.status, f.available) for f in funding_of(company, name)]
+        funding = [(f.source, f.share, f.status, f.available) for f in funding_of(cc, j)]
         row = _table(ws, row, "Funding", [("Source", None), ("Share", st.PCT), ("Status at as_of", None),
                                           ("Available from", None)], funding)
         row += 1

@@ -18,6 +18,8 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from stress.report.format import FORMULA_LEADS
+
 USD_M_FORMAT = '#,##0.0;(#,##0.0);"–"'
 PCT_FORMAT = "0.0%"
 RATE_FORMAT = "0.00%"
@@ -134,7 +136,6 @@ def finite(value: float) -> float | str:
 
 
 #: A cell whose text starts with one of these is read as a formula by a spreadsheet when typed or imported (OWASP).
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any, style: str | None = None) -> None:
