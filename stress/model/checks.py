@@ -27,7 +27,9 @@ from stress.model.fleet import CapexCohort, Cohort
 from stress.model.lease import MAX_LEASE_YEARS, Lease
 from stress.model.market import Market
 from stress.model.programme import CASH, Programme
+from stress.model.structure_checks import covenant_level_problems, schedule_problems, vehicle_problems
 from stress.model.types import Date
+from stress.model.vehicle import Vehicle
 
 #: An amount this many times smaller than the profile's largest is suspicious.
 SCALE_WARNING_RATIO = 1e-5
@@ -35,7 +37,7 @@ SCALE_WARNING_RATIO = 1e-5
 #: The profile's lists of items, and the model of each item.
 SECTIONS: dict[str, type] = {"fleet": Cohort, "capex_plan": CapexCohort, "contracts": Contract, "debt": Tranche,
                              "leases": Lease, "covenants": Covenant, "programmes": Programme, "equity": EquityRaise,
-                             "distributions": Distribution}
+                             "distributions": Distribution, "vehicles": Vehicle}
 #: A programme's funding shares may miss 100% by this much (rounding in a profile).
 SHARE_TOLERANCE = 1e-6
 _DATE = TypeAdapter(Date)
@@ -111,7 +113,7 @@ def _reference_problems(p: Parts) -> Iterator[Problem]:
     for i, cov in p.valid("covenants"):
         path = f"covenants[{i}].applies_to"
         if cov.applies_to is None:
-            if cov.metric is CovenantMetric.LTV:
+            if cov.metric is CovenantMetric.LTV and cov.at_parent:
                 yield Problem(path, "an ltv covenant needs applies_to naming a secured tranche")
         elif cov.applies_to not in tranche_names:
             yield Problem(path, f"names no debt tranche; expected one of {sorted(tranche_names)}", cov.applies_to)
@@ -282,7 +284,8 @@ def profile_problems(profile: Company | Parts) -> list[Problem]:
     """Every cross-field error among the parts of a profile that are each valid."""
     p = Parts.of_company(profile) if isinstance(profile, Company) else profile
     return [*_item_problems(p), *_reference_problems(p), *_gpu_problems(p), *_date_problems(p),
-            *_financing_problems(p), *_delivery_problems(p), *_renewal_problems(p)]
+            *_financing_problems(p), *_delivery_problems(p), *_renewal_problems(p), *vehicle_problems(p),
+            *covenant_level_problems(p), *schedule_problems(p)]
 
 
 def going_concern_warnings(c: Company) -> list[Problem]:

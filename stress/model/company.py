@@ -13,8 +13,10 @@ from stress.model.lease import Lease
 from stress.model.market import Costs, Market, Treasury, WorkingCapital
 from stress.model.montecarlo import MonteCarloParams
 from stress.model.programme import Programme
+from stress.model.refinancing import Refinancing
 from stress.model.signals import MarketSignal
 from stress.model.types import Date, Money, NonNegMoney, Spec
+from stress.model.vehicle import Vehicle
 
 MAX_HORIZON_QUARTERS = 80
 
@@ -55,6 +57,8 @@ class Company(Spec):
     debt: list[Tranche] = Field(default_factory=list)
     leases: list[Lease] = Field(default_factory=list)
     covenants: list[Covenant] = Field(default_factory=list)
+    vehicles: list[Vehicle] = Field(default_factory=list, description="ring-fenced financing vehicles")
+    refinancing: Refinancing = Field(default_factory=Refinancing, description="spreads maturities refinance at, by rating")
     programmes: list[Programme] = Field(default_factory=list, description="build programmes: capex, halls, contracts, funding")
     equity: list[EquityRaise] = Field(default_factory=list, description="equity raises, committed or planned")
     distributions: list[Distribution] = Field(default_factory=list, description="dividends and buybacks")
@@ -86,3 +90,7 @@ class Company(Spec):
 
     def tranche(self, name: str) -> Tranche:
         return next(t for t in self.debt if t.name == name)
+
+    def vehicle_of(self, tranche: str) -> Vehicle | None:
+        """The vehicle that borrows ``tranche``, None when the parent does."""
+        return next((v for v in self.vehicles if tranche in v.facilities), None)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from stress.model.types import MAX_MONEY, Spec, within
+from stress.model.types import MAX_MONEY, Share, Spec, within
 from stress.errors import shown_value
 from stress.units import parse_money, parse_rate
 
@@ -57,14 +57,58 @@ Threshold = Annotated[float, within(0.0, MAX_MONEY, "a threshold of zero or more
 """Zero or more; what is plausible depends on the metric (``stress.model.checks``)."""
 
 
+#: Where a covenant is tested when it names no vehicle.
+PARENT = "parent"
+
+
+class CovenantKind(StrEnum):
+    """``maintenance``: tested every quarter. ``incurrence``: tested only when new debt is incurred (a planned
+    facility opening at the parent, or drawn in the vehicle); failing it blocks that debt, never a breach."""
+
+    MAINTENANCE = "maintenance"
+    INCURRENCE = "incurrence"
+
+
+class Consequence(StrEnum):
+    """What a maintenance breach does. ``breach``: reported, the lenders' remedy not modelled (at the parent,
+    a waiver or amendment is usual); ``lock_up``: a vehicle's residual cash is trapped while it fails;
+    ``sweep_step_up``: the vehicle's sweep rises to ``sweep_on_breach`` while it fails; ``event_of_default``:
+    the vehicle's debt is accelerated (a vehicle test) or the firm defaults (a parent test)."""
+
+    BREACH = "breach"
+    LOCK_UP = "lock_up"
+    SWEEP_STEP_UP = "sweep_step_up"
+    EVENT_OF_DEFAULT = "event_of_default"
+
+
+#: Metrics a vehicle can be tested on: its DSCR on contracted cash flow and its LTV on its collateral.
+VEHICLE_METRICS = frozenset({CovenantMetric.DSCR, CovenantMetric.LTV})
+
+
 class Covenant(Spec):
-    """``stress.model.checks`` checks there is exactly one bound, in ``DIRECTION``, and ``applies_to`` for ltv."""
+    """``stress.model.checks`` checks there is exactly one bound, in ``DIRECTION``, ``applies_to`` for a parent
+    ltv, that ``tested_at`` names a vehicle, and that the metric and consequence suit the level."""
 
     metric: CovenantMetric
     min: Threshold | None = None
     max: Threshold | None = None
     applies_to: str | None = Field(None, description="debt tranche the test belongs to (required for ltv)")
     name: str | None = Field(None, description="label in reports; default from metric and tranche")
+    tested_at: str = Field(PARENT, min_length=1, description="'parent' or a vehicle's name")
+    kind: CovenantKind = CovenantKind.MAINTENANCE
+    on_breach: Consequence | None = Field(None, description="default: lock_up in a vehicle, breach at the parent")
+    sweep_on_breach: Share = Field(1.0, description="the vehicle's sweep while a sweep_step_up test fails")
+    evidence: str | None = Field(None, description="source of the level, or 'estimate: why'")
+
+    @property
+    def at_parent(self) -> bool:
+        return self.tested_at == PARENT
+
+    @property
+    def consequence(self) -> Consequence:
+        if self.on_breach is not None:
+            return self.on_breach
+        return Consequence.BREACH if self.at_parent else Consequence.LOCK_UP
 
     @property
     def threshold(self) -> float:
@@ -78,4 +122,5 @@ class Covenant(Spec):
     def label(self) -> str:
         if self.name:
             return self.name
-        return self.metric.value + (f" ({self.applies_to})" if self.applies_to else "")
+        where = self.applies_to or ("" if self.at_parent else self.tested_at)
+        return self.metric.value + (f" ({where})" if where else "")

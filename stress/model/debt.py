@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from stress.model.capital import FinancingStatus
-from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Spec
+from stress.model.covenant import parse_threshold
+from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Share, Spec, within
 
 
 class DebtKind(StrEnum):
@@ -24,12 +26,27 @@ class Amortisation(StrEnum):
 
     ``bullet``: all at maturity. ``straight_line``: equal principal each quarter
     to zero at maturity (recomputed after each draw). ``annuity``: level
-    payment of interest plus principal, as a mortgage.
+    payment of interest plus principal, as a mortgage. ``schedule``: the dated
+    instalments of ``schedule`` (amounts, or shares of the original principal).
+    ``sculpted``: debt service sized to the financing vehicle's contracted cash
+    flow over ``target_dscr`` (principal = that less interest). Any method can
+    start late (``amortise_from``); what is left falls due at maturity.
     """
 
     BULLET = "bullet"
     STRAIGHT_LINE = "straight_line"
     ANNUITY = "annuity"
+    SCHEDULE = "schedule"
+    SCULPTED = "sculpted"
+
+
+class Instalment(Spec):
+    """One dated instalment: ``amount`` USD, or ``share`` of the original principal (the balance at as_of,
+    or the limit of a facility undrawn then); due in the quarter containing ``date``."""
+
+    date: Date
+    amount: NonNegMoney | None = None
+    share: Share | None = None
 
 
 class Seniority(StrEnum):
@@ -63,6 +80,12 @@ class Tranche(Spec):
     draw_until: Date | None = Field(None, description="last date an undrawn commitment can be drawn; default maturity")
     redemption: PosMoney | None = Field(None, description="USD repaid at maturity; the balance accretes to it "
                                                           "(convertibles), the coupon is paid on it")
+
+    schedule: list[Instalment] = Field(default_factory=list, description="dated instalments (amortisation: schedule)")
+    target_dscr: Annotated[float, within(0.0, 10.0, "a ratio above 0 and at most 10x", parse_threshold, low_open=True)] | None = Field(
+        None, description="debt service = the vehicle's contracted cash flow / this (amortisation: sculpted)")
+    amortise_from: Date | Literal["completion"] | None = Field(
+        None, description="no principal before this date, or before every cohort it is secured on is in service")
 
     @property
     def rank(self) -> Seniority:
