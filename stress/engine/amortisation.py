@@ -29,3 +29,9 @@ def scheduled_principal(balance: np.ndarray, quarters_left: int, rate_q: np.ndar
     with np.errstate(divide="ignore", invalid="ignore"):
         annuity = np.where(r > 1e-12, r / (1.0 - (1.0 + r) ** -quarters_left), 1.0 / quarters_left)
     return balance * (annuity - r)
+
+
+def sculpted_principal(balance: np.ndarray, interest: np.ndarray, cfads: np.ndarray, target_dscr: float) -> np.ndarray:
+    """Principal that makes debt service equal ``cfads / target_dscr``: ``max(cfads / target - interest, 0)``,
+    at most the balance. ``cfads`` is this tranche's share of the vehicle's contracted cash flow as signed."""
+    return np.clip(cfads / target_dscr - interest, 0.0, balance)

@@ -21,9 +21,11 @@ from stress.engine.leases import LeaseSchedule, schedule
 from stress.engine.opening import OpeningBalance, opening_balance
 from stress.engine.programmes import CompiledProgrammes, compile_programmes
 from stress.engine.timeline import Timeline
+from stress.engine.credit import CompiledCredit
+from stress.engine.vehicles import CompiledVehicles, compile_vehicles
 from stress.model.capital import Case
 from stress.model.company import Company
-from stress.model.debt import Amortisation, DebtKind, Tranche
+from stress.model.debt import Amortisation, DebtKind
 
 #: Quarters a refinanced tranche runs before its new (bullet) maturity: 5 years.
 REFINANCING_TERM_QUARTERS = 20
@@ -80,12 +82,17 @@ class CompiledCompany:
     tranche_floating: np.ndarray  # (T,) bool
     tranche_spread: np.ndarray  # (T,) annual: coupon if fixed, spread if floating
     tranche_floor: np.ndarray  # (T,)
-    tranche_refi_spread: np.ndarray  # (T,) spread over base at which it refinances
     tranche_maturity_q: np.ndarray  # (T,) int
     tranche_amortisation: list[Amortisation]
     tranche_is_revolver: np.ndarray  # (T,) bool
+    tranche_schedule: np.ndarray  # (T, Q) USD instalments of a dated schedule
+    tranche_target_dscr: np.ndarray  # (T,) x, a sculpted tranche's (0: not sculpted)
+    tranche_amortise_from_q: np.ndarray  # (T,) int first quarter principal is due (-1: from the start)
+    tranche_from_completion: np.ndarray  # (T,) bool: no principal before its collateral is all in service
     secured: np.ndarray  # (K, T) 1.0 where cohort k is pledged to tranche t
     financing: CompiledFinancing  # facilities that open later, equity raises, distributions
+    vehicles: CompiledVehicles  # ring-fenced borrowers (V)
+    credit: CompiledCredit  # refinancing spreads by the firm's rating in each world; incurrence tests
     programmes: CompiledProgrammes  # funding of each capex cohort, programmes, contracts' links to them
     # the firm's cost and treasury assumptions, as plain numbers
     pue: float
@@ -129,24 +136,22 @@ class CompiledCompany:
         return np.array([path[min(q, len(path) - 1)] for q in range(self.n_quarters)])
 
 
-#: Spread over the base rate at which a convertible (or any fixed tranche whose coupon is below the base
-#: rate plus this) refinances as straight debt: the ICE BofA US high-yield index OAS of 2.75% in Aug 2025
-#: (../shared/reference/financial-facts.md s3.4). A 0% convertible does not refinance at the base rate flat.
-MIN_FIXED_REFI_SPREAD = 0.0275
-
-
-def refinancing_spread(t: Tranche, base0: float) -> float:
-    """Spread over the base rate at which a tranche refinances: its own if floating; else its coupon over
-    today's base rate, at least MIN_FIXED_REFI_SPREAD for convertibles."""
-    if t.rate.floating:
-        return t.rate.spread
-    spread = max(t.rate.spread - base0, 0.0)
-    return max(spread, MIN_FIXED_REFI_SPREAD) if t.kind is DebtKind.CONVERTIBLE else spread
-
-
 def base_rate_now(company: Company) -> float:
     """The base rate in the first projection quarter: the path's first value, else ``start``."""
     return (company.market.base_rate.path or [company.market.base_rate.start])[0]
+
+
+def _instalments(company: Company, tl: Timeline) -> np.ndarray:
+    """(T, Q) USD due on each tranche's dated schedule: an amount, or a share of its original principal (the
+    balance at as_of, or the limit of a facility undrawn then), in the quarter containing its date."""
+    out = np.zeros((len(company.debt), tl.n))
+    for t, tranche in enumerate(company.debt):
+        principal = tranche.balance or (tranche.limit or 0.0)
+        for step in tranche.schedule:
+            q = tl.index_of(step.date)
+            if 0 <= q < tl.n:
+                out[t, q] += step.amount if step.amount is not None else step.share * principal  # type: ignore[operator]
+    return out
 
 
 def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany:
@@ -157,7 +162,8 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
     customers = list(dict.fromkeys(c.customer for c in company.contracts))
     terms = contract_terms(company)
     tranche_names = [t.name for t in company.debt]
-    base0 = base_rate_now(company)
+    coverage = np.array([_coverage(t.start, t.end, tl) for t in terms]).reshape(len(terms), tl.n)
+    leases = [schedule(x, tl) for x in company.leases]
     financing = compile_financing(company, tl, {k.funded_by for k in company.capex_plan if k.funded_by}, company.treasury.minimum_cash)
     return CompiledCompany(
         company=company,
@@ -183,26 +189,32 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
         contract_customer=np.array([customers.index(t.contract.customer) for t in terms], dtype=int),
         contract_gpus=np.array([t.contract.gpus for t in terms], dtype=float),
         contract_price=np.array([t.price for t in terms], dtype=float),
-        contract_coverage=np.array([_coverage(t.start, t.end, tl) for t in terms]).reshape(len(terms), tl.n),
+        contract_coverage=coverage,
         contract_market_priced=np.array([t.market_priced for t in terms], dtype=bool),
         contract_start_q=np.array([tl.index_of(t.start) for t in terms], dtype=int),
         contract_price_factor=np.array([(1.0 - company.market.gpu_hour_price[t.contract.gpu].vintage_decay) ** t.age_years
                                         * (1.0 - (t.contract.renewal.haircut if t.market_priced else 0.0))  # type: ignore[union-attr]
                                         if t.contract.gpu in company.market.gpu_hour_price else 1.0 for t in terms]),
         contract_renewal_probability=np.array([t.probability for t in terms], dtype=float),
-        leases=[schedule(x, tl) for x in company.leases],
+        leases=leases,
         tranche_names=tranche_names,
         tranche_balance=np.array([t.balance for t in company.debt], dtype=float),
         tranche_limit=np.array([t.limit if t.limit is not None else t.balance for t in company.debt], dtype=float),
         tranche_floating=np.array([t.rate.floating for t in company.debt], dtype=bool),
         tranche_spread=np.array([t.rate.spread for t in company.debt], dtype=float),
         tranche_floor=np.array([t.floor for t in company.debt], dtype=float),
-        tranche_refi_spread=np.array([refinancing_spread(t, base0) for t in company.debt]),
         tranche_maturity_q=np.array([tl.index_of(t.maturity) for t in company.debt], dtype=int),
         tranche_amortisation=[t.amortisation for t in company.debt],
         tranche_is_revolver=np.array([t.kind is DebtKind.REVOLVER for t in company.debt], dtype=bool),
+        tranche_schedule=_instalments(company, tl),
+        tranche_target_dscr=np.array([t.target_dscr or 0.0 for t in company.debt], dtype=float),
+        tranche_amortise_from_q=np.array([tl.index_of(t.amortise_from) if isinstance(t.amortise_from, dt.date) else -1
+                                          for t in company.debt], dtype=int),
+        tranche_from_completion=np.array([t.amortise_from == "completion" for t in company.debt], dtype=bool),
         secured=np.array([[k.name in t.secured_by for t in company.debt] for k in cohorts], dtype=float).reshape(len(cohorts), len(company.debt)),
         financing=financing,
+        vehicles=compile_vehicles(company, terms, coverage, leases, tl.hours),
+        credit=CompiledCredit.of(company),
         programmes=compile_programmes(company, tl, [*tranche_names, *financing.equity_names],
                                       np.concatenate([financing.tranche_planned, financing.equity_planned]),
                                       financing.source_is_proceeds),

@@ -4,11 +4,14 @@ State arrays are (W, T) over worlds and tranches, USD. The loops here run
 over *tranches* (a handful), never over worlds.
 
 At maturity the balance is repaid from cash above the minimum; the rest is
-refinanced at the world's market rate (base + the tranche's refinancing
-spread + the world's spread add-on, as a 5-year bullet) when refinancing is
-open; otherwise it is drawn from the revolver if there is headroom, and what
-is left unpaid is a **maturity default**: the balance stays outstanding, past
-due, and is demanded again every quarter.
+refinanced at the world's market rate (base + the refinancing grid's spread for
+the firm's indicative rating then, ``stress.engine.credit``, + the world's
+spread add-on, as a 5-year bullet) when refinancing is open to the firm;
+otherwise it is drawn from the revolver if there is headroom, and what is left
+unpaid is a **maturity default**: the balance stays outstanding, past due, and
+is demanded again every quarter. A non-recourse vehicle's maturity is not the
+parent's to pay: what refinancing does not cover is the vehicle's default
+(``stress.engine.vehicles``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 
 from stress.engine import financing
 from stress.engine.financing import CENT  # noqa: F401  (amounts below a cent are rounding, not a default)
-from stress.engine.amortisation import scheduled_principal
+from stress.engine.amortisation import scheduled_principal, sculpted_principal
 from stress.engine.compiled import REFINANCING_TERM_QUARTERS, CompiledCompany
 from stress.engine.rows import rowsum
 from stress.model.debt import Amortisation
@@ -34,6 +37,7 @@ class DebtState:
     refinanced: np.ndarray  # (W, T) bool
     matured: np.ndarray  # (W, T) bool: a revolver whose commitment has ended
     opened: np.ndarray  # (W, T) bool: the facility is available (committed and due, or planned and raised)
+    refi_spread: np.ndarray  # (W, T) spread over base of a refinanced balance, set when it refinances
 
     @classmethod
     def opening(cls, cc: CompiledCompany, n_worlds: int) -> "DebtState":
@@ -48,14 +52,19 @@ class DebtState:
             refinanced=np.zeros((n_worlds, len(cc.tranche_balance)), dtype=bool),
             matured=np.zeros((n_worlds, len(cc.tranche_balance)), dtype=bool),
             opened=tile(opened),
+            refi_spread=tile(cc.tranche_spread),  # replaced by the grid's spread when it refinances
         )
 
 
-def open_facilities(cc: CompiledCompany, state: DebtState, q: int, plan: np.ndarray, market_open: np.ndarray) -> np.ndarray:
+def open_facilities(cc: CompiledCompany, state: DebtState, q: int, plan: np.ndarray, market_open: np.ndarray,
+                    allowed: np.ndarray | None = None) -> np.ndarray:
     """Open the facilities that become available in ``q`` (see ``stress.engine.financing``); notes and loans
-    that fund no capex are issued in full. Returns the amounts issued (W, T), cash in."""
+    that fund no capex are issued in full. ``allowed`` (W, T): the incurrence tests pass for a planned
+    facility (a committed one is already incurred). Returns the amounts issued (W, T), cash in."""
     fin = cc.financing
     now = financing.opening_now(q, state.opened, fin.tranche_planned, fin.tranche_available_q, plan, market_open)
+    if allowed is not None:
+        now &= allowed | ~fin.tranche_planned[None, :]
     state.opened |= now
     state.drawable = np.where(now, cc.tranche_limit - state.balance, state.drawable)
     issued = np.where(now & fin.tranche_issue_in_full[None, :], state.drawable, 0.0)
@@ -100,19 +109,32 @@ def cash_interest(cc: CompiledCompany, state: DebtState, balance: np.ndarray, ra
 def annual_rates(cc: CompiledCompany, state: DebtState, base: np.ndarray, spread_add: np.ndarray) -> np.ndarray:
     """All-in annual rate per tranche (W, T): coupon if fixed, max(base, floor) + spread + add-on if floating."""
     floating = cc.tranche_floating | state.refinanced
-    spread = np.where(state.refinanced, cc.tranche_refi_spread, cc.tranche_spread)
+    spread = np.where(state.refinanced, state.refi_spread, cc.tranche_spread)
     floating_rate = np.maximum(base[:, None], cc.tranche_floor) + spread + spread_add[:, None]
     return np.where(floating, floating_rate, cc.tranche_spread)
 
 
-def amortisation(cc: CompiledCompany, state: DebtState, q: int, rates: np.ndarray) -> np.ndarray:
-    """Scheduled principal before maturity (W, T); maturities are handled by ``settle_maturities``."""
+def amortisation(cc: CompiledCompany, state: DebtState, q: int, rates: np.ndarray, interest: np.ndarray,
+                 started: np.ndarray | None = None, sculpt_cfads: np.ndarray | None = None) -> np.ndarray:
+    """Scheduled principal before maturity (W, T); maturities are handled by ``settle_maturities``.
+
+    ``interest`` (W, T): this quarter's cash interest (a sculpted schedule pays what its cash flow leaves
+    after it); ``started`` (W, T) bool: the tranche amortises from now (``amortise_from``), None for all;
+    ``sculpt_cfads`` (W, T): each sculpted tranche's share of its vehicle's contracted cash flow as signed."""
     out = np.zeros_like(state.balance)
     for t, method in enumerate(cc.tranche_amortisation):
         left = int(cc.tranche_maturity_q[t]) - q + 1
         if method is Amortisation.BULLET or left < 2:
             continue
-        due = scheduled_principal(state.balance[:, t], left, rates[:, t] / 4.0, method)
+        balance = state.balance[:, t]
+        if method is Amortisation.SCHEDULE:
+            due = np.minimum(cc.tranche_schedule[t, q], balance)
+        elif method is Amortisation.SCULPTED:
+            due = sculpted_principal(balance, interest[:, t], sculpt_cfads[:, t], cc.tranche_target_dscr[t])  # type: ignore[index]
+        else:
+            due = scheduled_principal(balance, left, rates[:, t] / 4.0, method)
+        if started is not None:
+            due = np.where(started[:, t], due, 0.0)
         out[:, t] = np.where(state.refinanced[:, t], 0.0, due)
     return out
 
@@ -125,26 +147,32 @@ class MaturityOutcome:
 
 
 def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.ndarray, minimum_cash: float,
-                      refi_open: np.ndarray) -> tuple[MaturityOutcome, np.ndarray]:
-    """Repay, refinance or default each balance due in quarter ``q``; returns the outcome and new cash."""
+                      refi_open: np.ndarray, refi_spread: np.ndarray) -> tuple[MaturityOutcome, np.ndarray]:
+    """Repay, refinance or default each balance due in quarter ``q``; returns the outcome and new cash.
+
+    ``refi_open`` (W,) bool: lenders refinance this firm now (the market is open and its rating above the
+    grid's floor); ``refi_spread`` (W,): the spread they charge. A non-recourse vehicle's tranche
+    (``cc.vehicles.parent_pays`` False) is refinanced or left unpaid, never paid from the parent's cash."""
     repaid = np.zeros_like(state.balance)
     refinanced = np.zeros_like(state.balance)
     unpaid = np.zeros_like(state.balance)
     revolvers = np.flatnonzero(cc.tranche_is_revolver)
     promised = np.zeros_like(cash)  # revolver headroom already promised to earlier maturities this quarter
+    parent_pays = cc.vehicles.parent_pays
     for t in range(state.balance.shape[1]):
         _renew_undrawn_revolver(cc, state, q, t, refi_open)
         due = np.where(q >= state.maturity_q[:, t], state.balance[:, t], 0.0)
         if not np.any(due > CENT):
             _end_revolver_commitment(cc, state, q, t)
             continue
-        from_cash = np.minimum(due, np.maximum(cash - minimum_cash, 0.0))
+        parent = bool(parent_pays[t])
+        from_cash = np.minimum(due, np.maximum(cash - minimum_cash, 0.0)) if parent else np.zeros_like(due)
         rest = due - from_cash
         rolled = np.where(refi_open, rest, 0.0)
         rest = rest - rolled
         other = revolvers[revolvers != t]
         headroom = rowsum(_headroom(state, other)) if len(other) else np.zeros_like(cash)
-        from_revolver = np.minimum(rest, np.maximum(headroom - promised, 0.0))
+        from_revolver = np.minimum(rest, np.maximum(headroom - promised, 0.0)) if parent else np.zeros_like(rest)
         promised = promised + from_revolver
         repaid[:, t] = from_cash + from_revolver
         refinanced[:, t] = rolled
@@ -153,6 +181,7 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
         state.balance[:, t] -= repaid[:, t]
         rolled_now = rolled > CENT
         state.refinanced[:, t] |= rolled_now
+        state.refi_spread[:, t] = np.where(rolled_now, refi_spread, state.refi_spread[:, t])
         state.maturity_q[:, t] = np.where(rolled_now, q + REFINANCING_TERM_QUARTERS, state.maturity_q[:, t])
         _end_revolver_commitment(cc, state, q, t)
     return MaturityOutcome(repaid, refinanced, unpaid), cash

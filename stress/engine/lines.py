@@ -8,21 +8,25 @@ from __future__ import annotations
 INCOME_LINES = (
     "revenue_contracted", "revenue_spot", "revenue", "power_cost", "other_cost", "sga", "lease_cost",
     "ebitda", "ebitdar", "depreciation", "impairment", "disposal_gain", "ebit", "interest_expense",
-    "pretax_income", "tax", "net_income",
+    "foreclosure_gain", "pretax_income", "tax", "net_income",
 )
 CASH_FLOW_LINES = (
     "cfo", "capex", "debt_drawn", "debt_repaid", "interest_paid", "lease_payments", "asset_sales", "fcf",
-    "equity_issued", "distributions", "net_cash_flow",
+    "equity_issued", "distributions", "cash_restricted", "net_cash_flow",
 )
 BALANCE_LINES = (
-    "cash", "receivables", "ppe", "rou_assets", "other_assets", "total_assets", "debt", "lease_liabilities",
+    "cash", "restricted_cash", "receivables", "ppe", "rou_assets", "other_assets", "total_assets", "debt", "lease_liabilities",
     "other_liabilities", "total_liabilities", "equity",
 )
 #: Lines the metrics need that are not on the face of the statements.
 MEMO_LINES = ("taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses",
-              "fleet_value", "interest_accreted", "capex_scheduled", "funding_gap", "capex_deferred", "capex_cancelled")
+              "fleet_value", "interest_accreted", "capex_scheduled", "funding_gap", "capex_deferred", "capex_cancelled",
+              "vehicle_sweep")
 #: Per-tranche debt schedule, (W, T, Q) each.
-TRANCHE_LINES = ("opening", "drawn", "interest", "accreted", "repaid", "refinanced", "closing")
+TRANCHE_LINES = ("opening", "drawn", "interest", "accreted", "repaid", "extinguished", "refinanced", "closing")
+#: Per financing vehicle, (W, V, Q) each: contracted cash flow and debt service (USD), LTM DSCR and LTV (x,
+#: NaN where n.m.), restricted cash (USD), locked up and foreclosed (0/1).
+VEHICLE_LINES = ("cfads", "debt_service", "dscr", "ltv", "restricted", "locked", "defaulted")
 
 LABELS: dict[str, str] = {
     "revenue_contracted": "Contracted revenue", "revenue_spot": "Spot revenue", "revenue": "Revenue",
@@ -44,4 +48,6 @@ LABELS: dict[str, str] = {
     "interest_accreted": "Interest accreted (non-cash)", "capex_scheduled": "Capex scheduled (due this quarter, delays and overruns included)",
     "funding_gap": "Funding gap: due capex paid by planned financing",
     "capex_deferred": "Capex due and deferred (unfunded)", "capex_cancelled": "Capex cancelled",
+    "foreclosure_gain": "Gain (loss) on vehicles foreclosed", "restricted_cash": "Restricted cash (vehicles)",
+    "cash_restricted": "Cash released from (put into) vehicles", "vehicle_sweep": "Vehicle cash sweeps (in debt repaid)",
 }

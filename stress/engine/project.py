@@ -18,8 +18,11 @@ from stress.engine import financing
 from stress.engine import fleet as fleet_step
 from stress.engine import programmes as prog_step
 from stress.engine import revenue as revenue_step
+from stress.engine import vehicles as veh
+from stress.engine.credit import CreditState, incurrence_allows
+from stress.engine.financing import CENT
 from stress.engine.compiled import CompiledCompany
-from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES
+from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES, VEHICLE_LINES
 from stress.engine.worlds import Worlds, widen
 from stress.engine.rows import rowsum
 
@@ -43,6 +46,8 @@ class Projection:
     unpaid_maturity: np.ndarray | None = None  # (W, T, Q) due and not paid
     programme_status: np.ndarray | None = None  # (W, P, Q) int8 codes of stress.engine.programmes.STATUS_NAMES
     market_value: np.ndarray | None = None  # (W, K, Q) each cohort's collateral value: lean runs, instead of collateral
+    vehicles: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (W, V, Q): stress.engine.lines.VEHICLE_LINES
+    cross_default: np.ndarray | None = None  # (W, Q) bool: a cross-defaulting vehicle was foreclosed this quarter
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.lines[name]
@@ -96,6 +101,8 @@ def project(cc: CompiledCompany, worlds: Worlds, chunk: int = DEFAULT_CHUNK, kee
         np.concatenate([p.unpaid_maturity for p in parts]),  # type: ignore[misc]
         np.concatenate([p.programme_status for p in parts]),  # type: ignore[misc]
         None if parts[0].market_value is None else np.concatenate([p.market_value for p in parts]),  # type: ignore[misc]
+        {k: np.concatenate([p.vehicles[k] for p in parts]) for k in parts[0].vehicles},
+        np.concatenate([p.cross_default for p in parts]),  # type: ignore[misc]
     )
 
 
@@ -175,7 +182,9 @@ class _Firm:
 
 
 def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_step.FleetState,
-                       progs: prog_step.ProgrammeState, q: int) -> tuple[fleet_step.FleetQuarter, revenue_step.RevenueQuarter]:
+                       progs: prog_step.ProgrammeState, vstate: veh.VehicleState,
+                       q: int) -> tuple[fleet_step.FleetQuarter, revenue_step.RevenueQuarter, np.ndarray]:
+    """The fleet's quarter and its revenue; also each contract term's price (C,) or (W, C)."""
     life, econ = x.lives(q, w, cc)
     fq = fleet_step.step(fleet, q, progs.buy_q, life, econ, x.cost, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
                          cc.cohort_life_q, x.list_cost)
@@ -184,12 +193,15 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
     vintage = None
     if x.vintage_decay.any():  # mid-quarter age since the cohort began to earn (the quarter after it was bought)
         vintage = (1.0 - x.vintage_decay) ** np.maximum((q - progs.buy_q - 0.5) / 4.0, 0.0)
+    paying = q < w.default_q[:, cc.contract_customer]
+    if cc.vehicles.n:
+        paying &= ~veh.lost_contracts(cc.vehicles, vstate)
+    prices = _contract_prices(cc, w, shift)
     rq = revenue_step.step(fq.earning * housed * cc.cohort_units, x.g_map, cc.cohort_kw, cc.contract_gpus, x.c_map,
-                           _contract_prices(cc, w, shift),
-                           q < w.default_q[:, cc.contract_customer], coverage * w.renewal, x.spot_price[q],
+                           prices, paying, coverage * w.renewal, x.spot_price[q],
                            w.utilisation[:, q], w.power_price[:, q], cc.timeline.hours[q], cc.pue, cc.other_cost_per_gpu_quarter,
                            vintage)
-    return fq, rq
+    return fq, rq, prices
 
 
 def _operating_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, fq: fleet_step.FleetQuarter,
@@ -224,15 +236,17 @@ def _tax_lines(L: dict[str, np.ndarray], cc: CompiledCompany, fq: fleet_step.Fle
 
 
 def _balance_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, firm: _Firm, fleet: fleet_step.FleetState,
-                   debt: debt_step.DebtState, market_value: np.ndarray, rq: revenue_step.RevenueQuarter) -> None:
+                   debt: debt_step.DebtState, market_value: np.ndarray, rq: revenue_step.RevenueQuarter,
+                   vstate: veh.VehicleState) -> None:
     """The quarter-end balance sheet and the memo lines the metrics read."""
     firm.equity = firm.equity + L["net_income"] + L["equity_issued"] - L["distributions"]
     L["cash"][:] = firm.cash
+    L["restricted_cash"][:] = rowsum(vstate.restricted) if vstate.reserve.shape[1] else 0.0
     L["receivables"][:] = firm.receivables
     L["ppe"][:] = rowsum(fleet.nbv)
     L["rou_assets"][:] = cc.rou_assets[q]
     L["other_assets"][:] = cc.opening.other_assets
-    L["total_assets"][:] = firm.cash + firm.receivables + L["ppe"] + cc.rou_assets[q] + cc.opening.other_assets
+    L["total_assets"][:] = firm.cash + L["restricted_cash"] + firm.receivables + L["ppe"] + cc.rou_assets[q] + cc.opening.other_assets
     L["debt"][:] = rowsum(debt.balance)
     L["lease_liabilities"][:] = cc.lease_liability[q]
     L["other_liabilities"][:] = cc.opening.other_liabilities
@@ -280,6 +294,93 @@ def _buy_capex(cc: CompiledCompany, x: _Inputs, fleet: fleet_step.FleetState, pr
     return fleet_step.purchase(fleet, bought.bought, x.cost), bought, cash - bought.cash_paid
 
 
+def _amortising(cc: CompiledCompany, progs: prog_step.ProgrammeState, q: int) -> np.ndarray | None:
+    """(W, T) bool: the tranche's principal falls due from this quarter (``amortise_from`` a date, or the
+    completion of every cohort it is secured on: none scheduled and still unbought); None when all do."""
+    started = q >= cc.tranche_amortise_from_q  # (T,)
+    if not cc.tranche_from_completion.any():
+        return None if started.all() else np.broadcast_to(started, (progs.buy_q.shape[0], len(started)))
+    prog = cc.programmes.cohort_programme
+    cancelled = progs.cancelled[:, np.maximum(prog, 0)] & (prog >= 0)[None, :]
+    pending = cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER) & ~cancelled  # (W, K)
+    completed = (pending.astype(float) @ cc.secured) == 0  # (W, T)
+    return started[None, :] & (completed | ~cc.tranche_from_completion[None, :])  # type: ignore[no-any-return]
+
+
+def _service_vehicles(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, x: _Inputs, vstate: veh.VehicleState,
+                      q: int, rq: revenue_step.RevenueQuarter, prices: np.ndarray, interest: np.ndarray,
+                      scheduled: np.ndarray, debt: debt_step.DebtState) -> veh.VehicleQuarter | None:
+    """Each vehicle's waterfall; interest a vehicle cannot pay accrues to its balance (non-cash)."""
+    cv = cc.vehicles
+    if not cv.n:
+        return None
+    cfads = veh.contract_cfads(cv, rq.served, prices, rq.kw_per_gpu, x.c_map, cc.timeline.hours[q], cc.pue,
+                               w.power_price[:, q], cc.other_cost_per_gpu_quarter, cv.lease_payment[:, q])
+    vq = veh.service(cv, vstate, q, cfads, interest, scheduled, debt.balance - scheduled)
+    debt.balance += vq.unpaid_interest
+    L["interest_paid"][:] -= rowsum(vq.unpaid_interest)
+    L["interest_accreted"][:] += rowsum(vq.unpaid_interest)
+    return vq
+
+
+def _incurrence_allows(cc: CompiledCompany, credit: CreditState, vq: veh.VehicleQuarter | None, q: int,
+                       debt: debt_step.DebtState, firm: _Firm) -> np.ndarray | None:
+    """(W, T) bool: a planned facility may open: the parent's incurrence tests pass for a parent facility,
+    its vehicle's for a vehicle's; None when there are no incurrence tests."""
+    has_vehicle_tests = vq is not None and any(t.incurrence for t in cc.vehicles.tests)
+    if not cc.credit.incurrence and not has_vehicle_tests:
+        return None
+    ok = incurrence_allows(cc.credit, credit, q, rowsum(debt.balance), firm.cash, cc.tranche_limit)
+    if has_vehicle_tests:
+        vehicle_ok = veh.incurrence_allows(cc.vehicles, vq) @ cc.vehicles.tranche.T > 0  # type: ignore[arg-type]
+        in_vehicle = cc.vehicles.tranche.any(axis=1)[None, :]
+        ok = np.where(in_vehicle, vehicle_ok, ok)
+    return ok
+
+
+def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: debt_step.MaturityOutcome,
+                        debt: debt_step.DebtState) -> tuple[np.ndarray, np.ndarray]:
+    """A non-recourse vehicle meets what refinancing did not cover from its restricted cash; what it cannot
+    meet is its default, not the parent's. Returns (failed (W, V) bool, repaid from restricted cash (W, T))."""
+    cv = cc.vehicles
+    n_w = debt.balance.shape[0]
+    if not cv.n:
+        return np.zeros((n_w, 0), dtype=bool), np.zeros_like(debt.balance)
+    own = ~cv.parent_pays[None, :]
+    unpaid = np.where(own, outcome.unpaid, 0.0)
+    unpaid_v = unpaid @ cv.tranche
+    use = np.minimum(unpaid_v, vstate.restricted)
+    from_reserve = np.minimum(use, vstate.reserve)
+    vstate.reserve -= from_reserve
+    vstate.trapped -= use - from_reserve
+    paid = veh.pro_rata(use, unpaid, cv.tranche)
+    debt.balance -= paid
+    outcome.unpaid[:] = np.where(own, 0.0, outcome.unpaid)
+    return unpaid_v - use > CENT, paid
+
+
+def _foreclose(L: dict[str, np.ndarray], cc: CompiledCompany, vstate: veh.VehicleState, failed: np.ndarray,
+               debt: debt_step.DebtState, fleet: fleet_step.FleetState, market_value: np.ndarray,
+               q: int) -> tuple[np.ndarray, np.ndarray]:
+    """Foreclose the vehicles that failed this quarter (W, V); books the gain (loss) in this quarter's income.
+    Returns (cross-default (W,) bool, cohorts taken (W, K) bool)."""
+    now = failed & ~vstate.defaulted
+    if not now.any():
+        return np.zeros(len(failed), dtype=bool), np.zeros_like(fleet.bought)
+    done, left = veh.foreclose(cc.vehicles, vstate, now, debt.balance, fleet.nbv, market_value)
+    in_now = (now.astype(float) @ cc.vehicles.tranche.T) > 0
+    debt.balance = left
+    debt.drawable = np.where(in_now, 0.0, debt.drawable)
+    debt.maturity_q = np.where(in_now & (left > CENT), q + 1, debt.maturity_q)  # a guaranteed deficiency: due now
+    fleet.nbv = np.where(done.cohorts, 0.0, fleet.nbv)
+    fleet.tax_nbv = np.where(done.cohorts, 0.0, fleet.tax_nbv)
+    fleet.retired |= done.cohorts
+    L["foreclosure_gain"][:] = done.gain
+    L["pretax_income"][:] += done.gain
+    L["net_income"][:] += done.gain
+    return done.cross_default, done.cohorts
+
+
 def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None = None) -> Projection:
     n_w, n_q, n_t, n_k = w.n, cc.n_quarters, len(cc.tranche_names), len(cc.cohort_names)
     n_e, n_p = len(cc.financing.equity_names), len(cc.programmes.names)
@@ -296,44 +397,62 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                                   np.zeros((n_w, n_k), dtype=bool), opening_nbv.copy())
     progs = prog_step.ProgrammeState.opening(x.due_q, cc.cohort_is_capex, n_p, len(cc.contract_gpus))
     debt = debt_step.DebtState.opening(cc, n_w)
+    vstate = veh.VehicleState.opening(cc.vehicles, n_w, cc.cohort_opening_nbv)
+    credit = CreditState.opening(n_w)
+    vehicle_lines = {name: np.zeros((n_q, n_w, cc.vehicles.n)) for name in VEHICLE_LINES}
+    cross_default = np.zeros((n_q, n_w), dtype=bool)
     firm = _Firm(np.full(n_w, cc.opening.cash), np.full(n_w, cc.opening.receivables), np.full(n_w, cc.opening_tax_losses),
                  np.full(n_w, cc.opening.equity), np.zeros((n_w, n_t + n_e)), np.zeros((n_w, n_e), dtype=bool))
 
     for q in range(n_q):
         L = {name: arr[min(q, len(arr) - 1)] for name, arr in lines.items()}  # views: L[x][:] fills quarter q
-        fq, rq = _fleet_and_revenue(cc, w, x, fleet, progs, q)
+        fq, rq, prices = _fleet_and_revenue(cc, w, x, fleet, progs, vstate, q)
         _operating_lines(L, cc, q, fq, rq)
         rates, opening_balance, interest, accreted = _interest(L, cc, w, debt, q)
         _tax_lines(L, cc, fq, firm)
+        credit.record(q, L["ebitda"], L["interest_expense"])
+        scheduled = debt_step.amortisation(cc, debt, q, rates, interest, _amortising(cc, progs, q),
+                                           veh.sculpt_cfads(cc.vehicles, q, debt.balance, cc.tranche_target_dscr))
+        restricted_before = vstate.restricted
+        vq = _service_vehicles(L, cc, w, x, vstate, q, rq, prices, interest, scheduled, debt)
+        if vq is not None:  # what a vehicle could not pay: interest accrues, principal stays outstanding
+            interest, scheduled = interest - vq.unpaid_interest, scheduled - vq.unpaid_principal
+            accreted = accreted + vq.unpaid_interest
 
         new_receivables = L["revenue"] * cc.receivable_days / (cc.timeline.hours[q] / 24.0)
         L["cfo"][:] = (L["ebitda"] + L["lease_cost"] - cc.lease_payment[q] - (new_receivables - firm.receivables)
                        - L["interest_paid"] - L["tax"])
         firm.receivables = new_receivables
         L["asset_sales"][:] = rowsum(fq.proceeds)
-        scheduled = debt_step.amortisation(cc, debt, q, rates)  # on the balance that bore this quarter's interest
         debt.balance -= scheduled
-        issued = debt_step.open_facilities(cc, debt, q, w.plan, w.refi_open[:, q])
+        swept = vq.swept if vq is not None else np.zeros_like(scheduled)
+        debt.balance -= swept
+        issued = debt_step.open_facilities(cc, debt, q, w.plan, w.refi_open[:, q], _incurrence_allows(cc, credit, vq, q, debt, firm))
         firm.earmarked[:, :n_t] += issued * cc.programmes.source_earmarked[:n_t]
         L["equity_issued"][:] = _raise_equity(cc, w, firm, q)
-        cash = (firm.cash + L["cfo"] + L["asset_sales"] - rowsum(scheduled) + rowsum(issued)
-                + L["equity_issued"])
-        outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash, w.refi_open[:, q])
+        cash = (firm.cash + L["cfo"] + L["asset_sales"] - rowsum(scheduled) - rowsum(swept) + rowsum(issued)
+                + L["equity_issued"] + rowsum(restricted_before) - rowsum(vstate.restricted))
+        rating = credit.rating(q, rowsum(debt.balance), cash)
+        outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash,
+                                                    w.refi_open[:, q] & (rating < cc.credit.closed_from), cc.credit.spreads[rating])
+        maturity_failed, from_restricted = _vehicle_maturities(cc, vstate, outcome, debt)
         capex, bought, cash = _buy_capex(cc, x, fleet, progs, debt, firm, q, cash)
         paid, cash = financing.pay_distributions(cc.financing, q, cash, debt_step.available_revolver(cc, debt))
         rev_draws, rev_repays, firm.cash = debt_step.revolver(cc, debt, cash, cc.minimum_cash)
 
         drawn = issued + bought.draws + rev_draws
-        repaid = scheduled + outcome.repaid + rev_repays
+        repaid = scheduled + swept + outcome.repaid + from_restricted + rev_repays
         L["capex"][:] = rowsum(capex)
         L["distributions"][:] = rowsum(paid)
         L["debt_drawn"][:] = rowsum(drawn)
         L["debt_repaid"][:] = rowsum(repaid)
         L["lease_payments"][:] = cc.lease_payment[q]
+        L["cash_restricted"][:] = rowsum(restricted_before) - rowsum(vstate.restricted)
         L["fcf"][:] = L["cfo"] - L["capex"]
         L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] + L["equity_issued"]
-                                 - L["distributions"])
+                                 - L["distributions"] + L["cash_restricted"])
         L["scheduled_principal"][:] = rowsum(scheduled)
+        L["vehicle_sweep"][:] = rowsum(swept)
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
         scheduled_capex = np.where(x.due_q == q, x.cost, 0.0) * cc.cohort_is_capex  # (W, K) due this quarter
         L["capex_scheduled"][:] = rowsum(scheduled_capex)
@@ -342,11 +461,23 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["capex_cancelled"][:] = bought.cancelled
         market_value = fleet_step.market_value(fleet, q, progs.buy_q, x.lives(q, w, cc)[1],
                                                cc.cohort_residual, x.list_cost, x.cohort_price_index[q], x.resale_factor[:, q])
-        _balance_lines(L, cc, q, firm, fleet, debt, market_value, rq)
+        before_foreclosure = debt.balance.copy()
+        L["foreclosure_gain"][:] = 0.0
+        if vq is not None:
+            failed = vq.failed | maturity_failed
+            cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q)
+            market_value = np.where(taken, 0.0, market_value)
+            vstate.collateral = market_value @ cc.vehicles.cohort
+        _balance_lines(L, cc, q, firm, fleet, debt, market_value, rq, vstate)
 
         for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest + accreted), ("accreted", accreted),
-                          ("repaid", repaid), ("refinanced", outcome.refinanced), ("closing", debt.balance)):
+                          ("repaid", repaid), ("extinguished", before_foreclosure - debt.balance),
+                          ("refinanced", outcome.refinanced), ("closing", debt.balance)):
             tranches[name][min(q, len(tranches[name]) - 1)] = arr
+        if vq is not None:
+            for name, arr in (("cfads", vq.cfads), ("debt_service", vq.service), ("dscr", vq.dscr), ("ltv", vq.ltv),
+                              ("restricted", vstate.restricted), ("locked", vq.locked), ("defaulted", vstate.defaulted)):
+                vehicle_lines[name][q] = arr
         unpaid_maturity[q] = outcome.unpaid
         if collateral is not None:
             collateral[q] = allocate_collateral(market_value, cc.secured, debt.balance)
@@ -357,4 +488,5 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     stored = lambda arrays: {k: v for k, v in arrays.items() if len(v) == n_q}  # noqa: E731
     return Projection(cc, w, {k: v.T for k, v in stored(lines).items()}, {k: v.transpose(1, 2, 0) for k, v in stored(tranches).items()},
                       None if collateral is None else collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0),
-                      programme_status.transpose(1, 2, 0), None if values is None else values.transpose(1, 2, 0))
+                      programme_status.transpose(1, 2, 0), None if values is None else values.transpose(1, 2, 0),
+                      {k: v.transpose(1, 2, 0) for k, v in vehicle_lines.items()}, cross_default.T)

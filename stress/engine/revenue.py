@@ -25,6 +25,8 @@ class RevenueQuarter:
     other: np.ndarray  # (W,) USD
     fleet_gpus: np.ndarray  # (W,) GPUs earning
     it_mw: np.ndarray  # (W,) IT load of the GPUs earning, MW (what per-MW overheads scale with)
+    served: np.ndarray  # (W, C) GPUs serving each contract term (what a financing vehicle collects on)
+    kw_per_gpu: np.ndarray  # (W, G) IT kW per GPU earning, by model
 
 
 def one_hot(index: np.ndarray, n: int) -> np.ndarray:
@@ -65,4 +67,5 @@ def step(earning_units: np.ndarray, cohort_gpu_map: np.ndarray, kw: np.ndarray,
     it_kw = rowsum((contracted_g + spot_g * utilisation[:, None]) * kw_per_gpu)
     power = it_kw * pue * hours * power_price
     gpus = rowsum(fleet)
-    return RevenueQuarter(contracted, spot, power, gpus * other_cost_per_gpu_quarter, gpus, rowsum(kw_fleet) / 1000.0)
+    return RevenueQuarter(contracted, spot, power, gpus * other_cost_per_gpu_quarter, gpus, rowsum(kw_fleet) / 1000.0,
+                          served, kw_per_gpu)

@@ -27,13 +27,13 @@ class Rating(StrEnum):
     CC = "CC"
 
 
-#: Spread over the base rate of new five-year debt by rating: ICE BofA US corporate option-adjusted
-#: spreads by rating at the end of June 2025 (FRED series BAMLC0A2CAA, BAMLC0A3CA, BAMLC0A4CBBB,
-#: BAMLH0A1HYBB, BAMLH0A2HYB, BAMLH0A3HYC; README "Refinancing"). CC has no index of its own: CCC's is used,
-#: and ``closed_from`` shuts refinancing there by default.
+#: Spread over the base rate of new five-year debt by rating: ICE BofA US option-adjusted spreads by rating,
+#: 5-11 Aug 2025 (FRED series BAMLC0A2CAA 0.47, BAMLC0A3CA 0.68, BAMLC0A4CBBB 1.01, BAMLH0A1HYBB 1.81,
+#: BAMLH0A2HYB 3.09, BAMLH0A3HYC 8.39; sources in README "Refinancing"). CC has no index of its own: CCC's is
+#: used, and ``closed_from`` shuts refinancing there by default.
 DEFAULT_SPREADS: dict[Rating, float] = {
-    Rating.AA: 0.0050, Rating.A: 0.0075, Rating.BBB: 0.0105, Rating.BB: 0.0180, Rating.B: 0.0298,
-    Rating.CCC: 0.0850, Rating.CC: 0.0850,
+    Rating.AA: 0.0047, Rating.A: 0.0068, Rating.BBB: 0.0101, Rating.BB: 0.0181, Rating.B: 0.0309,
+    Rating.CCC: 0.0839, Rating.CC: 0.0839,
 }
 
 
@@ -43,8 +43,12 @@ class Refinancing(Spec):
     spreads: dict[Rating, Rate] = Field(default_factory=lambda: dict(DEFAULT_SPREADS),
                                         description="spread over the base rate by indicative rating; "
                                                     "ratings left out take the default grid's")
-    closed_from: Rating = Field(Rating.CC, description="at or below this indicative rating nothing refinances")
+    premium: Rate = Field(0.0, description="the firm's spread over the index for its rating (sector, structure); "
+                                           "an estimate with its reasoning")
+    closed_from: Rating | None = Field(Rating.CC, description="at or below this indicative rating nothing "
+                                                              "refinances; null: lenders refinance any rating")
     evidence: str | None = Field(None, description="source of the grid, or 'estimate: why'")
 
     def spread(self, rating: Rating) -> float:
-        return self.spreads.get(rating, DEFAULT_SPREADS[rating])
+        """Spread over the base rate for ``rating``, the premium included."""
+        return self.spreads.get(rating, DEFAULT_SPREADS[rating]) + self.premium

@@ -499,11 +499,12 @@ def test_refinancing_a_matured_delayed_draw_does_not_revive_its_commitment(make_
     # to cash (test_no_draw_on_expired_delayed_draw). World 0 has $100m of cash, repays the $5m at maturity
     # and pays the cohort from cash; world 1 has none and refinances it (markets open). Refinancing the drawn
     # $5m as new 5-year debt is not a new commitment: neither world may draw the $15m left undrawn.
-    refinance = make_company(horizon_quarters=6, opening={"cash": 0},
+    refinance = make_company(horizon_quarters=6, opening={"cash": 0}, refinancing={"closed_from": None},
                              capex_plan=[capex("K", 1000, 10_000, "2026-09-30", None, funded_by="D")],
                              debt=[{"name": "D", "kind": "delayed_draw", "balance": 5_000_000, "limit": 20_000_000,
                                     "rate": "5%", "maturity": "2026-03-31"}])
     repay = make_company(horizon_quarters=6, opening={"cash": 100_000_000}, capex_plan=refinance.model_dump()["capex_plan"],
+                         refinancing={"closed_from": None},
                          debt=refinance.model_dump()["debt"])
     rich, poor = run(repay).projection, run(refinance).projection
     np.testing.assert_allclose(rich.tranches["repaid"][0, 0], [0, 0, 5e6, 0, 0, 0], atol=CENTS)
@@ -579,12 +580,22 @@ def test_committed_notes_undrawn_at_as_of_are_issued_in_the_first_quarter(make_c
 
 
 def test_a_zero_coupon_convertible_refinances_at_a_market_spread(make_company, run):
-    # 0% convertible of $1m due 2026-03-31 (q2), no cash: refinanced at base 4% + 2.75% (HY OAS, Aug 2025)
-    res = run(make_company(horizon_quarters=5, debt=[{"name": "CB", "kind": "convertible", "balance": 1_000_000,
-                                                      "rate": "0%", "maturity": "2026-03-31"}]))
+    # 0% convertible of $1m due 2026-03-31 (q2), no cash, no EBITDA (rated CC); lenders told to refinance any
+    # rating: at base 4% + the default grid's CC spread, the ICE BofA CCC index OAS of 8.39% (Aug 2025)
+    res = run(make_company(horizon_quarters=5, refinancing={"closed_from": None},
+                           debt=[{"name": "CB", "kind": "convertible", "balance": 1_000_000, "rate": "0%",
+                                  "maturity": "2026-03-31"}]))
     t = res.projection.tranches
     np.testing.assert_allclose(t["refinanced"][0, 0, 2], 1e6, atol=CENTS)
-    np.testing.assert_allclose(t["interest"][0, 0, 3], 1e6 * (0.04 + 0.0275) / 4, atol=CENTS)
+    np.testing.assert_allclose(t["interest"][0, 0, 3], 1e6 * (0.04 + 0.0839) / 4, atol=CENTS)
+
+
+def test_a_firm_rated_cc_cannot_refinance(make_company, run):
+    # the same convertible under the default grid (closed from CC): no EBITDA, so no refinancing: a maturity default
+    res = run(make_company(horizon_quarters=5, debt=[{"name": "CB", "kind": "convertible", "balance": 1_000_000,
+                                                      "rate": "0%", "maturity": "2026-03-31"}]))
+    assert res.projection.tranches["refinanced"][0, 0].sum() == 0
+    assert res.events(0).maturity_default == "2026Q1"
 
 
 def test_no_worlds_project_to_nothing(make_company):

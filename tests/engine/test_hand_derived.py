@@ -228,12 +228,17 @@ def test_floating_rate_floor_and_spread_add(make_company, run):
 # e. a bullet maturity inside the horizon
 # --------------------------------------------------------------------------------------------
 
+#: Lenders refinance whatever the firm's rating, at 4% over the base rate for CC: the firms below earn
+#: nothing, so they rate CC, and a test of the maturity mechanics should not also test the grid's floor.
+ANY_RATING = {"closed_from": None, "spreads": {"CC": "4%"}}
+
+
 def _maturing_company(make_company, cash: float):
     # no revenue (utilisation 0), no costs; the only cash flows are the loan's: $50m at 8% fixed ($1m a
     # quarter), maturing 2026-03-31 = projection quarter 2
     return make_company(opening={"cash": cash}, fleet=[IDLE], market={"spot_utilisation": 0.0, "base_rate": {"start": 0.04}},
                         debt=[{"name": "Bullet", "kind": "notes", "balance": 50_000_000, "rate": "8%",
-                               "maturity": "2026-03-31"}])
+                               "maturity": "2026-03-31"}], refinancing=ANY_RATING)
 
 
 def test_maturity_refinanced_when_open(make_company, run):
@@ -246,7 +251,7 @@ def test_maturity_refinanced_when_open(make_company, run):
     assert t["closing"][0, 0, 2] == pytest.approx(48_000_000, abs=CENTS)
     assert res.projection.unpaid_maturity[0].sum() == 0
     assert res.events(0).maturity_default is None
-    # refinancing spread of a fixed tranche: coupon less the base rate at as_of = 8% - 4% = 4%;
+    # refinanced at the grid's spread for the firm's rating (CC: no EBITDA) = 4% (ANY_RATING);
     # q3 rate = base 5% + 4% + the world's 1% add-on = 10%
     assert t["interest"][0, 0, 3] == pytest.approx(48_000_000 * 0.10 / 4, abs=CENTS)
 
@@ -593,7 +598,7 @@ def test_capex_in_the_as_of_quarter_never_reaches_the_engine():
 def test_undrawn_revolver_is_renewed_while_markets_are_open(make_company, run):
     # an undrawn $10m revolver maturing 2025-12-31 (q1) with refinancing open stays available after q1;
     # with refinancing shut it lapses: available 10m -> 0 from q1
-    company = make_company(opening={"cash": 5_000_000}, debt=[
+    company = make_company(opening={"cash": 5_000_000}, refinancing=ANY_RATING, debt=[
         {"name": "RCF", "kind": "revolver", "balance": 0, "limit": 10_000_000, "rate": "SOFR+3%", "maturity": "2025-12-31"}])
     open_ = run(company)
     shut = run(company, refi_open=np.zeros_like(open_.projection.worlds.refi_open))

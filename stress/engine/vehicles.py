@@ -1,0 +1,314 @@
+"""Financing vehicles, one quarter at a time, vectorised over worlds ``W`` and vehicles ``V``.
+
+A vehicle's *contracted cash flow* (CFADS) is the revenue of its contracts less their direct costs (power
+at full load and other GPU costs of the GPUs serving them) and the payments of its leases. Each quarter,
+with the reserve and any trapped cash it holds, it pays, in order: interest, scheduled principal, the
+reserve top-up (``reserve_quarters`` of this quarter's debt service), the sweep (a share of what is left
+prepays its facilities, pro rata to their balances); what remains goes up to the parent while every
+lock-up test passes, else it is trapped. Reserve and trapped cash are the consolidated balance sheet's
+restricted cash, never parent liquidity.
+
+Consolidation: the projection's income statement and cash flow already hold the vehicle's revenue,
+costs and debt service; the vehicle step only moves cash between the parent's cash and restricted cash,
+and, when the vehicle cannot pay, turns the unpaid interest into accrued interest (added to the balance)
+and leaves the unpaid principal outstanding. A vehicle in default (payment shortfall, an
+``event_of_default`` test failed, or a maturity it cannot meet) is foreclosed at the end of the quarter:
+its lenders take its cohorts, contracts and restricted cash and its debt is extinguished; under a
+guarantee the deficiency (debt less the collateral's market value and the restricted cash) stays as a
+parent obligation due the next quarter; under a cross-default the parent defaults in that quarter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stress.engine.contracts import ContractTerm
+from stress.engine.financing import CENT
+from stress.engine.leases import LeaseSchedule
+from stress.engine.rows import rowsum
+from stress.model.company import Company
+from stress.model.covenant import Consequence, CovenantKind, CovenantMetric
+from stress.model.vehicle import Recourse
+
+#: Codes of ``Recourse`` in ``CompiledVehicles.recourse``.
+RECOURSE_CODES = {Recourse.NONE: 0, Recourse.GUARANTEE: 1, Recourse.CROSS_DEFAULT: 2}
+
+
+@dataclass(frozen=True)
+class VehicleTest:
+    """One maintenance or incurrence covenant of vehicle ``vehicle`` (index into the profile's covenants)."""
+
+    index: int
+    vehicle: int
+    metric: CovenantMetric  # dscr or ltv
+    threshold: float
+    consequence: Consequence
+    sweep_on_breach: float
+    incurrence: bool
+
+
+@dataclass(frozen=True)
+class CompiledVehicles:
+    names: list[str]  # (V,)
+    tranche: np.ndarray  # (T, V) 1.0 where tranche t is borrowed by vehicle v
+    cohort: np.ndarray  # (K, V) 1.0 where cohort k is owned by vehicle v
+    contract: np.ndarray  # (C, V) 1.0 where contract term c is collected by vehicle v (renewals follow their contract)
+    lease_payment: np.ndarray  # (V, Q) USD the vehicle's leases cost each quarter
+    reserve_quarters: np.ndarray  # (V,)
+    sweep: np.ndarray  # (V,) share of excess cash flow
+    recourse: np.ndarray  # (V,) int codes of RECOURSE_CODES
+    tests: list[VehicleTest]
+    base_cfads: np.ndarray  # (V, Q) USD: contracted cash flow as signed (own terms, baseline power), for sculpting
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+    @property
+    def parent_pays(self) -> np.ndarray:
+        """(T,) bool: the parent meets this tranche's maturity from its own cash (its own, guaranteed or
+        cross-defaulting debt); a non-recourse vehicle's maturity is the vehicle's alone."""
+        if not self.n:
+            return np.ones(self.tranche.shape[0], dtype=bool)
+        return ~((self.tranche @ (self.recourse == RECOURSE_CODES[Recourse.NONE])) > 0)
+
+    def tranche_vehicle(self) -> np.ndarray:
+        """(T,) int index of each tranche's vehicle, -1 for the parent's."""
+        if not self.n:
+            return np.full(self.tranche.shape[0], -1)
+        return np.where(self.tranche.any(axis=1), self.tranche.argmax(axis=1), -1)
+
+
+def _default_contracts(company: Company, cohorts: list[str]) -> list[str]:
+    """Contract names of the programmes the vehicle's capex cohorts belong to."""
+    programmes = {k.programme for k in company.capex_plan if k.name in cohorts and k.programme}
+    return [c.name for c in company.contracts if c.programme in programmes and c.name]
+
+
+def compile_vehicles(company: Company, terms: list[ContractTerm], coverage: np.ndarray, leases: list[LeaseSchedule],
+                     hours: np.ndarray) -> CompiledVehicles:
+    """Flatten ``company.vehicles``; ``terms``, their ``coverage`` (C, Q) and ``leases`` as compiled;
+    ``hours`` (Q,) hours in each quarter."""
+    n_quarters = len(hours)
+    tranches = [t.name for t in company.debt]
+    cohorts = [k.name for k in company.cohorts]
+    n_v = len(company.vehicles)
+    tranche = np.zeros((len(tranches), n_v))
+    cohort = np.zeros((len(cohorts), n_v))
+    contract = np.zeros((len(terms), n_v))
+    lease_payment = np.zeros((n_v, n_quarters))
+    for v, veh in enumerate(company.vehicles):
+        owned = veh.cohorts or [k for t in company.debt if t.name in veh.facilities for k in t.secured_by]
+        collected = set(veh.contracts or _default_contracts(company, owned))
+        tranche[[tranches.index(t) for t in veh.facilities], v] = 1.0
+        cohort[[cohorts.index(k) for k in dict.fromkeys(owned)], v] = 1.0
+        contract[[c for c, t in enumerate(terms) if t.contract.name in collected], v] = 1.0
+        for lease, sched in zip(company.leases, leases, strict=True):
+            if lease.name in veh.leases:
+                lease_payment[v] += sched.payment
+    return CompiledVehicles(
+        names=[v.name for v in company.vehicles], tranche=tranche, cohort=cohort, contract=contract,
+        lease_payment=lease_payment,
+        reserve_quarters=np.array([v.reserve_quarters for v in company.vehicles], dtype=float),
+        sweep=np.array([v.sweep for v in company.vehicles], dtype=float),
+        recourse=np.array([RECOURSE_CODES[v.recourse] for v in company.vehicles], dtype=int),
+        tests=_tests(company),
+        base_cfads=_base_cfads(company, terms, coverage, contract, lease_payment, hours),
+    )
+
+
+def _tests(company: Company) -> list[VehicleTest]:
+    names = [v.name for v in company.vehicles]
+    return [VehicleTest(i, names.index(c.tested_at), c.metric, c.threshold, c.consequence, c.sweep_on_breach,
+                        c.kind is CovenantKind.INCURRENCE)
+            for i, c in enumerate(company.covenants) if not c.at_parent]
+
+
+def _base_cfads(company: Company, terms: list[ContractTerm], coverage: np.ndarray, contract: np.ndarray,
+                lease_payment: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    """(V, Q) the contracted cash flow as signed: each vehicle contract's own term at its price, less power
+    at the profile's power price and the other GPU costs, less the vehicle's lease payments. The basis of a
+    sculpted schedule, fixed when the debt is signed, whatever a world then does."""
+    kw = {k.gpu: k.kw_per_gpu for k in company.cohorts}
+    power = company.market.power_price_per_kwh * company.costs.pue
+    other = company.costs.other_cost_per_gpu_year / 4.0
+    flows = np.zeros((len(terms), len(hours)))
+    for c, t in enumerate(terms):
+        if t.is_renewal or not contract[c].any():
+            continue
+        share = coverage[c]
+        per_gpu = hours * (t.price - kw.get(t.contract.gpu, 0.0) * power) - other
+        flows[c] = t.contract.gpus * share * per_gpu
+    return contract.T @ flows - lease_payment
+
+
+@dataclass
+class VehicleState:
+    """What each vehicle carries between quarters: (W, V) each, USD unless noted."""
+
+    reserve: np.ndarray
+    trapped: np.ndarray
+    defaulted: np.ndarray  # bool: foreclosed
+    cfads_ltm: np.ndarray  # (4, W, V) ring of the last four quarters' contracted cash flow
+    service_ltm: np.ndarray  # (4, W, V) ring of the last four quarters' scheduled debt service
+    collateral: np.ndarray  # market value of its cohorts at the last quarter end
+
+    @classmethod
+    def opening(cls, cv: CompiledVehicles, n_worlds: int, opening_nbv: np.ndarray) -> "VehicleState":
+        zero = np.zeros((n_worlds, cv.n))
+        return cls(zero.copy(), zero.copy(), np.zeros((n_worlds, cv.n), dtype=bool), np.zeros((4, n_worlds, cv.n)),
+                   np.zeros((4, n_worlds, cv.n)), np.broadcast_to(opening_nbv @ cv.cohort, zero.shape).copy())
+
+    @property
+    def restricted(self) -> np.ndarray:
+        return self.reserve + self.trapped
+
+
+@dataclass(frozen=True)
+class VehicleQuarter:
+    """One quarter's waterfall; (W, V) unless noted."""
+
+    cfads: np.ndarray
+    service: np.ndarray  # interest + scheduled principal due
+    dscr: np.ndarray  # LTM CFADS / LTM debt service, NaN when no service
+    ltv: np.ndarray  # debt / collateral, NaN when no collateral
+    unpaid_interest: np.ndarray  # (W, T) interest the vehicle could not pay: accrued to the balance
+    unpaid_principal: np.ndarray  # (W, T) scheduled principal it could not pay: left outstanding
+    swept: np.ndarray  # (W, T) prepaid from excess cash flow
+    locked: np.ndarray  # bool: a lock-up test failed
+    failed: np.ndarray  # bool: an event-of-default test failed, or the vehicle could not pay its debt service
+
+
+def contract_cfads(cv: CompiledVehicles, served: np.ndarray, price: np.ndarray, kw_per_gpu: np.ndarray,
+                   c_map: np.ndarray, hours: float, pue: float, power_price: np.ndarray, other_per_gpu: float,
+                   lease_payment: np.ndarray) -> np.ndarray:
+    """(W, V) contracted cash flow: ``served`` GPUs (W, C) at ``price`` (C,) or (W, C) less power at full load
+    (``kw_per_gpu`` (W, G) of each contract's model via ``c_map`` (C, G)) and other costs, less leases (V,)."""
+    kw = kw_per_gpu @ c_map.T  # (W, C)
+    per_gpu = hours * (price - kw * pue * power_price[:, None]) - other_per_gpu
+    return (served * per_gpu) @ cv.contract - lease_payment[None, :]
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.full(np.broadcast_shapes(num.shape, den.shape), np.nan), where=den > CENT)
+
+
+def pro_rata(amount: np.ndarray, weights: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """Share each vehicle's ``amount`` (W, V) among its tranches (``member`` (T, V)) by ``weights`` (W, T)."""
+    total = weights @ member  # (W, V)
+    share = np.divide(amount, total, out=np.zeros_like(amount), where=total > CENT)
+    return weights * (share @ member.T)
+
+
+def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray, interest: np.ndarray,
+            scheduled: np.ndarray, balance: np.ndarray) -> VehicleQuarter:
+    """Run each vehicle's waterfall for quarter ``q``; mutates ``state`` (reserve, trapped, LTM rings).
+
+    ``interest``, ``scheduled``: (W, T) cash interest and scheduled principal due this quarter;
+    ``balance`` (W, T) after this quarter's scheduled principal."""
+    alive = ~state.defaulted
+    cfads = np.where(alive, cfads, 0.0)
+    interest_v = interest @ cv.tranche
+    due = interest_v + scheduled @ cv.tranche
+    state.cfads_ltm[q % 4], state.service_ltm[q % 4] = cfads, due
+    dscr = _ratio(state.cfads_ltm.sum(axis=0), state.service_ltm.sum(axis=0))
+    debt_v = balance @ cv.tranche
+    ltv = np.where(debt_v > CENT, _ratio(debt_v, state.collateral), 0.0)
+
+    available = cfads + state.restricted
+    short_interest = np.maximum(interest_v - np.maximum(available, 0.0), 0.0) * alive
+    short = np.maximum(due - np.maximum(available, 0.0), 0.0) * alive
+    unpaid_interest = pro_rata(short_interest, interest, cv.tranche)
+    unpaid_principal = pro_rata(short - short_interest, scheduled, cv.tranche)
+    excess = np.maximum(available - due, 0.0) * alive
+    reserve = np.minimum(excess, cv.reserve_quarters[None, :] * due)
+    rest = excess - reserve
+
+    locked = np.zeros_like(alive)
+    failed = short > CENT
+    sweep = np.broadcast_to(cv.sweep, alive.shape).copy()
+    for t in cv.tests:
+        if t.incurrence:
+            continue
+        value = dscr[:, t.vehicle] if t.metric is CovenantMetric.DSCR else ltv[:, t.vehicle]
+        if t.metric is CovenantMetric.DSCR:
+            fails = ~np.isnan(value) & (value < t.threshold)  # no debt service: nothing to cover
+        else:
+            fails = np.isnan(value) | (value > t.threshold)  # debt with no collateral fails
+        fails &= alive[:, t.vehicle]
+        if t.consequence is Consequence.LOCK_UP:
+            locked[:, t.vehicle] |= fails
+        elif t.consequence is Consequence.SWEEP_STEP_UP:
+            sweep[:, t.vehicle] = np.where(fails, np.maximum(sweep[:, t.vehicle], t.sweep_on_breach), sweep[:, t.vehicle])
+        elif t.consequence is Consequence.EVENT_OF_DEFAULT:
+            failed[:, t.vehicle] |= fails
+    sweepable = np.minimum(rest * sweep, debt_v)
+    swept = pro_rata(sweepable, balance, cv.tranche)
+    rest = rest - rowsum_v(swept, cv.tranche)
+    state.reserve = np.where(alive, reserve, state.reserve)
+    state.trapped = np.where(alive & locked, rest, 0.0)
+    return VehicleQuarter(cfads, due, dscr, ltv, unpaid_interest, unpaid_principal, swept, locked, failed & alive)
+
+
+def rowsum_v(per_tranche: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """(W, V) sum of a (W, T) amount over each vehicle's tranches."""
+    return per_tranche @ member
+
+
+def incurrence_allows(cv: CompiledVehicles, quarter: VehicleQuarter) -> np.ndarray:
+    """(W, V) bool: every incurrence test of the vehicle passes, so it may open new facilities."""
+    ok = np.ones(quarter.cfads.shape, dtype=bool)
+    for t in cv.tests:
+        if t.incurrence:
+            value = quarter.dscr[:, t.vehicle] if t.metric is CovenantMetric.DSCR else quarter.ltv[:, t.vehicle]
+            passes = np.isnan(value) | (value >= t.threshold) if t.metric is CovenantMetric.DSCR else ~np.isnan(value) & (value <= t.threshold)
+            ok[:, t.vehicle] &= passes
+    return ok
+
+
+@dataclass(frozen=True)
+class Foreclosure:
+    """What leaves the consolidated books when vehicles are foreclosed at a quarter end; (W,) unless noted."""
+
+    gain: np.ndarray  # debt extinguished less assets and restricted cash taken, USD (a loss when negative)
+    cohorts: np.ndarray  # (W, K) bool: cohorts taken
+    restricted_taken: np.ndarray  # USD
+    cross_default: np.ndarray  # bool: a cross-defaulting vehicle was foreclosed
+
+
+def foreclose(cv: CompiledVehicles, state: VehicleState, now: np.ndarray, balance: np.ndarray, nbv: np.ndarray,
+              market_value: np.ndarray) -> tuple[Foreclosure, np.ndarray]:
+    """Foreclose the vehicles defaulting ``now`` (W, V bool). ``balance`` (W, T) is their debt, ``nbv`` and
+    ``market_value`` (W, K) their cohorts' book and market value. Returns the foreclosure and the debt left
+    (W, T): zero for a foreclosed vehicle's tranches, or under a guarantee the deficiency, pro rata."""
+    taken = (now.astype(float) @ cv.cohort.T) > 0  # (W, K)
+    in_now = (now.astype(float) @ cv.tranche.T) > 0  # (W, T)
+    restricted = np.where(now, state.restricted, 0.0)
+    collateral = np.where(taken, market_value, 0.0) @ cv.cohort  # (W, V)
+    debt = np.where(in_now, balance, 0.0)
+    guaranteed = now & (cv.recourse == RECOURSE_CODES[Recourse.GUARANTEE])[None, :]
+    deficiency = np.where(guaranteed, np.maximum(debt @ cv.tranche - collateral - restricted, 0.0), 0.0)
+    left = pro_rata(deficiency, debt, cv.tranche)
+    gain = rowsum(debt - left) - rowsum(np.where(taken, nbv, 0.0)) - rowsum(restricted)
+    state.defaulted |= now
+    state.reserve = np.where(now, 0.0, state.reserve)
+    state.trapped = np.where(now, 0.0, state.trapped)
+    cross = (now & (cv.recourse == RECOURSE_CODES[Recourse.CROSS_DEFAULT])[None, :]).any(axis=1)
+    return Foreclosure(gain, taken, rowsum(restricted), cross), np.where(in_now, left, balance)
+
+
+def lost_contracts(cv: CompiledVehicles, state: VehicleState) -> np.ndarray:
+    """(W, C) bool: contract terms whose vehicle has been foreclosed: they no longer pay the firm."""
+    return (state.defaulted.astype(float) @ cv.contract.T) > 0
+
+
+def sculpt_cfads(cv: CompiledVehicles, q: int, balance: np.ndarray, target_dscr: np.ndarray) -> np.ndarray | None:
+    """(W, T) each sculpted tranche's share of its vehicle's contracted cash flow as signed in quarter ``q``,
+    pro rata to the balances (W, T) of the vehicle's sculpted tranches; None when no tranche is sculpted."""
+    sculpted = target_dscr > 0
+    if not sculpted.any():
+        return None
+    weights = np.where(sculpted[None, :], balance, 0.0)
+    return pro_rata(np.broadcast_to(cv.base_cfads[:, q], (len(balance), cv.n)).copy(), weights, cv.tranche)
