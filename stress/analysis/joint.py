@@ -42,7 +42,7 @@ import pandas as pd
 
 from stress.analysis.batch import FirmTask
 from stress.analysis.pools import worker_pool
-from stress.analysis.montecarlo import KEEP, DefaultPaths, draw_market, first_default, stochastic_worlds
+from stress.analysis.montecarlo import DefaultPaths, draw_market, first_default, keep_lines, stochastic_worlds
 from stress.analysis.portfolio import profile_identity
 from stress.analysis.recovery import exposure_recovery, recoveries_at_default
 from stress.engine import finite
@@ -203,7 +203,7 @@ def simulate_chunk(plan: JointPlan, n: int, chunk_seed: np.random.SeedSequence) 
                 linked.append(stops[:, u])
             worlds = replace(worlds, default_q=stops)
         with np.errstate(all="ignore"):
-            p = project(cc, worlds, chunk=n, keep=KEEP)
+            p = project(cc, worlds, chunk=n, keep=keep_lines(cc))
             default_q = first_default(p)
             per_tranche, by_class = recoveries_at_default(cc, p, default_q)
             recovery = [None if e is None else

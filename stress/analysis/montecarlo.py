@@ -27,12 +27,15 @@ import numpy as np
 
 from stress.engine import finite
 from stress.engine.compiled import CompiledCompany
-from stress.engine.covenants import NOT_FOUND, earliest, first_true
+from stress.engine.covenants import NOT_FOUND
 from stress.engine.debt import CENT
 from stress.engine.project import DEFAULT_CHUNK, Projection, project
+from stress.engine.results import METRIC_LINES, Results
+from stress.engine.results import first_default as results_first_default
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.analysis.pools import worker_pool
 from stress.analysis.recovery import exposure_recovery, recoveries_at_default
+from stress.model.covenant import Consequence
 from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
 
@@ -226,12 +229,22 @@ class ChunkSummary:
 
 
 def first_default(p: Projection) -> np.ndarray:
-    """(W,) first liquidity or maturity default quarter of each world, NOT_FOUND if none."""
-    return earliest(first_true(p["cash"] < -CENT), first_true(p.unpaid_maturity.sum(axis=1) > CENT))  # type: ignore[union-attr]
+    """(W,) each path's first default quarter, NOT_FOUND if none (``stress.engine.results.first_default``);
+    a parent covenant whose breach is an event of default needs the metrics, so the full results."""
+    if any(c.at_parent and c.consequence is Consequence.EVENT_OF_DEFAULT for c in p.cc.company.covenants):
+        return Results(p).default_quarter  # type: ignore[no-any-return]
+    return results_first_default(p)
+
+
+def keep_lines(cc: CompiledCompany) -> tuple[str, ...]:
+    """Lines a Monte Carlo projection stores: KEEP, and the metrics' lines when a covenant can default the firm."""
+    if any(c.at_parent and c.consequence is Consequence.EVENT_OF_DEFAULT for c in cc.company.covenants):
+        return (*KEEP, *METRIC_LINES)
+    return KEEP
 
 
 def summarise_chunk(cc: CompiledCompany, worlds: Worlds, exposure: Exposure) -> ChunkSummary:
-    p = project(cc, worlds, chunk=worlds.n, keep=KEEP)
+    p = project(cc, worlds, chunk=worlds.n, keep=keep_lines(cc))
     cash = p["cash"]
     default_q = first_default(p)
     rr = exposure_recovery(cc, *recoveries_at_default(cc, p, default_q), exposure.tranche, exposure.seniority)

@@ -6,7 +6,7 @@ through the accessors here (``frame``, ``covenant_frame``, ``events``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -17,21 +17,43 @@ from stress.engine import metrics as m
 from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
 from stress.engine.debt import CENT
 from stress.engine.project import Projection
-from stress.model.covenant import CovenantMetric
+from stress.model.covenant import Consequence, Covenant, CovenantKind, CovenantMetric
 
+#: Lines the metrics read (a lean projection keeps them when a covenant can default the firm).
+METRIC_LINES = ("ebitda", "ebitdar", "interest_expense", "debt", "lease_liabilities", "tax", "scheduled_principal",
+                "net_cash_flow", "revolver_net")
 METRIC_NAMES = ("debt_to_ebitda", "net_debt_to_ebitda", "lease_adjusted_leverage", "interest_cover", "dscr",
                 "liquidity", "runway_quarters", "ebitda_ltm")
 
 
 @dataclass(frozen=True)
 class Events:
-    """One world's distress events; quarters are labels such as '2027Q2', None when it never happens."""
+    """One world's distress events; quarters are labels such as '2027Q2', None when it never happens.
+
+    ``first_breach`` is the parent's first maintenance breach; a vehicle's tests trap or sweep its cash
+    (``lock_ups``) or foreclose it (``vehicle_defaults``), which defaults the firm only through a
+    cross-default (``cross_default``) or a guarantee it cannot pay (a maturity default)."""
 
     first_breach: str | None
     first_breach_covenant: str | None
     liquidity_default: str | None
     maturity_default: str | None
     maturity_default_tranche: str | None
+    covenant_default: str | None = None  # a parent covenant whose breach is an event of default
+    cross_default: str | None = None
+    vehicle_defaults: dict[str, str] = field(default_factory=dict)  # vehicle -> quarter foreclosed
+    lock_ups: dict[str, str] = field(default_factory=dict)  # vehicle -> first quarter its cash was trapped
+
+
+def first_default(p: Projection, covenant_default: np.ndarray | None = None) -> np.ndarray:
+    """(W,) each world's first default quarter, NOT_FOUND if none: cash below zero, a maturity unpaid, a
+    cross-defaulting vehicle foreclosed, or (given) a parent covenant whose breach is an event of default."""
+    events = [cov.first_true(p["cash"] < -CENT), cov.first_true(p.unpaid_maturity.sum(axis=1) > CENT)]  # type: ignore[union-attr]
+    if p.cross_default is not None and p.cross_default.size:
+        events.append(cov.first_true(p.cross_default))
+    if covenant_default is not None:
+        events.append(covenant_default)
+    return cov.earliest(*events)
 
 
 class Results:
@@ -89,6 +111,13 @@ class Results:
                 out[name] = np.where(balance > CENT, m.ratio(balance, p.collateral[:, t, :]), 0.0)  # type: ignore[index]
         return out
 
+    def covenant_value(self, c: Covenant) -> np.ndarray:
+        """(W, Q) the metric a covenant tests, where it is tested: a vehicle's from the engine's waterfall."""
+        if c.at_parent:
+            return self.metric(c.metric, c.applies_to)
+        v = self.cc.vehicles.names.index(c.tested_at)
+        return self.projection.vehicles["dscr" if c.metric is CovenantMetric.DSCR else "ltv"][:, v, :]
+
     def metric(self, metric: CovenantMetric, applies_to: str | None = None) -> np.ndarray:
         names = {CovenantMetric.LIQUIDITY: "liquidity", CovenantMetric.LEVERAGE: "debt_to_ebitda",
                  CovenantMetric.NET_LEVERAGE: "net_debt_to_ebitda", CovenantMetric.INTEREST_COVER: "interest_cover",
@@ -99,7 +128,18 @@ class Results:
 
     @cached_property
     def covenant_tests(self) -> list[CovenantTest]:
-        return [cov.test(c, self.metric(c.metric, c.applies_to)) for c in self.company.covenants]
+        return [cov.test(c, self.covenant_value(c)) for c in self.company.covenants]
+
+    def _breaches(self, consequence: Consequence | None = None) -> list[CovenantTest]:
+        """The tests as the parent's maintenance breaches see them: every other test passes throughout
+        (a vehicle's has its own consequence; an incurrence test only blocks new debt). With
+        ``consequence``, only the parent's tests with that consequence."""
+        out = []
+        for t in self.covenant_tests:
+            c = t.covenant
+            counts = c.at_parent and c.kind is CovenantKind.MAINTENANCE and consequence in (None, c.consequence)
+            out.append(t if counts else cov.CovenantTest(c, t.value, t.headroom, np.ones_like(t.passed)))
+        return out
 
     @cached_property
     def event_quarters(self) -> dict[str, np.ndarray]:
@@ -109,9 +149,15 @@ class Results:
         maturity_q = cov.first_true(unpaid)
         tranche_first = cov.first_true(p.unpaid_maturity > CENT)  # (W, T)
         keyed = np.where(tranche_first == NOT_FOUND, np.iinfo(np.int64).max, tranche_first)
-        breach_q, breach_i = cov.first_breach(self.covenant_tests)
+        breach_q, breach_i = cov.first_breach(self._breaches())
+        eod_q, _ = cov.first_breach(self._breaches(Consequence.EVENT_OF_DEFAULT))
         n = len(self.worlds)
+        v = p.vehicles
         return {
+            "covenant_default": eod_q if eod_q.size else np.full(n, NOT_FOUND),
+            "cross_default": cov.first_true(p.cross_default) if p.cross_default is not None and p.cross_default.size else np.full(n, NOT_FOUND),
+            "vehicle_default": cov.first_true(v["defaulted"] > 0) if v else np.full((n, 0), NOT_FOUND),  # (W, V)
+            "lock_up": cov.first_true(v["locked"] > 0) if v else np.full((n, 0), NOT_FOUND),  # (W, V)
             "liquidity_default": cov.first_true(p["cash"] < -CENT),
             "maturity_default": maturity_q,
             "maturity_tranche": np.where(maturity_q == NOT_FOUND, NOT_FOUND, keyed.argmin(axis=1)) if keyed.size else np.full(n, NOT_FOUND),
@@ -123,7 +169,7 @@ class Results:
     def default_quarter(self) -> np.ndarray:
         """(W,) the first liquidity or maturity default, NOT_FOUND where the world never defaults."""
         e = self.event_quarters
-        return cov.earliest(e["liquidity_default"], e["maturity_default"])
+        return cov.earliest(e["liquidity_default"], e["maturity_default"], e["cross_default"], e["covenant_default"])
 
     @cached_property
     def in_default(self) -> np.ndarray:
@@ -141,20 +187,30 @@ class Results:
         return None if q == NOT_FOUND else self.quarters[q]
 
     def events(self, world: int = 0) -> Events:
-        e = {k: int(v[world]) for k, v in self.event_quarters.items()}
+        quarters = self.event_quarters
+        e = {k: int(v[world]) for k, v in quarters.items() if v.ndim == 1}
         labels = [c.label for c in self.company.covenants]
+        names = self.cc.vehicles.names
+
+        def by_vehicle(key: str) -> dict[str, str]:
+            return {n: self.quarters[int(q)] for n, q in zip(names, quarters[key][world], strict=True) if q != NOT_FOUND}
+
         return Events(
             first_breach=self._label(e["first_breach"]),
             first_breach_covenant=None if e["first_breach_covenant"] == NOT_FOUND else labels[e["first_breach_covenant"]],
             liquidity_default=self._label(e["liquidity_default"]),
             maturity_default=self._label(e["maturity_default"]),
             maturity_default_tranche=None if e["maturity_tranche"] == NOT_FOUND else self.cc.tranche_names[e["maturity_tranche"]],
+            covenant_default=self._label(e["covenant_default"]),
+            cross_default=self._label(e["cross_default"]),
+            vehicle_defaults=by_vehicle("vehicle_default"),
+            lock_ups=by_vehicle("lock_up"),
         )
 
     @cached_property
     def verdicts(self) -> list[Verdict]:
         e = self.event_quarters
-        return cov.verdicts(e["first_breach"], e["liquidity_default"], e["maturity_default"])
+        return cov.verdicts(e["first_breach"], self.default_quarter, np.full(len(self.worlds), NOT_FOUND))
 
     def frame(self, world: int = 0) -> pd.DataFrame:
         """Quarters (rows) x every line and metric (columns) for one world; USD and x."""
