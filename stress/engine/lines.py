@@ -21,7 +21,7 @@ BALANCE_LINES = (
 #: Lines the metrics need that are not on the face of the statements.
 MEMO_LINES = ("taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses",
               "fleet_value", "interest_accreted", "capex_scheduled", "funding_gap", "capex_deferred", "capex_cancelled",
-              "vehicle_sweep")
+              "vehicle_sweep", "debt_extinguished")
 #: Per-tranche debt schedule, (W, T, Q) each.
 TRANCHE_LINES = ("opening", "drawn", "interest", "accreted", "repaid", "extinguished", "refinanced", "closing")
 #: Per financing vehicle, (W, V, Q) each: contracted cash flow and debt service (USD), LTM DSCR and LTV (x,
@@ -50,4 +50,5 @@ LABELS: dict[str, str] = {
     "capex_deferred": "Capex due and deferred (unfunded)", "capex_cancelled": "Capex cancelled",
     "foreclosure_gain": "Gain (loss) on vehicles foreclosed", "restricted_cash": "Restricted cash (vehicles)",
     "cash_restricted": "Cash released from (put into) vehicles", "vehicle_sweep": "Vehicle cash sweeps (in debt repaid)",
+    "debt_extinguished": "Debt extinguished in foreclosures",
 }

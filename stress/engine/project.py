@@ -468,6 +468,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
             cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q)
             market_value = np.where(taken, 0.0, market_value)
             vstate.collateral = market_value @ cc.vehicles.cohort
+        L["debt_extinguished"][:] = rowsum(before_foreclosure - debt.balance)
         _balance_lines(L, cc, q, firm, fleet, debt, market_value, rq, vstate)
 
         for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest + accreted), ("accreted", accreted),

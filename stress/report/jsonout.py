@@ -58,11 +58,14 @@ def scenario_document(results: Results, world: int) -> dict[str, Any]:
         },
         "covenants": [
             {"name": t.covenant.label, "metric": t.covenant.metric.value, "kind": "min" if t.covenant.is_minimum else "max",
-             "limit": t.covenant.threshold, "applies_to": t.covenant.applies_to, "values": _clean(t.value[world]),
+             "limit": t.covenant.threshold, "applies_to": t.covenant.applies_to, "tested_at": t.covenant.tested_at,
+             "test": t.covenant.kind.value, "on_breach": t.covenant.consequence.value, "values": _clean(t.value[world]),
              "headroom": _clean(t.headroom[world]), "passed": [bool(x) for x in t.passed[world]]}
             for t in results.covenant_tests
         ],
         "events": dataclasses.asdict(results.events(world)),
+        "vehicles": {name: {line: _clean(p.vehicles[line][world, v]) for line in p.vehicles}
+                     for v, name in enumerate(results.cc.vehicles.names)},
         "verdict": results.verdicts[world].value,
         "funding_gap": funding_gap_document(results, world),
         "programmes": programmes_document(results, world),

@@ -16,7 +16,8 @@ from stress.analysis.compare import answer, comparison
 from stress.analysis.programmes import funding_gap_by_year, programme_events
 from stress.analysis.summary import annual_summary, maturity_wall
 from stress.engine.covenants import AMBER_HEADROOM, CovenantTest, Verdict
-from stress.engine.results import Results
+from stress.engine.results import Events, Results
+from stress.model.covenant import Covenant, CovenantKind
 from stress.model.scenario import Scenario
 from stress.report.console import _table, stdout
 from stress.report.format import pct, times, usd_m
@@ -97,7 +98,7 @@ def covenant_table(results: Results, world: int) -> Table:
     years = pd.PeriodIndex(frame.index, freq="Q").year
     ends = [int(np.flatnonzero(years == y)[-1]) for y in sorted(set(years))]
     t = _table("Covenants: value at year end (green ≥ 15% headroom, amber < 15%, red = breach)",
-               [("Covenant", "left"), ("Limit", "right"), *((str(years[i]), "right") for i in ends),
+               [("Covenant", "left"), ("Tested at", "left"), ("Limit", "right"), *((str(years[i]), "right") for i in ends),
                 ("Worst", "right"), ("Worst quarter", "left")])
     for test in results.covenant_tests:
         c = test.covenant
@@ -106,7 +107,7 @@ def covenant_table(results: Results, world: int) -> Table:
         head = np.where(np.isnan(test.headroom[world]), np.where(test.passed[world], np.inf, -np.inf), test.headroom[world])
         worst = int(np.argmin(head))
         cells.append(Text(_covenant_value(test, test.value[world, worst]), style=headroom_style(test.headroom[world, worst], bool(test.passed[world, worst]))))
-        t.add_row(escape(c.label), limit, *cells, results.quarters[worst])
+        t.add_row(escape(c.label), escape(covenant_level(c)), limit, *cells, results.quarters[worst])
     return t
 
 
@@ -121,6 +122,24 @@ def wall_table(results: Results, world: int) -> Table:
     return t
 
 
+def covenant_level(c: Covenant) -> str:
+    """Where a covenant is tested, what kind it is and what a breach does, e.g. 'DDTL SPV: lock-up'."""
+    kind = "incurrence" if c.kind is CovenantKind.INCURRENCE else c.consequence.value.replace("_", " ")
+    return f"{c.tested_at}: {kind}"
+
+
+def vehicle_events(e: Events) -> list[str]:
+    """Lines for the verdict panel: covenant and cross-defaults, vehicles locked up or foreclosed."""
+    lines = []
+    if e.covenant_default:
+        lines.append(f"Covenant event of default: {e.covenant_default}")
+    if e.cross_default:
+        lines.append(f"Cross-default from a foreclosed vehicle: {e.cross_default}")
+    lines += [f"Vehicle cash locked up: {name} from {q}" for name, q in e.lock_ups.items()]
+    lines += [f"Vehicle foreclosed: {name} in {q}" for name, q in e.vehicle_defaults.items()]
+    return lines
+
+
 def events_panel(results: Results, world: int) -> Panel:
     e = results.events(world)
     v = results.verdicts[world]
@@ -133,6 +152,7 @@ def events_panel(results: Results, world: int) -> Panel:
         f"Minimum liquidity: USD {usd_m(float(liquidity[low]))} m in {results.quarters[low]}",
         f"Runway now: {results.metrics['runway_quarters'][world, 0]:.1f} quarters at the last year's burn"
         if math.isfinite(results.metrics["runway_quarters"][world, 0]) else "Runway now: not burning cash",
+        *vehicle_events(e),
         *programme_events(results, world),
     ]
     return Panel(escape("\n".join(lines)), title=Text(f"Verdict — {results.worlds[world]}: {v.value.upper()}", style=VERDICT_STYLE[v]),

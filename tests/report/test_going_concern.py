@@ -173,7 +173,7 @@ def test_checks_are_zero_with_equity_distributions_and_accretion(gc_book: Any, g
     assert gc_computed[("CHECKS", "C3")] == "OK"
     labels = [text for _, text in label_rows(ws)]
     assert "Equity roll-forward: equity - prior equity - net income - equity issued + distributions" in labels
-    assert "Debt roll-forward: debt - prior debt - drawn - accreted + repaid" in labels
+    assert "Debt roll-forward: debt - prior debt - drawn - accreted + repaid + extinguished" in labels
 
 
 def test_every_formula_equals_the_engine(gc_book: Any, gc_results: Results, gc_computed: dict[tuple[str, str], Any]) -> None:

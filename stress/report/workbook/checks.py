@@ -35,8 +35,9 @@ CHECKS: tuple[Check, ...] = (
     # distributions and repayments are negative on the scenario sheets, so they are subtracted as they stand
     ("Equity roll-forward: equity - prior equity - net income - equity issued + distributions", False,
      lambda s, d, ls, c, p: f"{s(c, 'equity')}-{s(p, 'equity')}-{s(c, 'net_income')}-{s(c, 'equity_issued')}-{s(c, 'distributions')}"),
-    ("Debt roll-forward: debt - prior debt - drawn - accreted + repaid", False,
-     lambda s, d, ls, c, p: f"{s(c, 'debt')}-{s(p, 'debt')}-{s(c, 'debt_drawn')}-{s(c, 'interest_accreted')}-{s(c, 'debt_repaid')}"),
+    ("Debt roll-forward: debt - prior debt - drawn - accreted + repaid + extinguished", False,
+     lambda s, d, ls, c, p: f"{s(c, 'debt')}-{s(p, 'debt')}-{s(c, 'debt_drawn')}-{s(c, 'interest_accreted')}-{s(c, 'debt_repaid')}"
+                            f"+{s(c, 'debt_extinguished')}"),
     ("Debt: balance sheet - Debt sheet total", True, lambda s, d, ls, c, p: f"{s(c, 'debt')}-{d(c)}"),
     ("Lease liabilities: balance sheet - Leases sheet", True,
      lambda s, d, ls, c, p: f"{s(c, 'lease_liabilities')}-{ls(c, 'liability')}"),

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from stress.engine import covenants as cov
 from stress.engine.results import Results
-from stress.model.covenant import Covenant, CovenantMetric
+from stress.model.covenant import Covenant, CovenantKind, CovenantMetric
 from stress.report.workbook import grid as g
 from stress.report.workbook import styles as st
 from stress.report.workbook.schedules import FleetRefs
@@ -109,7 +109,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
            "n.m. coverage passes; n.m. leverage is a breach.", st.NOTE)
     covenants = results.company.covenants
     st.put(ws, 4, 1, "Thresholds (named cells)", st.SECTION)
-    for i, h in enumerate(("Covenant", "Limit", "Test", "Unit", "Defined name"), start=1):
+    for i, h in enumerate(("Covenant", "Limit", "Test", "Unit", "Defined name", "Tested at", "Kind", "On breach", "Evidence"), start=1):
         st.put(ws, 5, i, h, st.HEADER)
     taken: set[str] = {AMBER_NAME.lower()}
     names = []
@@ -122,6 +122,10 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
         st.put(ws, row, 3, "minimum" if c.is_minimum else "maximum", st.TEXT)
         st.put(ws, row, 4, "USD m" if c.metric is CovenantMetric.LIQUIDITY else "share" if c.metric is CovenantMetric.LTV else "x", st.TEXT)
         st.put(ws, row, 5, name, st.TEXT)
+        st.put_text(ws, row, 6, c.tested_at, st.TEXT)
+        st.put_text(ws, row, 7, c.kind.value, st.TEXT)
+        st.put_text(ws, row, 8, "blocks new debt" if c.kind is CovenantKind.INCURRENCE else c.consequence.value.replace("_", " "), st.TEXT)
+        st.put_text(ws, row, 9, c.evidence or "", st.TEXT)
         _define(wb, name, ws.title, "B", row)
         row += 1
     st.put(ws, row, 1, "Amber when headroom is below", st.TEXT)
@@ -137,13 +141,16 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
         verdict = results.verdicts[w].value.upper()
         st.put_text(ws, row, 1, f"Scenario: {scenario} ({verdict} at the profile's thresholds)", st.SECTION)
         first = row + 1
-        for c, name in zip(covenants, names, strict=True):
+        for c, name, test in zip(covenants, names, results.covenant_tests, strict=True):
             row += 1
             st.put_text(ws, row, 1, f"{c.label} ({'min' if c.is_minimum else 'max'})", st.TEXT)
             st.put_formula(ws, row, 2, f"={name}", _display_style(c))
             for q in range(grid.n):
                 col = g.Grid.letter(q)
-                if c.metric is CovenantMetric.LTV:
+                if not c.at_parent:  # a vehicle's test: the engine's value (its waterfall has no sheet of its own)
+                    v = float(test.value[w, q])
+                    value = f"{v:.12g}" if np.isfinite(v) else '"n.m."'
+                elif c.metric is CovenantMetric.LTV:
                     value = f"{st.quote(fleet_sheet)}!{col}{fleet.ltv[w][c.applies_to]}"  # type: ignore[index]
                 else:
                     value = f"{st.quote(scenario_sheets[w])}!{col}{ROWS[METRIC_ROW[c.metric]]}"

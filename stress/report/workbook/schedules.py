@@ -66,8 +66,9 @@ def _formulas(ws: Worksheet, row: int, label: str, grid: g.Grid, body, style: st
 
 def write_debt(ws: Worksheet, results: Results, grid: g.Grid, scenario_titles: list[str]) -> DebtRefs:
     g.title(ws, "Debt schedules by scenario (USD m)",
-            "Closing = opening + drawn + accreted + repaid (a formula). Accreted: a convertible's non-cash interest, added to "
-            "its balance. Interest and refinanced (rolled over, no cash) are memo lines.")
+            "Closing = opening + drawn + accreted + repaid + extinguished (a formula). Accreted: non-cash interest added to "
+            "the balance (a convertible's accretion; interest a financing vehicle could not pay). Extinguished: debt of a "
+            "foreclosed vehicle, taken with its collateral. Interest and refinanced (rolled over, no cash) are memo lines.")
     g.header(ws, grid, opening="As of")
     t = results.projection.tranches
     company = results.company
@@ -79,16 +80,20 @@ def write_debt(ws: Worksheet, results: Results, grid: g.Grid, scenario_titles: l
         closings = []
         for j, tranche_name in enumerate(results.cc.tranche_names):
             tr = company.tranche(tranche_name)
-            st.put_text(ws, row, g.LABEL_COL, f"{tranche_name} ({tr.kind.value}, {tr.rate.label}, matures {tr.maturity})", st.TEXT_BOLD)
-            opening, drawn, accreted, repaid, interest, refinanced, closing = range(row + 1, row + 8)
+            vehicle = company.vehicle_of(tranche_name)
+            borrower = f", borrowed by {vehicle.name}" if vehicle else ""
+            st.put_text(ws, row, g.LABEL_COL, f"{tranche_name} ({tr.kind.value}, {tr.rate.label}, matures {tr.maturity}{borrower})",
+                        st.TEXT_BOLD)
+            opening, drawn, accreted, repaid, extinguished, interest, refinanced, closing = range(row + 1, row + 9)
             _values(ws, opening, "Opening", _m(t["opening"][w, j]))
             _values(ws, drawn, "Drawn", _m(t["drawn"][w, j]))
             _values(ws, accreted, "Accreted (non-cash interest)", _m(t["accreted"][w, j]))
             _values(ws, repaid, "Repaid", _m(t["repaid"][w, j], -1))
+            _values(ws, extinguished, "Extinguished in a foreclosure", _m(t["extinguished"][w, j], -1))
             _values(ws, interest, "Interest, accretion included (memo)", _m(t["interest"][w, j]))
             _values(ws, refinanced, "Refinanced (memo)", _m(t["refinanced"][w, j]))
             _formulas(ws, closing, "Closing", grid,
-                      lambda c, p, o=opening, d=drawn, a=accreted, r=repaid: f"{c}{o}+{c}{d}+{c}{a}+{c}{r}")
+                      lambda c, p, o=opening, d=drawn, a=accreted, r=repaid, x=extinguished: f"{c}{o}+{c}{d}+{c}{a}+{c}{r}+{c}{x}")
             st.put(ws, closing, g.OPENING_COL, tr.balance / st.MILLION, st.USD_M_TOTAL)
             closings.append(closing)
             row = closing + 1
