@@ -1,10 +1,16 @@
 """The default waterfall: what each claim recovers when a firm defaults, from its balance sheet then.
 
 Secured tranches recover from the market value of their collateral (capped,
-in total, at the fleet's value); what is left of the fleet, receivables and
-positive cash goes pro rata to senior unsecured claims (unsecured debt,
-secured deficiencies, lease rejection claims, other liabilities), then to
-subordinated debt. Used by the Monte Carlo and by the portfolio batch.
+in total, at the fleet's value); a financing vehicle's tranches recover first
+from the vehicle's own collateral and restricted cash, whatever their stated
+rank, and their deficiency is a claim on the parent only when the parent owes
+it (a guarantee or a cross-default: ``CompiledVehicles.parent_pays``). What is
+left of the fleet (a vehicle's surplus included), receivables and positive
+cash goes pro rata to senior unsecured claims (unsecured debt, secured and
+owed vehicle deficiencies, lease rejection claims, other liabilities), then to
+subordinated debt. The value of a vehicle's contracts is not counted beyond
+the cash they have already paid in (a conservative simplification). Used by
+the Monte Carlo and by the portfolio batch.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import numpy as np
 from stress.engine.compiled import CompiledCompany
 from stress.engine.debt import CENT
 from stress.engine.project import Projection
+from stress.engine.vehicles import pro_rata
 from stress.model.debt import Seniority
 
 
@@ -25,22 +32,31 @@ def lease_rejection_claim(cc: CompiledCompany) -> np.ndarray:
 
 
 def recovery_rates(cc: CompiledCompany, balance: np.ndarray, collateral: np.ndarray, fleet_value: np.ndarray,
-                   other_value: np.ndarray, lease_claim: np.ndarray) -> tuple[np.ndarray, dict[Seniority, np.ndarray]]:
+                   other_value: np.ndarray, lease_claim: np.ndarray,
+                   vehicle_cash: np.ndarray | None = None) -> tuple[np.ndarray, dict[Seniority, np.ndarray]]:
     """The default waterfall for W paths at their default quarters.
 
     ``balance``, ``collateral``: (W, T) USD; ``fleet_value``, ``other_value`` (receivables plus positive
-    cash), ``lease_claim``: (W,). Returns per-tranche recovery rates (W, T) and the rate of each class (W,).
+    cash, the vehicles' restricted cash included), ``lease_claim``: (W,); ``vehicle_cash`` (W, V): each
+    vehicle's restricted cash. Returns per-tranche recovery rates (W, T) and the rate of each class (W,).
     """
+    cv = cc.vehicles
+    in_vehicle = cv.tranche.any(axis=1) if cv.n else np.zeros(len(cc.tranche_names), dtype=bool)
     ranks = [cc.company.tranche(t).rank for t in cc.tranche_names]
-    secured = np.array([r is Seniority.SECURED for r in ranks])
-    senior = np.array([r is Seniority.SENIOR_UNSECURED for r in ranks])
-    junior = np.array([r is Seniority.SUBORDINATED for r in ranks])
+    secured = np.array([r is Seniority.SECURED for r in ranks]) | in_vehicle
+    senior = np.array([r is Seniority.SENIOR_UNSECURED for r in ranks]) & ~in_vehicle
+    junior = np.array([r is Seniority.SUBORDINATED for r in ranks]) & ~in_vehicle
+    pledged = fleet_value  # what secured claims can recover from in all: the fleet, and the vehicles' cash
+    if cv.n and vehicle_cash is not None:  # a vehicle's restricted cash backs its own debt, pro rata
+        collateral = collateral + pro_rata(vehicle_cash, balance * in_vehicle, cv.tranche)
+        pledged = fleet_value + vehicle_cash.sum(axis=1)
     sec_claim = balance * secured
     sec_rec = np.minimum(sec_claim, collateral * secured)
     total = sec_rec.sum(axis=1)
-    sec_rec *= np.divide(fleet_value, total, out=np.ones_like(total), where=total > fleet_value)[:, None]
+    sec_rec *= np.divide(pledged, total, out=np.ones_like(total), where=total > pledged)[:, None]
     residual = np.maximum(fleet_value + other_value - sec_rec.sum(axis=1), 0.0)
-    deficiency = sec_claim - sec_rec
+    owed = ~in_vehicle | (cv.parent_pays if cv.n else True)  # a non-recourse vehicle's deficiency is its lenders' loss
+    deficiency = (sec_claim - sec_rec) * owed
     unsec_claims = (balance * senior).sum(axis=1) + deficiency.sum(axis=1) + lease_claim + cc.opening.other_liabilities
     rr_senior = np.minimum(1.0, np.divide(residual, unsec_claims, out=np.ones_like(residual), where=unsec_claims > 0))
     left = np.maximum(residual - unsec_claims, 0.0)
@@ -59,9 +75,11 @@ def recoveries_at_default(cc: CompiledCompany, p: Projection, default_q: np.ndar
     d = np.clip(default_q, 0, cc.n_quarters - 1)
     rows = np.arange(len(d))
     cash = p["cash"][rows, d]
+    vehicle_cash = p.vehicles["restricted"][rows, :, d] if p.vehicles else None
+    restricted = vehicle_cash.sum(axis=1) if vehicle_cash is not None else 0.0
     return recovery_rates(cc, p.tranches["closing"][rows, :, d], p.collateral_at(rows, d),
-                          p["fleet_value"][rows, d], p["receivables"][rows, d] + np.maximum(cash, 0.0),
-                          lease_rejection_claim(cc)[d])
+                          p["fleet_value"][rows, d], p["receivables"][rows, d] + np.maximum(cash, 0.0) + restricted,
+                          lease_rejection_claim(cc)[d], vehicle_cash)
 
 
 def exposure_recovery(cc: CompiledCompany, per_tranche: np.ndarray, by_class: dict[Seniority, np.ndarray],
