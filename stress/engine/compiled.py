@@ -141,6 +141,11 @@ def base_rate_now(company: Company) -> float:
     return (company.market.base_rate.path or [company.market.base_rate.start])[0]
 
 
+def covenant_first_q(company: Company, tl: Timeline) -> list[int]:
+    """Each covenant's first quarter tested: that of ``tested_from``, else the first projection quarter."""
+    return [max(tl.index_of(c.tested_from), 0) if c.tested_from else 0 for c in company.covenants]
+
+
 def _instalments(company: Company, tl: Timeline) -> np.ndarray:
     """(T, Q) USD due on each tranche's dated schedule: an amount, or a share of its original principal (the
     balance at as_of, or the limit of a facility undrawn then), in the quarter containing its date."""
@@ -213,7 +218,7 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
         tranche_from_completion=np.array([t.amortise_from == "completion" for t in company.debt], dtype=bool),
         secured=np.array([[k.name in t.secured_by for t in company.debt] for k in cohorts], dtype=float).reshape(len(cohorts), len(company.debt)),
         financing=financing,
-        vehicles=compile_vehicles(company, terms, coverage, leases, tl.hours),
+        vehicles=compile_vehicles(company, terms, coverage, leases, tl.hours, covenant_first_q(company, tl)),
         credit=CompiledCredit.of(company),
         programmes=compile_programmes(company, tl, [*tranche_names, *financing.equity_names],
                                       np.concatenate([financing.tranche_planned, financing.equity_planned]),

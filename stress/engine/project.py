@@ -194,8 +194,9 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
     if x.vintage_decay.any():  # mid-quarter age since the cohort began to earn (the quarter after it was bought)
         vintage = (1.0 - x.vintage_decay) ** np.maximum((q - progs.buy_q - 0.5) / 4.0, 0.0)
     paying = q < w.default_q[:, cc.contract_customer]
-    if cc.vehicles.n:
-        paying &= ~veh.lost_contracts(cc.vehicles, vstate)
+    lost = veh.lost_contracts(cc.vehicles, vstate) if cc.vehicles.n else None
+    if lost is not None:
+        paying &= ~lost
     prices = _contract_prices(cc, w, shift)
     rq = revenue_step.step(fq.earning * housed * cc.cohort_units, x.g_map, cc.cohort_kw, cc.contract_gpus, x.c_map,
                            prices, paying, coverage * w.renewal, x.spot_price[q],
@@ -294,29 +295,36 @@ def _buy_capex(cc: CompiledCompany, x: _Inputs, fleet: fleet_step.FleetState, pr
     return fleet_step.purchase(fleet, bought.bought, x.cost), bought, cash - bought.cash_paid
 
 
+def _pending(cc: CompiledCompany, progs: prog_step.ProgrammeState) -> np.ndarray:
+    """(W, K) bool: capex cohorts still to be bought (neither bought nor cancelled): not yet complete."""
+    prog = cc.programmes.cohort_programme
+    cancelled = progs.cancelled[:, np.maximum(prog, 0)] & (prog >= 0)[None, :]
+    return cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER) & ~cancelled  # type: ignore[no-any-return]
+
+
 def _amortising(cc: CompiledCompany, progs: prog_step.ProgrammeState, q: int) -> np.ndarray | None:
     """(W, T) bool: the tranche's principal falls due from this quarter (``amortise_from`` a date, or the
     completion of every cohort it is secured on: none scheduled and still unbought); None when all do."""
     started = q >= cc.tranche_amortise_from_q  # (T,)
     if not cc.tranche_from_completion.any():
         return None if started.all() else np.broadcast_to(started, (progs.buy_q.shape[0], len(started)))
-    prog = cc.programmes.cohort_programme
-    cancelled = progs.cancelled[:, np.maximum(prog, 0)] & (prog >= 0)[None, :]
-    pending = cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER) & ~cancelled  # (W, K)
-    completed = (pending.astype(float) @ cc.secured) == 0  # (W, T)
+    completed = (_pending(cc, progs).astype(float) @ cc.secured) == 0  # (W, T)
     return started[None, :] & (completed | ~cc.tranche_from_completion[None, :])  # type: ignore[no-any-return]
 
 
 def _service_vehicles(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, x: _Inputs, vstate: veh.VehicleState,
                       q: int, rq: revenue_step.RevenueQuarter, prices: np.ndarray, interest: np.ndarray,
-                      scheduled: np.ndarray, debt: debt_step.DebtState) -> veh.VehicleQuarter | None:
+                      scheduled: np.ndarray, debt: debt_step.DebtState,
+                      progs: prog_step.ProgrammeState) -> veh.VehicleQuarter | None:
     """Each vehicle's waterfall; interest a vehicle cannot pay accrues to its balance (non-cash)."""
     cv = cc.vehicles
     if not cv.n:
         return None
     cfads = veh.contract_cfads(cv, rq.served, prices, rq.kw_per_gpu, x.c_map, cc.timeline.hours[q], cc.pue,
                                w.power_price[:, q], cc.other_cost_per_gpu_quarter, cv.lease_payment[:, q])
-    vq = veh.service(cv, vstate, q, cfads, interest, scheduled, debt.balance - scheduled)
+    completion = (cv.recourse == veh.RECOURSE_CODES[veh.Recourse.COMPLETION]).any()
+    supported = veh.supported(cv, _pending(cc, progs) if completion else None)
+    vq = veh.service(cv, vstate, q, cfads, interest, scheduled, debt.balance - scheduled, supported)
     debt.balance += vq.unpaid_interest
     L["interest_paid"][:] -= rowsum(vq.unpaid_interest)
     L["interest_accreted"][:] += rowsum(vq.unpaid_interest)
@@ -348,6 +356,8 @@ def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: 
         return np.zeros((n_w, 0), dtype=bool), np.zeros_like(debt.balance)
     own = ~cv.parent_pays[None, :]
     unpaid = np.where(own, outcome.unpaid, 0.0)
+    if not (unpaid > CENT).any():
+        return np.zeros((n_w, cv.n), dtype=bool), np.zeros_like(debt.balance)
     unpaid_v = unpaid @ cv.tranche
     use = np.minimum(unpaid_v, vstate.restricted)
     from_reserve = np.minimum(use, vstate.reserve)
@@ -361,24 +371,27 @@ def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: 
 
 def _foreclose(L: dict[str, np.ndarray], cc: CompiledCompany, vstate: veh.VehicleState, failed: np.ndarray,
                debt: debt_step.DebtState, fleet: fleet_step.FleetState, market_value: np.ndarray,
-               q: int) -> tuple[np.ndarray, np.ndarray]:
+               q: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Foreclose the vehicles that failed this quarter (W, V); books the gain (loss) in this quarter's income.
-    Returns (cross-default (W,) bool, cohorts taken (W, K) bool)."""
+    Returns (cross-default (W,) bool, cohorts taken (W, K) bool, or None when nothing was)."""
     now = failed & ~vstate.defaulted
+    cross = np.zeros(len(failed), dtype=bool)
     if not now.any():
-        return np.zeros(len(failed), dtype=bool), np.zeros_like(fleet.bought)
-    done, left = veh.foreclose(cc.vehicles, vstate, now, debt.balance, fleet.nbv, market_value)
-    in_now = (now.astype(float) @ cc.vehicles.tranche.T) > 0
-    debt.balance = left
-    debt.drawable = np.where(in_now, 0.0, debt.drawable)
-    debt.maturity_q = np.where(in_now & (left > CENT), q + 1, debt.maturity_q)  # a guaranteed deficiency: due now
-    fleet.nbv = np.where(done.cohorts, 0.0, fleet.nbv)
-    fleet.tax_nbv = np.where(done.cohorts, 0.0, fleet.tax_nbv)
-    fleet.retired |= done.cohorts
-    L["foreclosure_gain"][:] = done.gain
-    L["pretax_income"][:] += done.gain
-    L["net_income"][:] += done.gain
-    return done.cross_default, done.cohorts
+        return cross, None
+    done = veh.foreclose(cc.vehicles, vstate, now, debt.balance, fleet.nbv, market_value)
+    r = done.rows
+    debt.balance[r] = done.debt_left
+    debt.drawable[r] = np.where(done.tranches, 0.0, debt.drawable[r])
+    debt.maturity_q[r] = np.where(done.tranches & (done.debt_left > CENT), q + 1, debt.maturity_q[r])  # a deficiency: due now
+    fleet.nbv[r] = np.where(done.cohorts, 0.0, fleet.nbv[r])
+    fleet.tax_nbv[r] = np.where(done.cohorts, 0.0, fleet.tax_nbv[r])
+    fleet.retired[r] |= done.cohorts
+    for name in ("foreclosure_gain", "pretax_income", "net_income"):
+        L[name][r] += done.gain
+    cross[r] = done.cross_default
+    taken = np.zeros_like(fleet.retired)
+    taken[r] = done.cohorts
+    return cross, taken
 
 
 def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None = None) -> Projection:
@@ -414,7 +427,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         scheduled = debt_step.amortisation(cc, debt, q, rates, interest, _amortising(cc, progs, q),
                                            veh.sculpt_cfads(cc.vehicles, q, debt.balance, cc.tranche_target_dscr))
         restricted_before = vstate.restricted
-        vq = _service_vehicles(L, cc, w, x, vstate, q, rq, prices, interest, scheduled, debt)
+        vq = _service_vehicles(L, cc, w, x, vstate, q, rq, prices, interest, scheduled, debt, progs)
         if vq is not None:  # what a vehicle could not pay: interest accrues, principal stays outstanding
             interest, scheduled = interest - vq.unpaid_interest, scheduled - vq.unpaid_principal
             accreted = accreted + vq.unpaid_interest
@@ -466,7 +479,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         if vq is not None:
             failed = vq.failed | maturity_failed
             cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q)
-            market_value = np.where(taken, 0.0, market_value)
+            if taken is not None:
+                market_value = np.where(taken, 0.0, market_value)
             vstate.collateral = market_value @ cc.vehicles.cohort
         L["debt_extinguished"][:] = rowsum(before_foreclosure - debt.balance)
         _balance_lines(L, cc, q, firm, fleet, debt, market_value, rq, vstate)

@@ -15,6 +15,7 @@ import pandas as pd
 from stress.engine import covenants as cov
 from stress.engine import metrics as m
 from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
+from stress.engine.compiled import covenant_first_q
 from stress.engine.debt import CENT
 from stress.engine.project import Projection
 from stress.model.covenant import Consequence, Covenant, CovenantKind, CovenantMetric
@@ -128,7 +129,10 @@ class Results:
 
     @cached_property
     def covenant_tests(self) -> list[CovenantTest]:
-        return [cov.test(c, self.covenant_value(c)) for c in self.company.covenants]
+        first = covenant_first_q(self.company, self.cc.timeline)
+        tests = [cov.test(c, self.covenant_value(c)) for c in self.company.covenants]
+        return [t if q == 0 else cov.CovenantTest(t.covenant, t.value, t.headroom, t.passed | (np.arange(t.passed.shape[-1]) < q))
+                for t, q in zip(tests, first, strict=True)]
 
     def _breaches(self, consequence: Consequence | None = None) -> list[CovenantTest]:
         """The tests as the parent's maintenance breaches see them: every other test passes throughout

@@ -21,6 +21,7 @@ parent obligation due the next quarter; under a cross-default the parent default
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from stress.model.covenant import Consequence, CovenantKind, CovenantMetric
 from stress.model.vehicle import Recourse
 
 #: Codes of ``Recourse`` in ``CompiledVehicles.recourse``.
-RECOURSE_CODES = {Recourse.NONE: 0, Recourse.GUARANTEE: 1, Recourse.CROSS_DEFAULT: 2}
+RECOURSE_CODES = {Recourse.NONE: 0, Recourse.GUARANTEE: 1, Recourse.CROSS_DEFAULT: 2, Recourse.COMPLETION: 3}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class VehicleTest:
     consequence: Consequence
     sweep_on_breach: float
     incurrence: bool
+    from_q: int  # first quarter tested (earlier quarters pass)
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,14 @@ class CompiledVehicles:
     def n(self) -> int:
         return len(self.names)
 
-    @property
+    @cached_property
     def parent_pays(self) -> np.ndarray:
         """(T,) bool: the parent meets this tranche's maturity from its own cash (its own, guaranteed or
-        cross-defaulting debt); a non-recourse vehicle's maturity is the vehicle's alone."""
+        cross-defaulting debt); a non-recourse (or completion-guaranteed) vehicle's maturity is its alone."""
         if not self.n:
             return np.ones(self.tranche.shape[0], dtype=bool)
-        return ~((self.tranche @ (self.recourse == RECOURSE_CODES[Recourse.NONE])) > 0)
+        alone = np.isin(self.recourse, [RECOURSE_CODES[Recourse.NONE], RECOURSE_CODES[Recourse.COMPLETION]])
+        return ~((self.tranche @ alone) > 0)
 
     def tranche_vehicle(self) -> np.ndarray:
         """(T,) int index of each tranche's vehicle, -1 for the parent's."""
@@ -81,16 +84,20 @@ class CompiledVehicles:
         return np.where(self.tranche.any(axis=1), self.tranche.argmax(axis=1), -1)
 
 
-def _default_contracts(company: Company, cohorts: list[str]) -> list[str]:
-    """Contract names of the programmes the vehicle's capex cohorts belong to."""
-    programmes = {k.programme for k in company.capex_plan if k.name in cohorts and k.programme}
-    return [c.name for c in company.contracts if c.programme in programmes and c.name]
+def _default_programmes(company: Company, cohorts: list[str]) -> set[str]:
+    """The programmes the vehicle's capex cohorts belong to: by default it collects their contracts.
+
+    Matched on the contract's programme, not its name: a contract's name is an optional label (and not
+    unique), so matching the programme's contracts by name dropped an unnamed one (the vehicle collected
+    nothing, defaulted on its first interest and the firm lost the contract) and took in any other
+    contract that happened to share a name."""
+    return {k.programme for k in company.capex_plan if k.name in cohorts and k.programme}
 
 
 def compile_vehicles(company: Company, terms: list[ContractTerm], coverage: np.ndarray, leases: list[LeaseSchedule],
-                     hours: np.ndarray) -> CompiledVehicles:
+                     hours: np.ndarray, first_q: list[int]) -> CompiledVehicles:
     """Flatten ``company.vehicles``; ``terms``, their ``coverage`` (C, Q) and ``leases`` as compiled;
-    ``hours`` (Q,) hours in each quarter."""
+    ``hours`` (Q,) hours in each quarter; ``first_q``: each covenant's first quarter tested."""
     n_quarters = len(hours)
     tranches = [t.name for t in company.debt]
     cohorts = [k.name for k in company.cohorts]
@@ -101,10 +108,11 @@ def compile_vehicles(company: Company, terms: list[ContractTerm], coverage: np.n
     lease_payment = np.zeros((n_v, n_quarters))
     for v, veh in enumerate(company.vehicles):
         owned = veh.cohorts or [k for t in company.debt if t.name in veh.facilities for k in t.secured_by]
-        collected = set(veh.contracts or _default_contracts(company, owned))
+        programmes = set() if veh.contracts else _default_programmes(company, owned)
         tranche[[tranches.index(t) for t in veh.facilities], v] = 1.0
         cohort[[cohorts.index(k) for k in dict.fromkeys(owned)], v] = 1.0
-        contract[[c for c, t in enumerate(terms) if t.contract.name in collected], v] = 1.0
+        contract[[c for c, t in enumerate(terms)
+                  if t.contract.name in veh.contracts or t.contract.programme in programmes], v] = 1.0
         for lease, sched in zip(company.leases, leases, strict=True):
             if lease.name in veh.leases:
                 lease_payment[v] += sched.payment
@@ -114,15 +122,15 @@ def compile_vehicles(company: Company, terms: list[ContractTerm], coverage: np.n
         reserve_quarters=np.array([v.reserve_quarters for v in company.vehicles], dtype=float),
         sweep=np.array([v.sweep for v in company.vehicles], dtype=float),
         recourse=np.array([RECOURSE_CODES[v.recourse] for v in company.vehicles], dtype=int),
-        tests=_tests(company),
+        tests=_tests(company, first_q),
         base_cfads=_base_cfads(company, terms, coverage, contract, lease_payment, hours),
     )
 
 
-def _tests(company: Company) -> list[VehicleTest]:
+def _tests(company: Company, first_q: list[int]) -> list[VehicleTest]:
     names = [v.name for v in company.vehicles]
     return [VehicleTest(i, names.index(c.tested_at), c.metric, c.threshold, c.consequence, c.sweep_on_breach,
-                        c.kind is CovenantKind.INCURRENCE)
+                        c.kind is CovenantKind.INCURRENCE, first_q[i])
             for i, c in enumerate(company.covenants) if not c.at_parent]
 
 
@@ -203,11 +211,14 @@ def pro_rata(amount: np.ndarray, weights: np.ndarray, member: np.ndarray) -> np.
 
 
 def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray, interest: np.ndarray,
-            scheduled: np.ndarray, balance: np.ndarray) -> VehicleQuarter:
+            scheduled: np.ndarray, balance: np.ndarray, supported: np.ndarray) -> VehicleQuarter:
     """Run each vehicle's waterfall for quarter ``q``; mutates ``state`` (reserve, trapped, LTM rings).
 
     ``interest``, ``scheduled``: (W, T) cash interest and scheduled principal due this quarter;
-    ``balance`` (W, T) after this quarter's scheduled principal."""
+    ``balance`` (W, T) after this quarter's scheduled principal; ``supported`` (W, V) bool: the parent pays
+    what the vehicle cannot (a payment guarantee, or a completion guarantee before completion), so a
+    shortfall is the parent's cash, not the vehicle's default. A negative cash flow (costs above its
+    contracts' revenue) is the parent's too: it runs the vehicle's GPUs."""
     alive = ~state.defaulted
     cfads = np.where(alive, cfads, 0.0)
     interest_v = interest @ cv.tranche
@@ -217,9 +228,10 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
     debt_v = balance @ cv.tranche
     ltv = np.where(debt_v > CENT, _ratio(debt_v, state.collateral), 0.0)
 
-    available = cfads + state.restricted
-    short_interest = np.maximum(interest_v - np.maximum(available, 0.0), 0.0) * alive
-    short = np.maximum(due - np.maximum(available, 0.0), 0.0) * alive
+    available = np.maximum(cfads, 0.0) + state.restricted
+    own = alive & ~supported  # shortfalls the vehicle's lenders bear
+    short_interest = np.maximum(interest_v - available, 0.0) * own
+    short = np.maximum(due - available, 0.0) * own
     unpaid_interest = pro_rata(short_interest, interest, cv.tranche)
     unpaid_principal = pro_rata(short - short_interest, scheduled, cv.tranche)
     excess = np.maximum(available - due, 0.0) * alive
@@ -230,7 +242,7 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
     failed = short > CENT
     sweep = np.broadcast_to(cv.sweep, alive.shape).copy()
     for t in cv.tests:
-        if t.incurrence:
+        if t.incurrence or q < t.from_q:
             continue
         value = dscr[:, t.vehicle] if t.metric is CovenantMetric.DSCR else ltv[:, t.vehicle]
         if t.metric is CovenantMetric.DSCR:
@@ -270,37 +282,46 @@ def incurrence_allows(cv: CompiledVehicles, quarter: VehicleQuarter) -> np.ndarr
 
 @dataclass(frozen=True)
 class Foreclosure:
-    """What leaves the consolidated books when vehicles are foreclosed at a quarter end; (W,) unless noted."""
+    """What leaves the consolidated books when vehicles are foreclosed at a quarter end, for the worlds
+    ``rows`` (R,) where one is: (R,) unless noted."""
 
+    rows: np.ndarray  # (R,) int world indices
     gain: np.ndarray  # debt extinguished less assets and restricted cash taken, USD (a loss when negative)
-    cohorts: np.ndarray  # (W, K) bool: cohorts taken
-    restricted_taken: np.ndarray  # USD
+    cohorts: np.ndarray  # (R, K) bool: cohorts taken
+    debt_left: np.ndarray  # (R, T) each tranche's balance after: 0 for a foreclosed vehicle's, or its deficiency
+    tranches: np.ndarray  # (R, T) bool: tranches of the foreclosed vehicles
     cross_default: np.ndarray  # bool: a cross-defaulting vehicle was foreclosed
 
 
 def foreclose(cv: CompiledVehicles, state: VehicleState, now: np.ndarray, balance: np.ndarray, nbv: np.ndarray,
-              market_value: np.ndarray) -> tuple[Foreclosure, np.ndarray]:
-    """Foreclose the vehicles defaulting ``now`` (W, V bool). ``balance`` (W, T) is their debt, ``nbv`` and
-    ``market_value`` (W, K) their cohorts' book and market value. Returns the foreclosure and the debt left
-    (W, T): zero for a foreclosed vehicle's tranches, or under a guarantee the deficiency, pro rata."""
-    taken = (now.astype(float) @ cv.cohort.T) > 0  # (W, K)
-    in_now = (now.astype(float) @ cv.tranche.T) > 0  # (W, T)
-    restricted = np.where(now, state.restricted, 0.0)
-    collateral = np.where(taken, market_value, 0.0) @ cv.cohort  # (W, V)
-    debt = np.where(in_now, balance, 0.0)
-    guaranteed = now & (cv.recourse == RECOURSE_CODES[Recourse.GUARANTEE])[None, :]
+              market_value: np.ndarray) -> Foreclosure:
+    """Foreclose the vehicles defaulting ``now`` (W, V bool); mutates ``state``. ``balance`` (W, T) is the
+    debt, ``nbv`` and ``market_value`` (W, K) the cohorts' book and market value. Under a guarantee the
+    deficiency (debt less collateral and restricted cash) stays, pro rata; otherwise the debt is gone.
+    Only the worlds with a foreclosure are computed (a few in a Monte Carlo quarter)."""
+    rows = np.flatnonzero(now.any(axis=1))
+    n = now[rows]
+    taken = (n.astype(float) @ cv.cohort.T) > 0  # (R, K)
+    in_now = (n.astype(float) @ cv.tranche.T) > 0  # (R, T)
+    restricted = np.where(n, state.reserve[rows] + state.trapped[rows], 0.0)
+    collateral = np.where(taken, market_value[rows], 0.0) @ cv.cohort  # (R, V)
+    debt = np.where(in_now, balance[rows], 0.0)
+    guaranteed = n & (cv.recourse == RECOURSE_CODES[Recourse.GUARANTEE])[None, :]
     deficiency = np.where(guaranteed, np.maximum(debt @ cv.tranche - collateral - restricted, 0.0), 0.0)
     left = pro_rata(deficiency, debt, cv.tranche)
-    gain = rowsum(debt - left) - rowsum(np.where(taken, nbv, 0.0)) - rowsum(restricted)
-    state.defaulted |= now
-    state.reserve = np.where(now, 0.0, state.reserve)
-    state.trapped = np.where(now, 0.0, state.trapped)
-    cross = (now & (cv.recourse == RECOURSE_CODES[Recourse.CROSS_DEFAULT])[None, :]).any(axis=1)
-    return Foreclosure(gain, taken, rowsum(restricted), cross), np.where(in_now, left, balance)
+    gain = rowsum(debt - left) - rowsum(np.where(taken, nbv[rows], 0.0)) - rowsum(restricted)
+    state.defaulted[rows] |= n
+    state.reserve[rows] = np.where(n, 0.0, state.reserve[rows])
+    state.trapped[rows] = np.where(n, 0.0, state.trapped[rows])
+    cross = (n & (cv.recourse == RECOURSE_CODES[Recourse.CROSS_DEFAULT])[None, :]).any(axis=1)
+    return Foreclosure(rows, gain, taken, np.where(in_now, left, balance[rows]), in_now, cross)
 
 
-def lost_contracts(cv: CompiledVehicles, state: VehicleState) -> np.ndarray:
-    """(W, C) bool: contract terms whose vehicle has been foreclosed: they no longer pay the firm."""
+def lost_contracts(cv: CompiledVehicles, state: VehicleState) -> np.ndarray | None:
+    """(W, C) bool: contract terms whose vehicle has been foreclosed: they no longer pay the firm; None when
+    no vehicle has been."""
+    if not state.defaulted.any():
+        return None
     return (state.defaulted.astype(float) @ cv.contract.T) > 0
 
 
@@ -312,3 +333,14 @@ def sculpt_cfads(cv: CompiledVehicles, q: int, balance: np.ndarray, target_dscr:
         return None
     weights = np.where(sculpted[None, :], balance, 0.0)
     return pro_rata(np.broadcast_to(cv.base_cfads[:, q], (len(balance), cv.n)).copy(), weights, cv.tranche)
+
+
+def supported(cv: CompiledVehicles, pending: np.ndarray | None) -> np.ndarray:
+    """(W, V) bool: the parent pays the vehicle's shortfalls now: always under a payment guarantee, and under
+    a completion guarantee while any capex cohort the vehicle owns is ``pending`` (W, K; None: none is)."""
+    guarantee = (cv.recourse == RECOURSE_CODES[Recourse.GUARANTEE])[None, :]
+    completion = (cv.recourse == RECOURSE_CODES[Recourse.COMPLETION])[None, :]
+    if pending is None or not completion.any():
+        return np.broadcast_to(guarantee, (1 if pending is None else len(pending), cv.n))
+    building = (pending.astype(float) @ cv.cohort) > 0
+    return guarantee | (completion & building)  # type: ignore[no-any-return]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from stress.model.types import MAX_MONEY, Share, Spec, within
+from stress.model.types import MAX_MONEY, Date, Share, Spec, within
 from stress.errors import shown_value
 from stress.units import parse_money, parse_rate
 
@@ -99,6 +99,7 @@ class Covenant(Spec):
     on_breach: Consequence | None = Field(None, description="default: lock_up in a vehicle, breach at the parent")
     sweep_on_breach: Share = Field(1.0, description="the vehicle's sweep while a sweep_step_up test fails")
     evidence: str | None = Field(None, description="source of the level, or 'estimate: why'")
+    tested_from: Date | None = Field(None, description="first test date (a test that starts after a build); default as_of")
 
     @property
     def at_parent(self) -> bool:

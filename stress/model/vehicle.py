@@ -25,7 +25,10 @@ class Recourse(StrEnum):
     """What the parent owes when the vehicle defaults."""
 
     NONE = "none"  # non-recourse: the lenders take the vehicle's assets and contracts, nothing more
-    GUARANTEE = "guarantee"  # the parent guarantees the debt: the deficiency after the collateral is due at once
+    COMPLETION = "completion"  # the parent guarantees completion: it pays the vehicle's debt service until every
+    #                            cohort the vehicle owns is bought (or cancelled); non-recourse after
+    GUARANTEE = "guarantee"  # the parent guarantees payment: it pays what the vehicle cannot; on an acceleration
+    #                          the deficiency after the collateral is due from it at once
     CROSS_DEFAULT = "cross_default"  # the vehicle's default is an event of default of the parent's own debt
 
 
@@ -46,5 +49,5 @@ class Vehicle(Spec):
     reserve_quarters: Annotated[float, within(0.0, MAX_RESERVE_QUARTERS, "0 to 8 quarters of debt service")] = Field(
         0.0, description="debt-service reserve held, in quarters of its debt service, funded from its cash flow")
     sweep: Share = Field(0.0, description="share of its excess cash flow that prepays its facilities while tests pass")
-    recourse: Recourse = Field(Recourse.NONE, description="none, guarantee or cross_default")
+    recourse: Recourse = Field(Recourse.NONE, description="none, completion, guarantee or cross_default")
     evidence: str | None = Field(None, description="source tag, or 'estimate: why'")
