@@ -348,14 +348,16 @@ def _incurrence_allows(cc: CompiledCompany, credit: CreditState, vq: veh.Vehicle
 
 def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: debt_step.MaturityOutcome,
                         debt: debt_step.DebtState) -> tuple[np.ndarray, np.ndarray]:
-    """A non-recourse vehicle meets what refinancing did not cover from its restricted cash; what it cannot
-    meet is its default, not the parent's. Returns (failed (W, V) bool, repaid from restricted cash (W, T))."""
+    """What refinancing and the parent did not cover of a vehicle's maturity is met from the vehicle's
+    restricted cash; what is still unpaid is the vehicle's default when the vehicle alone owes it (non-recourse
+    or completion-guaranteed), and stays the parent's maturity default when the parent owes it too.
+    Returns (failed (W, V) bool, repaid from restricted cash (W, T))."""
     cv = cc.vehicles
     n_w = debt.balance.shape[0]
     if not cv.n:
         return np.zeros((n_w, 0), dtype=bool), np.zeros_like(debt.balance)
-    own = ~cv.parent_pays[None, :]
-    unpaid = np.where(own, outcome.unpaid, 0.0)
+    in_vehicle = cv.tranche.any(axis=1)[None, :]
+    unpaid = np.where(in_vehicle, outcome.unpaid, 0.0)
     if not (unpaid > CENT).any():
         return np.zeros((n_w, cv.n), dtype=bool), np.zeros_like(debt.balance)
     unpaid_v = unpaid @ cv.tranche
@@ -365,14 +367,18 @@ def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: 
     vstate.trapped -= use - from_reserve
     paid = veh.pro_rata(use, unpaid, cv.tranche)
     debt.balance -= paid
-    outcome.unpaid[:] = np.where(own, 0.0, outcome.unpaid)
-    return unpaid_v - use > CENT, paid
+    left = outcome.unpaid - paid
+    own = ~cv.parent_pays[None, :]
+    failed = (np.where(own, left, 0.0) @ cv.tranche) > CENT
+    outcome.unpaid[:] = np.where(own, 0.0, np.where(left > CENT, left, 0.0))
+    return failed, paid
 
 
 def _foreclose(L: dict[str, np.ndarray], cc: CompiledCompany, vstate: veh.VehicleState, failed: np.ndarray,
                debt: debt_step.DebtState, fleet: fleet_step.FleetState, market_value: np.ndarray,
-               q: int) -> tuple[np.ndarray, np.ndarray | None]:
+               q: int, due_q: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Foreclose the vehicles that failed this quarter (W, V); books the gain (loss) in this quarter's income.
+    Capex cohorts the lenders took are never bought (``due_q`` (W, K) is set to NEVER for them).
     Returns (cross-default (W,) bool, cohorts taken (W, K) bool, or None when nothing was)."""
     now = failed & ~vstate.defaulted
     cross = np.zeros(len(failed), dtype=bool)
@@ -386,6 +392,8 @@ def _foreclose(L: dict[str, np.ndarray], cc: CompiledCompany, vstate: veh.Vehicl
     fleet.nbv[r] = np.where(done.cohorts, 0.0, fleet.nbv[r])
     fleet.tax_nbv[r] = np.where(done.cohorts, 0.0, fleet.tax_nbv[r])
     fleet.retired[r] |= done.cohorts
+    due = due_q[r]
+    due_q[r] = np.where(done.cohorts & (due > q), prog_step.NEVER, due)  # the lenders took what is still to buy
     for name in ("foreclosure_gain", "pretax_income", "net_income"):
         L[name][r] += done.gain
     cross[r] = done.cross_default
@@ -478,7 +486,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["foreclosure_gain"][:] = 0.0
         if vq is not None:
             failed = vq.failed | maturity_failed
-            cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q)
+            cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q, x.due_q)
             if taken is not None:
                 market_value = np.where(taken, 0.0, market_value)
             vstate.collateral = market_value @ cc.vehicles.cohort

@@ -139,7 +139,9 @@ def _base_cfads(company: Company, terms: list[ContractTerm], coverage: np.ndarra
     """(V, Q) the contracted cash flow as signed: each vehicle contract's own term at its price, less power
     at the profile's power price and the other GPU costs, less the vehicle's lease payments. The basis of a
     sculpted schedule, fixed when the debt is signed, whatever a world then does."""
-    kw = {k.gpu: k.kw_per_gpu for k in company.cohorts}
+    kw = {g: float(np.average([k.kw_per_gpu for k in company.cohorts if k.gpu == g],
+                              weights=[k.units for k in company.cohorts if k.gpu == g]))
+          for g in {k.gpu for k in company.cohorts}}  # the model's kW per GPU, weighted by units: order-free
     power = company.market.power_price_per_kwh * company.costs.pue
     other = company.costs.other_cost_per_gpu_year / 4.0
     flows = np.zeros((len(terms), len(hours)))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from stress.errors import Problem
 from stress.model.covenant import VEHICLE_METRICS, Consequence, CovenantKind, CovenantMetric
-from stress.model.debt import Amortisation
+from stress.model.debt import Amortisation, DebtKind
 
 if TYPE_CHECKING:
     from stress.model.checks import Parts
@@ -29,7 +29,12 @@ def vehicle_problems(p: Parts) -> Iterator[Problem]:
         "leases": p.written_values("name", "leases"),
     }
     owners: Counter[str] = Counter()
+    revolvers = {t.name for _, t in p.valid("debt") if t.kind is DebtKind.REVOLVER}
     for i, v in p.valid("vehicles"):
+        for j, name in enumerate(v.facilities):
+            if name in revolvers:
+                yield Problem(f"vehicles[{i}].facilities[{j}]", "a revolver is the parent's liquidity; a vehicle borrows "
+                              "term, delayed-draw or note financing", name)
         for key, known in names.items():
             for j, name in enumerate(getattr(v, key)):
                 if name not in known:
@@ -39,6 +44,11 @@ def vehicle_problems(p: Parts) -> Iterator[Problem]:
         for j, name in enumerate(v.facilities):
             if owners[name] > 1:
                 yield Problem(f"vehicles[{i}].facilities[{j}]", "a tranche is borrowed by one vehicle only", name)
+    contract_names = Counter(x["name"] for x in p.written["contracts"] if isinstance(x.get("name"), str))
+    for i, x in enumerate(p.written["contracts"]):
+        if contract_names.get(x.get("name"), 0) > 1:
+            yield Problem(f"contracts[{i}].name", "duplicate contract name; vehicles name contracts, so names must be "
+                          "unique", x["name"])
     seen: Counter[str] = Counter(x["name"] for x in p.written["vehicles"] if isinstance(x.get("name"), str))
     for i, x in enumerate(p.written["vehicles"]):
         if seen.get(x.get("name"), 0) > 1:
@@ -78,6 +88,10 @@ def covenant_level_problems(p: Parts) -> Iterator[Problem]:
 def schedule_problems(p: Parts) -> Iterator[Problem]:
     """Amortisation keys agree with the method; a sculpted tranche belongs to a vehicle with contracts."""
     in_vehicle = {name for _, v in p.valid("vehicles") for name in v.facilities}
+    programmes = {k.programme for _, k in p.valid("capex_plan") if k.programme}
+    contract_programmes = {c.programme for _, c in p.valid("contracts") if c.programme in programmes}
+    collecting = {name for _, v in p.valid("vehicles") for name in v.facilities
+                  if v.contracts or v.cohorts or contract_programmes}  # roughly: a vehicle that can collect a contract
     for i, t in p.valid("debt"):
         path = f"debt[{i}]"
         if (t.amortisation is Amortisation.SCHEDULE) != bool(t.schedule):
@@ -95,6 +109,9 @@ def schedule_problems(p: Parts) -> Iterator[Problem]:
         if t.amortisation is Amortisation.SCULPTED and t.name not in in_vehicle:
             yield Problem(f"{path}.amortisation", "a sculpted schedule follows a vehicle's contracted cash flow: "
                           "name the tranche in a vehicle's facilities", t.amortisation.value)
+        elif t.amortisation is Amortisation.SCULPTED and t.name not in collecting:
+            yield Problem(f"{path}.amortisation", "its vehicle collects no contract, so a sculpted schedule would "
+                          "never amortise: name the vehicle's contracts", t.amortisation.value)
         if t.amortise_from == "completion" and not t.secured_by:
             yield Problem(f"{path}.amortise_from", "completion means every cohort the tranche is secured on is in "
                           "service; give secured_by, or a date", "completion")
