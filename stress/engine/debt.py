@@ -159,7 +159,9 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
     revolvers = np.flatnonzero(cc.tranche_is_revolver)
     promised = np.zeros_like(cash)  # revolver headroom already promised to earlier maturities this quarter
     parent_pays = cc.vehicles.parent_pays
-    for t in range(state.balance.shape[1]):
+    # only tranches with something due in some world, and revolvers (renewed or ended), need the steps below
+    due_now = ((q >= state.maturity_q) & (state.balance > CENT)).any(axis=0) | cc.tranche_is_revolver
+    for t in np.flatnonzero(due_now):
         _renew_undrawn_revolver(cc, state, q, t, refi_open)
         due = np.where(q >= state.maturity_q[:, t], state.balance[:, t], 0.0)
         if not np.any(due > CENT):

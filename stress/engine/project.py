@@ -354,8 +354,8 @@ def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: 
     Returns (failed (W, V) bool, repaid from restricted cash (W, T))."""
     cv = cc.vehicles
     n_w = debt.balance.shape[0]
-    if not cv.n:
-        return np.zeros((n_w, 0), dtype=bool), np.zeros_like(debt.balance)
+    if not cv.n or not outcome.unpaid.any():
+        return np.zeros((n_w, cv.n), dtype=bool), np.zeros_like(debt.balance)
     in_vehicle = cv.tranche.any(axis=1)[None, :]
     unpaid = np.where(in_vehicle, outcome.unpaid, 0.0)
     if not (unpaid > CENT).any():

@@ -232,16 +232,19 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
 
     available = np.maximum(cfads, 0.0) + state.restricted
     own = alive & ~supported  # shortfalls the vehicle's lenders bear
-    short_interest = np.maximum(interest_v - available, 0.0) * own
     short = np.maximum(due - available, 0.0) * own
-    unpaid_interest = pro_rata(short_interest, interest, cv.tranche)
-    unpaid_principal = pro_rata(short - short_interest, scheduled, cv.tranche)
+    failed = short > CENT
+    if failed.any():
+        short_interest = np.maximum(interest_v - available, 0.0) * own
+        unpaid_interest = pro_rata(short_interest, interest, cv.tranche)
+        unpaid_principal = pro_rata(short - short_interest, scheduled, cv.tranche)
+    else:  # most quarters: every vehicle pays (a Monte Carlo's fast path)
+        unpaid_interest = unpaid_principal = np.zeros_like(interest)
     excess = np.maximum(available - due, 0.0) * alive
     reserve = np.minimum(excess, cv.reserve_quarters[None, :] * due)
     rest = excess - reserve
 
     locked = np.zeros_like(alive)
-    failed = short > CENT
     sweep = np.broadcast_to(cv.sweep, alive.shape).copy()
     for t in cv.tests:
         if t.incurrence or q < t.from_q:
@@ -258,9 +261,11 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
             sweep[:, t.vehicle] = np.where(fails, np.maximum(sweep[:, t.vehicle], t.sweep_on_breach), sweep[:, t.vehicle])
         elif t.consequence is Consequence.EVENT_OF_DEFAULT:
             failed[:, t.vehicle] |= fails
-    sweepable = np.minimum(rest * sweep, debt_v)
-    swept = pro_rata(sweepable, balance, cv.tranche)
-    rest = rest - rowsum_v(swept, cv.tranche)
+    if sweep.any():
+        swept = pro_rata(np.minimum(rest * sweep, debt_v), balance, cv.tranche)
+        rest = rest - rowsum_v(swept, cv.tranche)
+    else:
+        swept = np.zeros_like(balance)
     state.reserve = np.where(alive, reserve, state.reserve)
     state.trapped = np.where(alive & locked, rest, 0.0)
     return VehicleQuarter(cfads, due, dscr, ltv, unpaid_interest, unpaid_principal, swept, locked, failed & alive)
