@@ -136,7 +136,8 @@ def companies(draw: st.DrawFn, monotone: bool = False) -> Company:
                        "escalator": draw(st.sampled_from([0.0, 0.02, 0.05])),
                        "start": draw(dates_in_quarter(as_of, start_k)).isoformat(),
                        "end": quarter_end(as_of, end_k).isoformat(),
-                       "discount_rate": draw(st.sampled_from([0.0, 0.04, 0.1, 0.15]))})
+                       "discount_rate": draw(st.sampled_from([0.0, 0.04, 0.1, 0.15])),
+                       "type": draw(st.sampled_from(["operating", "finance"]))})
 
     data = {
         "name": "Random Co", "ticker": "RND", "as_of": as_of.isoformat(), "horizon_quarters": horizon,

@@ -21,6 +21,7 @@ from stress.engine import revenue as revenue_step
 from stress.engine.compiled import CompiledCompany
 from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES
 from stress.engine.worlds import Worlds, widen
+from stress.model.reporting import EbitdaDefinition
 from stress.engine.rows import rowsum
 
 #: Worlds projected at once: bounds memory, and keeps each (W, cohort) and (W, tranche) array within the
@@ -195,7 +196,7 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
 def _operating_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, fq: fleet_step.FleetQuarter,
                      rq: revenue_step.RevenueQuarter) -> None:
     """Revenue down to EBIT."""
-    lease_cost = cc.lease_amortisation[q] + cc.lease_interest[q]
+    lease_cost = cc.operating_lease_cost[q]  # straight-line; finance leases are below EBITDA
     L["revenue_contracted"][:] = rq.contracted
     L["revenue_spot"][:] = rq.spot
     L["revenue"][:] = rq.contracted + rq.spot
@@ -205,17 +206,19 @@ def _operating_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, fq: 
     L["lease_cost"][:] = lease_cost
     L["ebitda"][:] = L["revenue"] - rq.power - rq.other - L["sga"] - lease_cost
     L["ebitdar"][:] = L["ebitda"] + lease_cost
+    L["ebitda_reported"][:] = L["ebitdar"] if cc.company.reporting.ebitda is EbitdaDefinition.LEASE_ADJUSTED else L["ebitda"]
     L["depreciation"][:] = rowsum(fq.depreciation)
+    L["lease_amortisation"][:] = cc.finance_lease_amortisation[q]
     L["impairment"][:] = rowsum(fq.impairment)
     L["disposal_gain"][:] = rowsum(fq.proceeds - fq.disposed_nbv)
-    L["ebit"][:] = L["ebitda"] - L["depreciation"] - L["impairment"] + L["disposal_gain"]
+    L["ebit"][:] = L["ebitda"] - L["depreciation"] - L["lease_amortisation"] - L["impairment"] + L["disposal_gain"]
 
 
 def _tax_lines(L: dict[str, np.ndarray], cc: CompiledCompany, fq: fleet_step.FleetQuarter, firm: _Firm) -> None:
     """Interest is already in; cash tax on taxable income (original lives) after loss carry-forward."""
     L["pretax_income"][:] = L["ebit"] - L["interest_expense"]
     L["taxable_income"][:] = (L["ebitda"] - rowsum(fq.tax_depreciation) + rowsum(fq.tax_disposal_gain)
-                              - L["interest_expense"])
+                              - L["interest_expense"] - L["lease_amortisation"])
     profit = np.maximum(L["taxable_income"], 0.0)
     used = np.minimum(firm.tax_losses, profit)
     L["tax"][:] = (profit - used) * cc.tax_rate
@@ -265,7 +268,7 @@ def _interest(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, debt: de
     debt.balance += accreted
     L["interest_paid"][:] = rowsum(paid)
     L["interest_accreted"][:] = rowsum(accreted)
-    L["interest_expense"][:] = L["interest_paid"] + L["interest_accreted"]
+    L["interest_expense"][:] = L["interest_paid"] + L["interest_accreted"] + cc.finance_lease_interest[q]
     return rates, opening, paid, accreted
 
 
@@ -307,7 +310,9 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         _tax_lines(L, cc, fq, firm)
 
         new_receivables = L["revenue"] * cc.receivable_days / (cc.timeline.hours[q] / 24.0)
-        L["cfo"][:] = (L["ebitda"] + L["lease_cost"] - cc.lease_payment[q] - (new_receivables - firm.receivables)
+        L["lease_payments"][:] = cc.operating_lease_payment[q] + cc.finance_lease_interest[q]  # the principal is financing
+        L["lease_principal"][:] = cc.finance_lease_principal[q]
+        L["cfo"][:] = (L["ebitda"] + L["lease_cost"] - L["lease_payments"] - (new_receivables - firm.receivables)
                        - L["interest_paid"] - L["tax"])
         firm.receivables = new_receivables
         L["asset_sales"][:] = rowsum(fq.proceeds)
@@ -316,7 +321,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         issued = debt_step.open_facilities(cc, debt, q, w.plan, w.refi_open[:, q])
         firm.earmarked[:, :n_t] += issued * cc.programmes.source_earmarked[:n_t]
         L["equity_issued"][:] = _raise_equity(cc, w, firm, q)
-        cash = (firm.cash + L["cfo"] + L["asset_sales"] - rowsum(scheduled) + rowsum(issued)
+        cash = (firm.cash + L["cfo"] + L["asset_sales"] - rowsum(scheduled) + rowsum(issued) - L["lease_principal"]
                 + L["equity_issued"])
         outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash, w.refi_open[:, q])
         capex, bought, cash = _buy_capex(cc, x, fleet, progs, debt, firm, q, cash)
@@ -329,10 +334,9 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["distributions"][:] = rowsum(paid)
         L["debt_drawn"][:] = rowsum(drawn)
         L["debt_repaid"][:] = rowsum(repaid)
-        L["lease_payments"][:] = cc.lease_payment[q]
         L["fcf"][:] = L["cfo"] - L["capex"]
-        L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] + L["equity_issued"]
-                                 - L["distributions"])
+        L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] - L["lease_principal"]
+                                 + L["equity_issued"] - L["distributions"])
         L["scheduled_principal"][:] = rowsum(scheduled)
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
         scheduled_capex = np.where(x.due_q == q, x.cost, 0.0) * cc.cohort_is_capex  # (W, K) due this quarter

@@ -66,7 +66,16 @@ def assert_consistent(p: Projection) -> None:
     assert (L["revenue_contracted"] >= -EPS).all() and (L["revenue_spot"] >= -EPS).all()
     np.testing.assert_allclose(L["revenue"], L["revenue_contracted"] + L["revenue_spot"], atol=CENT)
     np.testing.assert_allclose(
-        L["ebit"], L["ebitda"] - L["depreciation"] - L["impairment"] + L["disposal_gain"], atol=CENT)
+        L["ebit"], L["ebitda"] - L["depreciation"] - L["lease_amortisation"] - L["impairment"] + L["disposal_gain"], atol=CENT)
+    # leases: EBITDAR is EBITDA before any lease cost; a lease's payments are operating cash but for a finance
+    # lease's principal, which is financing; the liability and ROU asset roll forward
+    np.testing.assert_allclose(L["ebitdar"] - L["ebitda"], L["lease_cost"], atol=CENT)
+    cc = p.cc
+    np.testing.assert_allclose(L["lease_payments"] + L["lease_principal"], np.broadcast_to(cc.lease_payment, L["cash"].shape), atol=CENT)
+    prev_lia = np.concatenate([[o.lease_liabilities], cc.lease_liability[:-1]])
+    np.testing.assert_allclose(cc.lease_liability, prev_lia + cc.lease_recognised + cc.lease_interest - cc.lease_payment, atol=CENT)
+    prev_rou = np.concatenate([[o.rou_assets], cc.rou_assets[:-1]])
+    np.testing.assert_allclose(cc.rou_assets, prev_rou + cc.lease_recognised - cc.lease_amortisation, atol=CENT)
     np.testing.assert_allclose(L["net_income"], L["ebit"] - L["interest_expense"] - L["tax"], atol=CENT)
 
 

@@ -160,6 +160,14 @@ def expect_leases(book: Any, results: Results, out: Expected) -> None:
             _put_row(out, "Leases", row, cols, _usd(-cc.lease_amortisation))
         elif schedule is None and label == "Lease liabilities":
             _put_row(out, "Leases", row, cols, _usd(cc.lease_liability), sum(s.opening_liability for s in cc.leases) / MILLION)
+        elif schedule is None and label.startswith("Operating-lease cost") and any(not x.finance for x in cc.leases):
+            _put_row(out, "Leases", row, cols, _usd(-cc.operating_lease_cost))
+        elif schedule is None and label == "Finance-lease interest" and any(x.finance for x in cc.leases):
+            _put_row(out, "Leases", row, cols, _usd(cc.finance_lease_interest))
+        elif schedule is None and label == "Finance-lease right-of-use amortisation" and any(x.finance for x in cc.leases):
+            _put_row(out, "Leases", row, cols, _usd(-cc.finance_lease_amortisation))
+        elif schedule is None and label == "Finance-lease payments" and any(x.finance for x in cc.leases):
+            _put_row(out, "Leases", row, cols, _usd(-(cc.finance_lease_principal + cc.finance_lease_interest)))
         elif schedule is None and label == "Right-of-use assets":
             _put_row(out, "Leases", row, cols, _usd(cc.rou_assets), sum(s.opening_rou for s in cc.leases) / MILLION)
 

@@ -41,8 +41,12 @@ CHECKS: tuple[Check, ...] = (
     ("Lease liabilities: balance sheet - Leases sheet", True,
      lambda s, d, ls, c, p: f"{s(c, 'lease_liabilities')}-{ls(c, 'liability')}"),
     ("Right-of-use assets: balance sheet - Leases sheet", True, lambda s, d, ls, c, p: f"{s(c, 'rou_assets')}-{ls(c, 'rou')}"),
-    ("Lease cost: income statement - (interest + amortisation) on the Leases sheet", False,
-     lambda s, d, ls, c, p: f"{s(c, 'lease_cost')}+{ls(c, 'interest')}-{ls(c, 'amortisation')}"),
+    ("Lease cost: income statement - operating leases' (interest + amortisation) on the Leases sheet", False,
+     lambda s, d, ls, c, p: f"{s(c, 'lease_cost')}-{ls(c, 'operating_cost')}"),
+    ("Finance-lease amortisation: income statement - Leases sheet", False,
+     lambda s, d, ls, c, p: f"{s(c, 'lease_amortisation')}-{ls(c, 'finance_amortisation')}"),
+    ("Finance-lease principal: cash flow - (payments + interest) of finance leases on the Leases sheet", False,
+     lambda s, d, ls, c, p: f"{s(c, 'lease_principal')}-({ls(c, 'finance_payment')}+{ls(c, 'finance_interest')})"),
 )
 
 

@@ -79,7 +79,7 @@ def _section(label: str) -> Line:
 
 _OPERATING = ("revenue", "power_cost", "other_cost", "sga", "lease_cost")
 _CFO = ("cf_ebitda", "cf_lease_addback", "lease_payments", "cf_receivables", "interest_paid", "cf_tax")
-_NET_CASH_FLOW = ("fcf", "asset_sales", "debt_drawn", "debt_repaid", "equity_issued", "distributions")
+_NET_CASH_FLOW = ("fcf", "asset_sales", "debt_drawn", "debt_repaid", "lease_principal", "equity_issued", "distributions")
 
 LINES: tuple[Line, ...] = (
     _section("Income statement"),
@@ -88,8 +88,8 @@ LINES: tuple[Line, ...] = (
     _value("power_cost", -1), _value("other_cost", -1), _value("sga", -1), _value("lease_cost", -1),
     _f("ebitda", LABELS["ebitda"], _sum(*_OPERATING)),
     _f("ebitdar", LABELS["ebitdar"], lambda r, q: f"{_c('ebitda')(r, q)}-{_c('lease_cost')(r, q)}"),
-    _value("depreciation", -1), _value("impairment", -1), _value("disposal_gain"),
-    _f("ebit", LABELS["ebit"], _sum("ebitda", "depreciation", "impairment", "disposal_gain")),
+    _value("depreciation", -1), _value("lease_amortisation", -1), _value("impairment", -1), _value("disposal_gain"),
+    _f("ebit", LABELS["ebit"], _sum("ebitda", "depreciation", "lease_amortisation", "impairment", "disposal_gain")),
     _value("interest_expense", -1),
     _f("pretax_income", LABELS["pretax_income"], _sum("ebit", "interest_expense")),
     _value("tax", -1),
@@ -97,7 +97,7 @@ LINES: tuple[Line, ...] = (
     _section("Cash flow"),
     _f("cf_ebitda", LABELS["ebitda"], _c("ebitda"), st.USD_M),
     _f("cf_lease_addback", "Lease cost added back", lambda r, q: f"-{_c('lease_cost')(r, q)}", st.USD_M),
-    _value("lease_payments", -1, label="Lease payments"),
+    _value("lease_payments", -1, label="Lease payments (operating; finance-lease interest)"),
     _f("cf_receivables", "Change in receivables",
        lambda r, q: f"-({_c('receivables')(r, q)}-{_prior('receivables')(r, q)})", st.USD_M),
     _value("interest_paid", -1, label="Interest paid"),
@@ -105,7 +105,7 @@ LINES: tuple[Line, ...] = (
     _f("cfo", LABELS["cfo"], _sum(*_CFO)),
     _value("capex", -1),
     _f("fcf", LABELS["fcf"], _sum("cfo", "capex")),
-    _value("asset_sales"), _value("debt_drawn"), _value("debt_repaid", -1),
+    _value("asset_sales"), _value("debt_drawn"), _value("debt_repaid", -1), _value("lease_principal", -1),
     _value("equity_issued"), _value("distributions", -1),
     _f("net_cash_flow", LABELS["net_cash_flow"], _sum(*_NET_CASH_FLOW)),
     _section("Balance sheet"),
@@ -115,6 +115,7 @@ LINES: tuple[Line, ...] = (
     _f("total_liabilities", LABELS["total_liabilities"], _sum("debt", "lease_liabilities", "other_liabilities"), opening=True),
     _value("equity", style=st.USD_M_TOTAL, opening=True),
     _section("Memo"),
+    _value("ebitda_reported"),
     _value("scheduled_principal"), _value("revolver_net"), _value("revolver_available"), _value("taxable_income"),
     _value("tax_losses", opening=True), _value("gpus_earning", style=st.COUNT),
     _value("interest_accreted"), _value("capex_deferred"), _value("capex_cancelled"), _value("funding_gap"),
