@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from stress.engine.contracts import contract_terms
+from stress.engine.costs import compile_costs
 from stress.engine.depreciation import book_value_at, life_quarters
 from stress.engine.financing import CompiledFinancing, compile_financing
 from stress.engine.leases import LeaseSchedule, schedule
@@ -118,6 +119,7 @@ class CompiledCompany:
     rou_assets = cached_property(lambda self: self._leases_total("rou"))
     # the two expense patterns (stress.engine.leases): operating in EBITDA and CFO; finance below EBITDA,
     # its interest in CFO and its principal in financing
+    costs = cached_property(lambda self: compile_costs(self.company))  # discounts, fees, capitalised interest
     operating_lease_cost = cached_property(lambda self: self._leases_total("cost", False))
     operating_lease_payment = cached_property(lambda self: self._leases_total("payment", False))
     finance_lease_interest = cached_property(lambda self: self._leases_total("interest", True))

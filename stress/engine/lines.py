@@ -12,15 +12,17 @@ INCOME_LINES = (
 )
 CASH_FLOW_LINES = (
     "cfo", "capex", "debt_drawn", "debt_repaid", "interest_paid", "lease_payments", "asset_sales", "fcf",
-    "lease_principal", "equity_issued", "distributions", "net_cash_flow",
+    "lease_principal", "debt_issue_costs", "equity_issued", "distributions", "net_cash_flow",
 )
 BALANCE_LINES = (
-    "cash", "receivables", "ppe", "rou_assets", "other_assets", "total_assets", "debt", "lease_liabilities",
+    "cash", "receivables", "ppe", "capitalised_interest", "rou_assets", "other_assets", "total_assets", "debt",
+    "debt_discount", "lease_liabilities",
     "other_liabilities", "total_liabilities", "equity",
 )
 #: Lines the metrics need that are not on the face of the statements.
 MEMO_LINES = ("ebitda_reported", "taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses",
-              "fleet_value", "interest_accreted", "capex_scheduled", "funding_gap", "capex_deferred", "capex_cancelled")
+              "fleet_value", "interest_accreted", "capex_scheduled", "funding_gap", "capex_deferred", "capex_cancelled",
+              "discount_amortised", "commitment_fees", "interest_capitalised")
 #: Per-tranche debt schedule, (W, T, Q) each.
 TRANCHE_LINES = ("opening", "drawn", "interest", "accreted", "repaid", "refinanced", "closing")
 
@@ -35,6 +37,11 @@ LABELS: dict[str, str] = {
     "lease_payments": "Lease payments in CFO (operating leases; finance-lease interest)",
     "lease_amortisation": "Finance-lease ROU amortisation", "lease_principal": "Finance-lease principal repaid",
     "ebitda_reported": "EBITDA as the firm defines it (reporting.ebitda)",
+    "debt_issue_costs": "Discount and fees paid on debt issued or drawn", "capitalised_interest": "Interest capitalised in construction",
+    "debt_discount": "Unamortised debt discount and fees (against debt)",
+    "discount_amortised": "Discount and fees amortised (in interest expense, non-cash)",
+    "commitment_fees": "Commitment fees (in interest expense)",
+    "interest_capitalised": "Interest capitalised (out of interest expense)",
     "asset_sales": "Retirement proceeds", "fcf": "Free cash flow", "net_cash_flow": "Net cash flow",
     "cash": "Cash", "receivables": "Receivables", "ppe": "GPU PP&E", "rou_assets": "Right-of-use assets",
     "other_assets": "Other assets", "total_assets": "Total assets", "debt": "Debt",

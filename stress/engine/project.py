@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stress.engine import costs as cost_step
 from stress.engine import debt as debt_step
 from stress.engine import financing
 from stress.engine import fleet as fleet_step
@@ -299,6 +300,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                                   np.zeros((n_w, n_k), dtype=bool), opening_nbv.copy())
     progs = prog_step.ProgrammeState.opening(x.due_q, cc.cohort_is_capex, n_p, len(cc.contract_gpus))
     debt = debt_step.DebtState.opening(cc, n_w)
+    costs, use_costs = cost_step.CostState.opening(cc.costs, n_w, n_k), cc.costs.any  # stress.engine.costs
     firm = _Firm(np.full(n_w, cc.opening.cash), np.full(n_w, cc.opening.receivables), np.full(n_w, cc.opening_tax_losses),
                  np.full(n_w, cc.opening.equity), np.zeros((n_w, n_t + n_e)), np.zeros((n_w, n_e), dtype=bool))
 
@@ -307,6 +309,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         fq, rq = _fleet_and_revenue(cc, w, x, fleet, progs, q)
         _operating_lines(L, cc, q, fq, rq)
         rates, opening_balance, interest, accreted = _interest(L, cc, w, debt, q)
+        capitalised = (cost_step.quarter_start(L, cc, costs, debt, progs.buy_q, cost_step.cohort_cancelled(cc.programmes, progs),
+                                               x.list_cost, q, rates, opening_balance, interest, accreted) if use_costs else 0.0)
         _tax_lines(L, cc, fq, firm)
 
         new_receivables = L["revenue"] * cc.receivable_days / (cc.timeline.hours[q] / 24.0)
@@ -325,6 +329,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                 + L["equity_issued"])
         outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash, w.refi_open[:, q])
         capex, bought, cash = _buy_capex(cc, x, fleet, progs, debt, firm, q, cash)
+        if use_costs:
+            cash = cash - capitalised - cost_step.after_purchases(L, cc, costs, fleet, issued + bought.draws, bought.bought)
         paid, cash = financing.pay_distributions(cc.financing, q, cash, debt_step.available_revolver(cc, debt))
         rev_draws, rev_repays, firm.cash = debt_step.revolver(cc, debt, cash, cc.minimum_cash)
 
@@ -337,6 +343,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["fcf"][:] = L["cfo"] - L["capex"]
         L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] - L["lease_principal"]
                                  + L["equity_issued"] - L["distributions"])
+        if use_costs:
+            cost_step.cash_flow_lines(L, capitalised)
         L["scheduled_principal"][:] = rowsum(scheduled)
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
         scheduled_capex = np.where(x.due_q == q, x.cost, 0.0) * cc.cohort_is_capex  # (W, K) due this quarter
@@ -347,6 +355,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         market_value = fleet_step.market_value(fleet, q, progs.buy_q, x.lives(q, w, cc)[1],
                                                cc.cohort_residual, x.list_cost, x.cohort_price_index[q], x.resale_factor[:, q])
         _balance_lines(L, cc, q, firm, fleet, debt, market_value, rq)
+        if use_costs:
+            cost_step.balance_lines(L, costs)
 
         for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest + accreted), ("accreted", accreted),
                           ("repaid", repaid), ("refinanced", outcome.refinanced), ("closing", debt.balance)):

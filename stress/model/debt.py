@@ -7,7 +7,14 @@ from enum import StrEnum
 from pydantic import Field
 
 from stress.model.capital import FinancingStatus
-from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Spec
+from typing import Annotated
+
+from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Share, Spec, within
+from stress.units import parse_rate
+
+
+#: Share of face received on issue: 50% to 150%.
+IssuePrice = Annotated[float, within(0.5, 1.5, "a price between 50% and 150% of face", parse_rate)]
 
 
 class DebtKind(StrEnum):
@@ -63,6 +70,12 @@ class Tranche(Spec):
     draw_until: Date | None = Field(None, description="last date an undrawn commitment can be drawn; default maturity")
     redemption: PosMoney | None = Field(None, description="USD repaid at maturity; the balance accretes to it "
                                                           "(convertibles), the coupon is paid on it")
+    # what interest really costs (stress.engine.costs)
+    issue_price: IssuePrice = Field(1.0, description="share of face received when issued or drawn after as_of, e.g. '97%'")
+    fees: Share = Field(0.0, description="upfront fees, share of the principal issued or drawn after as_of")
+    unamortised_discount: NonNegMoney = Field(0.0, description="discount and fees not yet amortised at as_of, USD")
+    commitment_fee: Share = Field(0.0, description="annual fee on the undrawn, opened commitment")
+    capitalise_interest: bool = Field(False, description="interest capitalised while its secured cohorts are built")
 
     @property
     def rank(self) -> Seniority:

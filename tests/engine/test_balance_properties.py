@@ -45,8 +45,15 @@ def assert_consistent(p: Projection) -> None:
     assert np.isfinite(p.collateral).all() and np.isfinite(p.unpaid_maturity).all()
 
     np.testing.assert_allclose(L["total_assets"] - L["total_liabilities"] - L["equity"], 0, atol=CENT, err_msg="balance")
-    np.testing.assert_allclose(L["total_assets"], L["cash"] + L["receivables"] + L["ppe"] + L["rou_assets"] + L["other_assets"], atol=CENT)
-    np.testing.assert_allclose(L["total_liabilities"], L["debt"] + L["lease_liabilities"] + L["other_liabilities"], atol=CENT)
+    np.testing.assert_allclose(L["total_assets"], L["cash"] + L["receivables"] + L["ppe"] + L["capitalised_interest"]
+                               + L["rou_assets"] + L["other_assets"], atol=CENT)
+    np.testing.assert_allclose(L["total_liabilities"], L["debt"] - L["debt_discount"] + L["lease_liabilities"]
+                               + L["other_liabilities"], atol=CENT)
+    # the discount rolls forward: + discount and fees on issue - amortisation; never negative nor above the face
+    prev_disc = np.column_stack([np.full(n_w := L["cash"].shape[0], o.debt_discount), L["debt_discount"][:, :-1]])
+    np.testing.assert_allclose(L["debt_discount"], prev_disc + L["debt_issue_costs"] - L["discount_amortised"], atol=CENT)
+    assert (L["debt_discount"] >= -EPS).all() and (L["debt_discount"] <= L["debt"] + CENT).all()
+    assert (L["capitalised_interest"] >= -EPS).all() and (L["commitment_fees"] >= -EPS).all()
 
     n_w = L["cash"].shape[0]
     prev_cash = np.column_stack([np.full(n_w, o.cash), L["cash"][:, :-1]])

@@ -81,6 +81,8 @@ def scenario_expectations(results: Results, w: int) -> dict[str, tuple[list[Any]
         "Net cash flow": (line("net_cash_flow"), None),
         "Total assets": (line("total_assets"), ob.total_assets / MILLION),
         "Total liabilities": (line("total_liabilities"), ob.total_liabilities / MILLION),
+        "Debt, carrying amount (face less discount)": (_usd(p["debt"][w] - p["debt_discount"][w]),
+                                                       (ob.debt - ob.debt_discount) / MILLION),
         "Liquidity (cash + undrawn revolver)": (_usd(met["liquidity"][w]), None),
         "LTM EBITDA": (_usd(met["ebitda_ltm"][w]), None),
         "LTM EBITDAR": (ltm(p["ebitdar"]), None),

@@ -62,7 +62,11 @@ def going_concern_data() -> dict[str, Any]:
                     "discount_rate": "9%", "type": "finance"}],
         "debt": [*data["debt"],
                  {"name": "P2 DDTL", "kind": "delayed_draw", "balance": 0, "limit": "100m", "rate": "SOFR+5%",
-                  "maturity": "2030-06-30", "status": "planned", "evidence": "estimate: test fixture"},
+                  "maturity": "2030-06-30", "status": "planned", "evidence": "estimate: test fixture",
+                  "commitment_fee": "0.5%", "issue_price": "99%"},
+                 # issued at a discount in the first quarter, its interest capitalised while B200-P2 is built
+                 {"name": "P2 Notes", "kind": "notes", "balance": 0, "limit": "20m", "rate": "9%", "maturity": "2030-06-30",
+                  "issue_price": "97%", "fees": "1%", "secured_by": ["B200-P2"], "capitalise_interest": True},
                  {"name": "Converts", "kind": "convertible", "balance": "40m", "redemption": "50m", "rate": "1%",
                   "maturity": "2029-06-30"}],
         "equity": [{"name": "ATM", "amount": "30m", "date": "2025-10-15"}],

@@ -37,6 +37,9 @@ CHECKS: tuple[Check, ...] = (
      lambda s, d, ls, c, p: f"{s(c, 'equity')}-{s(p, 'equity')}-{s(c, 'net_income')}-{s(c, 'equity_issued')}-{s(c, 'distributions')}"),
     ("Debt roll-forward: debt - prior debt - drawn - accreted + repaid", False,
      lambda s, d, ls, c, p: f"{s(c, 'debt')}-{s(p, 'debt')}-{s(c, 'debt_drawn')}-{s(c, 'interest_accreted')}-{s(c, 'debt_repaid')}"),
+    # the discount is negative on the scenario sheets, as are the costs paid on issue; amortisation is positive
+    ("Debt discount roll-forward: discount - prior discount - paid on issue - amortised", False,
+     lambda s, d, ls, c, p: f"{s(c, 'debt_discount')}-{s(p, 'debt_discount')}-{s(c, 'debt_issue_costs')}-{s(c, 'discount_amortised')}"),
     ("Debt: balance sheet - Debt sheet total", True, lambda s, d, ls, c, p: f"{s(c, 'debt')}-{d(c)}"),
     ("Lease liabilities: balance sheet - Leases sheet", True,
      lambda s, d, ls, c, p: f"{s(c, 'lease_liabilities')}-{ls(c, 'liability')}"),
