@@ -1,9 +1,5 @@
 """What interest really costs: issue discounts and fees, commitment fees, interest capitalised during construction.
 
-Kept apart from ``stress.engine.debt`` (which moves face amounts); the projection calls three steps a quarter,
-and skips all of them when no tranche uses a feature. State is (W, T) over worlds and tranches or (W, K) over
-cohorts; the loops run over the few tranches that use a feature, never over worlds.
-
 - **Discounts and fees.** A tranche issued or drawn after ``as_of`` at ``issue_price`` with upfront ``fees``
   raises ``face x (issue_price - fees)``; face is the debt, the difference a discount (a contra-liability,
   ``debt_discount``) paid for in cash when drawn (``debt_issue_costs``, financing). ``unamortised_discount`` is
@@ -21,6 +17,10 @@ cohorts; the loops run over the few tranches that use a feature, never over worl
   (``capitalised_interest``, an asset); when a cohort is bought its share moves into its book value (and tax
   value) and is depreciated with it; a cancelled cohort's share is written off (impairment) the next quarter.
   The cash part is shown in capex (investing), not in interest paid (CFO).
+
+Kept apart from ``stress.engine.debt`` (which moves face amounts), the state arrays are (W, T) over worlds and
+tranches or (W, K) over cohorts; the projection calls three steps a quarter and skips them all when no tranche
+uses a feature; the loops run over the few tranches that use one, never over worlds.
 """
 
 from __future__ import annotations
