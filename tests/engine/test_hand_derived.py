@@ -200,6 +200,31 @@ def test_lease_already_commenced(make_company, run):
     np.testing.assert_allclose(p["ebitdar"][0] - p["ebitda"][0], cost, atol=CENTS)
 
 
+def test_finance_lease_already_commenced(make_company, run):
+    # the lease above as a finance lease: at commencement (2024Q4) the ROU asset was the PV of all 12 payments,
+    # amortised straight-line over the 12 payment quarters; two have passed by as_of, so it opens at 10/12 of
+    # that and loses 1/12 a quarter; the liability is the same PV of the 10 remaining payments as before
+    lease = {"name": "Old DC", "annual_payment": 6_000_000, "escalator": 0.02, "start": "2024-12-31",
+             "end": "2027-12-31", "discount_rate": 0.10, "type": "finance"}
+    res = run(make_company(horizon_quarters=10, fleet=[IDLE], leases=[lease]))
+    p = res.projection
+    all_payments = np.array([1.5e6 * 1.02 ** (k // 4) for k in range(12)])
+    remaining = all_payments[2:]
+    pv_all, pv = _lease_pv(all_payments, 0.10), _lease_pv(remaining, 0.10)
+    rq = 1.10 ** 0.25 - 1
+    assert res.cc.opening.lease_liabilities == pytest.approx(pv, abs=CENTS)
+    assert res.cc.opening.rou_assets == pytest.approx(pv_all * 10 / 12, abs=CENTS)
+    interest, prev = np.zeros(10), pv
+    for q in range(10):
+        interest[q] = prev * rq
+        prev = prev + interest[q] - remaining[q]
+    np.testing.assert_allclose(p["lease_amortisation"][0], pv_all / 12, atol=CENTS)
+    np.testing.assert_allclose(p["rou_assets"][0], pv_all * (10 - np.arange(1, 11)) / 12, atol=CENTS)
+    np.testing.assert_allclose(p["interest_expense"][0], interest, atol=CENTS)
+    np.testing.assert_allclose(p["lease_principal"][0], remaining - interest, atol=CENTS)
+    np.testing.assert_allclose(p["lease_cost"][0], 0, atol=CENTS)
+
+
 # --------------------------------------------------------------------------------------------
 # c. fixed-rate annuity
 # --------------------------------------------------------------------------------------------
