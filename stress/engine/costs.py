@@ -42,9 +42,12 @@ if TYPE_CHECKING:
     from stress.engine.fleet import FleetState
     from stress.engine.programmes import CompiledProgrammes, ProgrammeState
 
-#: Newton iterations for the effective quarterly yield; from the coupon plus the discount spread over the
-#: remaining life it converges to machine precision in four or five.
+#: Newton iterations for the effective quarterly yield from a cold start (the coupon plus the discount spread over
+#: the remaining life): it converges to machine precision in four or five. From last quarter's yield (a warm
+#: start) it is already the root for a fixed-rate tranche paid as scheduled, and a few basis points off after a
+#: floating coupon resets; two steps then reach machine precision (Newton's error squares each step).
 NEWTON_STEPS = 12
+WARM_STEPS = 2
 
 
 @dataclass(frozen=True)
@@ -86,11 +89,14 @@ def compile_costs(company: Company) -> CompiledCosts:
 class CostState:
     discount: np.ndarray  # (W, T) unamortised discount, USD
     cip: np.ndarray  # (W, K) interest capitalised into cohorts not yet bought, USD
+    yield_q: np.ndarray  # (W, T) last effective quarterly yield solved; NaN: none yet, or a new discount since
+    coupon_q: np.ndarray  # (W, T) the quarterly coupon that yield was solved with
 
     @classmethod
     def opening(cls, costs: CompiledCosts, n_worlds: int, n_cohorts: int) -> "CostState":
-        return cls(np.broadcast_to(costs.opening_discount, (n_worlds, len(costs.opening_discount))).copy(),
-                   np.zeros((n_worlds, n_cohorts)))
+        n_t = len(costs.opening_discount)
+        return cls(np.broadcast_to(costs.opening_discount, (n_worlds, n_t)).copy(), np.zeros((n_worlds, n_cohorts)),
+                   np.full((n_worlds, n_t), np.nan), np.full((n_worlds, n_t), np.nan))
 
 
 def remaining_flows(face: np.ndarray, coupon_q: np.ndarray, left: np.ndarray, method: Amortisation,
@@ -118,16 +124,18 @@ def remaining_flows(face: np.ndarray, coupon_q: np.ndarray, left: np.ndarray, me
     return np.where(inside, outstanding * c + principal, 0.0)  # type: ignore[no-any-return]
 
 
-def effective_yield(carrying: np.ndarray, flows: np.ndarray, guess: np.ndarray) -> np.ndarray:
+def effective_yield(carrying: np.ndarray, flows: np.ndarray, guess: np.ndarray, steps: int = NEWTON_STEPS) -> np.ndarray:
     """Quarterly yield (W,) at which the flows (W, N), at the end of quarters 1..N, are worth ``carrying``."""
     t = np.arange(1, flows.shape[1] + 1)[None, :]
     y = guess.copy()
-    for _ in range(NEWTON_STEPS):
+    for _ in range(steps):
         v = (1.0 + y[:, None]) ** -t
         f = (flows * v).sum(axis=1) - carrying
         df = -(flows * t * v / (1.0 + y[:, None])).sum(axis=1)
-        y = y - np.where(df < 0, f / np.where(df < 0, df, -1.0), 0.0)
-        y = np.clip(y, -0.5, 5.0)
+        step = np.where(df < 0, f / np.where(df < 0, df, -1.0), 0.0)
+        y = np.clip(y - step, -0.5, 5.0)
+        if np.abs(step).max() < 1e-15:  # converged: Newton's error squares each step
+            break
     return y
 
 
@@ -143,14 +151,19 @@ def amortise_discount(costs: CompiledCosts, state: CostState, methods: list[Amor
         coupon = rates[:, t] / 4.0
         live = (d > CENT) & ~last
         amort = np.where(last, d, 0.0)
-        if live.any():
-            rows = np.flatnonzero(live)
-            horizon = int(left[rows].max())
-            flows = remaining_flows(f[rows], coupon[rows], left[rows], methods[t], horizon)
-            carrying = f[rows] - d[rows]
-            guess = coupon[rows] + d[rows] / np.maximum(f[rows] * left[rows], CENT)
-            y = effective_yield(carrying, flows, guess)
-            amort[rows] = np.clip(y * carrying - coupon[rows] * f[rows], 0.0, d[rows])
+        # the yield holds while the coupon does and no discount is added (the carrying amount then rolls forward
+        # at it, as scheduled): solve only where the coupon reset (floating) or the yield is new
+        solve = live & ~(np.isfinite(state.yield_q[:, t]) & (state.coupon_q[:, t] == coupon))
+        if solve.any():
+            rows = np.flatnonzero(solve)
+            flows = remaining_flows(f[rows], coupon[rows], left[rows], methods[t], int(left[rows].max()))
+            last_y = state.yield_q[rows, t]
+            warm = np.isfinite(last_y)
+            guess = np.where(warm, last_y, coupon[rows] + d[rows] / np.maximum(f[rows] * left[rows], CENT))
+            state.yield_q[rows, t] = effective_yield(f[rows] - d[rows], flows, guess, WARM_STEPS if warm.all() else NEWTON_STEPS)
+            state.coupon_q[rows, t] = coupon[rows]
+        y = state.yield_q[:, t]
+        amort = np.where(live, np.clip(np.where(live, y, 0.0) * (f - d) - coupon * f, 0.0, d), amort)
         out[:, t] = amort
     state.discount -= out
     return out
@@ -165,6 +178,7 @@ def issue_discount(costs: CompiledCosts, state: CostState, drawn: np.ndarray) ->
     """Discount and fees (W, T) on face ``drawn`` (W, T) this quarter: added to ``state.discount``, paid in cash."""
     new = drawn * (1.0 - costs.proceeds_share)[None, :]
     state.discount += new
+    state.yield_q[new > 0] = np.nan  # a new discount: the yield is solved afresh
     return new
 
 
@@ -213,8 +227,8 @@ def write_off_cip(state: CostState, cancelled: np.ndarray) -> np.ndarray:
 
 def interest_lines(L: dict[str, np.ndarray], costs: CompiledCosts, state: CostState, methods: list[Amortisation],
                    opening_face: np.ndarray, rates: np.ndarray, maturity_q: np.ndarray, q: int, cash_interest: np.ndarray,
-                   accreted: np.ndarray, undrawn: np.ndarray, secured: np.ndarray, list_cost: np.ndarray,
-                   pending: np.ndarray) -> np.ndarray:
+                   accreted: np.ndarray, undrawn: np.ndarray | None, secured: np.ndarray, list_cost: np.ndarray,
+                   pending: np.ndarray | None) -> np.ndarray:
     """After the coupon: discount amortisation and commitment fees into interest, then capitalisation out of it;
     adjusts ``interest_paid`` and ``interest_expense`` in ``L``. ``undrawn`` (W, T): commitment fees' base;
     ``pending`` (W, K): cohorts still to be bought. Returns the cash interest capitalised (W,): investing."""
@@ -224,12 +238,12 @@ def interest_lines(L: dict[str, np.ndarray], costs: CompiledCosts, state: CostSt
         L["discount_amortised"][:] = rowsum(amortised)
         L["interest_expense"] += L["discount_amortised"]
     if costs.any_commitment_fee:
-        L["commitment_fees"][:] = rowsum(commitment_fees(costs, undrawn, undrawn > 0))
+        L["commitment_fees"][:] = rowsum(commitment_fees(costs, undrawn, undrawn > 0))  # type: ignore[arg-type,operator]
         L["interest_paid"] += L["commitment_fees"]
         L["interest_expense"] += L["commitment_fees"]
     cash = np.zeros(len(opening_face))
     if costs.any_capitalised:
-        cash, total = capitalise(costs, state, secured, list_cost, pending, cash_interest, accreted + amortised)
+        cash, total = capitalise(costs, state, secured, list_cost, pending, cash_interest, accreted + amortised)  # type: ignore[arg-type]
         L["interest_capitalised"][:] = total
         L["interest_paid"] -= cash
         L["interest_expense"] -= total
@@ -252,20 +266,25 @@ def cohort_cancelled(cp: "CompiledProgrammes", st: "ProgrammeState") -> np.ndarr
 
 
 def quarter_start(L: dict[str, np.ndarray], cc: "CompiledCompany", state: CostState, debt: "DebtState",
-                  buy_q: np.ndarray, cancelled: np.ndarray, list_cost: np.ndarray, q: int, rates: np.ndarray,
+                  progs: "ProgrammeState", list_cost: np.ndarray, q: int, rates: np.ndarray,
                   opening_face: np.ndarray, cash_interest: np.ndarray, accreted: np.ndarray) -> np.ndarray:
-    """The interest-cost lines of quarter ``q`` (after the coupon, before tax); ``buy_q`` (W, K) purchase quarter
-    (NEVER: not yet bought), ``cancelled`` (W, K) bool. Returns the cash interest capitalised (W,)."""
+    """The interest-cost lines of quarter ``q`` (after the coupon, before tax); ``progs`` says which cohorts are
+    bought or cancelled. Returns the cash interest capitalised (W,)."""
     costs = cc.costs
     if costs.any_capitalised:  # last quarter's cancellations: their construction in progress is written off
+        cancelled = cohort_cancelled(cc.programmes, progs)
         gone = write_off_cip(state, cancelled)
         L["impairment"] += gone
         L["ebit"] -= gone
-    revolver = cc.tranche_is_revolver[None, :]
-    live = debt.opened & ~debt.matured & (revolver | (q <= cc.financing.tranche_draw_end_q)[None, :])
-    pending = cc.cohort_is_capex[None, :] & (buy_q >= NEVER) & ~cancelled
+    undrawn = pending = None
+    if costs.any_commitment_fee:
+        revolver = cc.tranche_is_revolver[None, :]
+        live = debt.opened & ~debt.matured & (revolver | (q <= cc.financing.tranche_draw_end_q)[None, :])
+        undrawn = np.where(live, debt.drawable, 0.0)
+    if costs.any_capitalised:
+        pending = cc.cohort_is_capex[None, :] & (progs.buy_q >= NEVER) & ~cancelled
     return interest_lines(L, costs, state, cc.tranche_amortisation, opening_face, rates, debt.maturity_q, q, cash_interest,
-                          accreted, np.where(live, debt.drawable, 0.0), cc.secured, list_cost, pending)
+                          accreted, undrawn, cc.secured, list_cost, pending)
 
 
 def after_purchases(L: dict[str, np.ndarray], cc: "CompiledCompany", state: CostState, fleet: "FleetState",

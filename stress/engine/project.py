@@ -309,8 +309,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         fq, rq = _fleet_and_revenue(cc, w, x, fleet, progs, q)
         _operating_lines(L, cc, q, fq, rq)
         rates, opening_balance, interest, accreted = _interest(L, cc, w, debt, q)
-        capitalised = (cost_step.quarter_start(L, cc, costs, debt, progs.buy_q, cost_step.cohort_cancelled(cc.programmes, progs),
-                                               x.list_cost, q, rates, opening_balance, interest, accreted) if use_costs else 0.0)
+        capitalised = (cost_step.quarter_start(L, cc, costs, debt, progs, x.list_cost, q, rates, opening_balance, interest, accreted)
+                       if use_costs else 0.0)
         _tax_lines(L, cc, fq, firm)
 
         new_receivables = L["revenue"] * cc.receivable_days / (cc.timeline.hours[q] / 24.0)
