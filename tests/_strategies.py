@@ -99,7 +99,13 @@ def companies(draw: st.DrawFn, monotone: bool = False) -> Company:
             debt.append({"name": name, "kind": "delayed_draw", "balance": limit * draw(st.sampled_from([0.0, 0.0, 0.3])),
                          "limit": limit, "rate": draw(rates()), "floor": draw(st.sampled_from([0.0, 0.01, 0.03])),
                          "maturity": draw(dates_in_quarter(as_of, draw(st.integers(1, horizon + 8)))).isoformat(),
-                         "amortisation": draw(st.sampled_from(["bullet", "straight_line", "annuity"]))})
+                         "amortisation": draw(st.sampled_from(["bullet", "straight_line", "annuity"])),
+                         # what interest really costs: a discount on each draw, a fee on the undrawn, capitalised
+                         # interest while the cohort it funds (and is secured on) is being built
+                         "issue_price": draw(st.sampled_from([1.0, 1.0, 0.97, 0.9])),
+                         "fees": draw(st.sampled_from([0.0, 0.0, 0.02])),
+                         "commitment_fee": draw(st.sampled_from([0.0, 0.005, 0.01])),
+                         "capitalise_interest": draw(st.booleans()), "secured_by": [fields["name"]]})
             fields |= {"funded_by": name, "funded_share": draw(st.sampled_from([1.0, 0.5, 0.8]))}
         capex.append(fields)
     cohort_names = [c["name"] for c in fleet + capex]
@@ -113,6 +119,8 @@ def companies(draw: st.DrawFn, monotone: bool = False) -> Company:
             "amortisation": draw(st.sampled_from(["bullet", "straight_line", "annuity"])),
             "secured_by": draw(st.lists(st.sampled_from(cohort_names), max_size=2, unique=True)),
         })
+        debt[-1]["unamortised_discount"] = debt[-1]["balance"] * draw(st.sampled_from([0.0, 0.0, 0.01, 0.05]))
+        debt[-1]["capitalise_interest"] = bool(debt[-1]["secured_by"]) and draw(st.booleans())
     if draw(st.booleans()):
         limit = draw(money(1e6, 2e9))
         debt.append({"name": "RCF", "kind": "revolver", "balance": limit * draw(st.sampled_from([0.0, 0.5, 1.0])),
@@ -136,7 +144,8 @@ def companies(draw: st.DrawFn, monotone: bool = False) -> Company:
                        "escalator": draw(st.sampled_from([0.0, 0.02, 0.05])),
                        "start": draw(dates_in_quarter(as_of, start_k)).isoformat(),
                        "end": quarter_end(as_of, end_k).isoformat(),
-                       "discount_rate": draw(st.sampled_from([0.0, 0.04, 0.1, 0.15]))})
+                       "discount_rate": draw(st.sampled_from([0.0, 0.04, 0.1, 0.15])),
+                       "type": draw(st.sampled_from(["operating", "finance"]))})
 
     data = {
         "name": "Random Co", "ticker": "RND", "as_of": as_of.isoformat(), "horizon_quarters": horizon,

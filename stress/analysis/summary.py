@@ -12,7 +12,7 @@ from stress.analysis.profile import maturity_ladder
 from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES
 from stress.engine.results import Results
 
-FLOW_LINES = (*INCOME_LINES, *CASH_FLOW_LINES)
+FLOW_LINES = (*INCOME_LINES, *CASH_FLOW_LINES, "ebitda_reported")
 POINT_COLUMNS = (*BALANCE_LINES, "liquidity", "debt_to_ebitda", "net_debt_to_ebitda", "lease_adjusted_leverage",
                  "interest_cover", "dscr", "rating")
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from stress.engine.contracts import contract_terms
+from stress.engine.costs import compile_costs
 from stress.engine.depreciation import book_value_at, life_quarters
 from stress.engine.financing import CompiledFinancing, compile_financing
 from stress.engine.leases import LeaseSchedule, schedule
@@ -110,9 +111,11 @@ class CompiledCompany:
     def n_quarters(self) -> int:
         return self.timeline.n
 
-    def _leases_total(self, field: str) -> np.ndarray:
-        """One lease-schedule line summed over every lease, (Q,) USD."""
-        return np.sum([getattr(s, field) for s in self.leases], axis=0) if self.leases else np.zeros(self.n_quarters)
+    def _leases_total(self, field: str, finance: bool | None = None) -> np.ndarray:
+        """One lease-schedule line summed over every lease (``finance`` None), or over the finance (True) or
+        operating (False) leases only, (Q,) USD."""
+        rows = [getattr(s, field) for s in self.leases if finance is None or s.finance is finance]
+        return np.sum(rows, axis=0) if rows else np.zeros(self.n_quarters)
 
     # summed once per compiled company: the engine reads them every quarter
     lease_payment = cached_property(lambda self: self._leases_total("payment"))
@@ -121,6 +124,14 @@ class CompiledCompany:
     lease_recognised = cached_property(lambda self: self._leases_total("recognised"))
     lease_liability = cached_property(lambda self: self._leases_total("liability"))
     rou_assets = cached_property(lambda self: self._leases_total("rou"))
+    # the two expense patterns (stress.engine.leases): operating in EBITDA and CFO; finance below EBITDA,
+    # its interest in CFO and its principal in financing
+    costs = cached_property(lambda self: compile_costs(self.company))  # discounts, fees, capitalised interest
+    operating_lease_cost = cached_property(lambda self: self._leases_total("cost", False))
+    operating_lease_payment = cached_property(lambda self: self._leases_total("payment", False))
+    finance_lease_interest = cached_property(lambda self: self._leases_total("interest", True))
+    finance_lease_amortisation = cached_property(lambda self: self._leases_total("rou_amortisation", True))
+    finance_lease_principal = cached_property(lambda self: self._leases_total("payment", True) - self.finance_lease_interest)
 
     def baseline_price(self) -> np.ndarray:
         """Spot GPU-hour price per model and quarter (G, Q), USD, at mid-quarter."""

@@ -1,13 +1,22 @@
-"""Lease schedules: payments, liability at present value, accretion, ROU amortisation.
+"""Lease schedules: payments, liability at present value, accretion, right-of-use asset, expense pattern.
 
 Leases are not world-dependent (no shock moves them), so each schedule is
 computed once, as arrays over the projection quarters, and broadcast.
 Payments are quarterly in arrears: ``annual_payment / 4`` rising by the
 escalator each lease year. The liability is the present value of the
-remaining payments at the quarterly rate ``(1 + r) ** 0.25 - 1``; the
-right-of-use asset starts equal to it and amortises straight-line over the
-remaining payments (lease cost = amortisation + interest, the
-operating-lease pattern of ASC 842 presented above EBITDA).
+remaining payments at the quarterly rate ``(1 + r) ** 0.25 - 1`` and accretes
+at it. Each schedule runs from commencement, so a lease commenced before
+``as_of`` opens with the balances it has reached by then.
+
+Two expense patterns (``Lease.type``):
+
+- ``operating`` (ASC 842): one straight-line lease cost a quarter, the total
+  undiscounted payments / the quarters of payments, inside EBITDA; the
+  right-of-use asset is the plug: its amortisation is that cost less the
+  liability's interest, and it reaches zero with the last payment.
+- ``finance``: interest on the liability (interest expense) and straight-line
+  amortisation of the right-of-use asset over the term, both below EBITDA;
+  the payment's interest part is operating cash, its principal part financing.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stress.engine.timeline import Timeline, quarter_of
-from stress.model.lease import Lease
+from stress.model.lease import Lease, LeaseType
 
 
 def quarterly_rate(annual_rate: float) -> float:
@@ -46,54 +55,55 @@ class LeaseSchedule:
     """
 
     name: str
+    finance: bool  # a finance lease (else operating)
     opening_liability: float
     opening_rou: float
     recognised: np.ndarray
     payment: np.ndarray
-    interest: np.ndarray
-    rou_amortisation: np.ndarray
+    interest: np.ndarray  # accretion of the liability
+    rou_amortisation: np.ndarray  # operating: straight-line cost - interest; finance: straight line
+    cost: np.ndarray  # operating: the straight-line lease cost (in EBITDA); finance: 0
     liability: np.ndarray  # closing
     rou: np.ndarray  # closing
 
 
 def schedule(lease: Lease, timeline: Timeline) -> LeaseSchedule:
-    """The lease's payments and balances in each projection quarter."""
+    """The lease's payments, expense and balances in each projection quarter."""
     n = timeline.n
     commence = timeline.index_of(lease.start)  # recognised at the end of this quarter
-    n_pay = int((quarter_of(lease.end) - quarter_of(lease.start)).n)
-    pay_all = payments(lease.annual_payment, lease.escalator, n_pay)
+    n_pay = max(int((quarter_of(lease.end) - quarter_of(lease.start)).n), 0)
+    pay = payments(lease.annual_payment, lease.escalator, n_pay)
     rq = quarterly_rate(lease.discount_rate)
-    # payment j (0-based) falls in projection quarter commence + 1 + j
-    pay_q = commence + 1 + np.arange(n_pay)
-    payment = np.zeros(n)
-    in_range = (pay_q >= 0) & (pay_q < n)
-    payment[pay_q[in_range]] = pay_all[in_range]
-
-    recognised = np.zeros(n)
-    if commence < 0:
-        remaining = pay_all[pay_q >= 0]
-        opening = present_value(remaining, rq)
-        amort_quarters = len(remaining)
+    finance = lease.type is LeaseType.FINANCE
+    # the lease's own term, j = 0 (commencement) .. n_pay (last payment): a short scalar recurrence, not a world loop
+    liability = np.zeros(n_pay + 1)
+    interest = np.zeros(n_pay + 1)
+    liability[0] = present_value(pay, rq)
+    for j in range(1, n_pay + 1):
+        interest[j] = liability[j - 1] * rq
+        liability[j] = liability[j - 1] + interest[j] - pay[j - 1]
+    payment = np.concatenate([[0.0], pay])
+    cost = np.zeros(n_pay + 1)
+    if n_pay and finance:
+        amort = np.concatenate([[0.0], np.full(n_pay, liability[0] / n_pay)])
+    elif n_pay:
+        cost[1:] = pay.sum() / n_pay
+        amort = cost - interest
     else:
-        opening = 0.0
-        amort_quarters = n_pay
-        if commence < n:
-            recognised[commence] = present_value(pay_all, rq)
+        amort = np.zeros(1)
+    rou = liability[0] - np.cumsum(amort)
+    liability[-1] = rou[-1] = 0.0  # exactly nil after the last payment, not a rounding residue
+    recognised = np.zeros(n_pay + 1)
+    recognised[0] = liability[0]
 
-    liability = np.zeros(n)
-    interest = np.zeros(n)
-    rou = np.zeros(n)
-    amort = np.zeros(n)
-    lia_prev = rou_prev = opening
-    per_q = opening / amort_quarters if amort_quarters else 0.0
-    for q in range(n):  # one lease, n quarters: a short scalar recurrence, not a world loop
-        interest[q] = lia_prev * rq
-        amort[q] = min(per_q, rou_prev) if rou_prev > 0 else 0.0
-        lia = lia_prev + interest[q] - payment[q] + recognised[q]
-        r = rou_prev - amort[q] + recognised[q]
-        if recognised[q] > 0:
-            per_q = recognised[q] / amort_quarters
-        liability[q], rou[q] = lia, r
-        lia_prev, rou_prev = lia, r
-    return LeaseSchedule(lease.name, opening, opening, recognised, payment, interest, amort, liability, rou)
+    def project(term: np.ndarray) -> np.ndarray:
+        """Term quarter j falls in projection quarter commence + j; nil before commencement and after the term."""
+        j = np.arange(n) - commence
+        return np.where((j >= 0) & (j <= n_pay), term[np.clip(j, 0, n_pay)], 0.0)
 
+    j0 = -1 - commence  # the term quarter at as_of
+    opened = 0 <= j0 <= n_pay
+    return LeaseSchedule(lease.name, finance,
+                         float(liability[j0]) if opened else 0.0, float(rou[j0]) if opened else 0.0,
+                         project(recognised), project(payment), project(interest), project(amort),
+                         project(cost), project(liability), project(rou))

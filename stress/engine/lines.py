@@ -7,21 +7,22 @@ from __future__ import annotations
 
 INCOME_LINES = (
     "revenue_contracted", "revenue_spot", "revenue", "power_cost", "other_cost", "sga", "lease_cost",
-    "ebitda", "ebitdar", "depreciation", "impairment", "disposal_gain", "ebit", "interest_expense",
+    "ebitda", "ebitdar", "depreciation", "lease_amortisation", "impairment", "disposal_gain", "ebit", "interest_expense",
     "foreclosure_gain", "pretax_income", "tax", "net_income",
 )
 CASH_FLOW_LINES = (
     "cfo", "capex", "debt_drawn", "debt_repaid", "interest_paid", "lease_payments", "asset_sales", "fcf",
-    "equity_issued", "distributions", "cash_restricted", "net_cash_flow",
+    "lease_principal", "debt_issue_costs", "equity_issued", "distributions", "cash_restricted", "net_cash_flow",
 )
 BALANCE_LINES = (
-    "cash", "restricted_cash", "receivables", "ppe", "rou_assets", "other_assets", "total_assets", "debt", "lease_liabilities",
-    "other_liabilities", "total_liabilities", "equity",
+    "cash", "restricted_cash", "receivables", "ppe", "capitalised_interest", "rou_assets", "other_assets", "total_assets",
+    "debt", "debt_discount", "lease_liabilities", "other_liabilities", "total_liabilities", "equity",
 )
 #: Lines the metrics need that are not on the face of the statements.
-MEMO_LINES = ("taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning", "tax_losses",
-              "fleet_value", "interest_accreted", "capex_scheduled", "funding_gap", "capex_deferred", "capex_cancelled",
-              "vehicle_sweep", "debt_extinguished")
+MEMO_LINES = ("ebitda_reported", "taxable_income", "scheduled_principal", "revolver_net", "revolver_available", "gpus_earning",
+              "tax_losses", "fleet_value", "interest_accreted", "capex_scheduled", "funding_gap", "capex_deferred",
+              "capex_cancelled", "discount_amortised", "commitment_fees", "interest_capitalised", "vehicle_sweep",
+              "debt_extinguished")
 #: Per-tranche debt schedule, (W, T, Q) each.
 TRANCHE_LINES = ("opening", "drawn", "interest", "accreted", "repaid", "extinguished", "refinanced", "closing")
 #: Per financing vehicle, (W, V, Q) each: contracted cash flow and debt service (USD), LTM DSCR and LTV (x,
@@ -35,7 +36,15 @@ LABELS: dict[str, str] = {
     "disposal_gain": "Gain (loss) on retirement", "ebit": "EBIT", "interest_expense": "Interest expense",
     "pretax_income": "Pre-tax income", "tax": "Tax", "net_income": "Net income",
     "cfo": "Cash from operations", "capex": "Capex", "debt_drawn": "Debt drawn", "debt_repaid": "Debt repaid",
-    "interest_paid": "Interest paid (in CFO)", "lease_payments": "Lease payments (in CFO)",
+    "interest_paid": "Interest paid (in CFO)",
+    "lease_payments": "Lease payments in CFO (operating leases; finance-lease interest)",
+    "lease_amortisation": "Finance-lease ROU amortisation", "lease_principal": "Finance-lease principal repaid",
+    "ebitda_reported": "EBITDA as the firm defines it (reporting.ebitda)",
+    "debt_issue_costs": "Discount and fees paid on debt issued or drawn", "capitalised_interest": "Interest capitalised in construction",
+    "debt_discount": "Unamortised debt discount and fees (against debt)",
+    "discount_amortised": "Discount and fees amortised (in interest expense, non-cash)",
+    "commitment_fees": "Commitment fees (in interest expense)",
+    "interest_capitalised": "Interest capitalised (out of interest expense)",
     "asset_sales": "Retirement proceeds", "fcf": "Free cash flow", "net_cash_flow": "Net cash flow",
     "cash": "Cash", "receivables": "Receivables", "ppe": "GPU PP&E", "rou_assets": "Right-of-use assets",
     "other_assets": "Other assets", "total_assets": "Total assets", "debt": "Debt",

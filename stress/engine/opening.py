@@ -1,7 +1,7 @@
 """The opening balance sheet derived from the profile's schedules, and its reconciliation.
 
 Assets: cash, receivables, fleet PP&E at net book value, right-of-use assets
-of commenced leases, other assets. Liabilities: drawn debt, lease
+of commenced leases, other assets. Liabilities: drawn debt (face) less its unamortised discount, lease
 liabilities (PV of remaining payments), other liabilities. Equity is the
 difference; comparing it with the reported figure tests the profile.
 """
@@ -31,6 +31,7 @@ class OpeningBalance:
     reported_equity: float | None
     reported_total_assets: float | None
     reported_total_liabilities: float | None
+    debt_discount: float = 0.0  # unamortised discount and fees, against debt (stress.engine.costs)
 
     @property
     def total_assets(self) -> float:
@@ -38,7 +39,7 @@ class OpeningBalance:
 
     @property
     def total_liabilities(self) -> float:
-        return self.debt + self.lease_liabilities + self.other_liabilities
+        return self.debt - self.debt_discount + self.lease_liabilities + self.other_liabilities
 
     @property
     def equity(self) -> float:
@@ -78,4 +79,5 @@ def opening_balance(company: Company) -> OpeningBalance:
         reported_equity=o.reported_equity,
         reported_total_assets=o.reported_total_assets,
         reported_total_liabilities=o.reported_total_liabilities,
+        debt_discount=sum(t.unamortised_discount for t in company.debt),
     )

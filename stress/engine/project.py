@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stress.engine import costs as cost_step
 from stress.engine import debt as debt_step
 from stress.engine import financing
 from stress.engine import fleet as fleet_step
@@ -24,6 +25,7 @@ from stress.engine.financing import CENT
 from stress.engine.compiled import CompiledCompany
 from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES, VEHICLE_LINES
 from stress.engine.worlds import Worlds, widen
+from stress.model.reporting import EbitdaDefinition
 from stress.engine.rows import rowsum
 
 #: Worlds projected at once: bounds memory, and keeps each (W, cohort) and (W, tranche) array within the
@@ -208,7 +210,7 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
 def _operating_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, fq: fleet_step.FleetQuarter,
                      rq: revenue_step.RevenueQuarter) -> None:
     """Revenue down to EBIT."""
-    lease_cost = cc.lease_amortisation[q] + cc.lease_interest[q]
+    lease_cost = cc.operating_lease_cost[q]  # straight-line; finance leases are below EBITDA
     L["revenue_contracted"][:] = rq.contracted
     L["revenue_spot"][:] = rq.spot
     L["revenue"][:] = rq.contracted + rq.spot
@@ -218,17 +220,19 @@ def _operating_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, fq: 
     L["lease_cost"][:] = lease_cost
     L["ebitda"][:] = L["revenue"] - rq.power - rq.other - L["sga"] - lease_cost
     L["ebitdar"][:] = L["ebitda"] + lease_cost
+    L["ebitda_reported"][:] = L["ebitdar"] if cc.company.reporting.ebitda is EbitdaDefinition.LEASE_ADJUSTED else L["ebitda"]
     L["depreciation"][:] = rowsum(fq.depreciation)
+    L["lease_amortisation"][:] = cc.finance_lease_amortisation[q]
     L["impairment"][:] = rowsum(fq.impairment)
     L["disposal_gain"][:] = rowsum(fq.proceeds - fq.disposed_nbv)
-    L["ebit"][:] = L["ebitda"] - L["depreciation"] - L["impairment"] + L["disposal_gain"]
+    L["ebit"][:] = L["ebitda"] - L["depreciation"] - L["lease_amortisation"] - L["impairment"] + L["disposal_gain"]
 
 
 def _tax_lines(L: dict[str, np.ndarray], cc: CompiledCompany, fq: fleet_step.FleetQuarter, firm: _Firm) -> None:
     """Interest is already in; cash tax on taxable income (original lives) after loss carry-forward."""
     L["pretax_income"][:] = L["ebit"] - L["interest_expense"]
     L["taxable_income"][:] = (L["ebitda"] - rowsum(fq.tax_depreciation) + rowsum(fq.tax_disposal_gain)
-                              - L["interest_expense"])
+                              - L["interest_expense"] - L["lease_amortisation"])
     profit = np.maximum(L["taxable_income"], 0.0)
     used = np.minimum(firm.tax_losses, profit)
     L["tax"][:] = (profit - used) * cc.tax_rate
@@ -280,7 +284,7 @@ def _interest(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, debt: de
     debt.balance += accreted
     L["interest_paid"][:] = rowsum(paid)
     L["interest_accreted"][:] = rowsum(accreted)
-    L["interest_expense"][:] = L["interest_paid"] + L["interest_accreted"]
+    L["interest_expense"][:] = L["interest_paid"] + L["interest_accreted"] + cc.finance_lease_interest[q]
     return rates, opening, paid, accreted
 
 
@@ -422,6 +426,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     credit = CreditState.opening(n_w)
     vehicle_lines = {name: np.zeros((n_q, n_w, cc.vehicles.n)) for name in VEHICLE_LINES}
     cross_default = np.zeros((n_q, n_w), dtype=bool)
+    costs, use_costs = cost_step.CostState.opening(cc.costs, n_w, n_k), cc.costs.any  # stress.engine.costs
     firm = _Firm(np.full(n_w, cc.opening.cash), np.full(n_w, cc.opening.receivables), np.full(n_w, cc.opening_tax_losses),
                  np.full(n_w, cc.opening.equity), np.zeros((n_w, n_t + n_e)), np.zeros((n_w, n_e), dtype=bool))
 
@@ -430,6 +435,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         fq, rq, prices = _fleet_and_revenue(cc, w, x, fleet, progs, vstate, q)
         _operating_lines(L, cc, q, fq, rq)
         rates, opening_balance, interest, accreted = _interest(L, cc, w, debt, q)
+        capitalised = (cost_step.quarter_start(L, cc, costs, debt, progs, x.list_cost, q, rates, opening_balance, interest, accreted)
+                       if use_costs else 0.0)
         _tax_lines(L, cc, fq, firm)
         credit.record(q, L["ebitda"], L["interest_expense"])
         scheduled = debt_step.amortisation(cc, debt, q, rates, interest, _amortising(cc, progs, q),
@@ -441,7 +448,9 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
             accreted = accreted + vq.unpaid_interest
 
         new_receivables = L["revenue"] * cc.receivable_days / (cc.timeline.hours[q] / 24.0)
-        L["cfo"][:] = (L["ebitda"] + L["lease_cost"] - cc.lease_payment[q] - (new_receivables - firm.receivables)
+        L["lease_payments"][:] = cc.operating_lease_payment[q] + cc.finance_lease_interest[q]  # the principal is financing
+        L["lease_principal"][:] = cc.finance_lease_principal[q]
+        L["cfo"][:] = (L["ebitda"] + L["lease_cost"] - L["lease_payments"] - (new_receivables - firm.receivables)
                        - L["interest_paid"] - L["tax"])
         firm.receivables = new_receivables
         L["asset_sales"][:] = rowsum(fq.proceeds)
@@ -452,12 +461,14 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         firm.earmarked[:, :n_t] += issued * cc.programmes.source_earmarked[:n_t]
         L["equity_issued"][:] = _raise_equity(cc, w, firm, q)
         cash = (firm.cash + L["cfo"] + L["asset_sales"] - rowsum(scheduled) - rowsum(swept) + rowsum(issued)
-                + L["equity_issued"] + rowsum(restricted_before) - rowsum(vstate.restricted))
+                - L["lease_principal"] + L["equity_issued"] + rowsum(restricted_before) - rowsum(vstate.restricted))
         rating = credit.rating(q, rowsum(debt.balance), cash)
         outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash,
                                                     w.refi_open[:, q] & (rating < cc.credit.closed_from), cc.credit.spreads[rating])
         maturity_failed, from_restricted = _vehicle_maturities(cc, vstate, outcome, debt)
         capex, bought, cash = _buy_capex(cc, x, fleet, progs, debt, firm, q, cash)
+        if use_costs:
+            cash = cash - capitalised - cost_step.after_purchases(L, cc, costs, fleet, issued + bought.draws, bought.bought)
         paid, cash = financing.pay_distributions(cc.financing, q, cash, debt_step.available_revolver(cc, debt))
         rev_draws, rev_repays, firm.cash = debt_step.revolver(cc, debt, cash, cc.minimum_cash)
 
@@ -467,11 +478,12 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["distributions"][:] = rowsum(paid)
         L["debt_drawn"][:] = rowsum(drawn)
         L["debt_repaid"][:] = rowsum(repaid)
-        L["lease_payments"][:] = cc.lease_payment[q]
         L["cash_restricted"][:] = rowsum(restricted_before) - rowsum(vstate.restricted)
         L["fcf"][:] = L["cfo"] - L["capex"]
-        L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] + L["equity_issued"]
-                                 - L["distributions"] + L["cash_restricted"])
+        L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] - L["lease_principal"]
+                                 + L["equity_issued"] - L["distributions"] + L["cash_restricted"])
+        if use_costs:
+            cost_step.cash_flow_lines(L, capitalised)
         L["scheduled_principal"][:] = rowsum(scheduled)
         L["vehicle_sweep"][:] = rowsum(swept)
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
@@ -492,6 +504,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
             vstate.collateral = market_value @ cc.vehicles.cohort
         L["debt_extinguished"][:] = rowsum(before_foreclosure - debt.balance)
         _balance_lines(L, cc, q, firm, fleet, debt, market_value, rq, vstate)
+        if use_costs:
+            cost_step.balance_lines(L, costs)
 
         for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest + accreted), ("accreted", accreted),
                           ("repaid", repaid), ("extinguished", before_foreclosure - debt.balance),

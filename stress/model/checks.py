@@ -186,6 +186,17 @@ def _financing_problems(p: Parts) -> Iterator[Problem]:
         if t.redemption is not None and t.redemption < max(t.balance, t.limit or 0.0):
             yield Problem(f"debt[{i}].redemption", "the redemption amount is what the balance accretes to; it "
                           "cannot be below the balance or limit", t.redemption)
+        if t.issue_price - t.fees > 1.0:
+            yield Problem(f"debt[{i}].issue_price", "issue price less fees above 100% of face (a premium) is not "
+                          "modelled; proceeds are face x (issue_price - fees)", t.issue_price)
+        if t.unamortised_discount > t.balance:
+            yield Problem(f"debt[{i}].unamortised_discount", "cannot exceed the balance drawn at as_of", t.unamortised_discount)
+        if t.kind is DebtKind.REVOLVER and (t.issue_price != 1.0 or t.fees):
+            yield Problem(f"debt[{i}].fees", "a revolver's draws carry no discount: give its upfront cost as "
+                          "commitment_fee or unamortised_discount", t.fees or t.issue_price)
+        if t.capitalise_interest and not t.secured_by:
+            yield Problem(f"debt[{i}].capitalise_interest", "capitalised interest follows the cohorts a tranche is "
+                          "secured_by; name them", t.capitalise_interest)
 
 
 def _renewal_problems(p: Parts) -> Iterator[Problem]:

@@ -14,6 +14,7 @@ from stress.model.market import Costs, Market, Treasury, WorkingCapital
 from stress.model.montecarlo import MonteCarloParams
 from stress.model.programme import Programme
 from stress.model.refinancing import Refinancing
+from stress.model.reporting import Reporting
 from stress.model.signals import MarketSignal
 from stress.model.types import Date, Money, NonNegMoney, Spec
 from stress.model.vehicle import Vehicle
@@ -63,6 +64,7 @@ class Company(Spec):
     equity: list[EquityRaise] = Field(default_factory=list, description="equity raises, committed or planned")
     distributions: list[Distribution] = Field(default_factory=list, description="dividends and buybacks")
     plan_includes_pipeline: bool = Field(False, description="the plan case counts pipeline contracts too")
+    reporting: Reporting = Field(Reporting(), description="how the firm defines its reported EBITDA")
     montecarlo: MonteCarloParams | None = Field(None, description="overrides of the Monte Carlo defaults")
     market_signals: list[MarketSignal] = Field(default_factory=list, description="dated ratings, bond spreads or yields and CDS "
                                                "spreads, each with its source: shown beside the model's PD, never an input")

@@ -8,8 +8,15 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from stress.model.capital import FinancingStatus
+from typing import Annotated
+
 from stress.model.covenant import parse_threshold
 from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Share, Spec, within
+from stress.units import parse_rate
+
+
+#: Share of face received on issue: 50% to 150%.
+IssuePrice = Annotated[float, within(0.5, 1.5, "a price between 50% and 150% of face", parse_rate)]
 
 
 class DebtKind(StrEnum):
@@ -80,6 +87,12 @@ class Tranche(Spec):
     draw_until: Date | None = Field(None, description="last date an undrawn commitment can be drawn; default maturity")
     redemption: PosMoney | None = Field(None, description="USD repaid at maturity; the balance accretes to it "
                                                           "(convertibles), the coupon is paid on it")
+    # what interest really costs (stress.engine.costs)
+    issue_price: IssuePrice = Field(1.0, description="share of face received when issued or drawn after as_of, e.g. '97%'")
+    fees: Share = Field(0.0, description="upfront fees, share of the principal issued or drawn after as_of")
+    unamortised_discount: NonNegMoney = Field(0.0, description="discount and fees not yet amortised at as_of, USD")
+    commitment_fee: Share = Field(0.0, description="annual fee on the undrawn, opened commitment")
+    capitalise_interest: bool = Field(False, description="interest capitalised while its secured cohorts are built")
 
     schedule: list[Instalment] = Field(default_factory=list, description="dated instalments (amortisation: schedule)")
     target_dscr: Annotated[float, within(0.0, 10.0, "a ratio above 0 and at most 10x", parse_threshold, low_open=True)] | None = Field(

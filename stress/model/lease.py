@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -15,6 +16,14 @@ MAX_LEASE_YEARS = 99
 Escalator = Annotated[float, within(-0.5, 0.5, "an annual change between -50% and +50%", parse_rate)]
 DiscountRate = Annotated[float, within(-0.1, 1.0, "a rate between -10% and +100% a year", parse_rate,
                                        sign="expected a rate above -100%, and for a borrowing rate at least -10%")]
+
+
+class LeaseType(StrEnum):
+    """The expense pattern (``stress.engine.leases``): ``operating`` (ASC 842: one straight-line cost in EBITDA)
+    or ``finance`` (interest plus straight-line amortisation, below EBITDA)."""
+
+    OPERATING = "operating"
+    FINANCE = "finance"
 
 
 class Lease(Spec):
@@ -32,3 +41,5 @@ class Lease(Spec):
     end: Date
     programme: str | None = Field(None, description="the programme whose capacity the hall houses")
     discount_rate: DiscountRate = Field(description="incremental borrowing rate, per annum, -10% to +100%")
+    type: LeaseType = Field(LeaseType.OPERATING, description="operating (straight-line cost in EBITDA) or finance "
+                                                             "(interest and amortisation below EBITDA)")

@@ -157,9 +157,10 @@ def reconciliation_table(ob: OpeningBalance) -> Table:
                          ("Right-of-use assets", ob.rou_assets), ("Other assets", ob.other_assets)):
         t.add_row(label, usd_m(value), "", "")
     t.add_row("Total assets", usd_m(ob.total_assets), _reported(ob.reported_total_assets), _reported(ob.total_assets_gap), style="bold")
-    for label, value in (("Debt (drawn principal)", ob.debt), ("Lease liabilities", ob.lease_liabilities),
-                         ("Other liabilities", ob.other_liabilities)):
-        t.add_row(label, usd_m(value), "", "")
+    for label, value in (("Debt (drawn principal)", ob.debt), ("Unamortised debt discount and fees", -ob.debt_discount),
+                         ("Lease liabilities", ob.lease_liabilities), ("Other liabilities", ob.other_liabilities)):
+        if value or label.startswith(("Debt", "Lease", "Other")):
+            t.add_row(label, usd_m(value), "", "")
     t.add_row("Total liabilities", usd_m(ob.total_liabilities), _reported(ob.reported_total_liabilities),
               _reported(ob.total_liabilities_gap), style="bold")
     t.add_section()

@@ -26,7 +26,8 @@ VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.BREACH: "bold yellow", Verd
 
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("revenue", "Revenue", "usd"), ("revenue_contracted", "  contracted", "usd"), ("revenue_spot", "  spot", "usd"),
-    ("ebitda", "EBITDA", "usd"), ("ebitda_margin", "  margin", "pct"), ("depreciation", "Depreciation", "usd"),
+    ("ebitda", "EBITDA", "usd"), ("ebitda_margin", "  margin", "pct"),
+    ("ebitda_reported", "  on the firm's definition (reporting.ebitda)", "usd"), ("depreciation", "Depreciation", "usd"),
     ("impairment", "Impairment", "usd"), ("interest_expense", "Interest expense", "usd"), ("net_income", "Net income", "usd"),
     ("cfo", "Cash from operations", "usd"), ("capex", "Capex", "usd"), ("fcf", "Free cash flow", "usd"),
     ("cash", "Cash (year end)", "usd"), ("debt", "Debt", "usd"), ("lease_liabilities", "Lease liabilities", "usd"),

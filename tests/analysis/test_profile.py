@@ -276,16 +276,22 @@ def test_opening_balance_by_hand(tiny: Company) -> None:
     assert ob.ppe == pytest.approx(286.5 * M, rel=1e-12)
     lease = dc_lease_liability()
     assert ob.lease_liabilities == pytest.approx(lease, rel=1e-12)
-    assert ob.rou_assets == pytest.approx(lease, rel=1e-12)
+    # an operating lease (ASC 842): its straight-line cost is the 40 payments' total, 20m x (1.02 ** 10 - 1) / 0.02
+    # = 218.99m, over 40 quarters = 5.4749m a quarter; one quarter (2025Q2) has been expensed at that and paid at
+    # 5m, so 0.4749m of rent is accrued and the ROU asset is the liability less it
+    accrued = 20 * M * (1.02 ** 10 - 1) / 0.02 / 40 - 5 * M
+    assert accrued == pytest.approx(474_860.5, abs=1)
+    assert ob.rou_assets == pytest.approx(lease - accrued, rel=1e-12)
     assert ob.debt == 250 * M  # 200m term loan + 50m notes drawn
     assert (ob.cash, ob.receivables, ob.other_assets, ob.other_liabilities) == (100 * M, 20 * M, 30 * M, 10 * M)
-    assert ob.total_assets == pytest.approx((100 + 20 + 286.5 + 30) * M + lease, rel=1e-12)
+    assert ob.total_assets == pytest.approx((100 + 20 + 286.5 + 30) * M + lease - accrued, rel=1e-12)
     assert ob.total_liabilities == pytest.approx((250 + 10) * M + lease, rel=1e-12)
-    # the lease is on both sides, so equity = 436.5m - 260m = 176.5m against 178m reported
+    # the lease is on both sides but for the accrued rent, so equity = 436.5m - 260m - 0.4749m = 176.025m against
+    # 178m reported
     assert ob.equity == pytest.approx(ob.total_assets - ob.total_liabilities, rel=1e-15)
-    assert ob.equity == pytest.approx(176.5 * M, rel=1e-12)
+    assert ob.equity == pytest.approx(176.5 * M - accrued, rel=1e-12)
     assert ob.reported_equity == 178 * M
-    assert ob.equity_gap == pytest.approx(-1.5 * M, rel=1e-9)
+    assert ob.equity_gap == pytest.approx(-1.5 * M - accrued, rel=1e-9)
     assert ob.total_assets_gap is None and ob.total_liabilities_gap is None
 
 
@@ -313,7 +319,8 @@ def test_reported_totals_give_gaps() -> None:
     data["opening"] |= {"reported_total_assets": "600m", "reported_total_liabilities": "400m"}
     ob = opening_balance(Company.model_validate(data))
     lease = dc_lease_liability()
-    assert ob.total_assets_gap == pytest.approx(436.5 * M + lease - 600 * M, rel=1e-9)
+    accrued = 20 * M * (1.02 ** 10 - 1) / 0.02 / 40 - 5 * M  # operating-lease rent accrued at as_of (above)
+    assert ob.total_assets_gap == pytest.approx(436.5 * M + lease - accrued - 600 * M, rel=1e-9)
     assert ob.total_liabilities_gap == pytest.approx(260 * M + lease - 400 * M, rel=1e-9)
 
 

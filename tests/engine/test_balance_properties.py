@@ -45,8 +45,15 @@ def assert_consistent(p: Projection) -> None:
     assert np.isfinite(p.collateral).all() and np.isfinite(p.unpaid_maturity).all()
 
     np.testing.assert_allclose(L["total_assets"] - L["total_liabilities"] - L["equity"], 0, atol=CENT, err_msg="balance")
-    np.testing.assert_allclose(L["total_assets"], L["cash"] + L["receivables"] + L["ppe"] + L["rou_assets"] + L["other_assets"], atol=CENT)
-    np.testing.assert_allclose(L["total_liabilities"], L["debt"] + L["lease_liabilities"] + L["other_liabilities"], atol=CENT)
+    np.testing.assert_allclose(L["total_assets"], L["cash"] + L["receivables"] + L["ppe"] + L["capitalised_interest"]
+                               + L["rou_assets"] + L["other_assets"], atol=CENT)
+    np.testing.assert_allclose(L["total_liabilities"], L["debt"] - L["debt_discount"] + L["lease_liabilities"]
+                               + L["other_liabilities"], atol=CENT)
+    # the discount rolls forward: + discount and fees on issue - amortisation; never negative nor above the face
+    prev_disc = np.column_stack([np.full(n_w := L["cash"].shape[0], o.debt_discount), L["debt_discount"][:, :-1]])
+    np.testing.assert_allclose(L["debt_discount"], prev_disc + L["debt_issue_costs"] - L["discount_amortised"], atol=CENT)
+    assert (L["debt_discount"] >= -EPS).all() and (L["debt_discount"] <= L["debt"] + CENT).all()
+    assert (L["capitalised_interest"] >= -EPS).all() and (L["commitment_fees"] >= -EPS).all()
 
     n_w = L["cash"].shape[0]
     prev_cash = np.column_stack([np.full(n_w, o.cash), L["cash"][:, :-1]])
@@ -66,7 +73,16 @@ def assert_consistent(p: Projection) -> None:
     assert (L["revenue_contracted"] >= -EPS).all() and (L["revenue_spot"] >= -EPS).all()
     np.testing.assert_allclose(L["revenue"], L["revenue_contracted"] + L["revenue_spot"], atol=CENT)
     np.testing.assert_allclose(
-        L["ebit"], L["ebitda"] - L["depreciation"] - L["impairment"] + L["disposal_gain"], atol=CENT)
+        L["ebit"], L["ebitda"] - L["depreciation"] - L["lease_amortisation"] - L["impairment"] + L["disposal_gain"], atol=CENT)
+    # leases: EBITDAR is EBITDA before any lease cost; a lease's payments are operating cash but for a finance
+    # lease's principal, which is financing; the liability and ROU asset roll forward
+    np.testing.assert_allclose(L["ebitdar"] - L["ebitda"], L["lease_cost"], atol=CENT)
+    cc = p.cc
+    np.testing.assert_allclose(L["lease_payments"] + L["lease_principal"], np.broadcast_to(cc.lease_payment, L["cash"].shape), atol=CENT)
+    prev_lia = np.concatenate([[o.lease_liabilities], cc.lease_liability[:-1]])
+    np.testing.assert_allclose(cc.lease_liability, prev_lia + cc.lease_recognised + cc.lease_interest - cc.lease_payment, atol=CENT)
+    prev_rou = np.concatenate([[o.rou_assets], cc.rou_assets[:-1]])
+    np.testing.assert_allclose(cc.rou_assets, prev_rou + cc.lease_recognised - cc.lease_amortisation, atol=CENT)
     np.testing.assert_allclose(L["net_income"], L["ebit"] - L["interest_expense"] - L["tax"], atol=CENT)
 
 

@@ -124,13 +124,47 @@ def test_lease_commencing_after_as_of(make_company, run):
     for q in range(2, 8):
         interest[q] = liability[q - 1] * rq
         liability[q] = liability[q - 1] + interest[q] - payments[q]
-    rou_amort = np.array([0, 0] + [pv / 8] * 6)  # straight line over the 8 payment quarters
-    rou = np.array([0, pv] + [pv - pv / 8 * k for k in range(1, 7)])
+    # operating lease (the default), ASC 842: one straight-line cost, (4 x 1m + 4 x 1.03m) / 8 = 1.015m a quarter
+    # from the first payment quarter; the ROU asset is the liability less the rent accrued but not yet paid,
+    # sum(1.015m - payment): 15k, 30k, 45k, 60k in lease year 1, then 45k, 30k as the 1.03m payments run it down
+    cost = np.array([0, 0] + [1_015_000] * 6)
+    accrued = np.array([0, 0, 15_000, 30_000, 45_000, 60_000, 45_000, 30_000])
     np.testing.assert_allclose(p["lease_liabilities"][0], liability, atol=CENTS)
-    np.testing.assert_allclose(p["rou_assets"][0], rou, atol=CENTS)
-    np.testing.assert_allclose(p["lease_cost"][0], rou_amort + interest, atol=CENTS)
+    np.testing.assert_allclose(p["rou_assets"][0], liability - accrued, atol=CENTS)
+    np.testing.assert_allclose(p["lease_cost"][0], cost, atol=CENTS)
+    np.testing.assert_allclose(p["lease_amortisation"][0], 0, atol=CENTS)  # nothing below EBITDA
+    np.testing.assert_allclose(p["ebitdar"][0] - p["ebitda"][0], cost, atol=CENTS)
+    np.testing.assert_allclose(p["lease_principal"][0], 0, atol=CENTS)  # every payment is operating cash
     # what is left after q7 is the PV of the two payments still to come
     assert liability[7] == pytest.approx(_lease_pv(flows[6:], 0.08), abs=CENTS)
+
+
+def test_finance_lease_commencing_after_as_of(make_company, run):
+    # the lease above as a finance lease: interest at the discount rate on the liability (interest expense) and
+    # the ROU asset straight-line over the 8 payment quarters (below EBITDA); each payment's interest part is
+    # operating cash, the rest repays the liability in financing
+    lease = {"name": "DC", "annual_payment": 4_000_000, "escalator": 0.03, "start": "2025-12-31",
+             "end": "2027-12-31", "discount_rate": 0.08, "type": "finance"}
+    res = run(make_company(horizon_quarters=8, fleet=[IDLE], leases=[lease]))
+    p = res.projection
+    flows = np.array([1e6] * 4 + [1.03e6] * 4)
+    rq = 1.08 ** 0.25 - 1
+    pv = _lease_pv(flows, 0.08)
+    payments = np.array([0, 0, *flows[:6]])
+    liability, interest = np.zeros(8), np.zeros(8)
+    liability[1] = pv
+    for q in range(2, 8):
+        interest[q] = liability[q - 1] * rq
+        liability[q] = liability[q - 1] + interest[q] - payments[q]
+    np.testing.assert_allclose(p["lease_liabilities"][0], liability, atol=CENTS)
+    np.testing.assert_allclose(p["rou_assets"][0], [0, pv] + [pv - pv / 8 * k for k in range(1, 7)], atol=CENTS)
+    np.testing.assert_allclose(p["lease_cost"][0], 0, atol=CENTS)
+    np.testing.assert_allclose(p["ebitdar"][0], p["ebitda"][0], atol=CENTS)
+    np.testing.assert_allclose(p["lease_amortisation"][0], [0, 0] + [pv / 8] * 6, atol=CENTS)
+    np.testing.assert_allclose(p["interest_expense"][0], interest, atol=CENTS)  # no debt: all of it is the lease's
+    np.testing.assert_allclose(p["lease_payments"][0], interest, atol=CENTS)
+    np.testing.assert_allclose(p["lease_principal"][0], payments - interest, atol=CENTS)
+    np.testing.assert_allclose(p["ebit"][0], p["ebitda"][0] - p["depreciation"][0] - pv / 8 * (np.arange(8) >= 2), atol=CENTS)
 
 
 def test_lease_already_commenced(make_company, run):
@@ -144,7 +178,6 @@ def test_lease_already_commenced(make_company, run):
     pv = _lease_pv(remaining, 0.10)
     rq = 1.10 ** 0.25 - 1
     assert res.cc.opening.lease_liabilities == pytest.approx(pv, abs=CENTS)
-    assert res.cc.opening.rou_assets == pytest.approx(pv, abs=CENTS)
     np.testing.assert_allclose(p["lease_payments"][0], remaining, atol=CENTS)
     interest = np.zeros(10)
     liability = np.zeros(10)
@@ -154,10 +187,42 @@ def test_lease_already_commenced(make_company, run):
         liability[q] = prev = prev + interest[q] - remaining[q]
     np.testing.assert_allclose(p["lease_liabilities"][0], liability, atol=CENTS)
     assert abs(liability[-1]) < CENTS  # fully paid off with the last payment
-    np.testing.assert_allclose(p["lease_cost"][0], pv / 10 + interest, atol=CENTS)
-    np.testing.assert_allclose(p["rou_assets"][0], pv - pv / 10 * np.arange(1, 11), atol=CENTS)
+    # operating: straight-line cost over the whole term, (4 x 1.5m + 4 x 1.53m + 4 x 1.5606m) / 12 = 1.5302m a
+    # quarter; the two payments made by as_of were 2 x 1.5m, so 2 x 1.5302m - 3m = 60,400 of rent is accrued and
+    # the ROU asset opens at the liability less that (ASC 842: liability adjusted for accrued rent)
+    cost = 1_530_200.0
+    accrued = 60_400 + np.cumsum(cost - remaining)
+    assert res.cc.opening.rou_assets == pytest.approx(pv - 60_400, abs=CENTS)
+    np.testing.assert_allclose(p["lease_cost"][0], cost, atol=CENTS)
+    np.testing.assert_allclose(p["rou_assets"][0], liability - accrued, atol=CENTS)
+    assert abs(p["rou_assets"][0, -1]) < CENTS and abs(accrued[-1]) < CENTS  # both nil with the last payment
     # lease cost sits above EBITDA and EBITDAR adds it back
-    np.testing.assert_allclose(p["ebitdar"][0] - p["ebitda"][0], pv / 10 + interest, atol=CENTS)
+    np.testing.assert_allclose(p["ebitdar"][0] - p["ebitda"][0], cost, atol=CENTS)
+
+
+def test_finance_lease_already_commenced(make_company, run):
+    # the lease above as a finance lease: at commencement (2024Q4) the ROU asset was the PV of all 12 payments,
+    # amortised straight-line over the 12 payment quarters; two have passed by as_of, so it opens at 10/12 of
+    # that and loses 1/12 a quarter; the liability is the same PV of the 10 remaining payments as before
+    lease = {"name": "Old DC", "annual_payment": 6_000_000, "escalator": 0.02, "start": "2024-12-31",
+             "end": "2027-12-31", "discount_rate": 0.10, "type": "finance"}
+    res = run(make_company(horizon_quarters=10, fleet=[IDLE], leases=[lease]))
+    p = res.projection
+    all_payments = np.array([1.5e6 * 1.02 ** (k // 4) for k in range(12)])
+    remaining = all_payments[2:]
+    pv_all, pv = _lease_pv(all_payments, 0.10), _lease_pv(remaining, 0.10)
+    rq = 1.10 ** 0.25 - 1
+    assert res.cc.opening.lease_liabilities == pytest.approx(pv, abs=CENTS)
+    assert res.cc.opening.rou_assets == pytest.approx(pv_all * 10 / 12, abs=CENTS)
+    interest, prev = np.zeros(10), pv
+    for q in range(10):
+        interest[q] = prev * rq
+        prev = prev + interest[q] - remaining[q]
+    np.testing.assert_allclose(p["lease_amortisation"][0], pv_all / 12, atol=CENTS)
+    np.testing.assert_allclose(p["rou_assets"][0], pv_all * (10 - np.arange(1, 11)) / 12, atol=CENTS)
+    np.testing.assert_allclose(p["interest_expense"][0], interest, atol=CENTS)
+    np.testing.assert_allclose(p["lease_principal"][0], remaining - interest, atol=CENTS)
+    np.testing.assert_allclose(p["lease_cost"][0], 0, atol=CENTS)
 
 
 # --------------------------------------------------------------------------------------------

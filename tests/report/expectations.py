@@ -81,6 +81,8 @@ def scenario_expectations(results: Results, w: int) -> dict[str, tuple[list[Any]
         "Net cash flow": (line("net_cash_flow"), None),
         "Total assets": (line("total_assets"), ob.total_assets / MILLION),
         "Total liabilities": (line("total_liabilities"), ob.total_liabilities / MILLION),
+        "Debt, carrying amount (face less discount)": (_usd(p["debt"][w] - p["debt_discount"][w]),
+                                                       (ob.debt - ob.debt_discount) / MILLION),
         "Liquidity (cash + undrawn revolver)": (_usd(met["liquidity"][w]), None),
         "LTM EBITDA": (_usd(met["ebitda_ltm"][w]), None),
         "LTM EBITDAR": (ltm(p["ebitdar"]), None),
@@ -160,6 +162,14 @@ def expect_leases(book: Any, results: Results, out: Expected) -> None:
             _put_row(out, "Leases", row, cols, _usd(-cc.lease_amortisation))
         elif schedule is None and label == "Lease liabilities":
             _put_row(out, "Leases", row, cols, _usd(cc.lease_liability), sum(s.opening_liability for s in cc.leases) / MILLION)
+        elif schedule is None and label.startswith("Operating-lease cost") and any(not x.finance for x in cc.leases):
+            _put_row(out, "Leases", row, cols, _usd(-cc.operating_lease_cost))
+        elif schedule is None and label == "Finance-lease interest" and any(x.finance for x in cc.leases):
+            _put_row(out, "Leases", row, cols, _usd(cc.finance_lease_interest))
+        elif schedule is None and label == "Finance-lease right-of-use amortisation" and any(x.finance for x in cc.leases):
+            _put_row(out, "Leases", row, cols, _usd(-cc.finance_lease_amortisation))
+        elif schedule is None and label == "Finance-lease payments" and any(x.finance for x in cc.leases):
+            _put_row(out, "Leases", row, cols, _usd(-(cc.finance_lease_principal + cc.finance_lease_interest)))
         elif schedule is None and label == "Right-of-use assets":
             _put_row(out, "Leases", row, cols, _usd(cc.rou_assets), sum(s.opening_rou for s in cc.leases) / MILLION)
 

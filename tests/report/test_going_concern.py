@@ -17,6 +17,7 @@ carried at 40m that accretes to 50m, so the equity and debt roll-forward checks 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +58,16 @@ def going_concern_data() -> dict[str, Any]:
                       {"name": "P2 contract", "customer": "AI Lab", "gpu": "B200", "gpus": "2k", "price_per_gpu_hour": 3.0,
                        "start": "2026-01-01", "end": "2028-12-31", "status": "awarded", "programme": "Phase 2"}],
         "leases": [*data["leases"], {"name": "P2 hall", "annual_payment": "5m", "start": "2025-12-31", "end": "2032-12-31",
-                                     "discount_rate": "10%", "programme": "Phase 2"}],
+                                     "discount_rate": "10%", "programme": "Phase 2"},
+                   {"name": "Power equipment", "annual_payment": "2m", "start": "2025-09-30", "end": "2030-09-30",
+                    "discount_rate": "9%", "type": "finance"}],
         "debt": [*data["debt"],
                  {"name": "P2 DDTL", "kind": "delayed_draw", "balance": 0, "limit": "100m", "rate": "SOFR+5%",
-                  "maturity": "2030-06-30", "status": "planned", "evidence": "estimate: test fixture"},
+                  "maturity": "2030-06-30", "status": "planned", "evidence": "estimate: test fixture",
+                  "commitment_fee": "0.5%", "issue_price": "99%"},
+                 # issued at a discount in the first quarter, its interest capitalised while B200-P2 is built
+                 {"name": "P2 Notes", "kind": "notes", "balance": 0, "limit": "20m", "rate": "9%", "maturity": "2030-06-30",
+                  "issue_price": "97%", "fees": "1%", "secured_by": ["B200-P2"], "capitalise_interest": True},
                  {"name": "Converts", "kind": "convertible", "balance": "40m", "redemption": "50m", "rate": "1%",
                   "maturity": "2029-06-30"}],
         "equity": [{"name": "ATM", "amount": "30m", "date": "2025-10-15"}],
@@ -250,3 +257,23 @@ def test_json_funding_gap_quarter_is_null_without_one(results: Results) -> None:
     assert set(sc["programmes"]) == {"B200-2026 (cohort)"}
 
 
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_computes_the_interest_costs_and_finance_lease_as_the_engine(gc_path: Path, gc_book: Any,
+                                                                                 gc_results: Results, tmp_path: Path) -> None:
+    # this workbook has a finance lease, notes issued at a discount whose interest is capitalised, and a
+    # commitment fee: LibreOffice recomputes every subtotal and check over those rows as the engine did
+    from .test_libreoffice import convert
+
+    done = convert(gc_path, "xlsx", tmp_path)
+    assert done.returncode == 0, done.stderr
+    computed = openpyxl.load_workbook(tmp_path / gc_path.name, data_only=True)
+    expected = expected_values(gc_book, gc_results)
+    wrong = [f"{s}!{c}: {computed[s][c].value!r} != {v!r}" for (s, c), v in expected.items() if not close(computed[s][c].value, v)]
+    assert not wrong, f"{len(wrong)} mismatches, e.g. {wrong[:5]}"
+    assert computed["Checks"]["C3"].value == "OK"
+    p = gc_results.projection
+    assert p["lease_amortisation"].any() and p["debt_discount"].any() and p["interest_capitalised"].any()
+    assert p["commitment_fees"].any()

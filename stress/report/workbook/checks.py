@@ -38,12 +38,19 @@ CHECKS: tuple[Check, ...] = (
     ("Debt roll-forward: debt - prior debt - drawn - accreted + repaid + extinguished", False,
      lambda s, d, ls, c, p: f"{s(c, 'debt')}-{s(p, 'debt')}-{s(c, 'debt_drawn')}-{s(c, 'interest_accreted')}-{s(c, 'debt_repaid')}"
                             f"+{s(c, 'debt_extinguished')}"),
+    # the discount is negative on the scenario sheets, as are the costs paid on issue; amortisation is positive
+    ("Debt discount roll-forward: discount - prior discount - paid on issue - amortised", False,
+     lambda s, d, ls, c, p: f"{s(c, 'debt_discount')}-{s(p, 'debt_discount')}-{s(c, 'debt_issue_costs')}-{s(c, 'discount_amortised')}"),
     ("Debt: balance sheet - Debt sheet total", True, lambda s, d, ls, c, p: f"{s(c, 'debt')}-{d(c)}"),
     ("Lease liabilities: balance sheet - Leases sheet", True,
      lambda s, d, ls, c, p: f"{s(c, 'lease_liabilities')}-{ls(c, 'liability')}"),
     ("Right-of-use assets: balance sheet - Leases sheet", True, lambda s, d, ls, c, p: f"{s(c, 'rou_assets')}-{ls(c, 'rou')}"),
-    ("Lease cost: income statement - (interest + amortisation) on the Leases sheet", False,
-     lambda s, d, ls, c, p: f"{s(c, 'lease_cost')}+{ls(c, 'interest')}-{ls(c, 'amortisation')}"),
+    ("Lease cost: income statement - operating leases' (interest + amortisation) on the Leases sheet", False,
+     lambda s, d, ls, c, p: f"{s(c, 'lease_cost')}-{ls(c, 'operating_cost')}"),
+    ("Finance-lease amortisation: income statement - Leases sheet", False,
+     lambda s, d, ls, c, p: f"{s(c, 'lease_amortisation')}-{ls(c, 'finance_amortisation')}"),
+    ("Finance-lease principal: cash flow - (payments + interest) of finance leases on the Leases sheet", False,
+     lambda s, d, ls, c, p: f"{s(c, 'lease_principal')}-({ls(c, 'finance_payment')}+{ls(c, 'finance_interest')})"),
 )
 
 

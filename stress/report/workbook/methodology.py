@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from stress.engine import covenants, debt, fleet, leases, metrics, opening, revenue, timeline
+from stress.engine import costs, covenants, debt, fleet, leases, metrics, opening, revenue, timeline
 from stress.engine.compiled import REFINANCING_TERM_QUARTERS
 from stress.report.workbook import styles as st
 
@@ -69,13 +69,18 @@ def conventions() -> list[tuple[str, str]]:
                              "x the scenario's resale factor; cohorts not yet delivered or already retired count zero."),
         ("Working capital and tax", "Receivables = quarterly revenue x receivable days / days in the quarter. Cash taxes = tax "
                                     "rate x taxable income after loss carry-forwards; taxable income = EBITDA - tax depreciation "
-                                    "(original lives) + tax gain on retirement - interest."),
+                                    "(original lives) + tax gain on retirement - interest expense - finance-lease "
+                                    "amortisation (capitalised interest is deducted through the tax value of the cohort)."),
         ("Leases", module_text(leases)),
         ("Debt", module_text(debt) + " Interest is charged on the opening balance at the quarter's rate. Amortisation: "
                  "straight_line pays balance / quarters left (re-spread after a draw); annuity a level instalment; bullet "
                  "all at maturity. Delayed-draw facilities fund their capex cohorts up to the undrawn limit. The revolver "
                  f"draws to keep cash at the minimum and repays from any surplus. A refinanced balance floats and "
                  f"falls due {REFINANCING_TERM_QUARTERS} quarters after it is rolled."),
+        ("What interest costs", module_text(costs)),
+        ("Reported EBITDA", "The memo line 'EBITDA as the firm defines it' follows the profile's reporting.ebitda: "
+                            "company_adjusted = EBITDA after operating-lease cost, lease_adjusted = before it (EBITDAR). "
+                            "Display only: covenants, ratings and metrics use the engine's EBITDA."),
         ("Build programmes", "A programme is one unit of growth: capex cohorts, the halls (leases) that house them, the "
                              "contracts they serve and the sources that pay for them, each with a share. A cohort is bought in "
                              "the quarter it is due only when every source can pay its share: a facility open and undrawn "

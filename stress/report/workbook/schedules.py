@@ -37,6 +37,10 @@ class LeaseRefs:
     interest: int
     amortisation: int
     payment: int
+    operating_cost: int  # operating leases' interest + ROU amortisation: their straight-line cost (negative)
+    finance_interest: int  # finance leases' interest (positive, as the Interest rows)
+    finance_amortisation: int  # finance leases' ROU amortisation (negative, as the amortisation rows)
+    finance_payment: int  # finance leases' payments (negative, as the payment rows)
 
 
 @dataclass
@@ -169,13 +173,16 @@ def _capital_structure(ws: Worksheet, results: Results, row: int) -> None:
 
 def write_leases(ws: Worksheet, results: Results, grid: g.Grid) -> LeaseRefs:
     g.title(ws, "Lease schedules (USD m; the same in every scenario)",
-            "Liability = prior + recognised + interest + payment; right-of-use asset = prior + recognised + amortisation.")
+            "Liability = prior + recognised + interest + payment; right-of-use asset = prior + recognised + amortisation. "
+            "Operating: interest + amortisation = the straight-line cost (in EBITDA); finance: both below EBITDA.")
     g.header(ws, grid, opening="As of")
     row = g.FIRST_DATA_ROW
     liability_rows, rou_rows, interest_rows, amort_rows, payment_rows = [], [], [], [], []
+    finance_rows = []
     for lease, s in zip(results.company.leases, results.cc.leases, strict=True):
         st.put_text(ws, row, g.LABEL_COL, f"{lease.name}: {lease.annual_payment / st.MILLION:,.1f} a year, {lease.start} to {lease.end}, "
-                    f"escalator {lease.escalator:.1%}, discount rate {lease.discount_rate:.1%}", st.TEXT_BOLD)
+                    f"escalator {lease.escalator:.1%}, discount rate {lease.discount_rate:.1%}, {lease.type.value} lease", st.TEXT_BOLD)
+        finance_rows.append(s.finance)
         recognised, payment, interest, amort, liability, rou = range(row + 1, row + 7)
         _values(ws, recognised, "Recognised at commencement", _m(s.recognised))
         _values(ws, payment, "Payment", _m(s.payment, -1))
@@ -193,11 +200,23 @@ def write_leases(ws: Worksheet, results: Results, grid: g.Grid) -> LeaseRefs:
         payment_rows.append(payment)
         row = rou + 2
     st.put(ws, row, g.LABEL_COL, "All leases", st.SECTION)
-    refs = LeaseRefs(liability=row + 4, rou=row + 5, interest=row + 2, amortisation=row + 3, payment=row + 1)
+    refs = LeaseRefs(liability=row + 4, rou=row + 5, interest=row + 2, amortisation=row + 3, payment=row + 1,
+                     operating_cost=row + 6, finance_interest=row + 7, finance_amortisation=row + 8,
+                     finance_payment=row + 9)
+    operating = [(i, a) for i, a, f in zip(interest_rows, amort_rows, finance_rows, strict=True) if not f]
+    finance = [(i, a) for i, a, f in zip(interest_rows, amort_rows, finance_rows, strict=True) if f]
     for r, label, rows, opening in ((refs.payment, "Payments", payment_rows, False), (refs.interest, "Interest", interest_rows, False),
                                     (refs.amortisation, "Right-of-use amortisation", amort_rows, False),
-                                    (refs.liability, "Lease liabilities", liability_rows, True), (refs.rou, "Right-of-use assets", rou_rows, True)):
-        if rows:
+                                    (refs.liability, "Lease liabilities", liability_rows, True), (refs.rou, "Right-of-use assets", rou_rows, True),
+                                    (refs.operating_cost, "Operating-lease cost (interest + amortisation, negative)",
+                                     [x for pair in operating for x in pair], False),
+                                    (refs.finance_interest, "Finance-lease interest", [i for i, _ in finance], False),
+                                    (refs.finance_amortisation, "Finance-lease right-of-use amortisation", [a for _, a in finance], False),
+                                    (refs.finance_payment, "Finance-lease payments",
+                                     [p for p, f in zip(payment_rows, finance_rows, strict=True) if f], False)):
+        if rows and r == refs.operating_cost:
+            _formulas(ws, r, label, grid, lambda c, p, ps=tuple(operating): "".join(f"-{c}{i}+{c}{a}" for i, a in ps))
+        elif rows:
             _formulas(ws, r, label, grid, lambda c, p, rs=tuple(rows): "+".join(f"{c}{x}" for x in rs), opening=opening)
         else:
             _values(ws, r, label, [0.0] * grid.n, st.USD_M_TOTAL, bold=True)

@@ -79,8 +79,10 @@ def _section(label: str) -> Line:
 
 _OPERATING = ("revenue", "power_cost", "other_cost", "sga", "lease_cost")
 _CFO = ("cf_ebitda", "cf_lease_addback", "lease_payments", "cf_receivables", "interest_paid", "cf_tax")
-_NET_CASH_FLOW = ("fcf", "asset_sales", "debt_drawn", "debt_repaid", "equity_issued", "distributions", "cash_restricted")
-_ASSETS = ("cash", "restricted_cash", "receivables", "ppe", "rou_assets", "other_assets")
+_NET_CASH_FLOW = ("fcf", "asset_sales", "debt_drawn", "debt_repaid", "debt_issue_costs", "lease_principal", "equity_issued",
+                  "distributions", "cash_restricted")
+_ASSETS = ("cash", "restricted_cash", "receivables", "ppe", "capitalised_interest", "rou_assets", "other_assets")
+_LIABILITIES = ("debt", "debt_discount", "lease_liabilities", "other_liabilities")
 
 LINES: tuple[Line, ...] = (
     _section("Income statement"),
@@ -89,8 +91,8 @@ LINES: tuple[Line, ...] = (
     _value("power_cost", -1), _value("other_cost", -1), _value("sga", -1), _value("lease_cost", -1),
     _f("ebitda", LABELS["ebitda"], _sum(*_OPERATING)),
     _f("ebitdar", LABELS["ebitdar"], lambda r, q: f"{_c('ebitda')(r, q)}-{_c('lease_cost')(r, q)}"),
-    _value("depreciation", -1), _value("impairment", -1), _value("disposal_gain"),
-    _f("ebit", LABELS["ebit"], _sum("ebitda", "depreciation", "impairment", "disposal_gain")),
+    _value("depreciation", -1), _value("lease_amortisation", -1), _value("impairment", -1), _value("disposal_gain"),
+    _f("ebit", LABELS["ebit"], _sum("ebitda", "depreciation", "lease_amortisation", "impairment", "disposal_gain")),
     _value("interest_expense", -1), _value("foreclosure_gain"),
     _f("pretax_income", LABELS["pretax_income"], _sum("ebit", "interest_expense", "foreclosure_gain")),
     _value("tax", -1),
@@ -98,7 +100,7 @@ LINES: tuple[Line, ...] = (
     _section("Cash flow"),
     _f("cf_ebitda", LABELS["ebitda"], _c("ebitda"), st.USD_M),
     _f("cf_lease_addback", "Lease cost added back", lambda r, q: f"-{_c('lease_cost')(r, q)}", st.USD_M),
-    _value("lease_payments", -1, label="Lease payments"),
+    _value("lease_payments", -1, label="Lease payments (operating; finance-lease interest)"),
     _f("cf_receivables", "Change in receivables",
        lambda r, q: f"-({_c('receivables')(r, q)}-{_prior('receivables')(r, q)})", st.USD_M),
     _value("interest_paid", -1, label="Interest paid"),
@@ -106,20 +108,25 @@ LINES: tuple[Line, ...] = (
     _f("cfo", LABELS["cfo"], _sum(*_CFO)),
     _value("capex", -1),
     _f("fcf", LABELS["fcf"], _sum("cfo", "capex")),
-    _value("asset_sales"), _value("debt_drawn"), _value("debt_repaid", -1),
+    _value("asset_sales"), _value("debt_drawn"), _value("debt_repaid", -1), _value("debt_issue_costs", -1),
+    _value("lease_principal", -1),
     _value("equity_issued"), _value("distributions", -1), _value("cash_restricted"),
     _f("net_cash_flow", LABELS["net_cash_flow"], _sum(*_NET_CASH_FLOW)),
     _section("Balance sheet"),
     *(_value(k, opening=True) for k in _ASSETS),
     _f("total_assets", LABELS["total_assets"], _sum(*_ASSETS), opening=True),
-    *(_value(k, opening=True) for k in ("debt", "lease_liabilities", "other_liabilities")),
-    _f("total_liabilities", LABELS["total_liabilities"], _sum("debt", "lease_liabilities", "other_liabilities"), opening=True),
+    _value("debt", opening=True, label="Debt (face)"), _value("debt_discount", -1, opening=True),
+    _f("debt_carrying", "Debt, carrying amount (face less discount)", _sum("debt", "debt_discount"), st.USD_M, opening=True),
+    *(_value(k, opening=True) for k in ("lease_liabilities", "other_liabilities")),
+    _f("total_liabilities", LABELS["total_liabilities"], _sum(*_LIABILITIES), opening=True),
     _value("equity", style=st.USD_M_TOTAL, opening=True),
     _section("Memo"),
+    _value("ebitda_reported"),
     _value("scheduled_principal"), _value("revolver_net"), _value("revolver_available"), _value("taxable_income"),
     _value("tax_losses", opening=True), _value("gpus_earning", style=st.COUNT),
-    _value("interest_accreted"), _value("capex_deferred"), _value("capex_cancelled"), _value("funding_gap"),
-    _value("vehicle_sweep"), _value("debt_extinguished"),
+    _value("interest_accreted"), _value("discount_amortised"), _value("commitment_fees"), _value("interest_capitalised"),
+    _value("capex_deferred"), _value("capex_cancelled"), _value("funding_gap"), _value("vehicle_sweep"),
+    _value("debt_extinguished"),
     _section("Credit metrics (LTM = last four quarters, annualised in the first year)"),
     _f("liquidity", "Liquidity (cash + undrawn revolver)", _sum("cash", "revolver_available"), st.USD_M),
     _f("ebitda_ltm", "LTM EBITDA", _ltm("ebitda"), st.USD_M),
@@ -164,6 +171,7 @@ def _opening_values(results: Results) -> dict[str, float]:
     ob = results.cc.opening
     return {"cash": ob.cash, "restricted_cash": 0.0, "receivables": ob.receivables, "ppe": ob.ppe, "rou_assets": ob.rou_assets,
             "other_assets": ob.other_assets, "debt": ob.debt, "lease_liabilities": ob.lease_liabilities,
+            "capitalised_interest": 0.0, "debt_discount": ob.debt_discount,
             "other_liabilities": ob.other_liabilities, "equity": ob.equity,
             "tax_losses": results.company.opening.tax_loss_carryforward}
 
