@@ -86,6 +86,7 @@ class CompiledCompany:
     tranche_maturity_q: np.ndarray  # (T,) int
     tranche_amortisation: list[Amortisation]
     tranche_is_revolver: np.ndarray  # (T,) bool
+    tranche_extendable: np.ndarray  # (T,) bool: a loan, whose maturity lenders can amend and extend (not notes)
     tranche_schedule: np.ndarray  # (T, Q) USD instalments of a dated schedule
     tranche_target_dscr: np.ndarray  # (T,) x, a sculpted tranche's (0: not sculpted)
     tranche_amortise_from_q: np.ndarray  # (T,) int first quarter principal is due (-1: from the start)
@@ -222,6 +223,7 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
         tranche_maturity_q=np.array([tl.index_of(t.maturity) for t in company.debt], dtype=int),
         tranche_amortisation=[t.amortisation for t in company.debt],
         tranche_is_revolver=np.array([t.kind is DebtKind.REVOLVER for t in company.debt], dtype=bool),
+        tranche_extendable=np.array([t.kind not in (DebtKind.NOTES, DebtKind.CONVERTIBLE) for t in company.debt], dtype=bool),
         tranche_schedule=_instalments(company, tl),
         tranche_target_dscr=np.array([t.target_dscr or 0.0 for t in company.debt], dtype=float),
         tranche_amortise_from_q=np.array([tl.index_of(t.amortise_from) if isinstance(t.amortise_from, dt.date) else -1

@@ -30,6 +30,8 @@ class CompiledCredit:
     spreads: np.ndarray  # (7,) annual spread over base by rating index, the firm's premium included
     closed_from: int  # rating index at and below which nothing refinances
     incurrence: tuple[tuple[CovenantMetric, float], ...]  # the parent's incurrence tests: metric, threshold
+    extension_q: int  # quarters an extended loan maturity moves (0: no amend and extend)
+    step_up: float  # added to an extended loan's annual rate
 
     @classmethod
     def of(cls, company: Company) -> "CompiledCredit":
@@ -37,7 +39,7 @@ class CompiledCredit:
         tests = tuple((c.metric, c.threshold) for c in company.covenants
                       if c.at_parent and c.kind is CovenantKind.INCURRENCE)
         closed = len(BUCKETS) if r.closed_from is None else BUCKETS.index(r.closed_from)
-        return cls(np.array([r.spread(b) for b in BUCKETS]), closed, tests)
+        return cls(np.array([r.spread(b) for b in BUCKETS]), closed, tests, r.extension_quarters, r.extension_step_up)
 
 
 @dataclass

@@ -38,6 +38,8 @@ class DebtState:
     matured: np.ndarray  # (W, T) bool: a revolver whose commitment has ended
     opened: np.ndarray  # (W, T) bool: the facility is available (committed and due, or planned and raised)
     refi_spread: np.ndarray  # (W, T) spread over base of a refinanced balance, set when it refinances
+    step_up: np.ndarray  # (W, T) added to the rate of a loan whose maturity was amended and extended
+    extended: np.ndarray  # (W, T) bool: its maturity has been extended once
 
     @classmethod
     def opening(cls, cc: CompiledCompany, n_worlds: int) -> "DebtState":
@@ -53,6 +55,8 @@ class DebtState:
             matured=np.zeros((n_worlds, len(cc.tranche_balance)), dtype=bool),
             opened=tile(opened),
             refi_spread=tile(cc.tranche_spread),  # replaced by the grid's spread when it refinances
+            step_up=np.zeros((n_worlds, len(cc.tranche_balance))),
+            extended=np.zeros((n_worlds, len(cc.tranche_balance)), dtype=bool),
         )
 
 
@@ -111,7 +115,7 @@ def annual_rates(cc: CompiledCompany, state: DebtState, base: np.ndarray, spread
     floating = cc.tranche_floating | state.refinanced
     spread = np.where(state.refinanced, state.refi_spread, cc.tranche_spread)
     floating_rate = np.maximum(base[:, None], cc.tranche_floor) + spread + spread_add[:, None]
-    return np.where(floating, floating_rate, cc.tranche_spread)
+    return np.where(floating, floating_rate, cc.tranche_spread) + state.step_up
 
 
 def amortisation(cc: CompiledCompany, state: DebtState, q: int, rates: np.ndarray, interest: np.ndarray,
@@ -147,12 +151,15 @@ class MaturityOutcome:
 
 
 def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.ndarray, minimum_cash: float,
-                      refi_open: np.ndarray, refi_spread: np.ndarray) -> tuple[MaturityOutcome, np.ndarray]:
+                      refi_open: np.ndarray, refi_spread: np.ndarray,
+                      performing: np.ndarray | None = None) -> tuple[MaturityOutcome, np.ndarray]:
     """Repay, refinance or default each balance due in quarter ``q``; returns the outcome and new cash.
 
     ``refi_open`` (W,) bool: lenders refinance this firm now (the market is open and its rating above the
-    grid's floor); ``refi_spread`` (W,): the spread they charge. A non-recourse vehicle's tranche
-    (``cc.vehicles.parent_pays`` False) is refinanced or left unpaid, never paid from the parent's cash."""
+    grid's floor); ``refi_spread`` (W,): the spread they charge; ``performing`` (W,) bool: rated above the
+    floor, so a loan not refinanced is amended and extended once (``cc.credit.extension_q``; None: never).
+    A non-recourse vehicle's tranche (``cc.vehicles.parent_pays`` False) is refinanced, extended or left
+    unpaid, never paid from the parent's cash."""
     repaid = np.zeros_like(state.balance)
     refinanced = np.zeros_like(state.balance)
     unpaid = np.zeros_like(state.balance)
@@ -172,6 +179,12 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
         rest = due - from_cash
         rolled = np.where(refi_open, rest, 0.0)
         rest = rest - rolled
+        if performing is not None and cc.credit.extension_q and cc.tranche_extendable[t]:
+            extend = (rest > CENT) & performing & ~state.extended[:, t]
+            state.extended[:, t] |= extend
+            state.step_up[:, t] += np.where(extend, cc.credit.step_up, 0.0)
+            state.maturity_q[:, t] = np.where(extend, q + cc.credit.extension_q, state.maturity_q[:, t])
+            rest = np.where(extend, 0.0, rest)
         other = revolvers[revolvers != t]
         headroom = rowsum(_headroom(state, other)) if len(other) else np.zeros_like(cash)
         from_revolver = np.minimum(rest, np.maximum(headroom - promised, 0.0)) if parent else np.zeros_like(rest)

@@ -463,8 +463,9 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         cash = (firm.cash + L["cfo"] + L["asset_sales"] - rowsum(scheduled) - rowsum(swept) + rowsum(issued)
                 - L["lease_principal"] + L["equity_issued"] + rowsum(restricted_before) - rowsum(vstate.restricted))
         rating = credit.rating(q, rowsum(debt.balance), cash)
-        outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash,
-                                                    w.refi_open[:, q] & (rating < cc.credit.closed_from), cc.credit.spreads[rating])
+        performing = rating < cc.credit.closed_from
+        outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash, w.refi_open[:, q] & performing,
+                                                    cc.credit.spreads[rating], performing)
         maturity_failed, from_restricted = _vehicle_maturities(cc, vstate, outcome, debt)
         capex, bought, cash = _buy_capex(cc, x, fleet, progs, debt, firm, q, cash)
         if use_costs:

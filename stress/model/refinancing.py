@@ -3,7 +3,11 @@
 The engine rates the firm each quarter in each world on the same scale and bounds as the reports
 (``stress.engine.metrics``: the worse of LTM net leverage and LTM interest cover) and refinances a
 maturity at the grid's spread for that rating, plus the world's spread shock. At or below ``closed_from``
-no lender refinances: the maturity is repaid from cash or the revolver, or it defaults.
+no lender refinances: the maturity is repaid from cash or the revolver, or it defaults. While the market is
+shut, a performing borrower's (rated above ``closed_from``) *loan* maturity is amended and extended once,
+by ``extension_quarters`` at its rate plus ``extension_step_up``: lenders who cannot be refinanced out
+prefer that to a default (A&E, the norm for leveraged loans in 2009 and 2023; README "Refinancing"). Notes
+and convertibles are not extended: a bond's maturity needs every holder's consent.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ class Refinancing(Spec):
                                            "an estimate with its reasoning")
     closed_from: Rating | None = Field(Rating.CC, description="at or below this indicative rating nothing "
                                                               "refinances; null: lenders refinance any rating")
+    extension_quarters: int = Field(4, ge=0, le=20, description="amend and extend: quarters a loan maturity is pushed "
+                                                                 "out once while the market is shut (0: never)")
+    extension_step_up: Rate = Field(0.0125, description="added to an extended loan's rate")
     evidence: str | None = Field(None, description="source of the grid, or 'estimate: why'")
 
     def spread(self, rating: Rating) -> float:

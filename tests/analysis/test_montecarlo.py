@@ -26,9 +26,10 @@ def coreweave():
 def test_zero_volatility_equals_the_deterministic_baseline(coreweave):
     base = stress.run(coreweave.company)
     r = mc.run_montecarlo(coreweave, 50, seed=3, params=CALM, chunk=16)
-    np.testing.assert_array_equal(r.min_liquidity, np.full(50, base.metrics["liquidity"][0].min()))
+    # to the last bit but one: the vehicles' matrix products may sum in another order at another batch size
+    np.testing.assert_allclose(r.min_liquidity, np.full(50, base.metrics["liquidity"][0].min()), rtol=1e-12)
     for p in mc.PERCENTILES:
-        np.testing.assert_array_equal(r.cash_fan[p], base.projection["cash"][0])
+        np.testing.assert_allclose(r.cash_fan[p], base.projection["cash"][0], rtol=1e-12, atol=1e-6)
     expected = NOT_FOUND if base.events(0).liquidity_default is None else base.quarters.index(base.events(0).liquidity_default)
     assert (r.default_q == expected).all()
 
