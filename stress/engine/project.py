@@ -329,9 +329,10 @@ def _service_vehicles(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, 
     completion = (cv.recourse == veh.RECOURSE_CODES[veh.Recourse.COMPLETION]).any()
     supported = veh.supported(cv, _pending(cc, progs) if completion else None)
     vq = veh.service(cv, vstate, q, cfads, interest, scheduled, debt.balance - scheduled, supported)
-    debt.balance += vq.unpaid_interest
-    L["interest_paid"][:] -= rowsum(vq.unpaid_interest)
-    L["interest_accreted"][:] += rowsum(vq.unpaid_interest)
+    if vq.unpaid_interest is not None:
+        debt.balance += vq.unpaid_interest
+        L["interest_paid"][:] -= rowsum(vq.unpaid_interest)
+        L["interest_accreted"][:] += rowsum(vq.unpaid_interest)
     return vq
 
 
@@ -351,19 +352,18 @@ def _incurrence_allows(cc: CompiledCompany, credit: CreditState, vq: veh.Vehicle
 
 
 def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: debt_step.MaturityOutcome,
-                        debt: debt_step.DebtState) -> tuple[np.ndarray, np.ndarray]:
+                        debt: debt_step.DebtState) -> tuple[np.ndarray | None, np.ndarray | None]:
     """What refinancing and the parent did not cover of a vehicle's maturity is met from the vehicle's
     restricted cash; what is still unpaid is the vehicle's default when the vehicle alone owes it (non-recourse
     or completion-guaranteed), and stays the parent's maturity default when the parent owes it too.
-    Returns (failed (W, V) bool, repaid from restricted cash (W, T))."""
+    Returns (failed (W, V) bool, repaid from restricted cash (W, T)), None for both when nothing is unpaid."""
     cv = cc.vehicles
-    n_w = debt.balance.shape[0]
     if not cv.n or not outcome.unpaid.any():
-        return np.zeros((n_w, cv.n), dtype=bool), np.zeros_like(debt.balance)
+        return None, None
     in_vehicle = cv.tranche.any(axis=1)[None, :]
     unpaid = np.where(in_vehicle, outcome.unpaid, 0.0)
     if not (unpaid > CENT).any():
-        return np.zeros((n_w, cv.n), dtype=bool), np.zeros_like(debt.balance)
+        return None, None
     unpaid_v = unpaid @ cv.tranche
     use = np.minimum(unpaid_v, vstate.restricted)
     from_reserve = np.minimum(use, vstate.reserve)
@@ -424,7 +424,10 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     debt = debt_step.DebtState.opening(cc, n_w)
     vstate = veh.VehicleState.opening(cc.vehicles, n_w, cc.cohort_opening_nbv)
     credit = CreditState.opening(n_w)
-    vehicle_lines = {name: np.zeros((n_q, n_w, cc.vehicles.n)) for name in VEHICLE_LINES}
+    # a lean run keeps only the vehicles' restricted cash (the recovery waterfall reads it) unless it keeps the
+    # metrics' lines too (a covenant that can default the firm: its results need every vehicle line)
+    stored_vehicle_lines = VEHICLE_LINES if keep is None or "ebitda" in keep else ("restricted",)
+    vehicle_lines = {name: np.zeros((n_q, n_w, cc.vehicles.n)) for name in stored_vehicle_lines}
     cross_default = np.zeros((n_q, n_w), dtype=bool)
     costs, use_costs = cost_step.CostState.opening(cc.costs, n_w, n_k), cc.costs.any  # stress.engine.costs
     firm = _Firm(np.full(n_w, cc.opening.cash), np.full(n_w, cc.opening.receivables), np.full(n_w, cc.opening_tax_losses),
@@ -443,8 +446,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                                            veh.sculpt_cfads(cc.vehicles, q, debt.balance, cc.tranche_target_dscr))
         restricted_before = vstate.restricted
         vq = _service_vehicles(L, cc, w, x, vstate, q, rq, prices, interest, scheduled, debt, progs)
-        if vq is not None:  # what a vehicle could not pay: interest accrues, principal stays outstanding
-            interest, scheduled = interest - vq.unpaid_interest, scheduled - vq.unpaid_principal
+        if vq is not None and vq.unpaid_interest is not None:  # what a vehicle could not pay: interest accrues,
+            interest, scheduled = interest - vq.unpaid_interest, scheduled - vq.unpaid_principal  # principal stays
             accreted = accreted + vq.unpaid_interest
 
         new_receivables = L["revenue"] * cc.receivable_days / (cc.timeline.hours[q] / 24.0)
@@ -455,13 +458,15 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         firm.receivables = new_receivables
         L["asset_sales"][:] = rowsum(fq.proceeds)
         debt.balance -= scheduled
-        swept = vq.swept if vq is not None else np.zeros_like(scheduled)
-        debt.balance -= swept
+        swept = vq.swept if vq is not None and vq.swept is not None else None
+        if swept is not None:
+            debt.balance -= swept
         issued = debt_step.open_facilities(cc, debt, q, w.plan, w.refi_open[:, q], _incurrence_allows(cc, credit, vq, q, debt, firm))
         firm.earmarked[:, :n_t] += issued * cc.programmes.source_earmarked[:n_t]
         L["equity_issued"][:] = _raise_equity(cc, w, firm, q)
-        cash = (firm.cash + L["cfo"] + L["asset_sales"] - rowsum(scheduled) - rowsum(swept) + rowsum(issued)
-                - L["lease_principal"] + L["equity_issued"] + rowsum(restricted_before) - rowsum(vstate.restricted))
+        moved = rowsum(restricted_before) - rowsum(vstate.restricted) if cc.vehicles.n else 0.0  # out of vehicles
+        cash = (firm.cash + L["cfo"] + L["asset_sales"] - rowsum(scheduled) + rowsum(issued) - L["lease_principal"]
+                + L["equity_issued"] + moved - (rowsum(swept) if swept is not None else 0.0))
         rating = credit.rating(q, rowsum(debt.balance), cash)
         performing = rating < cc.credit.closed_from
         outcome, cash = debt_step.settle_maturities(cc, debt, q, cash, cc.minimum_cash, w.refi_open[:, q] & performing,
@@ -474,19 +479,22 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         rev_draws, rev_repays, firm.cash = debt_step.revolver(cc, debt, cash, cc.minimum_cash)
 
         drawn = issued + bought.draws + rev_draws
-        repaid = scheduled + swept + outcome.repaid + from_restricted + rev_repays
+        repaid = scheduled + outcome.repaid + rev_repays
+        for extra in (swept, from_restricted):
+            if extra is not None:
+                repaid = repaid + extra
         L["capex"][:] = rowsum(capex)
         L["distributions"][:] = rowsum(paid)
         L["debt_drawn"][:] = rowsum(drawn)
         L["debt_repaid"][:] = rowsum(repaid)
-        L["cash_restricted"][:] = rowsum(restricted_before) - rowsum(vstate.restricted)
+        L["cash_restricted"][:] = rowsum(restricted_before) - rowsum(vstate.restricted) if cc.vehicles.n else 0.0
         L["fcf"][:] = L["cfo"] - L["capex"]
         L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] - L["lease_principal"]
                                  + L["equity_issued"] - L["distributions"] + L["cash_restricted"])
         if use_costs:
             cost_step.cash_flow_lines(L, capitalised)
         L["scheduled_principal"][:] = rowsum(scheduled)
-        L["vehicle_sweep"][:] = rowsum(swept)
+        L["vehicle_sweep"][:] = rowsum(swept) if swept is not None else 0.0
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
         scheduled_capex = np.where(x.due_q == q, x.cost, 0.0) * cc.cohort_is_capex  # (W, K) due this quarter
         L["capex_scheduled"][:] = rowsum(scheduled_capex)
@@ -498,7 +506,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         before_foreclosure = debt.balance.copy()
         L["foreclosure_gain"][:] = 0.0
         if vq is not None:
-            failed = vq.failed | maturity_failed
+            failed = vq.failed if maturity_failed is None else vq.failed | maturity_failed
             cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q, x.due_q)
             if taken is not None:
                 market_value = np.where(taken, 0.0, market_value)
@@ -515,7 +523,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         if vq is not None:
             for name, arr in (("cfads", vq.cfads), ("debt_service", vq.service), ("dscr", vq.dscr), ("ltv", vq.ltv),
                               ("restricted", vstate.restricted), ("locked", vq.locked), ("defaulted", vstate.defaulted)):
-                vehicle_lines[name][q] = arr
+                if name in vehicle_lines:
+                    vehicle_lines[name][q] = arr
         unpaid_maturity[q] = outcome.unpaid
         if collateral is not None:
             collateral[q] = allocate_collateral(market_value, cc.secured, debt.balance)

@@ -184,9 +184,9 @@ class VehicleQuarter:
     service: np.ndarray  # interest + scheduled principal due
     dscr: np.ndarray  # LTM CFADS / LTM debt service, NaN when no service
     ltv: np.ndarray  # debt / collateral, NaN when no collateral
-    unpaid_interest: np.ndarray  # (W, T) interest the vehicle could not pay: accrued to the balance
-    unpaid_principal: np.ndarray  # (W, T) scheduled principal it could not pay: left outstanding
-    swept: np.ndarray  # (W, T) prepaid from excess cash flow
+    unpaid_interest: np.ndarray | None  # (W, T) interest the vehicle could not pay: accrued to the balance (None: none)
+    unpaid_principal: np.ndarray | None  # (W, T) scheduled principal it could not pay: left outstanding (None: none)
+    swept: np.ndarray | None  # (W, T) prepaid from excess cash flow (None: no sweep)
     locked: np.ndarray  # bool: a lock-up test failed
     failed: np.ndarray  # bool: an event-of-default test failed, or the vehicle could not pay its debt service
 
@@ -239,7 +239,7 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
         unpaid_interest = pro_rata(short_interest, interest, cv.tranche)
         unpaid_principal = pro_rata(short - short_interest, scheduled, cv.tranche)
     else:  # most quarters: every vehicle pays (a Monte Carlo's fast path)
-        unpaid_interest = unpaid_principal = np.zeros_like(interest)
+        unpaid_interest = unpaid_principal = None
     excess = np.maximum(available - due, 0.0) * alive
     reserve = np.minimum(excess, cv.reserve_quarters[None, :] * due)
     rest = excess - reserve
@@ -265,7 +265,7 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
         swept = pro_rata(np.minimum(rest * sweep, debt_v), balance, cv.tranche)
         rest = rest - rowsum_v(swept, cv.tranche)
     else:
-        swept = np.zeros_like(balance)
+        swept = None
     state.reserve = np.where(alive, reserve, state.reserve)
     state.trapped = np.where(alive & locked, rest, 0.0)
     return VehicleQuarter(cfads, due, dscr, ltv, unpaid_interest, unpaid_principal, swept, locked, failed & alive)
