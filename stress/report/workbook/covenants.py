@@ -21,6 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stress.engine import covenants as cov
+from stress.engine.compiled import covenant_first_q
 from stress.engine.results import Results
 from stress.model.covenant import Covenant, CovenantKind, CovenantMetric
 from stress.report.workbook import grid as g
@@ -133,6 +134,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
     st.put(ws, row, 3, "share of the limit", st.TEXT)
     st.put(ws, row, 5, AMBER_NAME, st.TEXT)
     _define(wb, AMBER_NAME, ws.title, "B", row)
+    first_tested = covenant_first_q(results.company, results.cc.timeline)
     header_row = row + 2
     g.header(ws, grid, row=header_row, corner="Headroom", opening="Limit")
     row = header_row + 2
@@ -141,12 +143,15 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
         verdict = results.verdicts[w].value.upper()
         st.put_text(ws, row, 1, f"Scenario: {scenario} ({verdict} at the profile's thresholds)", st.SECTION)
         first = row + 1
-        for c, name, test in zip(covenants, names, results.covenant_tests, strict=True):
+        for c, name, test, first_q in zip(covenants, names, results.covenant_tests, first_tested, strict=True):
             row += 1
             st.put_text(ws, row, 1, f"{c.label} ({'min' if c.is_minimum else 'max'})", st.TEXT)
             st.put_formula(ws, row, 2, f"={name}", _display_style(c))
             for q in range(grid.n):
                 col = g.Grid.letter(q)
+                if q < first_q:  # tested only from its first test date (tested_from)
+                    st.put_text(ws, row, g.Grid.col(q), "not yet tested", st.TEXT)
+                    continue
                 if not c.at_parent:  # a vehicle's test: the engine's value (its waterfall has no sheet of its own)
                     v = float(test.value[w, q])
                     value = f"{v:.12g}" if np.isfinite(v) else '"n.m."'
