@@ -37,14 +37,21 @@ def test_libreoffice_prints_the_workbook_to_pdf(workbook_path: Path, tmp_path: P
     assert pdf.stat().st_size > 20_000
 
 
-def test_libreoffice_computes_every_formula_as_the_engine_did(workbook_path: Path, book: Any, results: Results,
-                                                                tmp_path: Path) -> None:
+def assert_recalculates(path: Path, book: Any, results: Results, tmp_path: Path) -> Any:
+    """LibreOffice recomputes every formula of the workbook at ``path`` to the engine's values and the checks
+    read OK; returns the recomputed workbook (values only)."""
     out = tmp_path / "calc"
     out.mkdir()
-    done = convert(workbook_path, "xlsx", out)
+    done = convert(path, "xlsx", out)
     assert done.returncode == 0, done.stderr
-    computed = openpyxl.load_workbook(out / workbook_path.name, data_only=True)
+    computed = openpyxl.load_workbook(out / path.name, data_only=True)
     expected = expected_values(book, results)
     wrong = [f"{s}!{c}: {computed[s][c].value!r} != {v!r}" for (s, c), v in expected.items() if not close(computed[s][c].value, v)]
     assert not wrong, f"{len(wrong)} mismatches, e.g. {wrong[:5]}"
     assert computed["Checks"]["C3"].value == "OK"
+    return computed
+
+
+def test_libreoffice_computes_every_formula_as_the_engine_did(workbook_path: Path, book: Any, results: Results,
+                                                                tmp_path: Path) -> None:
+    computed = assert_recalculates(workbook_path, book, results, tmp_path)
