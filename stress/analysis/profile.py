@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from stress.engine.amortisation import scheduled_principal
-from stress.engine.compiled import base_rate_now
+from stress.engine.compiled import base_rate_now, compile_company
 from stress.engine.depreciation import book_value_at
 from stress.engine.leases import schedule
 from stress.engine.timeline import Timeline, quarter_of
 from stress.model.capital import FinancingStatus
 from stress.model.company import Company
-from stress.model.debt import DebtKind, Tranche
+from stress.model.debt import Amortisation, DebtKind, Tranche
 
 
 def current_rate(tranche: Tranche, base_rate: float) -> float:
@@ -42,14 +42,49 @@ def capital_structure(c: Company) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _first_amortising(t: Tranche, c: Company) -> pd.Period:
+    """The first quarter principal can fall due: ``amortise_from`` (a date, or at completion the last
+    in-service quarter of the cohorts it is secured on, as scheduled), else the first projected quarter."""
+    start = quarter_of(c.as_of) + 1
+    if isinstance(t.amortise_from, dt.date):
+        return max(start, quarter_of(t.amortise_from))
+    if t.amortise_from == "completion":
+        due = [quarter_of(k.in_service) + 1 for k in c.cohorts if k.name in t.secured_by]
+        return max([start, *due])
+    return start
+
+
+def _sculpted_cfads(t: Tranche, c: Company) -> np.ndarray:
+    """(Q,) this tranche's share of its vehicle's contracted cash flow as signed, by drawn balance at as_of."""
+    cc = compile_company(c)
+    v = next(i for i, veh in enumerate(c.vehicles) if t.name in veh.facilities)
+    peers = [x.balance for x in c.debt if x.name in c.vehicles[v].facilities and x.target_dscr]
+    return cc.vehicles.base_cfads[v] * (t.balance / sum(peers) if sum(peers) else 0.0)  # type: ignore[no-any-return]
+
+
 def principal_schedule(t: Tranche, c: Company) -> pd.Series:
-    """Contractual principal of the drawn balance by quarter to maturity, USD (no new draws)."""
+    """Contractual principal of the drawn balance by quarter to maturity, USD (no new draws), on the tranche's
+    method: dated instalments, sculpted to the vehicle's cash flow as signed, or the formula methods."""
     quarters = pd.period_range(quarter_of(c.as_of) + 1, quarter_of(t.maturity), freq="Q")
     rate_q = current_rate(t, base_rate_now(c)) / 4.0
+    first = _first_amortising(t, c)
+    dated = {quarter_of(s.date): s.amount if s.amount is not None else s.share * t.balance  # type: ignore[operator]
+             for s in t.schedule}
+    cfads = _sculpted_cfads(t, c) if t.amortisation is Amortisation.SCULPTED else None
     balance = np.array([t.balance])
     paid = []
-    for i in range(len(quarters)):
-        p = scheduled_principal(balance, len(quarters) - i, rate_q, t.amortisation)
+    for i, quarter in enumerate(quarters):
+        left = len(quarters) - i
+        if left == 1:
+            p = balance.copy()
+        elif quarter < first:
+            p = np.zeros(1)
+        elif t.amortisation is Amortisation.SCHEDULE:
+            p = np.minimum(dated.get(quarter, 0.0), balance)
+        elif cfads is not None:
+            p = np.clip(cfads[min(i, len(cfads) - 1)] / (t.target_dscr or 1.0) - balance * rate_q, 0.0, balance)
+        else:
+            p = scheduled_principal(balance, left, rate_q, t.amortisation)
         paid.append(float(p[0]))
         balance = balance - p
     return pd.Series(paid, index=quarters, name=t.name)
@@ -144,3 +179,20 @@ def undrawn_committed(c: Company) -> float:
     """Undrawn revolver and delayed-draw capacity committed at as_of, USD."""
     return sum(t.undrawn_usd for t in c.debt if t.kind in (DebtKind.REVOLVER, DebtKind.DELAYED_DRAW)
                and t.status is FinancingStatus.COMMITTED)
+
+
+def vehicles_table(c: Company) -> pd.DataFrame:
+    """One row per financing vehicle: what it borrows (drawn and limit at as_of), owns and collects, its
+    recourse to the parent and its covenants."""
+    rows = []
+    for v in c.vehicles:
+        tranches = [c.tranche(n) for n in v.facilities]
+        tests = [f"{x.metric.value} {'≥' if x.is_minimum else '≤'} {x.threshold:g}"
+                 + (f" ({x.consequence.value.replace('_', ' ')})" if x.kind.value == "maintenance" else " (incurrence)")
+                 for x in c.covenants if x.tested_at == v.name]
+        rows.append({"vehicle": v.name, "facilities": ", ".join(v.facilities),
+                     "drawn_usd": sum(t.balance for t in tranches),
+                     "limit_usd": sum(t.limit if t.limit is not None else t.balance for t in tranches),
+                     "recourse": v.recourse.value, "reserve_quarters": v.reserve_quarters, "sweep": v.sweep,
+                     "covenants": "; ".join(tests) or "none"})
+    return pd.DataFrame(rows)

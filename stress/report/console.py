@@ -96,6 +96,16 @@ def capital_structure_table(frame: pd.DataFrame) -> Table:
     return t
 
 
+def vehicles_table(frame: pd.DataFrame) -> Table:
+    t = _table("Financing vehicles (USD m): ring-fenced borrowers; recourse is what the parent owes",
+               [("Vehicle", "left"), ("Facilities", "left"), ("Drawn", "right"), ("Limit", "right"),
+                ("Recourse", "left"), ("Reserve (q)", "right"), ("Sweep", "right"), ("Covenants", "left")])
+    for r in frame.itertuples():
+        t.add_row(escape(r.vehicle), escape(r.facilities), usd_m(r.drawn_usd), usd_m(r.limit_usd), r.recourse,
+                  f"{r.reserve_quarters:g}", pct(r.sweep, 0), escape(r.covenants))
+    return t
+
+
 def year_matrix_table(title: str, frame: pd.DataFrame, total_label: str = "Total") -> Table:
     """Rows x calendar years in USD m; the ``total_label`` row is bold."""
     t = _table(title, [("", "left"), *((str(y), "right") for y in frame.columns)])
@@ -179,6 +189,8 @@ def print_profile(loaded: LoadedProfile, opening: OpeningBalance) -> None:
         stdout.print(capital_structure_table(pa.capital_structure(c)))
         stdout.print(year_matrix_table("Maturity ladder: principal due by year (USD m)", pa.maturity_ladder(c)))
         stdout.print(f"Undrawn committed facilities (revolver, delayed draw): USD {usd_m(pa.undrawn_committed(c))} m")
+    if c.vehicles:
+        stdout.print(vehicles_table(pa.vehicles_table(c)))
     split = pa.financing_split(c)
     stdout.print("New money still to come: " + "; ".join(
         f"{status} USD {usd_m(r.undrawn_debt_usd)} m of debt and {usd_m(r.equity_usd)} m of equity"

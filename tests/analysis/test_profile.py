@@ -393,3 +393,24 @@ def test_capital_structure_shows_rates_as_labels(tiny: Company) -> None:
     rates = capital_structure(tiny).set_index("tranche")["rate"]
     assert rates.to_dict() == {"Term Loan": "SOFR+600bp", "Notes": "9.25% fixed", "Revolver": "SOFR+300bp",
                                "DDTL": "SOFR+400bp"}
+
+
+def test_dated_schedules_reproduce_coreweaves_reported_maturity_table():
+    # CoreWeave's 10-Q maturity table at 30 Jun 2025 (R41 in the profile): rest of 2025 986, 2026 4,219,
+    # 2027 2,833, 2028 1,010, 2029 124, after (the 2030 notes) 2,000, USD m. The profile's dated DDTL schedules
+    # are derived from it, so the ladder must give it back (to the rounding of the reported millions)
+    import stress
+
+    ladder = maturity_ladder(stress.load_company("coreweave")).loc["Total"] / 1e6
+    np.testing.assert_allclose(ladder.to_numpy(), [986, 4219, 2833, 1010, 124, 2000], atol=1.5)
+
+
+def test_a_dated_schedule_starts_at_amortise_from():
+    # the $200m term loan to 2028-06-30 with 10% instalments dated 2025-12-31 and 2026-12-31 but amortise_from
+    # 2026-06-30: the first instalment is skipped (before amortising starts), the second (20m) paid, the rest
+    # (180m) at maturity
+    c = with_debt({"amortisation": "schedule", "amortise_from": "2026-06-30",
+                   "schedule": [{"date": "2025-12-31", "share": "10%"}, {"date": "2026-12-31", "share": "10%"}]})
+    row = maturity_ladder(c).loc["Term Loan"] / 1e6
+    assert row.get(2025, 0.0) == pytest.approx(0.0) and row[2026] == pytest.approx(20.0)
+    assert row.get(2027, 0.0) == pytest.approx(0.0) and row[2028] == pytest.approx(180.0)
