@@ -46,6 +46,13 @@ class Events:
     lock_ups: dict[str, str] = field(default_factory=dict)  # vehicle -> first quarter its cash was trapped
 
 
+def _from_quarter(t: CovenantTest, q: int) -> CovenantTest:
+    """The test as it stands when first tested in quarter ``q``: before then no value (NaN: null in JSON),
+    no headroom, and a pass."""
+    before = np.arange(t.passed.shape[-1]) < q
+    return CovenantTest(t.covenant, np.where(before, np.nan, t.value), np.where(before, np.nan, t.headroom), t.passed | before)
+
+
 def first_default(p: Projection, covenant_default: np.ndarray | None = None) -> np.ndarray:
     """(W,) each world's first default quarter, NOT_FOUND if none: cash below zero, a maturity unpaid, a
     cross-defaulting vehicle foreclosed, or (given) a parent covenant whose breach is an event of default."""
@@ -131,8 +138,7 @@ class Results:
     def covenant_tests(self) -> list[CovenantTest]:
         first = covenant_first_q(self.company, self.cc.timeline)
         tests = [cov.test(c, self.covenant_value(c)) for c in self.company.covenants]
-        return [t if q == 0 else cov.CovenantTest(t.covenant, t.value, t.headroom, t.passed | (np.arange(t.passed.shape[-1]) < q))
-                for t, q in zip(tests, first, strict=True)]
+        return [t if q == 0 else _from_quarter(t, q) for t, q in zip(tests, first, strict=True)]
 
     def _breaches(self, consequence: Consequence | None = None) -> list[CovenantTest]:
         """The tests as the parent's maintenance breaches see them: every other test passes throughout
