@@ -143,6 +143,7 @@ class _Inputs:
     vintage_decay: np.ndarray  # (K,) discount a year of age on each cohort's spot price
     hall_q: np.ndarray  # (K,) quarter each cohort's hall commences (-1: none)
     lives_fixed: bool  # no world changes a life estimate after quarter 0: the shocked lives hold throughout
+    in_case: np.ndarray  # (W, C) bool: the world's case (plan or committed) counts the contract term
 
     def lives(self, q: int, w: Worlds, cc: CompiledCompany) -> tuple[np.ndarray, np.ndarray]:
         """Accounting and economic lives in force in quarter ``q``, (W, K) each."""
@@ -168,6 +169,7 @@ class _Inputs:
             vintage_decay=np.array([cc.company.market.gpu_hour_price[g].vintage_decay for g in cc.gpu_models])[cc.cohort_gpu],
             hall_q=cc.programmes.cohort_hall_q,
             lives_fixed=bool((w.life_change_q <= 0).all()),
+            in_case=cc.programmes.contract_in_case[w.plan.astype(int)],
         )
 
 
@@ -190,7 +192,7 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
     life, econ = x.lives(q, w, cc)
     fq = fleet_step.step(fleet, q, progs.buy_q, life, econ, x.cost, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
                          cc.cohort_life_q, x.list_cost)
-    coverage, shift = prog_step.contract_coverage(cc.programmes, progs, q, x.due_q, cc.contract_coverage, w.plan)
+    coverage, shift = prog_step.contract_coverage(cc.programmes, progs, q, x.due_q, cc.contract_coverage, x.in_case)
     housed = q > x.hall_q  # a programme's GPUs earn nothing, spot included, before their hall commences
     vintage = None
     if x.vintage_decay.any():  # mid-quarter age since the cohort began to earn (the quarter after it was bought)
@@ -412,6 +414,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     # quarter-major storage: each quarter writes contiguous rows; transposed to (W, Q) views at the end
     lines = _store((*INCOME_LINES, *CASH_FLOW_LINES, *BALANCE_LINES, *MEMO_LINES), keep, (n_q, n_w))
     tranches = _store(TRANCHE_LINES, None if keep is None else {"closing"}, (n_q, n_w, n_t))
+    lean_tranches = [k for k, v in tranches.items() if len(v) == n_q] == ["closing"]
     collateral = np.zeros((n_q, n_w, n_t)) if keep is None else None
     values = None if keep is None else np.zeros((n_q, n_w, n_k))  # lean: cohort values, collateral on demand
     unpaid_maturity = np.zeros((n_q, n_w, n_t))
@@ -516,10 +519,13 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         if use_costs:
             cost_step.balance_lines(L, costs)
 
-        for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest + accreted), ("accreted", accreted),
-                          ("repaid", repaid), ("extinguished", before_foreclosure - debt.balance),
-                          ("refinanced", outcome.refinanced), ("closing", debt.balance)):
-            tranches[name][min(q, len(tranches[name]) - 1)] = arr
+        if lean_tranches:  # a lean run stores only the closing balances: the rest would go to scratch unread
+            tranches["closing"][q] = debt.balance
+        else:
+            for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest + accreted), ("accreted", accreted),
+                              ("repaid", repaid), ("extinguished", before_foreclosure - debt.balance),
+                              ("refinanced", outcome.refinanced), ("closing", debt.balance)):
+                tranches[name][min(q, len(tranches[name]) - 1)] = arr
         if vq is not None:
             for name, arr in (("cfads", vq.cfads), ("debt_service", vq.service), ("dscr", vq.dscr), ("ltv", vq.ltv),
                               ("restricted", vstate.restricted), ("locked", vq.locked), ("defaulted", vstate.defaulted)):

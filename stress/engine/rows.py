@@ -11,8 +11,21 @@ from __future__ import annotations
 import numpy as np
 
 
+#: A read-only vector of ones for each inner length N, made once: the engine sums ~50 rows a quarter.
+_ONES: dict[int, np.ndarray] = {}
+
+
+def _ones(n: int) -> np.ndarray:
+    """(N,) ones, cached and read-only so no caller can change them."""
+    ones = _ONES.get(n)
+    if ones is None:
+        ones = _ONES[n] = np.ones(n)
+        ones.flags.writeable = False
+    return ones
+
+
 def rowsum(a: np.ndarray) -> np.ndarray:
     """Sum over the last axis of a (W, N) float array, (W,)."""
     if a.shape[-1] == 0:
         return np.zeros(a.shape[:-1])
-    return a @ np.ones(a.shape[-1])  # type: ignore[no-any-return]
+    return a @ _ones(a.shape[-1])  # type: ignore[no-any-return]
