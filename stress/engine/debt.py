@@ -111,11 +111,14 @@ def cash_interest(cc: CompiledCompany, state: DebtState, balance: np.ndarray, ra
 
 
 def annual_rates(cc: CompiledCompany, state: DebtState, base: np.ndarray, spread_add: np.ndarray) -> np.ndarray:
-    """All-in annual rate per tranche (W, T): coupon if fixed, max(base, floor) + spread + add-on if floating."""
+    """All-in annual rate per tranche (W, T): coupon if fixed, max(base, floor) + spread + add-on if floating.
+
+    ``state.refi_spread`` holds the tranche's own spread until the balance refinances, so it is the spread in
+    force either way; the step-up is added only once some loan has been extended (before that it is all zero)."""
     floating = cc.tranche_floating | state.refinanced
-    spread = np.where(state.refinanced, state.refi_spread, cc.tranche_spread)
-    floating_rate = np.maximum(base[:, None], cc.tranche_floor) + spread + spread_add[:, None]
-    return np.where(floating, floating_rate, cc.tranche_spread) + state.step_up
+    floating_rate = np.maximum(base[:, None], cc.tranche_floor) + state.refi_spread + spread_add[:, None]
+    rates = np.where(floating, floating_rate, cc.tranche_spread)
+    return rates + state.step_up if state.extended.any() else rates
 
 
 def amortisation(cc: CompiledCompany, state: DebtState, q: int, rates: np.ndarray, interest: np.ndarray,
@@ -160,46 +163,59 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
     floor, so a loan not refinanced is amended and extended once (``cc.credit.extension_q``; None: never).
     A non-recourse vehicle's tranche (``cc.vehicles.parent_pays`` False) is refinanced, extended or left
     unpaid, never paid from the parent's cash."""
-    repaid = np.zeros_like(state.balance)
-    refinanced = np.zeros_like(state.balance)
-    unpaid = np.zeros_like(state.balance)
-    revolvers = np.flatnonzero(cc.tranche_is_revolver)
+    out = MaturityOutcome(np.zeros_like(state.balance), np.zeros_like(state.balance), np.zeros_like(state.balance))
+    cash = cash.copy()  # paid down in place, world by world, below
     promised = np.zeros_like(cash)  # revolver headroom already promised to earlier maturities this quarter
-    parent_pays = cc.vehicles.parent_pays
     # only tranches with something due in some world, and revolvers (renewed or ended), need the steps below
     due_now = ((q >= state.maturity_q) & (state.balance > CENT)).any(axis=0) | cc.tranche_is_revolver
     for t in np.flatnonzero(due_now):
         _renew_undrawn_revolver(cc, state, q, t, refi_open)
         due = np.where(q >= state.maturity_q[:, t], state.balance[:, t], 0.0)
-        if not np.any(due > CENT):
-            _end_revolver_commitment(cc, state, q, t)
-            continue
-        parent = bool(parent_pays[t])
-        from_cash = np.minimum(due, np.maximum(cash - minimum_cash, 0.0)) if parent else np.zeros_like(due)
-        rest = due - from_cash
-        rolled = np.where(refi_open, rest, 0.0)
-        rest = rest - rolled
-        if performing is not None and cc.credit.extension_q and cc.tranche_extendable[t]:
-            extend = (rest > CENT) & performing & ~state.extended[:, t]
-            state.extended[:, t] |= extend
-            state.step_up[:, t] += np.where(extend, cc.credit.step_up, 0.0)
-            state.maturity_q[:, t] = np.where(extend, q + cc.credit.extension_q, state.maturity_q[:, t])
-            rest = np.where(extend, 0.0, rest)
-        other = revolvers[revolvers != t]
-        headroom = rowsum(_headroom(state, other)) if len(other) else np.zeros_like(cash)
-        from_revolver = np.minimum(rest, np.maximum(headroom - promised, 0.0)) if parent else np.zeros_like(rest)
-        promised = promised + from_revolver
-        repaid[:, t] = from_cash + from_revolver
-        refinanced[:, t] = rolled
-        unpaid[:, t] = np.where(rest - from_revolver > CENT, rest - from_revolver, 0.0)
-        cash = cash - repaid[:, t]
-        state.balance[:, t] -= repaid[:, t]
-        rolled_now = rolled > CENT
-        state.refinanced[:, t] |= rolled_now
-        state.refi_spread[:, t] = np.where(rolled_now, refi_spread, state.refi_spread[:, t])
-        state.maturity_q[:, t] = np.where(rolled_now, q + REFINANCING_TERM_QUARTERS, state.maturity_q[:, t])
+        if np.any(due > CENT):
+            rows = np.flatnonzero(due)  # a world with nothing due is left as it is: every step below adds zero
+            _settle_tranche(cc, state, q, t, slice(None) if len(rows) == len(due) else rows, due, cash, minimum_cash,
+                            refi_open, refi_spread, performing, promised, out)
         _end_revolver_commitment(cc, state, q, t)
-    return MaturityOutcome(repaid, refinanced, unpaid), cash
+    return out, cash
+
+
+def _settle_tranche(cc: CompiledCompany, state: DebtState, q: int, t: int, rows: np.ndarray | slice, due: np.ndarray,
+                    cash: np.ndarray, minimum_cash: float, refi_open: np.ndarray, refi_spread: np.ndarray,
+                    performing: np.ndarray | None, promised: np.ndarray, out: MaturityOutcome) -> None:
+    """Settle tranche ``t``'s maturity ``due`` (W,) in the worlds ``rows`` (index array or every world): from
+    cash above the minimum (the parent's debt only), then refinancing, an extension, the other revolvers'
+    headroom; the rest is unpaid. Mutates ``state``, ``cash`` (W,), ``promised`` (W,) and ``out`` (W, T).
+    Working on the rows with something due keeps the many quarters where a few worlds are past due cheap."""
+    parent = bool(cc.vehicles.parent_pays[t])
+    due = due[rows]
+    from_cash = np.minimum(due, np.maximum(cash[rows] - minimum_cash, 0.0)) if parent else np.zeros_like(due)
+    rest = due - from_cash
+    rolled = np.where(refi_open[rows], rest, 0.0)
+    rest = rest - rolled
+    if performing is not None and cc.credit.extension_q and cc.tranche_extendable[t]:
+        extend = (rest > CENT) & performing[rows] & ~state.extended[rows, t]
+        state.extended[rows, t] |= extend
+        state.step_up[rows, t] += np.where(extend, cc.credit.step_up, 0.0)
+        state.maturity_q[rows, t] = np.where(extend, q + cc.credit.extension_q, state.maturity_q[rows, t])
+        rest = np.where(extend, 0.0, rest)
+    revolvers = np.flatnonzero(cc.tranche_is_revolver)
+    other = revolvers[revolvers != t]
+    if parent and len(other):
+        headroom = rowsum(np.where(state.matured[rows][:, other], 0.0, state.drawable[rows][:, other]))
+        from_revolver = np.minimum(rest, np.maximum(headroom - promised[rows], 0.0))
+    else:
+        from_revolver = np.minimum(rest, 0.0) if parent else np.zeros_like(rest)  # no headroom: min(rest, 0)
+    promised[rows] = promised[rows] + from_revolver
+    paid = from_cash + from_revolver
+    out.repaid[rows, t] = paid
+    out.refinanced[rows, t] = rolled
+    out.unpaid[rows, t] = np.where(rest - from_revolver > CENT, rest - from_revolver, 0.0)
+    cash[rows] = cash[rows] - paid
+    state.balance[rows, t] -= paid
+    rolled_now = rolled > CENT
+    state.refinanced[rows, t] |= rolled_now
+    state.refi_spread[rows, t] = np.where(rolled_now, refi_spread[rows], state.refi_spread[rows, t])
+    state.maturity_q[rows, t] = np.where(rolled_now, q + REFINANCING_TERM_QUARTERS, state.maturity_q[rows, t])
 
 
 def _renew_undrawn_revolver(cc: CompiledCompany, state: DebtState, q: int, t: int, refi_open: np.ndarray) -> None:

@@ -63,33 +63,30 @@ def market_value(state: FleetState, q: int, in_q: np.ndarray, econ_q: np.ndarray
 
 
 def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q: np.ndarray,
-         cost: np.ndarray, residual: np.ndarray, price_index: np.ndarray,
+         residual_value: np.ndarray, residual: np.ndarray, price_index: np.ndarray,
          resale_factor: np.ndarray, tax_life_q: np.ndarray, list_cost: np.ndarray) -> FleetQuarter:
     """Earn, depreciate and retire through quarter ``q``; mutates ``state``. Purchases are ``purchase``.
 
     ``in_q`` (W, K): the quarter each cohort was bought (owned: its in-service quarter); ``life_q``,
-    ``econ_q``, ``cost``: (W, K) per world (shocked lives, overruns); ``residual``: (K,) share of cost;
+    ``econ_q``: (W, K) per world (shocked lives); ``residual_value`` (W, K): cost paid (overruns included)
+    x ``residual`` (K,), the share of cost it depreciates to, fixed for a run (so worked out once);
     ``price_index``: (W, K) world price / baseline price of the cohort's GPU;
     ``resale_factor``: (W,) this quarter's multiplier on resale values;
     ``tax_life_q``: (K,) the original accounting life, used for tax; ``list_cost``: (W, K) cost before any
     overrun, the basis of resale and collateral values (an overrun buys nothing the market pays for).
     """
     live = state.bought & ~state.retired & (q > in_q)
-    earning = live & (q <= in_q + econ_q)
-    residual_value = cost * residual
-    excess = np.maximum(state.nbv - residual_value, 0.0)
-    left = in_q + life_q - q + 1
-    depreciation = np.where(live & (left >= 1), excess / np.maximum(left, 1), 0.0)
-    impairment = np.where(live & (left < 1), excess, 0.0)
-    state.nbv = state.nbv - depreciation - impairment
-    tax_left = in_q + tax_life_q - q + 1
-    tax_excess = np.maximum(state.tax_nbv - residual_value, 0.0)
-    tax_depreciation = np.where(live & (tax_left >= 1), tax_excess / np.maximum(tax_left, 1), 0.0)
+    end = in_q + econ_q  # the last quarter the cohort earns, and the one it is sold in
+    earning = live & (q <= end)
+    depreciation, impairment = _straight_line(state.nbv, residual_value, live, in_q + life_q - q + 1)
+    state.nbv = state.nbv - depreciation if impairment is None else state.nbv - depreciation - impairment
+    tax_depreciation, _ = _straight_line(state.tax_nbv, residual_value, live, in_q + tax_life_q - q + 1, impair=False)
     state.tax_nbv = state.tax_nbv - tax_depreciation
+    zero = np.zeros_like(state.nbv)
+    impairment = zero if impairment is None else impairment
 
-    retire = live & (q >= in_q + econ_q)
+    retire = live & (q >= end)
     if not retire.any():  # most quarters retire nothing: skip the sale arithmetic
-        zero = np.zeros_like(state.nbv)
         return FleetQuarter(earning, depreciation, impairment, zero, zero, tax_depreciation, zero)
     proceeds = np.where(retire, list_cost * residual * price_index * resale_factor[:, None], 0.0)
     disposed = np.where(retire, state.nbv, 0.0)
@@ -98,3 +95,17 @@ def step(state: FleetState, q: int, in_q: np.ndarray, life_q: np.ndarray, econ_q
     state.tax_nbv = np.where(retire, 0.0, state.tax_nbv)
     state.retired = state.retired | retire
     return FleetQuarter(earning, depreciation, impairment, proceeds, disposed, tax_depreciation, tax_gain)
+
+
+def _straight_line(book: np.ndarray, residual_value: np.ndarray, live: np.ndarray, left: np.ndarray,
+                   impair: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """(depreciation, impairment), (W, K) USD: ``book`` less ``residual_value`` over the ``left`` quarters of
+    life that remain (this one included) for ``live`` cohorts; a live cohort with none left is written down to
+    residual at once (None when none is, as in most quarters: subtracting zeros would change nothing)."""
+    excess = np.maximum(book - residual_value, 0.0)
+    running = left >= 1
+    depreciation = np.where(live & running, excess / np.maximum(left, 1), 0.0)
+    if not impair:
+        return depreciation, None
+    past = live & ~running
+    return depreciation, (np.where(past, excess, 0.0) if past.any() else None)

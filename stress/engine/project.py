@@ -80,11 +80,6 @@ def allocate_collateral(market_value: np.ndarray, secured: np.ndarray, balance: 
     return out
 
 
-def _price_index(cc: CompiledCompany, worlds: Worlds) -> np.ndarray:
-    """World price / baseline price per GPU model (W, G, Q): the resale-market adjustment."""
-    return worlds.gpu_price / cc.baseline_price()[None, :, :]
-
-
 def project(cc: CompiledCompany, worlds: Worlds, chunk: int = DEFAULT_CHUNK, keep: Collection[str] | None = None) -> Projection:
     """Project every world; large W runs in chunks of ``chunk`` worlds and is concatenated.
 
@@ -134,9 +129,10 @@ class _Inputs:
     due_q: np.ndarray  # (W, K) quarter each cohort is due to be bought (owned: in service), delays included
     list_cost: np.ndarray  # (W, K) USD before overruns
     cost: np.ndarray  # (W, K) USD paid
+    residual_value: np.ndarray  # (W, K) USD: cost paid x the cohort's residual share, what it depreciates to
     life_change_q: np.ndarray  # (W, K)
     resale_factor: np.ndarray  # (W, Q)
-    cohort_price_index: np.ndarray  # (Q, W, K)
+    cohort_price_index: np.ndarray  # (Q, W, K) world price / baseline price of each cohort's model: the resale-market adjustment
     spot_price: np.ndarray  # (Q, W, G)
     g_map: np.ndarray  # (K, G) cohort -> GPU model
     c_map: np.ndarray  # (C, G) contract -> GPU model
@@ -156,14 +152,17 @@ class _Inputs:
     def of(cls, cc: CompiledCompany, w: Worlds) -> "_Inputs":
         n_w, n_k = w.n, len(cc.cohort_names)
         list_cost = np.broadcast_to(cc.cohort_units * cc.cohort_unit_cost, (n_w, n_k))
+        cost = list_cost * np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0)
+        spot_price = np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1))  # (Q, W, G): the loop reads a quarter at a time
         return cls(
             due_q=cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, widen(w.delay_q, n_k), 0),
             list_cost=list_cost,
-            cost=list_cost * np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0),
+            cost=cost,
+            residual_value=cost * cc.cohort_residual,
             life_change_q=widen(w.life_change_q, n_k),
             resale_factor=widen(w.resale_factor, cc.n_quarters),
-            cohort_price_index=np.ascontiguousarray(_price_index(cc, w)[:, cc.cohort_gpu, :].transpose(2, 0, 1)),
-            spot_price=np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1)),
+            cohort_price_index=spot_price[:, :, cc.cohort_gpu] / cc.baseline_price().T[:, None, cc.cohort_gpu],
+            spot_price=spot_price,
             g_map=revenue_step.one_hot(cc.cohort_gpu, len(cc.gpu_models)),
             c_map=revenue_step.one_hot(cc.contract_gpu, len(cc.gpu_models)),
             vintage_decay=np.array([cc.company.market.gpu_hour_price[g].vintage_decay for g in cc.gpu_models])[cc.cohort_gpu],
@@ -190,7 +189,7 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
                        q: int) -> tuple[fleet_step.FleetQuarter, revenue_step.RevenueQuarter, np.ndarray]:
     """The fleet's quarter and its revenue; also each contract term's price (C,) or (W, C)."""
     life, econ = x.lives(q, w, cc)
-    fq = fleet_step.step(fleet, q, progs.buy_q, life, econ, x.cost, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
+    fq = fleet_step.step(fleet, q, progs.buy_q, life, econ, x.residual_value, cc.cohort_residual, x.cohort_price_index[q], x.resale_factor[:, q],
                          cc.cohort_life_q, x.list_cost)
     coverage, shift = prog_step.contract_coverage(cc.programmes, progs, q, x.due_q, cc.contract_coverage, x.in_case)
     housed = q > x.hall_q  # a programme's GPUs earn nothing, spot included, before their hall commences
@@ -360,12 +359,10 @@ def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: 
     or completion-guaranteed), and stays the parent's maturity default when the parent owes it too.
     Returns (failed (W, V) bool, repaid from restricted cash (W, T)), None for both when nothing is unpaid."""
     cv = cc.vehicles
-    if not cv.n or not outcome.unpaid.any():
+    if not cv.n or not (outcome.unpaid[:, cv.tranche.any(axis=1)] > CENT).any():  # only the vehicles' tranches
         return None, None
     in_vehicle = cv.tranche.any(axis=1)[None, :]
     unpaid = np.where(in_vehicle, outcome.unpaid, 0.0)
-    if not (unpaid > CENT).any():
-        return None, None
     unpaid_v = unpaid @ cv.tranche
     use = np.minimum(unpaid_v, vstate.restricted)
     from_reserve = np.minimum(use, vstate.reserve)
@@ -499,7 +496,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["scheduled_principal"][:] = rowsum(scheduled)
         L["vehicle_sweep"][:] = rowsum(swept) if swept is not None else 0.0
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
-        scheduled_capex = np.where(x.due_q == q, x.cost, 0.0) * cc.cohort_is_capex  # (W, K) due this quarter
+        scheduled_capex = np.where((x.due_q == q) & cc.cohort_is_capex, x.cost, 0.0)  # (W, K) due this quarter
         L["capex_scheduled"][:] = rowsum(scheduled_capex)
         L["funding_gap"][:] = rowsum(scheduled_capex * cc.programmes.planned_share)
         L["capex_deferred"][:] = bought.deferred
