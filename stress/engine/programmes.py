@@ -173,6 +173,23 @@ class Purchases:
     cancelled: np.ndarray  # (W,) USD of capex cancelled this quarter
 
 
+@dataclass
+class _Funds:
+    """What this quarter's purchases may still use, (W, S - 1) and (W,): made only once some cohort is due."""
+
+    room: np.ndarray  # what each source can pay: a facility's headroom, or its proceeds received and unspent
+    start: np.ndarray  # ``room`` before any purchase
+    held: np.ndarray  # cash above the minimum, earmarked proceeds included
+    free: np.ndarray  # what the cash shares may use: not others' proceeds
+
+    @classmethod
+    def of(cls, cp: CompiledProgrammes, cash_free: np.ndarray, headroom: np.ndarray, earmarked: np.ndarray) -> "_Funds":
+        n_w, n_t = headroom.shape
+        padded = np.concatenate([headroom, np.zeros((n_w, earmarked.shape[1] - n_t))], axis=1)
+        room = np.where(cp.source_is_proceeds[None, :], earmarked, padded)
+        return cls(room, room.copy(), cash_free.copy(), np.maximum(cash_free - rowsum(earmarked), 0.0))
+
+
 def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, cost: np.ndarray, cash_free: np.ndarray,
         headroom: np.ndarray, earmarked: np.ndarray) -> Purchases:
     """Decide this quarter's purchases, cohort by cohort in priority order (loops over cohorts, never worlds).
@@ -180,21 +197,14 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
     ``due_q`` (W, K) scheduled purchase quarter (delays included); ``cost`` (W, K) USD; ``cash_free`` (W,)
     cash above the minimum; ``headroom`` (W, T) what each facility may still draw now; ``earmarked``
     (W, T + E) proceeds received and unspent. Mutates ``st``; the caller applies draws and payments.
+    A quarter in which nothing is bought, waits or is cancelled (most, late in a run) returns zeros at once.
     """
     n_w, n_t = headroom.shape
-    zeros = np.zeros(n_w)
-    if not len(cp.order):
-        return Purchases(np.zeros(due_q.shape, dtype=bool), np.zeros_like(headroom), np.zeros_like(earmarked), zeros, zeros, zeros)
-    padded = np.concatenate([headroom, np.zeros((n_w, earmarked.shape[1] - n_t))], axis=1)
-    room = np.where(cp.source_is_proceeds[None, :], earmarked, padded)  # (W, S - 1) what each source can pay
-    start = room.copy()
-    held = cash_free.copy()  # cash above the minimum, earmarked proceeds included
-    free = np.maximum(cash_free - rowsum(earmarked), 0.0)  # what the cash shares may use: not others' proceeds
     bought = np.zeros(due_q.shape, dtype=bool)
-    was_cancelled = st.cancelled.copy()
-    first_due = due_q.min(axis=0, initial=NEVER)  # (K,): no world has cohort k due before this quarter
+    funds, waited, was_cancelled = None, False, None
+    first_due = due_q.min(axis=0, initial=NEVER) if len(cp.order) else None  # (K,): none due before this quarter
     for k in cp.order:
-        if q < first_due[k] or st.settled[k]:
+        if q < first_due[k] or st.settled[k]:  # type: ignore[index]
             continue
         p = cp.cohort_programme[k]
         pending = (st.buy_q[:, k] == NEVER) & ~st.cancelled[:, p]
@@ -204,31 +214,66 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
         due = pending & (q >= due_q[:, k])
         if not due.any():
             continue
-        cols = cp.sources[k]
-        need = cost[:, k, None] * cp.funding[k, cols][None, :]  # (W, n sources)
-        from_cash = cost[:, k] * cp.funding[k, -1]
-        if cp.topped_up[k] >= 0:  # a funded_by facility pays what its headroom allows, cash the rest
-            short = np.maximum(need[:, 0] - room[:, cp.topped_up[k]], 0.0)
-            need[:, 0] -= short
-            from_cash = from_cash + short
-        from_proceeds = rowsum(need * cp.source_is_proceeds[cols][None, :])  # proceeds are held as cash
-        spend = from_cash + from_proceeds
-        ok = (due & np.all(room[:, cols] >= need - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
-              & ((spend <= CENT) | (held >= spend - CENT)))
-        room[:, cols] -= np.where(ok[:, None], need, 0.0)
-        free -= np.where(ok, from_cash, 0.0)
-        held -= np.where(ok, spend, 0.0)
+        if funds is None:
+            funds = _Funds.of(cp, cash_free, headroom, earmarked)
+        ok = _decide(cp, k, funds, due, cost)
         bought[:, k] = ok
         st.buy_q[:, k] = np.where(ok, q, st.buy_q[:, k])
-        st.cancelled[:, p] |= due & ~ok & (q - due_q[:, k] >= cp.max_deferral[p])
-    used = start - room
-    draws = np.where(cp.source_is_proceeds[None, :n_t], 0.0, used[:, :n_t])
-    cancelled = st.cancelled[:, np.maximum(cp.cohort_programme, 0)]  # (W, K) the cohort's programme is cancelled
-    unbought = (st.buy_q == NEVER) & (cp.cohort_programme >= 0)[None, :]
-    waiting = unbought & (q >= due_q) & ~cancelled
-    newly = unbought & cancelled & ~was_cancelled[:, np.maximum(cp.cohort_programme, 0)]
-    return Purchases(bought, draws, np.where(cp.source_is_proceeds[None, :], used, 0.0), cash_free - held,
-                     rowsum(np.where(waiting, cost, 0.0)), rowsum(np.where(newly, cost, 0.0)))
+        late = due & ~ok
+        if late.any():
+            waited = True
+            cancel = late & (q - due_q[:, k] >= cp.max_deferral[p])
+            if cancel.any():
+                was_cancelled = st.cancelled.copy() if was_cancelled is None else was_cancelled
+                st.cancelled[:, p] |= cancel
+    return _purchases(cp, st, q, due_q, cost, cash_free, headroom, earmarked, bought, funds, waited, was_cancelled)
+
+
+def _decide(cp: CompiledProgrammes, k: int, funds: _Funds, due: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """(W,) bool: cohort ``k`` is bought where it is ``due`` and every source can pay its share; takes what it
+    uses from ``funds``."""
+    room, free, held = funds.room, funds.free, funds.held
+    cols = cp.sources[k]
+    need = cost[:, k, None] * cp.funding[k, cols][None, :]  # (W, n sources)
+    from_cash = cost[:, k] * cp.funding[k, -1]
+    if cp.topped_up[k] >= 0:  # a funded_by facility pays what its headroom allows, cash the rest
+        short = np.maximum(need[:, 0] - room[:, cp.topped_up[k]], 0.0)
+        need[:, 0] -= short
+        from_cash = from_cash + short
+    from_proceeds = rowsum(need * cp.source_is_proceeds[cols][None, :])  # proceeds are held as cash
+    spend = from_cash + from_proceeds
+    ok = (due & np.all(room[:, cols] >= need - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
+          & ((spend <= CENT) | (held >= spend - CENT)))
+    room[:, cols] -= np.where(ok[:, None], need, 0.0)
+    free -= np.where(ok, from_cash, 0.0)
+    held -= np.where(ok, spend, 0.0)
+    return ok
+
+
+def _purchases(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, cost: np.ndarray,
+               cash_free: np.ndarray, headroom: np.ndarray, earmarked: np.ndarray, bought: np.ndarray,
+               funds: _Funds | None, waited: bool, was_cancelled: np.ndarray | None) -> Purchases:
+    """The quarter's ``Purchases``; each total is worked out only when it can be other than zero (something
+    bought, some cohort waiting, some programme cancelled: ``was_cancelled`` (W, P) is the state before), since
+    the zeros it would add up are exact."""
+    n_w, n_t = headroom.shape
+    zeros = np.zeros(n_w)
+    if funds is not None and bought.any():
+        used = funds.start - funds.room
+        draws = np.where(cp.source_is_proceeds[None, :n_t], 0.0, used[:, :n_t])
+        earmark_used, cash_paid = np.where(cp.source_is_proceeds[None, :], used, 0.0), cash_free - funds.held
+    else:
+        draws, earmark_used, cash_paid = np.zeros_like(headroom), np.zeros_like(earmarked), zeros
+    deferred = cancelled = zeros
+    if waited or was_cancelled is not None:
+        cancelled_k = st.cancelled[:, np.maximum(cp.cohort_programme, 0)]  # (W, K) the cohort's programme is cancelled
+        unbought = (st.buy_q == NEVER) & (cp.cohort_programme >= 0)[None, :]
+        if waited:
+            deferred = rowsum(np.where(unbought & (q >= due_q) & ~cancelled_k, cost, 0.0))
+        if was_cancelled is not None:
+            newly = unbought & cancelled_k & ~was_cancelled[:, np.maximum(cp.cohort_programme, 0)]
+            cancelled = rowsum(np.where(newly, cost, 0.0))
+    return Purchases(bought, draws, earmark_used, cash_paid, deferred, cancelled)
 
 
 @dataclass(frozen=True)
