@@ -101,15 +101,23 @@ def customer_defaults(rng: np.random.Generator, p: MonteCarloParams, investment_
                       jumps: np.ndarray) -> np.ndarray:
     """(n, U) int quarter each customer stops paying (q = never). Its intensity is its grade's hazard, times
     ``hazard_crash_multiplier`` in the four quarters from a crash: a common factor, so customers default
-    together when GPU prices crash. Default when the cumulative intensity passes an Exp(1) draw."""
+    together when GPU prices crash. Default when the cumulative intensity passes an Exp(1) draw.
+
+    Customers share one of two hazards, so the cumulative intensity is summed once per hazard, (n, 2, q), not
+    per customer; it never falls (hazards are not negative), so the first quarter it reaches a draw is the
+    number of quarters it is still below it, which is ``q`` (never) when it stays below throughout."""
     n, q = jumps.shape
     hazard = np.where(investment_grade, p.hazard_investment_grade, p.hazard_high_yield)  # (U,)
     recent = np.cumsum(jumps, axis=1) - np.concatenate([np.zeros((n, 4)), np.cumsum(jumps, axis=1)[:, :-4]], axis=1)[:, :q]
     factor = np.where(recent > 0, p.hazard_crash_multiplier, 1.0)  # (n, q)
-    cumulative = np.cumsum(factor[:, None, :] * hazard[None, :, None] * DT, axis=2)  # (n, U, q)
+    levels, grade = np.unique(hazard, return_inverse=True)
+    cumulative = np.cumsum(factor[:, None, :] * levels[None, :, None] * DT, axis=2)  # (n, levels, q)
     draws = rng.exponential(1.0, (n, len(hazard)))
-    passed = cumulative >= draws[:, :, None]
-    return np.where(passed.any(axis=2), passed.argmax(axis=2), q).astype(int)
+    out = np.empty((n, len(hazard)), dtype=int)
+    for level in range(len(levels)):  # two hazards at most: investment grade and not
+        cols = np.flatnonzero(grade == level)
+        out[:, cols] = (cumulative[:, level, None, :] < draws[:, cols, None]).sum(axis=2)
+    return out
 
 
 def completion(rng: np.random.Generator, p: MonteCarloParams, is_capex: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -140,6 +140,7 @@ class _Inputs:
     hall_q: np.ndarray  # (K,) quarter each cohort's hall commences (-1: none)
     lives_fixed: bool  # no world changes a life estimate after quarter 0: the shocked lives hold throughout
     in_case: np.ndarray  # (W, C) bool: the world's case (plan or committed) counts the contract term
+    contract_default_q: np.ndarray  # (W, C) int quarter each contract term's customer stops paying
 
     def lives(self, q: int, w: Worlds, cc: CompiledCompany) -> tuple[np.ndarray, np.ndarray]:
         """Accounting and economic lives in force in quarter ``q``, (W, K) each."""
@@ -169,6 +170,7 @@ class _Inputs:
             hall_q=cc.programmes.cohort_hall_q,
             lives_fixed=bool((w.life_change_q <= 0).all()),
             in_case=cc.programmes.contract_in_case[w.plan.astype(int)],
+            contract_default_q=w.default_q[:, cc.contract_customer],
         )
 
 
@@ -196,7 +198,7 @@ def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_
     vintage = None
     if x.vintage_decay.any():  # mid-quarter age since the cohort began to earn (the quarter after it was bought)
         vintage = (1.0 - x.vintage_decay) ** np.maximum((q - progs.buy_q - 0.5) / 4.0, 0.0)
-    paying = q < w.default_q[:, cc.contract_customer]
+    paying = q < x.contract_default_q
     lost = veh.lost_contracts(cc.vehicles, vstate) if cc.vehicles.n else None
     if lost is not None:
         paying &= ~lost
@@ -503,15 +505,17 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["capex_cancelled"][:] = bought.cancelled
         market_value = fleet_step.market_value(fleet, q, progs.buy_q, x.lives(q, w, cc)[1],
                                                cc.cohort_residual, x.list_cost, x.cohort_price_index[q], x.resale_factor[:, q])
-        before_foreclosure = debt.balance.copy()
+        extinguished = None  # (W, T) debt taken off the books by foreclosures this quarter; None when there are none
         L["foreclosure_gain"][:] = 0.0
         if vq is not None:
             failed = vq.failed if maturity_failed is None else vq.failed | maturity_failed
+            before_foreclosure = debt.balance.copy()
             cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q, x.due_q)
             if taken is not None:
                 market_value = np.where(taken, 0.0, market_value)
+                extinguished = before_foreclosure - debt.balance
             vstate.collateral = market_value @ cc.vehicles.cohort
-        L["debt_extinguished"][:] = rowsum(before_foreclosure - debt.balance)
+        L["debt_extinguished"][:] = rowsum(extinguished) if extinguished is not None else 0.0
         _balance_lines(L, cc, q, firm, fleet, debt, market_value, rq, vstate)
         if use_costs:
             cost_step.balance_lines(L, costs)
@@ -520,7 +524,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
             tranches["closing"][q] = debt.balance
         else:
             for name, arr in (("opening", opening_balance), ("drawn", drawn), ("interest", interest + accreted), ("accreted", accreted),
-                              ("repaid", repaid), ("extinguished", before_foreclosure - debt.balance),
+                              ("repaid", repaid), ("extinguished", np.zeros_like(debt.balance) if extinguished is None else extinguished),
                               ("refinanced", outcome.refinanced), ("closing", debt.balance)):
                 tranches[name][min(q, len(tranches[name]) - 1)] = arr
         if vq is not None:
