@@ -282,23 +282,26 @@ class _Linked:
 
     ``contracts`` (CL,) the linked contract terms; ``programmes`` (PL,) the programmes they name, sorted;
     ``col`` (CL,) each contract's column in ``programmes``; ``programme`` (CL,) its programme index;
-    ``cohorts`` the cohorts of ``programmes`` grouped by programme, each group starting at ``starts`` (PL,)."""
+    ``cohorts`` (PL, N) each programme's cohorts, padded to the largest programme's N with its first, and
+    ``real`` (PL, N, 1) bool marking the cohorts that are not padding."""
 
     contracts: np.ndarray
     programmes: np.ndarray
     col: np.ndarray
     programme: np.ndarray
     cohorts: np.ndarray
-    starts: np.ndarray
+    real: np.ndarray
 
     @classmethod
     def of(cls, cp: CompiledProgrammes) -> "_Linked":
         linked = np.flatnonzero(cp.contract_programme >= 0)
         used = np.unique(cp.contract_programme[linked])
         groups = [np.flatnonzero(cp.cohort_programme == p) for p in used]
-        starts = np.cumsum([0] + [len(g) for g in groups[:-1]]).astype(np.intp)
+        width = max((len(g) for g in groups), default=0)
+        cohorts = np.array([[*g, *[g[0]] * (width - len(g))] for g in groups], dtype=np.intp).reshape(len(groups), width)
+        real = np.array([[i < len(g) for i in range(width)] for g in groups], dtype=bool).reshape(len(groups), width, 1)
         return cls(linked, used, np.searchsorted(used, cp.contract_programme[linked]), cp.contract_programme[linked],
-                   np.concatenate(groups).astype(np.intp) if groups else np.zeros(0, dtype=np.intp), starts)
+                   cohorts, real)
 
 
 def delivery(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray,
@@ -308,30 +311,25 @@ def delivery(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarr
     late against the profile's schedule, the most of any cohort: a delay shock or unfunded waiting alike) and
     ``lateness`` (slip including cohorts still waiting). Every programme has at least one cohort."""
     groups = [np.flatnonzero(cp.cohort_programme == p) for p in programmes]
-    starts = np.cumsum([0] + [len(g) for g in groups[:-1]]).astype(np.intp)
-    return _delivery(cp, st, q, due_q, np.concatenate(groups), starts)
+    width = max(len(g) for g in groups)
+    cohorts = np.array([[*g, *[g[0]] * (width - len(g))] for g in groups], dtype=np.intp)
+    real = np.array([[i < len(g) for i in range(width)] for g in groups], dtype=bool)[:, :, None]
+    return _delivery(cp, st, q, due_q, cohorts, real)
 
 
 def _delivery(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, cohorts: np.ndarray,
-              starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``delivery`` for the programmes whose cohorts are ``cohorts`` grouped from ``starts``: every cohort's
-    test in one pass, laid out (cohorts, W) so that each group is a block of contiguous rows, reduced with a
-    fast row-wise reduction (numpy's ``reduceat`` is ten times slower here, a loop of (W, group) columns
-    slower still). Returns (W, programmes) views."""
-    bq, dq, sq = st.buy_q.T[cohorts], due_q.T[cohorts], cp.schedule_q[cohorts][:, None]
-    in_service = bq <= q - 1
-    missing = (dq <= q - 1) & ~in_service
+              real: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``delivery`` for the programmes whose cohorts are the rows of ``cohorts`` (P, N), padded where ``real``
+    (P, N, 1) is False: every cohort's test in one pass over (P, N, W), each programme reduced over its N at
+    once. Padding is never in service nor missing, and its slip and lateness are 0, below any real one's
+    (both are >= 0), so it changes no result. Returns (W, P) views."""
+    bq, dq, sq = st.buy_q.T[cohorts], due_q.T[cohorts], cp.schedule_q[cohorts][:, :, None]  # (P, N, W), (P, N, 1)
+    in_service = (bq <= q - 1) & real
+    missing = (dq <= q - 1) & ~in_service & real
     slip_k = np.where(in_service, np.maximum(bq - sq, 0), 0)
-    lateness_k = np.where(~in_service & (q > sq), q - sq, slip_k)
-    n_p, n_w = len(starts), bq.shape[1]
-    delivered = np.empty((n_p, n_w), dtype=bool)
-    slip = np.empty((n_p, n_w), dtype=slip_k.dtype)
-    lateness = np.empty((n_p, n_w), dtype=lateness_k.dtype)
-    for j, (a, b) in enumerate(zip(starts, [*starts[1:], len(cohorts)], strict=True)):  # a handful of programmes
-        delivered[j] = in_service[a:b].any(axis=0) & ~missing[a:b].any(axis=0)
-        slip[j] = slip_k[a:b].max(axis=0)
-        lateness[j] = lateness_k[a:b].max(axis=0)
-    return delivered.T, slip.T, lateness.T
+    lateness_k = np.where(~in_service & (q > sq) & real, q - sq, slip_k)
+    delivered = in_service.any(axis=1) & ~missing.any(axis=1)
+    return delivered.T, slip_k.max(axis=1).T, lateness_k.max(axis=1).T
 
 
 def contract_coverage(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, coverage: np.ndarray,
@@ -351,7 +349,7 @@ def contract_coverage(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q:
     linked = lk.contracts
     if not linked.size:
         return out, shift
-    delivered, slip, lateness = _delivery(cp, st, q, due_q, lk.cohorts, lk.starts)
+    delivered, slip, lateness = _delivery(cp, st, q, due_q, lk.cohorts, lk.real)
     col, p = lk.col, lk.programme
     slack = cp.contract_slack[linked][None, :]
     st.lost[:, linked] |= st.cancelled[:, p] | (lateness[:, col] - slack > cp.contract_cancel_after[linked][None, :])
