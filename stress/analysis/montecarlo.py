@@ -21,7 +21,7 @@ from the waterfall in ``stress.analysis.recovery`` at the default quarter.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,7 +34,7 @@ from stress.engine.results import METRIC_LINES, Results
 from stress.engine.results import first_default as results_first_default
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.analysis.pools import worker_pool
-from stress.analysis.recovery import exposure_recovery, recoveries_at_default
+from stress.analysis.recovery import exposure_outcome, vehicle_default_quarters
 from stress.model.covenant import Consequence
 from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
@@ -233,7 +233,9 @@ class ChunkSummary:
     default_q: np.ndarray  # (W,) first liquidity or maturity default, NOT_FOUND if none
     min_liquidity: np.ndarray  # (W,) USD
     cash: np.ndarray  # (W, Q) USD, for the fan chart
-    recovery: np.ndarray  # (W,) recovery rate of the exposure at default (NaN if no default)
+    recovery: np.ndarray  # (W,) recovery rate of the exposure at its default (NaN if none)
+    exposure_default_q: np.ndarray  # (W,) the exposure's default: the firm's, or first its vehicle's foreclosure
+    vehicle_default_q: np.ndarray  # (W, V) each vehicle's foreclosure quarter, NOT_FOUND if none
 
 
 def first_default(p: Projection) -> np.ndarray:
@@ -255,9 +257,9 @@ def summarise_chunk(cc: CompiledCompany, worlds: Worlds, exposure: Exposure) -> 
     p = project(cc, worlds, chunk=worlds.n, keep=keep_lines(cc))
     cash = p["cash"]
     default_q = first_default(p)
-    rr = exposure_recovery(cc, *recoveries_at_default(cc, p, default_q), exposure.tranche, exposure.seniority)
-    return ChunkSummary(default_q, (cash + p["revolver_available"]).min(axis=1), cash,
-                        np.where(default_q == NOT_FOUND, np.nan, rr))
+    exposure_q, rr = exposure_outcome(cc, p, default_q, exposure.tranche, exposure.seniority)
+    return ChunkSummary(default_q, (cash + p["revolver_available"]).min(axis=1), cash, rr, exposure_q,
+                        vehicle_default_quarters(p))
 
 
 def wilson_interval(p: float, n: int) -> tuple[float, float]:
@@ -297,7 +299,20 @@ class MonteCarloResult(DefaultPaths):
     default_q: np.ndarray  # (paths,)
     min_liquidity: np.ndarray  # (paths,)
     cash_fan: dict[int, np.ndarray]  # percentile -> (Q,) USD
-    recovery: np.ndarray  # (paths,) NaN where no default
+    recovery: np.ndarray  # (paths,) the exposure's recovery rate, NaN where it does not default
+    exposure_default_q: np.ndarray | None = None  # (paths,) the exposure's default (the firm's, or its vehicle's); None: the firm's
+    vehicle_default_q: np.ndarray | None = None  # (paths, V) each financing vehicle's foreclosure quarter, NOT_FOUND if none
+    vehicle_names: list[str] = field(default_factory=list)
+
+    @property
+    def vehicle_pd(self) -> dict[str, float]:
+        """Probability each financing vehicle is foreclosed within the horizon (its lenders' default)."""
+        return {n: float((self.vehicle_default_q[:, v] != NOT_FOUND).mean())  # type: ignore[index]
+                for v, n in enumerate(self.vehicle_names)}
+
+    @property
+    def exposure_defaulted(self) -> np.ndarray:
+        return self.defaulted if self.exposure_default_q is None else self.exposure_default_q != NOT_FOUND
 
     def pd_by_year(self) -> dict[int, float]:
         """Cumulative probability of default by the end of each calendar year in the horizon."""
@@ -313,13 +328,14 @@ class MonteCarloResult(DefaultPaths):
 
     @property
     def loss_given_default(self) -> float | None:
-        """Mean LGD on the exposure over paths that default; None if none does."""
-        return None if not self.defaulted.any() else float(1.0 - np.nanmean(self.recovery[self.defaulted]))
+        """Mean LGD on the exposure over the paths where it defaults; None if it never does."""
+        hit = self.exposure_defaulted
+        return None if not hit.any() else float(1.0 - np.nanmean(self.recovery[hit]))
 
     @property
     def expected_loss(self) -> float:
         """USD: exposure x mean over all paths of (default x LGD of that path)."""
-        loss = np.where(self.defaulted, 1.0 - np.nan_to_num(self.recovery, nan=1.0), 0.0)
+        loss = np.where(self.exposure_defaulted, 1.0 - np.nan_to_num(self.recovery, nan=1.0), 0.0)
         return float(self.exposure.amount * loss.mean())
 
 
@@ -366,5 +382,6 @@ def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarl
         paths, seed, params, exposure, cc.timeline.labels,
         np.concatenate([c.default_q for c in parts]), np.concatenate([c.min_liquidity for c in parts]),
         {p: v for p, v in zip(PERCENTILES, np.percentile(cash, PERCENTILES, axis=0), strict=True)},
-        np.concatenate([c.recovery for c in parts]),
+        np.concatenate([c.recovery for c in parts]), np.concatenate([c.exposure_default_q for c in parts]),
+        np.concatenate([c.vehicle_default_q for c in parts]), list(cc.vehicles.names),
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from stress.engine.compiled import CompiledCompany
+from stress.engine.covenants import NOT_FOUND, first_true
 from stress.engine.debt import CENT
 from stress.engine.project import Projection
 from stress.engine.vehicles import pro_rata
@@ -89,3 +90,32 @@ def exposure_recovery(cc: CompiledCompany, per_tranche: np.ndarray, by_class: di
         return by_class[seniority or Seniority.SENIOR_UNSECURED]
     rr = per_tranche[:, cc.tranche_names.index(tranche)]
     return np.where(np.isnan(rr), by_class[cc.company.tranche(tranche).rank], rr)
+
+
+def vehicle_default_quarters(p: Projection) -> np.ndarray:
+    """(W, V) the quarter each vehicle is foreclosed, NOT_FOUND where it never is."""
+    if not p.vehicles or "defaulted" not in p.vehicles:
+        return np.zeros((p.worlds.n, 0), dtype=int)
+    return first_true(p.vehicles["defaulted"] > 0)  # type: ignore[no-any-return]
+
+
+def exposure_outcome(cc: CompiledCompany, p: Projection, default_q: np.ndarray, tranche: str | None,
+                     seniority: Seniority | None) -> tuple[np.ndarray, np.ndarray]:
+    """(W,) when an exposure defaults and (W,) what it recovers then (NaN where it never defaults).
+
+    An exposure defaults with the firm (``default_q``), recovering through the firm's waterfall; lent to a
+    vehicle the parent does not stand behind (non-recourse, or completion-guaranteed), it defaults too when
+    that vehicle is foreclosed first, recovering the vehicle's recovery rate (its collateral and restricted
+    cash over its debt). A guaranteed vehicle's deficiency is the parent's to pay: its lenders lose only if
+    the parent defaults."""
+    per_tranche, by_class = recoveries_at_default(cc, p, default_q)
+    rr = exposure_recovery(cc, per_tranche, by_class, tranche, seniority)
+    at = np.asarray(default_q)
+    v = cc.vehicles.tranche_vehicle()[cc.tranche_names.index(tranche)] if tranche in cc.tranche_names else -1
+    if v >= 0 and not cc.vehicles.parent_pays[cc.tranche_names.index(tranche)] and "recovery" in p.vehicles:  # type: ignore[arg-type]
+        vq = first_true(p.vehicles["defaulted"][:, v, :] > 0)
+        first = (vq != NOT_FOUND) & ((at == NOT_FOUND) | (vq <= at))
+        rows = np.arange(len(vq))
+        rr = np.where(first, p.vehicles["recovery"][rows, v, np.clip(vq, 0, cc.n_quarters - 1)], rr)
+        at = np.where(first, vq, at)
+    return at, np.where(at == NOT_FOUND, np.nan, rr)

@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 #: start) it is already the root for a fixed-rate tranche paid as scheduled, and a few basis points off after a
 #: floating coupon resets; two steps then reach machine precision (Newton's error squares each step).
 NEWTON_STEPS = 12
-WARM_STEPS = 2
 
 
 @dataclass(frozen=True)
@@ -125,16 +124,22 @@ def remaining_flows(face: np.ndarray, coupon_q: np.ndarray, left: np.ndarray, me
 
 
 def effective_yield(carrying: np.ndarray, flows: np.ndarray, guess: np.ndarray, steps: int = NEWTON_STEPS) -> np.ndarray:
-    """Quarterly yield (W,) at which the flows (W, N), at the end of quarters 1..N, are worth ``carrying``."""
+    """Quarterly yield (W,) at which the flows (W, N), at the end of quarters 1..N, are worth ``carrying``.
+
+    Each world iterates until its own step is below 1e-15 (then it is frozen) or ``steps`` run out, so a
+    world's yield never depends on which other worlds share the batch (a warm-started one stops in two steps,
+    a cold one in five or so; the loop ends when every world has)."""
     t = np.arange(1, flows.shape[1] + 1)[None, :]
     y = guess.copy()
+    going = np.ones(len(y), dtype=bool)
     for _ in range(steps):
         v = (1.0 + y[:, None]) ** -t
         f = (flows * v).sum(axis=1) - carrying
         df = -(flows * t * v / (1.0 + y[:, None])).sum(axis=1)
-        step = np.where(df < 0, f / np.where(df < 0, df, -1.0), 0.0)
-        y = np.clip(y - step, -0.5, 5.0)
-        if np.abs(step).max() < 1e-15:  # converged: Newton's error squares each step
+        step = np.where(going & (df < 0), f / np.where(df < 0, df, -1.0), 0.0)
+        y = np.where(going, np.clip(y - step, -0.5, 5.0), y)
+        going &= np.abs(step) >= 1e-15  # converged: Newton's error squares each step
+        if not going.any():
             break
     return y
 
@@ -160,7 +165,7 @@ def amortise_discount(costs: CompiledCosts, state: CostState, methods: list[Amor
             last_y = state.yield_q[rows, t]
             warm = np.isfinite(last_y)
             guess = np.where(warm, last_y, coupon[rows] + d[rows] / np.maximum(f[rows] * left[rows], CENT))
-            state.yield_q[rows, t] = effective_yield(f[rows] - d[rows], flows, guess, WARM_STEPS if warm.all() else NEWTON_STEPS)
+            state.yield_q[rows, t] = effective_yield(f[rows] - d[rows], flows, guess)
             state.coupon_q[rows, t] = coupon[rows]
         y = state.yield_q[:, t]
         amort = np.where(live, np.clip(np.where(live, y, 0.0) * (f - d) - coupon * f, 0.0, d), amort)

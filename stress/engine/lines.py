@@ -26,8 +26,11 @@ MEMO_LINES = ("ebitda_reported", "taxable_income", "scheduled_principal", "revol
 #: Per-tranche debt schedule, (W, T, Q) each.
 TRANCHE_LINES = ("opening", "drawn", "interest", "accreted", "repaid", "extinguished", "refinanced", "closing")
 #: Per financing vehicle, (W, V, Q) each: contracted cash flow and debt service (USD), LTM DSCR and LTV (x,
-#: NaN where n.m.), restricted cash (USD), locked up and foreclosed (0/1).
-VEHICLE_LINES = ("cfads", "debt_service", "dscr", "ltv", "restricted", "locked", "defaulted")
+#: NaN where n.m.), restricted cash (USD), locked up and foreclosed (0/1), and from its foreclosure its lenders'
+#: recovery rate (its collateral's market value and restricted cash over its debt, at most 1; NaN before).
+VEHICLE_LINES = ("cfads", "debt_service", "dscr", "ltv", "restricted", "locked", "defaulted", "recovery")
+#: The vehicle lines a lean (Monte Carlo) run keeps: what recovery and the vehicles' default rates read.
+LEAN_VEHICLE_LINES = ("restricted", "defaulted", "recovery")
 
 LABELS: dict[str, str] = {
     "revenue_contracted": "Contracted revenue", "revenue_spot": "Spot revenue", "revenue": "Revenue",

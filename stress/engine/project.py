@@ -23,7 +23,7 @@ from stress.engine import vehicles as veh
 from stress.engine.credit import CreditState, incurrence_allows
 from stress.engine.financing import CENT
 from stress.engine.compiled import CompiledCompany
-from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES, VEHICLE_LINES
+from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES, VEHICLE_LINES, LEAN_VEHICLE_LINES
 from stress.engine.worlds import Worlds, widen
 from stress.model.reporting import EbitdaDefinition
 from stress.engine.rows import rowsum
@@ -428,7 +428,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     credit = CreditState.opening(n_w)
     # a lean run keeps only the vehicles' restricted cash (the recovery waterfall reads it) unless it keeps the
     # metrics' lines too (a covenant that can default the firm: its results need every vehicle line)
-    stored_vehicle_lines = VEHICLE_LINES if keep is None or "ebitda" in keep else ("restricted",)
+    stored_vehicle_lines = VEHICLE_LINES if keep is None or "ebitda" in keep else LEAN_VEHICLE_LINES
     vehicle_lines = {name: np.zeros((n_q, n_w, cc.vehicles.n)) for name in stored_vehicle_lines}
     cross_default = np.zeros((n_q, n_w), dtype=bool)
     costs, use_costs = cost_step.CostState.opening(cc.costs, n_w, n_k), cc.costs.any  # stress.engine.costs
@@ -529,7 +529,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                 tranches[name][min(q, len(tranches[name]) - 1)] = arr
         if vq is not None:
             for name, arr in (("cfads", vq.cfads), ("debt_service", vq.service), ("dscr", vq.dscr), ("ltv", vq.ltv),
-                              ("restricted", vstate.restricted), ("locked", vq.locked), ("defaulted", vstate.defaulted)):
+                              ("restricted", vstate.restricted), ("locked", vq.locked), ("defaulted", vstate.defaulted),
+                              ("recovery", vstate.recovery)):
                 if name in vehicle_lines:
                     vehicle_lines[name][q] = arr
         unpaid_maturity[q] = outcome.unpaid

@@ -164,12 +164,14 @@ class VehicleState:
     cfads_ltm: np.ndarray  # (4, W, V) ring of the last four quarters' contracted cash flow
     service_ltm: np.ndarray  # (4, W, V) ring of the last four quarters' scheduled debt service
     collateral: np.ndarray  # market value of its cohorts at the last quarter end
+    recovery: np.ndarray  # its lenders' recovery rate at foreclosure (collateral and restricted cash / debt), NaN before
 
     @classmethod
     def opening(cls, cv: CompiledVehicles, n_worlds: int, opening_nbv: np.ndarray) -> "VehicleState":
         zero = np.zeros((n_worlds, cv.n))
         return cls(zero.copy(), zero.copy(), np.zeros((n_worlds, cv.n), dtype=bool), np.zeros((4, n_worlds, cv.n)),
-                   np.zeros((4, n_worlds, cv.n)), np.broadcast_to(opening_nbv @ cv.cohort, zero.shape).copy())
+                   np.zeros((4, n_worlds, cv.n)), np.broadcast_to(opening_nbv @ cv.cohort, zero.shape).copy(),
+                   np.full((n_worlds, cv.n), np.nan))
 
     @property
     def restricted(self) -> np.ndarray:
@@ -317,6 +319,9 @@ def foreclose(cv: CompiledVehicles, state: VehicleState, now: np.ndarray, balanc
     deficiency = np.where(guaranteed, np.maximum(debt @ cv.tranche - collateral - restricted, 0.0), 0.0)
     left = pro_rata(deficiency, debt, cv.tranche)
     gain = rowsum(debt - left) - rowsum(np.where(taken, nbv[rows], 0.0)) - rowsum(restricted)
+    owed = debt @ cv.tranche
+    rate = np.minimum(np.divide(collateral + restricted, owed, out=np.ones_like(owed), where=owed > CENT), 1.0)
+    state.recovery[rows] = np.where(n, rate, state.recovery[rows])
     state.defaulted[rows] |= n
     state.reserve[rows] = np.where(n, 0.0, state.reserve[rows])
     state.trapped[rows] = np.where(n, 0.0, state.trapped[rows])

@@ -107,6 +107,13 @@ def print_montecarlo(cc: CompiledCompany, r: MonteCarloResult) -> None:
         f"Expected loss: USD {usd_m(r.expected_loss)} m ({pct(r.expected_loss / e.amount, 2)} of the exposure)",
         title="Answer", title_align="left", border_style="bold"))
     print_market_view(market_view(cc.company, len(r.quarters) / 4.0), r.probability_of_default)
+    if r.vehicle_names:
+        recourse = {v.name: v.recourse.value for v in cc.company.vehicles}
+        vt = _table("Financing vehicles: probability each is foreclosed within the horizon (its lenders' default)",
+                    [("Vehicle", "left"), ("Recourse to the parent", "left"), ("PD", "right")])
+        for name, p in r.vehicle_pd.items():
+            vt.add_row(escape(name), recourse[name], pct(p))
+        stdout.print(vt)
     by_year = _table("Cumulative probability of default by year end", [("Year", "left"), ("PD", "right")])
     for y, p in r.pd_by_year().items():
         by_year.add_row(str(y), pct(p))

@@ -563,3 +563,30 @@ def test_duplicate_contract_names_are_refused(make_company):
     good["contracts"].append(contract("Deal", 500, 2.5, "2025-07-01", "2027-12-31", customer="Y"))
     problems = profile_problems(Company.model_validate(good))
     assert [p.path for p in problems] == ["contracts[0].name", "contracts[1].name"]
+
+
+# --------------------------------------------------------------------------------------------
+# 10. an exposure lent to a vehicle defaults with the vehicle, not only with the firm
+# --------------------------------------------------------------------------------------------
+
+def test_an_exposure_to_a_non_recourse_vehicle_defaults_at_its_foreclosure(make_company, run):
+    # the non-recourse foreclosure above (2026Q1 = q2), the resale market at half value: collateral = list cost
+    # 20m x remaining economic life 0.8 x 0.5 = 8m, restricted cash 2m, debt 100m: the lenders recover 10%
+    from stress.analysis.recovery import exposure_outcome
+
+    res = run(_foreclosure_company(make_company, "none"), power_price=POWER_FROM_Q1, resale_factor=np.full((1, 6), 0.5))
+    p = res.projection
+    q, rr = exposure_outcome(p.cc, p, first_default(p), "Loan", None)
+    assert first_default(p)[0] == NOT_FOUND and q[0] == 2
+    assert rr[0] == pytest.approx((8e6 + 2e6) / 100e6)
+
+
+def test_an_exposure_to_a_guaranteed_vehicle_loses_only_if_the_parent_defaults(make_company, run):
+    # the same foreclosure under a guarantee with the parent standing (it has cash to pay the deficiency):
+    # the lenders are paid by the parent, so the exposure does not default
+    from stress.analysis.recovery import exposure_outcome
+
+    res = run(_foreclosure_company(make_company, "guarantee"), power_price=POWER_FROM_Q1)
+    p = res.projection
+    q, _ = exposure_outcome(p.cc, p, first_default(p), "Loan", None)
+    assert (q == first_default(p)).all()
