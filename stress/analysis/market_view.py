@@ -24,6 +24,8 @@ A signal "disagrees" with the model when one PD is more than twice the other.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -178,6 +180,7 @@ class SignalView:
     hazard: float | None = None  # risk-neutral intensity a year
     ratio: float | None = None  # RN / RW intensity ratio applied
     risk_neutral_pd: float | None = None
+    vehicle: str | None = None  # the financing vehicle whose instrument it is; None: the firm's
 
     @property
     def is_spread(self) -> bool:
@@ -279,8 +282,8 @@ def market_view(company: Company, horizon_years: float | None = None) -> MarketV
         return None
     years = company.horizon_quarters / 4.0 if horizon_years is None else horizon_years
     ratings = [s for s in signals if isinstance(s, RatingSignal)]
-    views = [_rating_view(s, company.as_of, years) if isinstance(s, RatingSignal)
-             else _spread_view(s, ratings, company.as_of, years) for s in signals]
+    views = [dataclasses.replace(_rating_view(s, company.as_of, years) if isinstance(s, RatingSignal)
+                                 else _spread_view(s, ratings, company.as_of, years), vehicle=s.vehicle) for s in signals]
     views.sort(key=lambda v: (v.date, v.kind))
     return MarketView(company.as_of, years, views, _headline(views, ratings, company.as_of, years))
 
@@ -296,26 +299,38 @@ def headline_summary(view: MarketView | None) -> dict[str, object] | None:
             "horizon_years": view.horizon_years}
 
 
+def model_pd_for(v: SignalView, model_pd: float | None, vehicle_pd: dict[str, float] | None) -> float | None:
+    """The model's PD a signal is compared with: its vehicle's probability of foreclosure for a vehicle's
+    instrument (when the Monte Carlo gives one), else the firm's PD."""
+    if v.vehicle is not None and vehicle_pd is not None and v.vehicle in vehicle_pd:
+        return vehicle_pd[v.vehicle]
+    return model_pd
+
+
 def signal_document(v: SignalView, model_pd: float | None) -> dict[str, object]:
-    """One signal's row for JSON: the quote, its date and method, both PDs and the disagreement flag."""
+    """One signal's row for JSON: the quote, its date and method, both PDs and the disagreement flag; ``model_pd``
+    is the one it is compared with (``model_pd_for``)."""
     return {"kind": v.kind, "label": v.label, "quote": v.quote, "date": v.date.isoformat(),
             "after_as_of": v.after_as_of, "instrument": v.instrument, "source": v.source,
             "rating_category": v.bucket.value, "category_from": v.bucket_basis,
             "spread": v.spread, "recovery": v.recovery, "risk_neutral_hazard": v.hazard, "rn_to_rw_ratio": v.ratio,
             "risk_neutral_pd": v.risk_neutral_pd, "market_pd": v.pd, "method": v.method,
+            "vehicle": v.vehicle, "model_pd": model_pd,
             "disagrees": None if model_pd is None else disagree(model_pd, v.pd)}
 
 
-def view_document(view: MarketView | None, model_pd: float | None) -> dict[str, object] | None:
-    """The whole market view for JSON, or None without signals."""
+def view_document(view: MarketView | None, model_pd: float | None,
+                  vehicle_pd: dict[str, float] | None = None) -> dict[str, object] | None:
+    """The whole market view for JSON, or None without signals; each signal is compared with ``model_pd_for``."""
     if view is None:
         return None
     h = view.headline
+    head_pd = None if h is None else model_pd_for(h, model_pd, vehicle_pd)
     return {"horizon_years": view.horizon_years, "as_of": view.as_of.isoformat(),
             "model_pd": model_pd, "market_pd": view.pd,
-            "headline": None if h is None else signal_document(h, model_pd),
-            "disagrees": None if h is None or model_pd is None else disagree(model_pd, h.pd),
+            "headline": None if h is None else signal_document(h, head_pd),
+            "disagrees": None if h is None or head_pd is None else disagree(head_pd, h.pd),
             "disagreement_factor": DISAGREEMENT_FACTOR, "default_recovery": DEFAULT_RECOVERY,
-            "signals": [signal_document(v, model_pd) for v in view.signals],
+            "signals": [signal_document(v, model_pd_for(v, model_pd, vehicle_pd)) for v in view.signals],
             "sources": {"rn_to_rw_ratio": HPW_SOURCE, "cumulative_default": SP_SOURCE, "several_agencies": BASEL_SOURCE},
             "note": "a display for the analyst, never an input to the model"}

@@ -50,6 +50,11 @@ def _or_none(validate: Callable[[Any], Any], value: Any) -> Any:
         return None
 
 
+def _mappings(items: Any) -> list[Mapping[str, Any]]:
+    """The mappings of a list as written (signals are checked for their references only)."""
+    return [x for x in items if isinstance(x, Mapping)] if isinstance(items, list) else []
+
+
 @dataclass(frozen=True)
 class Parts:
     """What of a profile validated: the checks' view of a file, valid or not.
@@ -73,7 +78,8 @@ class Parts:
             as_of=_or_none(_DATE.validate_python, data.get("as_of")),
             market=_or_none(Market.model_validate, data.get("market")),
             items={s: [_or_none(model.model_validate, x) for x in raw[s]] for s, model in SECTIONS.items()},
-            written={s: [x if isinstance(x, Mapping) else {} for x in raw[s]] for s in SECTIONS},
+            written={**{s: [x if isinstance(x, Mapping) else {} for x in raw[s]] for s in SECTIONS},
+                     "market_signals": _mappings(data.get("market_signals"))},
         )
 
     @classmethod

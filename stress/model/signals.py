@@ -44,6 +44,8 @@ class _Signal(Spec):
     date: Date = Field(description="date of the observation (rating action, quote, pricing)")
     source: str = Field(min_length=1, description="URL or citation of the observation")
     instrument: str = Field("", description="free text: the issuer, bond or contract observed")
+    vehicle: str | None = Field(None, description="the financing vehicle whose instrument this is (its notes, say): "
+                                                 "compared with that vehicle's probability of foreclosure, not the firm's PD")
 
 
 class RatingSignal(_Signal):

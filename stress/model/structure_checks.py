@@ -29,6 +29,7 @@ def vehicle_problems(p: Parts) -> Iterator[Problem]:
         "leases": p.written_values("name", "leases"),
     }
     owners: Counter[str] = Counter()
+    names_of_vehicles = p.written_values("name", "vehicles")
     revolvers = {t.name for _, t in p.valid("debt") if t.kind is DebtKind.REVOLVER}
     for i, v in p.valid("vehicles"):
         for j, name in enumerate(v.facilities):
@@ -49,6 +50,10 @@ def vehicle_problems(p: Parts) -> Iterator[Problem]:
         if contract_names.get(x.get("name"), 0) > 1:
             yield Problem(f"contracts[{i}].name", "duplicate contract name; vehicles name contracts, so names must be "
                           "unique", x["name"])
+    for i, x in enumerate(p.written.get("market_signals", [])):
+        if x.get("vehicle") is not None and x.get("vehicle") not in names_of_vehicles:
+            yield Problem(f"market_signals[{i}].vehicle", f"names no vehicle; expected one of {sorted(names_of_vehicles)}",
+                          x.get("vehicle"))
     seen: Counter[str] = Counter(x["name"] for x in p.written["vehicles"] if isinstance(x.get("name"), str))
     for i, x in enumerate(p.written["vehicles"]):
         if seen.get(x.get("name"), 0) > 1:

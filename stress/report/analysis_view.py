@@ -12,7 +12,7 @@ from rich.text import Text
 
 from stress.analysis.breakeven import Breakeven, Event
 from stress.analysis.grid import Grid, GridMetric
-from stress.analysis.market_view import DISAGREEMENT_FACTOR, MarketView, market_view, times_apart
+from stress.analysis.market_view import DISAGREEMENT_FACTOR, MarketView, market_view, model_pd_for, times_apart
 from stress.analysis.montecarlo import MonteCarloResult
 from stress.analysis.tornado import Tornado
 from stress.engine.compiled import CompiledCompany
@@ -106,7 +106,7 @@ def print_montecarlo(cc: CompiledCompany, r: MonteCarloResult) -> None:
         f"Loss given default on USD {usd_m(e.amount)} m {escape(on)}: {pct(lgd) if lgd is not None else 'n.m. (no default)'}\n"
         f"Expected loss: USD {usd_m(r.expected_loss)} m ({pct(r.expected_loss / e.amount, 2)} of the exposure)",
         title="Answer", title_align="left", border_style="bold"))
-    print_market_view(market_view(cc.company, len(r.quarters) / 4.0), r.probability_of_default)
+    print_market_view(market_view(cc.company, len(r.quarters) / 4.0), r.probability_of_default, r.vehicle_pd)
     if r.vehicle_names:
         recourse = {v.name: v.recourse.value for v in cc.company.vehicles}
         vt = _table("Financing vehicles: probability each is foreclosed within the horizon (its lenders' default)",
@@ -135,8 +135,13 @@ def _apart(model_pd: float, market_pd: float) -> Text:
     return Text("model 0" if model_pd == 0 else "market 0" if market_pd == 0 else f"{k:.1f}x apart", style="bold red")
 
 
-def print_market_view(view: MarketView | None, model_pd: float) -> None:
-    """Model PD vs the PD the profile's dated market signals imply: a display, never an input to the model."""
+def _on_vehicle(vehicle: str | None, vehicle_pd: dict[str, float] | None) -> bool:
+    return vehicle is not None and vehicle_pd is not None and vehicle in vehicle_pd
+
+
+def print_market_view(view: MarketView | None, model_pd: float, vehicle_pd: dict[str, float] | None = None) -> None:
+    """Model PD vs the PD the profile's dated market signals imply: a display, never an input to the model. A
+    signal on a financing vehicle's instrument is compared with that vehicle's probability of foreclosure."""
     if view is None:
         stdout.print("[dim]Market view: the profile has no market_signals (ratings, bond spreads or yields, CDS).[/]")
         return
@@ -144,17 +149,20 @@ def print_market_view(view: MarketView | None, model_pd: float) -> None:
     h = view.headline
     if h is not None:
         late = " [yellow](after as_of)[/]" if h.after_as_of else ""
-        flag = _apart(model_pd, h.pd)
-        stdout.print(f"Model PD vs market-implied PD over {years}y: [bold]{pct(model_pd)}[/] vs [bold]{pct(h.pd)}[/] "
-                     f"({escape(h.label)} {escape(h.quote)}, {h.date}{late}): ", flag)
+        mine = model_pd_for(h, model_pd, vehicle_pd)
+        whose = f"{escape(h.vehicle)}'s PD" if _on_vehicle(h.vehicle, vehicle_pd) else "Model PD"
+        stdout.print(f"{whose} vs market-implied PD over {years}y: [bold]{pct(mine)}[/] vs [bold]{pct(h.pd)}[/] "
+                     f"({escape(h.label)} {escape(h.quote)}, {h.date}{late}): ", _apart(mine, h.pd))
     t = _table(f"Model PD vs market-implied PD over {years}y, by signal (market PD is real-world; a display, never an "
                f"input to the model)",
                [("Date", "left"), ("Signal", "left"), ("Quote", "left"), ("Instrument", "left"), ("RN PD", "right"),
                 ("Market PD", "right"), ("Model PD", "right"), (f"> {DISAGREEMENT_FACTOR:g}x?", "left"), ("Method", "left")])
     for v in view.signals:
         when = Text(str(v.date)) if not v.after_as_of else Text(f"{v.date} after as_of", style="yellow")
-        t.add_row(when, escape(v.label), escape(v.quote), escape(v.instrument), pct(v.risk_neutral_pd),
-                  pct(v.pd), pct(model_pd), _apart(model_pd, v.pd), escape(v.method))
+        mine = model_pd_for(v, model_pd, vehicle_pd)
+        on = f" [{v.vehicle}]" if _on_vehicle(v.vehicle, vehicle_pd) else ""
+        t.add_row(when, escape(v.label), escape(v.quote), escape(v.instrument + on), pct(v.risk_neutral_pd),
+                  pct(v.pd), pct(mine), _apart(mine, v.pd), escape(v.method))
     stdout.print(t)
     stdout.print("[dim]Spread signals: h = spread / (1 - recovery), RN PD = 1 - exp(-hT); real-world h = h / ratio by rating "
                  "(Hull, Predescu & White 2005). Ratings: S&P average cumulative default rates. See README, 'Market view'.[/]")

@@ -123,7 +123,8 @@ def montecarlo_document(cc: Any, r: Any) -> dict[str, Any]:
             "exposure": {"amount": r.exposure.amount, "tranche": r.exposure.tranche, "seniority": r.exposure.seniority.value},
             "loss_given_default": _num(r.loss_given_default), "expected_loss": r.expected_loss,
             "vehicle_pd": r.vehicle_pd,
-            "market_view": view_document(market_view(cc.company, len(r.quarters) / 4.0), r.probability_of_default)}
+            "market_view": view_document(market_view(cc.company, len(r.quarters) / 4.0), r.probability_of_default,
+                                         r.vehicle_pd)}
 
 
 def dumps_document(doc: dict[str, Any]) -> str:

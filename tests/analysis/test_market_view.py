@@ -188,3 +188,32 @@ def test_batch_carries_and_shows_the_market_pd():
     res = runner.invoke(app, ["batch", "oracle", "nebius", "-s", "baseline", "--jobs", "1", "--json"])
     ranking = {r["ticker"]: r for r in json.loads(res.stdout)["ranking"]}
     assert ranking["ORCL"]["market_pd"] == pytest.approx(outcome.market["pd"]) and ranking["NBIS"]["market_pd"] is None
+
+
+def test_a_vehicles_instrument_is_compared_with_the_vehicles_pd():
+    # APLD's one signal is the ComputeCo notes' yield: it names the vehicle, so the model side of the comparison
+    # is the vehicle's foreclosure probability; a firm-level signal keeps the firm's PD
+    import dataclasses
+
+    import stress
+    from stress.analysis.market_view import market_view, model_pd_for
+
+    view = market_view(stress.load_company("applied_digital"))
+    notes = view.signals[0]
+    assert notes.vehicle == "APLD ComputeCo"
+    assert model_pd_for(notes, 0.01, {"APLD ComputeCo": 0.30}) == 0.30
+    assert model_pd_for(notes, 0.01, None) == 0.01  # no Monte Carlo of the vehicle: the firm's
+    assert model_pd_for(dataclasses.replace(notes, vehicle=None), 0.01, {"APLD ComputeCo": 0.30}) == 0.01
+
+
+def test_a_signal_naming_no_vehicle_is_refused():
+    import yaml
+
+    from stress.model.checks import profile_problems
+    from stress.model.company import Company
+    from pathlib import Path
+
+    data = yaml.safe_load((Path(__file__).parents[2] / "companies" / "applied_digital.yaml").read_text(encoding="utf-8"))
+    data["market_signals"][0]["vehicle"] = "ComputeCo"
+    problems = profile_problems(Company.model_validate(data))
+    assert [p.path for p in problems] == ["market_signals[0].vehicle"]
