@@ -330,7 +330,8 @@ def _service_vehicles(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, 
     cfads = veh.contract_cfads(cv, rq.served, prices, rq.kw_per_gpu, x.c_map, cc.timeline.hours[q], cc.pue,
                                w.power_price[:, q], cc.other_cost_per_gpu_quarter, cv.lease_payment[:, q])
     completion = (cv.recourse == veh.RECOURSE_CODES[veh.Recourse.COMPLETION]).any()
-    supported = veh.supported(cv, _pending(cc, progs) if completion else None)
+    unbought = cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER)  # cancelled builds included
+    supported = veh.supported(cv, unbought if completion else None)
     vq = veh.service(cv, vstate, q, cfads, interest, scheduled, debt.balance - scheduled, supported)
     if vq.unpaid_interest is not None:
         debt.balance += vq.unpaid_interest

@@ -111,8 +111,8 @@ def compile_vehicles(company: Company, terms: list[ContractTerm], coverage: np.n
         programmes = set() if veh.contracts else _default_programmes(company, owned)
         tranche[[tranches.index(t) for t in veh.facilities], v] = 1.0
         cohort[[cohorts.index(k) for k in dict.fromkeys(owned)], v] = 1.0
-        contract[[c for c, t in enumerate(terms)
-                  if t.contract.name in veh.contracts or t.contract.programme in programmes], v] = 1.0
+        contract[[c for c, t in enumerate(terms)  # a term an earlier vehicle collects is not collected twice
+                  if (t.contract.name in veh.contracts or t.contract.programme in programmes) and not contract[c].any()], v] = 1.0
         for lease, sched in zip(company.leases, leases, strict=True):
             if lease.name in veh.leases:
                 lease_payment[v] += sched.payment
@@ -315,12 +315,13 @@ def foreclose(cv: CompiledVehicles, state: VehicleState, now: np.ndarray, balanc
     restricted = np.where(n, state.reserve[rows] + state.trapped[rows], 0.0)
     collateral = np.where(taken, market_value[rows], 0.0) @ cv.cohort  # (R, V)
     debt = np.where(in_now, balance[rows], 0.0)
-    guaranteed = n & (cv.recourse == RECOURSE_CODES[Recourse.GUARANTEE])[None, :]
+    owed = np.isin(cv.recourse, [RECOURSE_CODES[Recourse.GUARANTEE], RECOURSE_CODES[Recourse.CROSS_DEFAULT]])
+    guaranteed = n & owed[None, :]  # the deficiency stays a parent claim (a cross-default defaults the parent now)
     deficiency = np.where(guaranteed, np.maximum(debt @ cv.tranche - collateral - restricted, 0.0), 0.0)
     left = pro_rata(deficiency, debt, cv.tranche)
     gain = rowsum(debt - left) - rowsum(np.where(taken, nbv[rows], 0.0)) - rowsum(restricted)
-    owed = debt @ cv.tranche
-    rate = np.minimum(np.divide(collateral + restricted, owed, out=np.ones_like(owed), where=owed > CENT), 1.0)
+    total = debt @ cv.tranche
+    rate = np.minimum(np.divide(collateral + restricted, total, out=np.ones_like(total), where=total > CENT), 1.0)
     state.recovery[rows] = np.where(n, rate, state.recovery[rows])
     state.defaulted[rows] |= n
     state.reserve[rows] = np.where(n, 0.0, state.reserve[rows])
@@ -349,7 +350,8 @@ def sculpt_cfads(cv: CompiledVehicles, q: int, balance: np.ndarray, target_dscr:
 
 def supported(cv: CompiledVehicles, pending: np.ndarray | None) -> np.ndarray:
     """(W, V) bool: the parent pays the vehicle's shortfalls now: always under a payment guarantee, and under
-    a completion guarantee while any capex cohort the vehicle owns is ``pending`` (W, K; None: none is)."""
+    a completion guarantee while any capex cohort the vehicle owns is ``pending`` (W, K: not bought, cancelled
+    included: a cancelled build was never completed, so the guarantee stands; None: none is)."""
     guarantee = (cv.recourse == RECOURSE_CODES[Recourse.GUARANTEE])[None, :]
     completion = (cv.recourse == RECOURSE_CODES[Recourse.COMPLETION])[None, :]
     if pending is None or not completion.any():

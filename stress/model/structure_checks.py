@@ -28,7 +28,6 @@ def vehicle_problems(p: Parts) -> Iterator[Problem]:
         "contracts": p.written_values("name", "contracts"),
         "leases": p.written_values("name", "leases"),
     }
-    owners: Counter[str] = Counter()
     names_of_vehicles = p.written_values("name", "vehicles")
     revolvers = {t.name for _, t in p.valid("debt") if t.kind is DebtKind.REVOLVER}
     for i, v in p.valid("vehicles"):
@@ -40,11 +39,13 @@ def vehicle_problems(p: Parts) -> Iterator[Problem]:
             for j, name in enumerate(getattr(v, key)):
                 if name not in known:
                     yield Problem(f"vehicles[{i}].{key}[{j}]", f"names nothing; expected one of {sorted(known)}", name)
-        owners.update(v.facilities)
-    for i, v in p.valid("vehicles"):
-        for j, name in enumerate(v.facilities):
-            if owners[name] > 1:
-                yield Problem(f"vehicles[{i}].facilities[{j}]", "a tranche is borrowed by one vehicle only", name)
+    for key, what in (("facilities", "a tranche is borrowed"), ("cohorts", "a cohort is owned"),
+                      ("contracts", "a contract is collected"), ("leases", "a lease is paid")):
+        held: Counter[str] = Counter(name for _, v in p.valid("vehicles") for name in getattr(v, key))
+        for i, v in p.valid("vehicles"):
+            for j, name in enumerate(getattr(v, key)):
+                if held[name] > 1:
+                    yield Problem(f"vehicles[{i}].{key}[{j}]", f"{what} by one vehicle only", name)
     contract_names = Counter(x["name"] for x in p.written["contracts"] if isinstance(x.get("name"), str))
     for i, x in enumerate(p.written["contracts"]):
         if contract_names.get(x.get("name"), 0) > 1:

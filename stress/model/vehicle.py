@@ -26,7 +26,7 @@ class Recourse(StrEnum):
 
     NONE = "none"  # non-recourse: the lenders take the vehicle's assets and contracts, nothing more
     COMPLETION = "completion"  # the parent guarantees completion: it pays the vehicle's debt service until every
-    #                            cohort the vehicle owns is bought (or cancelled); non-recourse after
+    #                            cohort the vehicle owns is bought (a cancelled one never is); non-recourse after
     GUARANTEE = "guarantee"  # the parent guarantees payment: it pays what the vehicle cannot; on an acceleration
     #                          the deficiency after the collateral is due from it at once
     CROSS_DEFAULT = "cross_default"  # the vehicle's default is an event of default of the parent's own debt

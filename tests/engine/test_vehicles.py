@@ -305,11 +305,16 @@ def test_non_recourse_foreclosure_leaves_the_parent_standing(make_company, run):
 def test_cross_default_defaults_the_parent_in_the_foreclosure_quarter(make_company, run):
     res = run(_foreclosure_company(make_company, "cross_default"), power_price=POWER_FROM_Q1)
     p = res.projection
-    np.testing.assert_allclose(p["foreclosure_gain"][0, 2], 100e6 - NBV_Q2 - RESTRICTED_Q2, atol=CENTS)
+    # the deficiency stays a parent claim, as under a guarantee: collateral at full resale value = list cost 20m x
+    # remaining economic life 0.8 = 16m (= the NBV), restricted 2m: deficiency 100m - 16m - 2m = 82m; the gain is
+    # (100m - 82m) - NBV 16m - restricted 2m = 0
+    assert p.tranches["closing"][0, 0, 2] == pytest.approx(100e6 - 16e6 - RESTRICTED_Q2, abs=CENTS)
+    np.testing.assert_allclose(p["foreclosure_gain"][0, 2], (16e6 + RESTRICTED_Q2) - NBV_Q2 - RESTRICTED_Q2, atol=CENTS)
     ev = res.events(0)
     assert ev.vehicle_defaults == {"SPV": "2026Q1"}
     assert ev.cross_default == "2026Q1"
-    assert ev.liquidity_default is None and ev.maturity_default is None
+    # then the 82m deficiency falls due the next quarter and is not met either: later events, the default is 2026Q1
+    assert ev.maturity_default == "2026Q2" and ev.maturity_default_tranche == "Loan"
     assert res.verdicts[0] == "default"
     assert first_default(p)[0] == 2
     assert res.default_quarter[0] == 2
@@ -590,3 +595,18 @@ def test_an_exposure_to_a_guaranteed_vehicle_loses_only_if_the_parent_defaults(m
     p = res.projection
     q, _ = exposure_outcome(p.cc, p, first_default(p), "Loan", None)
     assert (q == first_default(p)).all()
+
+
+def test_a_contract_or_cohort_in_two_vehicles_is_refused():
+    # both vehicles would collect C1's cash (and trap it twice): the profile is refused at both places
+    from stress.model.checks import profile_problems
+    from stress.model.company import Company
+
+    from _companies import base_company_data, merge
+
+    data = merge(base_company_data(4), {
+        "fleet": [cohort()], "contracts": [FULL_TERM],
+        "debt": [loan(10_000_000, name="A", secured_by=["H100-A"]), loan(10_000_000, name="B")],
+        "vehicles": [spv(name="V1", facilities=["A"]), spv(name="V2", facilities=["B"], cohorts=["H100-A"])]})
+    problems = {p.path for p in profile_problems(Company.model_validate(data))}
+    assert {"vehicles[0].contracts[0]", "vehicles[1].contracts[0]"} <= problems
