@@ -32,7 +32,7 @@ import numpy as np
 
 from stress.analysis.compare import comparison
 from stress.analysis.market_view import headline_summary, market_view
-from stress.analysis.recovery import exposure_recovery, recoveries_at_default
+from stress.analysis.recovery import exposure_outcome
 from stress.engine.compiled import CompiledCompany, compile_company
 from stress.engine import finite
 from stress.engine.covenants import NOT_FOUND
@@ -81,16 +81,16 @@ class FirmOutcome:
 
 
 def exposure_recoveries(cc: CompiledCompany, results: Results, exposures: list[Exposure | None]) -> list[list[float | None]]:
-    """Recovery rate of each exposure in each world where the firm defaults (None where it does not)."""
+    """Recovery rate of each exposure in each world where it defaults (None where it does not): with the firm,
+    or first with a non-recourse vehicle it lends to (``stress.analysis.recovery.exposure_outcome``)."""
     d = results.default_quarter
-    per_tranche, by_class = recoveries_at_default(cc, results.projection, d)
     out: list[list[float | None]] = []
     for e in exposures:
         if e is None:
             out.append([None] * len(d))
             continue
-        rr = exposure_recovery(cc, per_tranche, by_class, e.tranche, e.seniority)
-        out.append([float(r) if q != NOT_FOUND else None for r, q in zip(rr, d, strict=True)])
+        q, rr = exposure_outcome(cc, results.projection, d, e.tranche, e.seniority)
+        out.append([float(r) if at != NOT_FOUND else None for r, at in zip(rr, q, strict=True)])
     return out
 
 

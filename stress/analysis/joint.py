@@ -44,7 +44,7 @@ from stress.analysis.batch import FirmTask
 from stress.analysis.pools import worker_pool
 from stress.analysis.montecarlo import DefaultPaths, draw_market, first_default, keep_lines, stochastic_worlds
 from stress.analysis.portfolio import profile_identity
-from stress.analysis.recovery import exposure_recovery, recoveries_at_default
+from stress.analysis.recovery import exposure_outcome
 from stress.engine import finite
 from stress.engine.compiled import CompiledCompany, compile_company
 from stress.engine.covenants import NOT_FOUND
@@ -205,9 +205,8 @@ def simulate_chunk(plan: JointPlan, n: int, chunk_seed: np.random.SeedSequence) 
         with np.errstate(all="ignore"):
             p = project(cc, worlds, chunk=n, keep=keep_lines(cc))
             default_q = first_default(p)
-            per_tranche, by_class = recoveries_at_default(cc, p, default_q)
-            recovery = [None if e is None else
-                        np.where(default_q == NOT_FOUND, np.nan, exposure_recovery(cc, per_tranche, by_class, e.tranche, e.seniority))
+            # an exposure defaults with the firm, or first with a non-recourse vehicle it lends to
+            recovery = [None if e is None else exposure_outcome(cc, p, default_q, e.tranche, e.seniority)[1]
                         for e in firm.exposures]
         cash = p["cash"]
         bad = np.argwhere(~np.isfinite(cash))
@@ -246,18 +245,20 @@ class JointFirm(DefaultPaths):
     start: int  # calendar quarter of its first quarter
     default_q: np.ndarray  # (paths,) in its own quarters, NOT_FOUND if none
     exposures: list[Exposure | None]  # per task exposure slot (None: not held, or not valuable on this firm)
-    recovery: list[np.ndarray | None]  # per slot, (paths,) NaN where no default
+    recovery: list[np.ndarray | None]  # per slot, (paths,) NaN where the exposure does not default
 
     def loss_given_default(self, k: int) -> float | None:
+        """Mean LGD over the paths where the exposure defaults: with the firm, or with its vehicle first."""
         rr = self.recovery[k]
-        return None if rr is None or not self.defaulted.any() else float(1.0 - np.nanmean(rr[self.defaulted]))
+        hit = None if rr is None else ~np.isnan(rr)
+        return None if rr is None or not hit.any() else float(1.0 - rr[hit].mean())  # type: ignore[union-attr]
 
     def expected_loss(self, k: int) -> float | None:
-        """USD: the exposure x the mean over paths of (default x LGD of that path)."""
+        """USD: the exposure x the mean over paths of (the exposure's default x LGD of that path)."""
         e, rr = self.exposures[k], self.recovery[k]
         if e is None or rr is None:
             return None
-        return float(e.amount * np.where(self.defaulted, 1.0 - np.nan_to_num(rr, nan=1.0), 0.0).mean())
+        return float(e.amount * np.where(np.isnan(rr), 0.0, 1.0 - np.nan_to_num(rr)).mean())
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,8 @@ def ranking(outcomes: list[FirmOutcome], scenario_names: list[str]) -> pd.DataFr
 
 def exposure_lines(portfolio: Portfolio | None, members: list[Member], book: Book, outcomes: list[FirmOutcome],
                    scenario_names: list[str]) -> pd.DataFrame:
-    """Per scenario: exposure held, exposure to firms that default and that only breach, loss, and the weight."""
+    """Per scenario: exposure held, exposure in default (its firm's, or first its vehicle's foreclosure) and to firms
+    that only breach, loss, and the weight."""
     weights = portfolio.scenario_weights if portfolio else {}
     out = []
     for s, name in enumerate(scenario_names):
@@ -134,9 +135,9 @@ def exposure_lines(portfolio: Portfolio | None, members: list[Member], book: Boo
                 continue
             held += amount
             verdict = o.rows[s].get("verdict")
-            if verdict == "default":
+            rate = o.recovery[k][s] if k < len(o.recovery) and s < len(o.recovery[k]) else None
+            if verdict == "default" or rate is not None:  # the firm defaults, or first the vehicle the exposure lends to
                 defaulted += amount
-                rate = o.recovery[k][s] if k < len(o.recovery) and s < len(o.recovery[k]) else None
                 loss += amount * (1.0 - rate) if _finite(rate) else 0.0
             elif verdict == "breach":
                 breached += amount

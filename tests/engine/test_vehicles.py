@@ -610,3 +610,15 @@ def test_a_contract_or_cohort_in_two_vehicles_is_refused():
         "vehicles": [spv(name="V1", facilities=["A"]), spv(name="V2", facilities=["B"], cohorts=["H100-A"])]})
     problems = {p.path for p in profile_problems(Company.model_validate(data))}
     assert {"vehicles[0].contracts[0]", "vehicles[1].contracts[0]"} <= problems
+
+
+def test_the_batch_values_a_vehicle_exposure_at_the_vehicles_foreclosure(make_company, run):
+    # the non-recourse case at half resale value: the firm passes, the exposure on the vehicle's loan defaults in
+    # 2026Q1 and recovers (8m + 2m) / 100m = 10%, as the Monte Carlo does
+    from stress.analysis.batch import exposure_recoveries
+    from stress.analysis.montecarlo import Exposure
+
+    res = run(_foreclosure_company(make_company, "none"), power_price=POWER_FROM_Q1, resale_factor=np.full((1, 6), 0.5))
+    assert res.verdicts[0] == "pass"
+    [rates] = exposure_recoveries(res.cc, res, [Exposure(100e6, tranche="Loan")])
+    assert rates[0] == pytest.approx(0.10)
