@@ -247,6 +247,11 @@ class JointFirm(DefaultPaths):
     exposures: list[Exposure | None]  # per task exposure slot (None: not held, or not valuable on this firm)
     recovery: list[np.ndarray | None]  # per slot, (paths,) NaN where the exposure does not default
 
+    def exposure_pd(self, k: int) -> float | None:
+        """Share of paths where exposure ``k`` defaults: with the firm, or first with the vehicle it lends to."""
+        rr = self.recovery[k]
+        return None if rr is None else float((~np.isnan(rr)).mean())
+
     def loss_given_default(self, k: int) -> float | None:
         """Mean LGD over the paths where the exposure defaults: with the firm, or with its vehicle first."""
         rr = self.recovery[k]
@@ -331,7 +336,7 @@ class JointResult:
                     continue
                 rows.append({"firm": f.name, "ticker": f.ticker, "amount": e.amount, "tranche": e.tranche,
                              "seniority": e.seniority.value if e.seniority else None,
-                             "probability_of_default": f.probability_of_default,
+                             "probability_of_default": f.exposure_pd(k),
                              "loss_given_default": f.loss_given_default(k), "expected_loss": f.expected_loss(k)})
         return rows
 

@@ -110,7 +110,7 @@ def print_joint(joint: "JointResult") -> None:  # noqa: F821 - stress.analysis.j
     rows = joint.exposure_rows()
     if rows:
         t = _table("Joint Monte Carlo: expected loss by exposure (USD m)", [("Firm", "left"), ("Exposure", "left"),
-                   ("Amount", "right"), ("PD", "right"), ("LGD", "right"), ("Expected loss", "right")])
+                   ("Amount", "right"), ("PD of the exposure", "right"), ("LGD", "right"), ("Expected loss", "right")])
         for r in rows:
             t.add_row(escape(str(r["ticker"])), escape(str(r["tranche"] or r["seniority"])), usd_m(r["amount"]),
                       pct(r["probability_of_default"]), _num(r["loss_given_default"], pct), usd_m(r["expected_loss"]))
