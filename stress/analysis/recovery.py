@@ -111,9 +111,10 @@ def exposure_outcome(cc: CompiledCompany, p: Projection, default_q: np.ndarray, 
     per_tranche, by_class = recoveries_at_default(cc, p, default_q)
     rr = exposure_recovery(cc, per_tranche, by_class, tranche, seniority)
     at = np.asarray(default_q)
-    v = cc.vehicles.tranche_vehicle()[cc.tranche_names.index(tranche)] if tranche in cc.tranche_names else -1
-    if v >= 0 and not cc.vehicles.parent_pays[cc.tranche_names.index(tranche)] and "recovery" in p.vehicles:  # type: ignore[arg-type]
-        vq = first_true(p.vehicles["defaulted"][:, v, :] > 0)
+    t = cc.tranche_names.index(tranche) if tranche in cc.tranche_names else None
+    v = -1 if t is None else cc.vehicles.tranche_vehicle()[t]
+    if v >= 0 and not cc.vehicles.parent_pays[t] and "recovery" in p.vehicles:
+        vq = vehicle_default_quarters(p)[:, v]
         first = (vq != NOT_FOUND) & ((at == NOT_FOUND) | (vq <= at))
         rows = np.arange(len(vq))
         rr = np.where(first, p.vehicles["recovery"][rows, v, np.clip(vq, 0, cc.n_quarters - 1)], rr)

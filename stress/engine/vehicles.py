@@ -214,6 +214,16 @@ def pro_rata(amount: np.ndarray, weights: np.ndarray, member: np.ndarray) -> np.
     return weights * (share @ member.T)
 
 
+def _fails(t: VehicleTest, dscr: np.ndarray, ltv: np.ndarray) -> np.ndarray:
+    """(W,) bool: test ``t`` fails on its vehicle's LTM DSCR or LTV (W, V), as ``stress.engine.covenants`` reads
+    n.m.: no debt service is nothing to cover (a DSCR pass), debt with no collateral an LTV breach."""
+    if t.metric is CovenantMetric.DSCR:
+        value = dscr[:, t.vehicle]
+        return ~np.isnan(value) & (value < t.threshold)  # type: ignore[no-any-return]
+    value = ltv[:, t.vehicle]
+    return np.isnan(value) | (value > t.threshold)  # type: ignore[no-any-return]
+
+
 def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray, interest: np.ndarray,
             scheduled: np.ndarray, balance: np.ndarray, supported: np.ndarray) -> VehicleQuarter:
     """Run each vehicle's waterfall for quarter ``q``; mutates ``state`` (reserve, trapped, LTM rings).
@@ -251,12 +261,7 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
     for t in cv.tests:
         if t.incurrence or q < t.from_q:
             continue
-        value = dscr[:, t.vehicle] if t.metric is CovenantMetric.DSCR else ltv[:, t.vehicle]
-        if t.metric is CovenantMetric.DSCR:
-            fails = ~np.isnan(value) & (value < t.threshold)  # no debt service: nothing to cover
-        else:
-            fails = np.isnan(value) | (value > t.threshold)  # debt with no collateral fails
-        fails &= alive[:, t.vehicle]
+        fails = _fails(t, dscr, ltv) & alive[:, t.vehicle]
         if t.consequence is Consequence.LOCK_UP:
             locked[:, t.vehicle] |= fails
         elif t.consequence is Consequence.SWEEP_STEP_UP:
@@ -265,7 +270,7 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
             failed[:, t.vehicle] |= fails
     if sweep.any():
         swept = pro_rata(np.minimum(rest * sweep, debt_v), balance, cv.tranche)
-        rest = rest - rowsum_v(swept, cv.tranche)
+        rest = rest - swept @ cv.tranche
     else:
         swept = None
     state.reserve = np.where(alive, reserve, state.reserve)
@@ -273,19 +278,12 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
     return VehicleQuarter(cfads, due, dscr, ltv, unpaid_interest, unpaid_principal, swept, locked, failed & alive)
 
 
-def rowsum_v(per_tranche: np.ndarray, member: np.ndarray) -> np.ndarray:
-    """(W, V) sum of a (W, T) amount over each vehicle's tranches."""
-    return per_tranche @ member
-
-
 def incurrence_allows(cv: CompiledVehicles, quarter: VehicleQuarter) -> np.ndarray:
     """(W, V) bool: every incurrence test of the vehicle passes, so it may open new facilities."""
     ok = np.ones(quarter.cfads.shape, dtype=bool)
     for t in cv.tests:
         if t.incurrence:
-            value = quarter.dscr[:, t.vehicle] if t.metric is CovenantMetric.DSCR else quarter.ltv[:, t.vehicle]
-            passes = np.isnan(value) | (value >= t.threshold) if t.metric is CovenantMetric.DSCR else ~np.isnan(value) & (value <= t.threshold)
-            ok[:, t.vehicle] &= passes
+            ok[:, t.vehicle] &= ~_fails(t, quarter.dscr, quarter.ltv)
     return ok
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from stress.errors import Problem
 from stress.model.covenant import VEHICLE_METRICS, Consequence, CovenantKind, CovenantMetric
 from stress.model.debt import Amortisation, DebtKind
+from stress.model.vehicle import Vehicle
 
 if TYPE_CHECKING:
     from stress.model.checks import Parts
@@ -91,13 +92,20 @@ def covenant_level_problems(p: Parts) -> Iterator[Problem]:
             yield Problem(f"covenants[{i}].kind", "minimum liquidity is a maintenance test", cov.kind.value)
 
 
+def _collects(p: Parts, v: Vehicle) -> bool:
+    """Whether the vehicle collects any contract: it names one, or (by default) a programme of its cohorts has one."""
+    if v.contracts:
+        return True
+    secured = {k for _, t in p.valid("debt") if t.name in v.facilities for k in t.secured_by}
+    owned = set(v.cohorts) or secured
+    programmes = {k.programme for _, k in p.valid("capex_plan") if k.name in owned and k.programme}
+    return any(c.programme in programmes for _, c in p.valid("contracts"))
+
+
 def schedule_problems(p: Parts) -> Iterator[Problem]:
     """Amortisation keys agree with the method; a sculpted tranche belongs to a vehicle with contracts."""
     in_vehicle = {name for _, v in p.valid("vehicles") for name in v.facilities}
-    programmes = {k.programme for _, k in p.valid("capex_plan") if k.programme}
-    contract_programmes = {c.programme for _, c in p.valid("contracts") if c.programme in programmes}
-    collecting = {name for _, v in p.valid("vehicles") for name in v.facilities
-                  if v.contracts or v.cohorts or contract_programmes}  # roughly: a vehicle that can collect a contract
+    collecting = {name for _, v in p.valid("vehicles") if _collects(p, v) for name in v.facilities}
     for i, t in p.valid("debt"):
         path = f"debt[{i}]"
         if (t.amortisation is Amortisation.SCHEDULE) != bool(t.schedule):

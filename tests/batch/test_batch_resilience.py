@@ -70,7 +70,8 @@ def _failures(wb: openpyxl.Workbook) -> dict[str, tuple[str, str]]:
 # --- (a)+(b): non-finite and worker death in one book --------------------------------------------------------------
 
 @needs_fork
-def test_a_non_finite_member_and_a_worker_killer_lose_only_themselves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_non_finite_member_and_a_worker_killer_lose_only_themselves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     batch_with_two_failures):
     good = [_tiny(tmp_path, f"good{i}") for i in range(6)]
     _tiny(tmp_path, "nonfinite", fleet=[{**yaml.safe_load(TINY.read_text())["fleet"][0], "units": 1.0e308}])
     _tiny(tmp_path, "killer")
@@ -80,12 +81,7 @@ def test_a_non_finite_member_and_a_worker_killer_lose_only_themselves(tmp_path: 
     book.write_text(yaml.safe_dump({"name": "Hostile book", "members": [
         {"profile": n, "exposure": {"amount": "10m", "tranche": "Term Loan"}} for n in names]}))
     _kill_worker_for(monkeypatch, "killer")
-    out, table = tmp_path / "book.xlsx", tmp_path / "book.csv"
-    res = runner.invoke(app, ["batch", str(book), "-s", "baseline", "-s", "severe", "--jobs", "2",
-                              "--out", str(out), "--csv", str(table)])
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output
-    assert "Failures: 2 member(s)" in res.output
+    res, out, table = batch_with_two_failures(book, tmp_path)
     wb = openpyxl.load_workbook(out)
     ranked = {r[1] for r in wb["Ranking"].iter_rows(min_row=4, values_only=True) if r[0]}
     assert len(ranked) == 6  # every good member ranked

@@ -622,3 +622,22 @@ def test_the_batch_values_a_vehicle_exposure_at_the_vehicles_foreclosure(make_co
     assert res.verdicts[0] == "pass"
     [rates] = exposure_recoveries(res.cc, res, [Exposure(100e6, tranche="Loan")])
     assert rates[0] == pytest.approx(0.10)
+
+
+def test_a_sculpted_tranche_needs_a_vehicle_that_collects_a_contract():
+    # a vehicle naming no contract, whose cohort belongs to no programme, collects nothing: a sculpted schedule on
+    # its loan would never amortise, so the profile is refused there; naming the contract makes it valid
+    from _companies import base_company_data, merge
+
+    from stress.model.checks import profile_problems
+    from stress.model.company import Company
+
+    def problems(contracts: list[str]) -> set[str]:
+        data = merge(base_company_data(4), {
+            "fleet": [cohort()], "contracts": [FULL_TERM],
+            "debt": [loan(10_000_000, amortisation="sculpted", target_dscr="1.25x")],
+            "vehicles": [spv(contracts=contracts)]})
+        return {p.path for p in profile_problems(Company.model_validate(data))}
+
+    assert "debt[0].amortisation" in problems([])
+    assert "debt[0].amortisation" not in problems(["C1"])
