@@ -24,6 +24,7 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from stress.engine import finite
 from stress.engine.compiled import CompiledCompany
@@ -32,6 +33,7 @@ from stress.engine.debt import CENT
 from stress.engine.project import DEFAULT_CHUNK, Projection, project
 from stress.engine.results import METRIC_LINES, Results
 from stress.engine.results import first_default as results_first_default
+from stress.engine.timeline import fiscal_years
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.analysis.pools import worker_pool
 from stress.analysis.recovery import exposure_outcome, vehicle_default_quarters
@@ -303,6 +305,7 @@ class MonteCarloResult(DefaultPaths):
     exposure_default_q: np.ndarray | None = None  # (paths,) the exposure's default (the firm's, or its vehicle's); None: the firm's
     vehicle_default_q: np.ndarray | None = None  # (paths, V) each financing vehicle's foreclosure quarter, NOT_FOUND if none
     vehicle_names: list[str] = field(default_factory=list)
+    fiscal_year_end: int = 12  # month: pd_by_year is by the firm's fiscal year
 
     @property
     def vehicle_pd(self) -> dict[str, float]:
@@ -314,9 +317,9 @@ class MonteCarloResult(DefaultPaths):
     def exposure_defaulted(self) -> np.ndarray:
         return self.defaulted if self.exposure_default_q is None else self.exposure_default_q != NOT_FOUND
 
-    def pd_by_year(self) -> dict[int, float]:
-        """Cumulative probability of default by the end of each calendar year in the horizon."""
-        years = [int(q[:4]) for q in self.quarters]
+    def pd_by_year(self) -> dict[int | str, float]:
+        """Cumulative probability of default by the end of each (fiscal) year in the horizon."""
+        years = list(fiscal_years(pd.PeriodIndex(self.quarters, freq="Q"), self.fiscal_year_end))
         out = {}
         for y in sorted(set(years)):
             last = max(i for i, yy in enumerate(years) if yy == y)
@@ -384,4 +387,5 @@ def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarl
         {p: v for p, v in zip(PERCENTILES, np.percentile(cash, PERCENTILES, axis=0), strict=True)},
         np.concatenate([c.recovery for c in parts]), np.concatenate([c.exposure_default_q for c in parts]),
         np.concatenate([c.vehicle_default_q for c in parts]), list(cc.vehicles.names),
+        cc.company.reporting.fiscal_year_end,
     )

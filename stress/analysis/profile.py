@@ -16,7 +16,7 @@ from stress.engine.amortisation import scheduled_principal
 from stress.engine.compiled import base_rate_now, compile_company
 from stress.engine.depreciation import book_value_at
 from stress.engine.leases import schedule
-from stress.engine.timeline import Timeline, quarter_of
+from stress.engine.timeline import Timeline, fiscal_years, quarter_of
 from stress.model.capital import FinancingStatus
 from stress.model.company import Company
 from stress.model.debt import Amortisation, DebtKind, Tranche
@@ -91,11 +91,12 @@ def principal_schedule(t: Tranche, c: Company) -> pd.Series:
 
 
 def maturity_ladder(c: Company) -> pd.DataFrame:
-    """Principal due per tranche (rows) and calendar year (columns), USD; a ``Total`` row."""
+    """Principal due per tranche (rows) and fiscal year (columns), USD; a ``Total`` row."""
     series = [principal_schedule(t, c) for t in c.debt if t.balance > 0]
     if not series:
         return pd.DataFrame()
-    by_year = pd.DataFrame({s.name: s.groupby(s.index.year).sum() for s in series}).fillna(0.0).T
+    fy_end = c.reporting.fiscal_year_end
+    by_year = pd.DataFrame({s.name: s.groupby(fiscal_years(s.index, fy_end)).sum() for s in series}).fillna(0.0).T
     by_year.loc["Total"] = by_year.sum()
     return by_year
 
@@ -163,16 +164,31 @@ def customer_concentration(c: Company) -> pd.DataFrame:
     return pd.DataFrame({"backlog_usd": by, "share": by / by.sum()})
 
 
-def financing_split(c: Company) -> pd.DataFrame:
-    """New money by status (rows: committed, planned) and kind (columns: undrawn debt, equity), USD; with the
-    contracted backlog by contract status, what the two cases differ by."""
-    rows = {}
-    for status in ("committed", "planned"):
-        rows[status] = {
-            "undrawn_debt_usd": sum(((t.limit or t.balance) - t.balance) for t in c.debt if t.status.value == status),
-            "equity_usd": sum(e.amount for e in c.equity if e.status.value == status),
-        }
-    return pd.DataFrame(rows).T
+#: The columns of ``case_split``: what the committed case counts, what the plan case adds, what neither counts.
+CASE_COLUMNS = ("committed", "plan adds", "not counted")
+
+
+def case_split(c: Company) -> pd.DataFrame:
+    """What the two cases differ by, USD: rows debt (limit, and the part still to draw or issue), equity to
+    raise and contract backlog; columns ``CASE_COLUMNS``. Planned financing and awarded contracts are what the
+    plan case adds; pipeline contracts are not counted unless ``plan_includes_pipeline``."""
+    def debt(status: FinancingStatus, undrawn: bool) -> float:
+        return sum((t.undrawn_usd if undrawn else (t.limit or t.balance)) for t in c.debt if t.status is status)
+
+    def equity(status: FinancingStatus) -> float:
+        return sum(e.amount for e in c.equity if e.status is status)
+
+    backlog = contract_table(c).groupby("status")["backlog_usd"].sum() if c.contracts else pd.Series(dtype=float)
+    pipeline = float(backlog.get("pipeline", 0.0))
+    rows = {
+        "Debt facilities (limit)": (debt(FinancingStatus.COMMITTED, False), debt(FinancingStatus.PLANNED, False), 0.0),
+        "  still to draw or issue": (debt(FinancingStatus.COMMITTED, True), debt(FinancingStatus.PLANNED, True), 0.0),
+        "Equity to raise": (equity(FinancingStatus.COMMITTED), equity(FinancingStatus.PLANNED), 0.0),
+        "Contract backlog": (float(backlog.get("committed", 0.0)),
+                             float(backlog.get("awarded", 0.0)) + (pipeline if c.plan_includes_pipeline else 0.0),
+                             0.0 if c.plan_includes_pipeline else pipeline),
+    }
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(CASE_COLUMNS))
 
 
 def undrawn_committed(c: Company) -> float:

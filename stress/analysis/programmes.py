@@ -13,15 +13,16 @@ import pandas as pd
 
 from stress.engine.programmes import CANCELLED, DEFERRED, DELIVERED, STATUS_NAMES
 from stress.engine.results import Results
+from stress.engine.timeline import fiscal_years
 
 
 def funding_gap_by_year(results: Results, world: int = 0) -> pd.DataFrame:
-    """Calendar years (rows): scheduled capex, the part planned financing pays (the gap) and the gap
+    """Fiscal years (rows): scheduled capex, the part planned financing pays (the gap) and the gap
     accumulated to year end; USD. Empty when nothing depends on planned financing."""
     frame = results.frame(world)
     if frame["funding_gap"].sum() <= 0:
         return pd.DataFrame(columns=["capex", "gap", "cumulative_gap"])
-    years = pd.PeriodIndex(frame.index, freq="Q").year
+    years = fiscal_years(pd.PeriodIndex(frame.index, freq="Q"), results.company.reporting.fiscal_year_end)
     out = pd.DataFrame({"capex": frame["capex_scheduled"].groupby(years).sum(),
                         "gap": frame["funding_gap"].groupby(years).sum()})
     out["cumulative_gap"] = out["gap"].cumsum()

@@ -1,6 +1,6 @@
-"""Summaries of one world's results for reports: calendar years, the maturity wall.
+"""Summaries of one world's results for reports: the firm's (fiscal) years, the maturity wall.
 
-Flows sum over the quarters of a calendar year inside the horizon; balances
+Flows sum over the quarters of a fiscal year (the calendar year for most firms) inside the horizon; balances
 and ratios are taken at the last quarter of the year in the horizon.
 """
 
@@ -11,20 +11,22 @@ import pandas as pd
 from stress.analysis.profile import maturity_ladder
 from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES
 from stress.engine.results import Results
+from stress.engine.timeline import fiscal_years
 
 FLOW_LINES = (*INCOME_LINES, *CASH_FLOW_LINES, "ebitda_reported")
 POINT_COLUMNS = (*BALANCE_LINES, "liquidity", "debt_to_ebitda", "net_debt_to_ebitda", "lease_adjusted_leverage",
                  "interest_cover", "dscr", "rating")
 
 
-def _year_of(frame: pd.DataFrame) -> pd.Index:
-    return pd.PeriodIndex(frame.index, freq="Q").year
+def year_of(results: Results, frame: pd.DataFrame) -> pd.Index:
+    """The firm's fiscal year of each quarter of ``frame`` (ints for calendar firms, 'FY2026' otherwise)."""
+    return fiscal_years(pd.PeriodIndex(frame.index, freq="Q"), results.company.reporting.fiscal_year_end)
 
 
 def annual_summary(results: Results, world: int = 0) -> pd.DataFrame:
-    """Calendar years (rows): flows summed, balances and ratios at year end; USD and x."""
+    """Fiscal years (rows): flows summed, balances and ratios at year end; USD and x."""
     frame = results.frame(world)
-    years = _year_of(frame)
+    years = year_of(results, frame)
     flows = frame[list(FLOW_LINES)].groupby(years).sum()
     points = frame[[c for c in POINT_COLUMNS if c in frame]].groupby(years).last()
     out = flows.join(points)
@@ -34,10 +36,10 @@ def annual_summary(results: Results, world: int = 0) -> pd.DataFrame:
 
 
 def maturity_wall(results: Results, world: int = 0) -> pd.DataFrame:
-    """Contractual principal due by calendar year (at as_of) against projected liquidity at the start of the year."""
+    """Contractual principal due by fiscal year (at as_of) against projected liquidity at the start of the year."""
     ladder = maturity_ladder(results.company)
     frame = results.frame(world)
-    years = _year_of(frame)
+    years = year_of(results, frame)
     liquidity_end = frame["liquidity"].groupby(years).last()
     opening = results.projection.cc.opening
     start = liquidity_end.shift(1)

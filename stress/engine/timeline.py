@@ -54,3 +54,18 @@ class Timeline:
     def index_of(self, when: dt.date) -> int:
         """Projection index of the quarter containing ``when``; negative if at or before as_of's quarter."""
         return int((quarter_of(when) - quarter_of(self.as_of)).n) - 1
+
+
+def fiscal_years(when: pd.PeriodIndex | pd.DatetimeIndex, year_end_month: int = 12) -> pd.Index:
+    """The fiscal year of each quarter or date, for grouping annual columns; same length as ``when``.
+
+    A fiscal year is named for the calendar year it ends in (Oracle's FY2026 runs June 2025 to May 2026). A
+    calendar quarter straddling a year end belongs to the fiscal year of its middle month, the one holding two
+    of its three months (April-June 2026 is Oracle's FY2026). Calendar firms (``year_end_month`` 12) get plain
+    integer years, as before; others get labels ``'FY2026'``, which sort in order within one firm.
+    """
+    months = when.asfreq("M", how="start") + 1 if isinstance(when, pd.PeriodIndex) else pd.PeriodIndex(when, freq="M")
+    years = np.asarray(months.year) + (np.asarray(months.month) > year_end_month)
+    if year_end_month == 12:
+        return pd.Index(years, dtype=int)
+    return pd.Index([f"FY{y}" for y in years], dtype=object)

@@ -31,12 +31,23 @@ def profile_dirs() -> list[Path]:
     return [*dirs, Path.cwd() / "companies", SHIPPED_DIR]
 
 
+#: Dated profiles, ``history/NAME-YYYY-MM-DD.yaml`` beside the latest ``NAME.yaml``: a firm as it stood at an
+#: earlier as_of, kept so its projection can be compared with what was reported next.
+HISTORY = "history"
+
+
+def _lookup_dirs() -> list[Path]:
+    """Each profile folder, then its ``history/``: the latest profile of a name wins over a dated one."""
+    return [d for folder in profile_dirs() for d in (folder, folder / HISTORY)]
+
+
 def resolve_profile(name_or_path: str | Path) -> Path:
-    """A path as given if it exists, else a bare name (``coreweave``) looked up in ``profile_dirs()``."""
+    """A path as given if it exists, else a bare name looked up in ``profile_dirs()`` and their ``history/``:
+    ``coreweave`` is the latest profile, ``coreweave-2025-06-30`` the dated one."""
     path = Path(name_or_path)
     if _present(path) or path.suffix.lower() in PROFILE_SUFFIXES or len(path.parts) > 1:
         return path  # read_mapping says what is wrong with it, if anything
-    for folder in profile_dirs():
+    for folder in _lookup_dirs():
         for suffix in PROFILE_SUFFIXES:
             candidate = folder / f"{name_or_path}{suffix}"
             if _present(candidate):
@@ -54,7 +65,7 @@ def _present(path: Path) -> bool:
 
 def _known_names() -> list[str]:
     known: set[str] = set()
-    for folder in profile_dirs():
+    for folder in _lookup_dirs():
         try:
             known.update(p.stem for p in folder.iterdir() if p.suffix in PROFILE_SUFFIXES)
         except (OSError, ValueError):

@@ -106,6 +106,16 @@ def vehicles_table(frame: pd.DataFrame) -> Table:
     return t
 
 
+def case_split_table(frame: pd.DataFrame, as_of: object) -> Table:
+    """Financing and contracts by what each case counts (companies/README.md, "The convention"), USD m."""
+    t = _table(f"Committed and planned (USD m): the committed case counts what was signed or closed by {as_of}; "
+               "the plan case adds planned financing and awarded contracts",
+               [("", "left"), *((str(col).capitalize(), "right") for col in frame.columns)])
+    for label, row in frame.iterrows():
+        t.add_row(str(label), *(usd_m(v) for v in row))
+    return t
+
+
 def year_matrix_table(title: str, frame: pd.DataFrame, total_label: str = "Total") -> Table:
     """Rows x calendar years in USD m; the ``total_label`` row is bold."""
     t = _table(title, [("", "left"), *((str(y), "right") for y in frame.columns)])
@@ -191,10 +201,7 @@ def print_profile(loaded: LoadedProfile, opening: OpeningBalance) -> None:
         stdout.print(f"Undrawn committed facilities (revolver, delayed draw): USD {usd_m(pa.undrawn_committed(c))} m")
     if c.vehicles:
         stdout.print(vehicles_table(pa.vehicles_table(c)))
-    split = pa.financing_split(c)
-    stdout.print("New money still to come: " + "; ".join(
-        f"{status} USD {usd_m(r.undrawn_debt_usd)} m of debt and {usd_m(r.equity_usd)} m of equity"
-        for status, r in split.iterrows()) + " (the committed case counts only the first)")
+    stdout.print(case_split_table(pa.case_split(c), c.as_of))
     if c.leases:
         stdout.print(lease_commitments_table(pa.lease_commitments(c)))
     if c.cohorts:

@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from stress.analysis.market_view import market_view, view_document
+from stress.analysis.summary import annual_summary
 from stress.engine.programmes import STATUS_NAMES
 from stress.engine.results import Results
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def _clean(values: np.ndarray) -> list[Any]:
@@ -30,6 +31,14 @@ def funding_gap_document(results: Results, world: int) -> dict[str, Any]:
     """Peak cumulative funding gap (USD), the quarter of the peak (null when none) and the gap by quarter."""
     peak, quarter = results.funding_gap(world)
     return {"peak": peak, "quarter": quarter, "by_quarter": _clean(results.projection["funding_gap"][world])}
+
+
+def annual_document(results: Results, world: int) -> dict[str, dict[str, Any]]:
+    """The annual summary by the firm's fiscal year ('2026', or 'FY2026' off a December year end): flows summed,
+    balances and ratios at the year's last quarter in the horizon, ``quarters`` counted."""
+    frame = annual_summary(results, world)
+    return {str(year): {col: v if isinstance(v, str) else _num(float(v)) for col, v in row.items()}
+            for year, row in frame.iterrows()}
 
 
 def programmes_document(results: Results, world: int) -> dict[str, list[str]]:
@@ -69,6 +78,7 @@ def scenario_document(results: Results, world: int) -> dict[str, Any]:
         "verdict": results.verdicts[world].value,
         "funding_gap": funding_gap_document(results, world),
         "programmes": programmes_document(results, world),
+        "annual": annual_document(results, world),
     }
 
 
@@ -77,7 +87,8 @@ def document(results: Results, profile_path: str | None = None) -> dict[str, Any
     return {
         "schema_version": SCHEMA_VERSION,
         "company": {"name": c.name, "ticker": c.ticker, "as_of": c.as_of.isoformat(),
-                    "horizon_quarters": c.horizon_quarters, "profile": profile_path, "units": "USD; ratios in x; shares as fractions"},
+                    "horizon_quarters": c.horizon_quarters,
+                    "fiscal_year_end": c.reporting.fiscal_year_end, "profile": profile_path, "units": "USD; ratios in x; shares as fractions"},
         "scenarios": [scenario_document(results, w) for w in range(len(results.worlds))],
     }
 

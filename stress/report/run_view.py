@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from stress.analysis.compare import answer, comparison
 from stress.analysis.programmes import funding_gap_by_year, programme_events
-from stress.analysis.summary import annual_summary, maturity_wall
+from stress.analysis.summary import annual_summary, maturity_wall, year_of
 from stress.engine.covenants import AMBER_HEADROOM, CovenantTest, Verdict
 from stress.engine.results import Events, Results
 from stress.model.covenant import Covenant, CovenantKind
@@ -96,7 +96,7 @@ def _covenant_value(test: CovenantTest, v: float) -> str:
 def covenant_table(results: Results, world: int) -> Table:
     """Each covenant at each year end, coloured by headroom; worst quarter at the right."""
     frame = results.frame(world)
-    years = pd.PeriodIndex(frame.index, freq="Q").year
+    years = year_of(results, frame)
     ends = [int(np.flatnonzero(years == y)[-1]) for y in sorted(set(years))]
     t = _table("Covenants: value at year end (green ≥ 15% headroom, amber < 15%, red = breach)",
                [("Covenant", "left"), ("Tested at", "left"), ("Limit", "right"), *((str(years[i]), "right") for i in ends),

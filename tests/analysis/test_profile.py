@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from stress.analysis.profile import (
     capital_structure,
+    case_split,
     contract_table,
     current_rate,
     customer_concentration,
@@ -414,3 +415,28 @@ def test_a_dated_schedule_starts_at_amortise_from():
     row = maturity_ladder(c).loc["Term Loan"] / 1e6
     assert row.get(2025, 0.0) == pytest.approx(0.0) and row[2026] == pytest.approx(20.0)
     assert row.get(2027, 0.0) == pytest.approx(0.0) and row[2028] == pytest.approx(180.0)
+
+
+def test_case_split_counts_what_each_case_adds() -> None:
+    # tiny.yaml's debt is all committed: limits 200 + 50 + 50 + 80 = 380m, undrawn 50 + 80 = 130m. Added here:
+    # a planned 100m facility, a committed 30m and a planned 40m equity raise, an awarded contract of
+    # 1,000 GPUs at $2 for 2026 (365 days x 24 h x 2,000 = 17.52m) and a pipeline one of 500 at $2 (8.76m).
+    data = tiny_data()
+    data["debt"].append({"name": "New", "kind": "notes", "balance": 0, "limit": "100m", "rate": "9%",
+                         "maturity": "2030-06-30", "status": "planned", "available_from": "2026-01-01",
+                         "evidence": "estimate: test"})
+    data["equity"] = [{"name": "A", "amount": "30m", "date": "2025-09-30", "status": "committed", "evidence": "test"},
+                      {"name": "B", "amount": "40m", "date": "2026-03-31", "status": "planned", "evidence": "test"}]
+    year = {"gpu": "H100", "price_per_gpu_hour": 2.0, "start": "2026-01-01", "end": "2026-12-31", "investment_grade": True}
+    data["contracts"] += [{**year, "customer": "Next", "name": "n", "gpus": 1000, "status": "awarded"},
+                          {**year, "customer": "Hope", "name": "h", "gpus": 500, "status": "pipeline"}]
+    split = case_split(Company.model_validate(data)) / M
+    bigco = contract_table(Company.model_validate(tiny_data()))["backlog_usd"].sum() / M
+    assert list(split.columns) == ["committed", "plan adds", "not counted"]
+    np.testing.assert_allclose(split.loc["Debt facilities (limit)"], [380, 100, 0])
+    np.testing.assert_allclose(split.loc["  still to draw or issue"], [130, 100, 0])
+    np.testing.assert_allclose(split.loc["Equity to raise"], [30, 40, 0])
+    np.testing.assert_allclose(split.loc["Contract backlog"], [bigco, 17.52, 8.76])
+    data["plan_includes_pipeline"] = True
+    assert case_split(Company.model_validate(data)).loc["Contract backlog"].tolist() == pytest.approx(
+        [bigco * M, (17.52 + 8.76) * M, 0.0])

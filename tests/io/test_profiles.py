@@ -535,3 +535,26 @@ def test_unknown_bare_name_lists_yml_and_json_profiles_too(tmp_path: Path, monke
         load_profile("delta")
     assert [p.message for p in info.value.problems] == [
         "no such file, and no shipped profile of that name; known: alpha, beta, gamma"]
+
+
+def test_bare_name_finds_the_latest_then_the_dated_profile_in_history(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    latest = _copy_tiny(tmp_path / "companies", "mini", "latest")
+    dated = _copy_tiny(tmp_path / "companies" / "history", "mini-2025-06-30", "as of June")
+    _copy_tiny(tmp_path / "companies" / "history", "mini", "a dated copy under the bare name")
+    monkeypatch.setattr(profiles, "SHIPPED_DIR", tmp_path / "none")
+    monkeypatch.delenv("STRESS_COMPANIES", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert resolve_profile("mini") == latest  # the folder itself wins over its history
+    assert resolve_profile("mini-2025-06-30") == dated
+    with pytest.raises(ProfileError) as info:
+        load_profile("gamma")
+    assert info.value.problems[0].message.endswith("known: mini, mini-2025-06-30")
+
+
+def test_shipped_history_profile_resolves_by_its_dated_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STRESS_COMPANIES", raising=False)
+    monkeypatch.chdir(tmp_path)
+    dated = load_profile("coreweave-2025-06-30")
+    assert dated.path == REPO / "companies" / "history" / "coreweave-2025-06-30.yaml"
+    assert str(dated.company.as_of) == "2025-06-30"

@@ -233,7 +233,7 @@ def test_summary_shows_each_case_and_the_baseline_funding_gap(gc_book: Any) -> N
 
 def test_json_carries_case_funding_gap_and_programme_status(gc_results: Results) -> None:
     doc = jsonout.document(gc_results)
-    assert doc["schema_version"] == "1.1"
+    assert doc["schema_version"] == "1.2"
     p = gc_results.projection
     for w, sc in enumerate(doc["scenarios"]):
         assert sc["case"] == gc_results.cases[w]

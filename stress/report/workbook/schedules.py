@@ -121,7 +121,7 @@ def write_debt(ws: Worksheet, results: Results, grid: g.Grid, scenario_titles: l
 
 def _maturity_ladder(ws: Worksheet, results: Results, row: int) -> int:
     ladder = maturity_ladder(results.company)
-    st.put(ws, row, 1, "Maturity ladder at as_of: contractual principal of drawn balances by calendar year, no new draws (USD m)", st.SECTION)
+    st.put(ws, row, 1, "Maturity ladder at as_of: contractual principal of drawn balances by the firm's (fiscal) year, no new draws (USD m)", st.SECTION)
     row += 1
     if ladder.empty:
         st.put(ws, row, 1, "No drawn debt.", st.NOTE)
