@@ -107,6 +107,8 @@ def companies(draw: st.DrawFn, monotone: bool = False) -> Company:
                          "commitment_fee": draw(st.sampled_from([0.0, 0.005, 0.01])),
                          "capitalise_interest": draw(st.booleans()), "secured_by": [fields["name"]]})
             fields |= {"funded_by": name, "funded_share": draw(st.sampled_from([1.0, 0.5, 0.8]))}
+        # part of its cost already spent at as_of (construction in progress), as in a build under way
+        fields["paid_at_as_of"] = fields["units"] * fields["unit_cost"] * draw(st.sampled_from([0.0, 0.0, 0.4, 1.0]))
         capex.append(fields)
     cohort_names = [c["name"] for c in fleet + capex]
     owned_models = sorted({c["gpu"] for c in fleet + capex})

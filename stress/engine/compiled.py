@@ -64,6 +64,7 @@ class CompiledCompany:
     cohort_econ_q: np.ndarray  # (K,) int economic life in quarters
     cohort_opening_nbv: np.ndarray  # (K,) USD at as_of (0 for the capex plan)
     cohort_is_capex: np.ndarray  # (K,) bool
+    cohort_paid: np.ndarray  # (K,) USD of a capex cohort's cost spent by as_of (construction in progress); 0 if owned
     cohort_asset: list[str]  # (K,) asset class: gpu, facility, other
     # contract terms (C): the contracts, then their renewal terms (stress.engine.contracts)
     contract_gpu: np.ndarray  # (C,) int
@@ -201,6 +202,7 @@ def compile_company(company: Company, case: Case = Case.PLAN) -> CompiledCompany
         cohort_econ_q=np.array([life_quarters(k.economic_life) for k in cohorts], dtype=int),
         cohort_opening_nbv=np.array([book_value_at(k, company.as_of) for k in company.fleet] + [0.0] * len(company.capex_plan)),
         cohort_is_capex=np.array([False] * len(company.fleet) + [True] * len(company.capex_plan), dtype=bool),
+        cohort_paid=np.array([0.0] * len(company.fleet) + [k.paid_at_as_of for k in company.capex_plan], dtype=float),
         cohort_asset=[k.asset.value for k in cohorts],
         contract_gpu=np.array([gpu_models.index(t.contract.gpu) for t in terms], dtype=int),
         contract_customer=np.array([customers.index(t.contract.customer) for t in terms], dtype=int),

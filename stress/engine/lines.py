@@ -15,7 +15,8 @@ CASH_FLOW_LINES = (
     "lease_principal", "debt_issue_costs", "equity_issued", "distributions", "cash_restricted", "net_cash_flow",
 )
 BALANCE_LINES = (
-    "cash", "restricted_cash", "receivables", "ppe", "capitalised_interest", "rou_assets", "other_assets", "total_assets",
+    "cash", "restricted_cash", "receivables", "ppe", "construction_in_progress", "capitalised_interest", "rou_assets",
+    "other_assets", "total_assets",
     "debt", "debt_discount", "lease_liabilities", "other_liabilities", "total_liabilities", "equity",
 )
 #: Lines the metrics need that are not on the face of the statements.
@@ -50,7 +51,8 @@ LABELS: dict[str, str] = {
     "interest_capitalised": "Interest capitalised (out of interest expense)",
     "asset_sales": "Retirement proceeds", "fcf": "Free cash flow", "net_cash_flow": "Net cash flow",
     "cash": "Cash", "receivables": "Receivables", "ppe": "GPU PP&E", "rou_assets": "Right-of-use assets",
-    "other_assets": "Other assets", "total_assets": "Total assets", "debt": "Debt",
+    "other_assets": "Other assets", "construction_in_progress": "Construction in progress (capex paid ahead)",
+    "total_assets": "Total assets", "debt": "Debt",
     "lease_liabilities": "Lease liabilities", "other_liabilities": "Other liabilities",
     "total_liabilities": "Total liabilities", "equity": "Equity",
     "taxable_income": "Taxable income (original lives)", "scheduled_principal": "Scheduled principal", "revolver_net": "Revolver drawn less repaid", "revolver_available": "Undrawn revolver",

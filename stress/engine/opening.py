@@ -1,7 +1,8 @@
 """The opening balance sheet derived from the profile's schedules, and its reconciliation.
 
-Assets: cash, receivables, fleet PP&E at net book value, right-of-use assets
-of commenced leases, other assets. Liabilities: drawn debt (face) less its unamortised discount, lease
+Assets: cash, receivables, fleet PP&E at net book value, construction in
+progress (what capex cohorts had cost by as_of), right-of-use assets of
+commenced leases, other assets. Liabilities: drawn debt (face) less its unamortised discount, lease
 liabilities (PV of remaining payments), other liabilities. Equity is the
 difference; comparing it with the reported figure tests the profile.
 """
@@ -32,10 +33,11 @@ class OpeningBalance:
     reported_total_assets: float | None
     reported_total_liabilities: float | None
     debt_discount: float = 0.0  # unamortised discount and fees, against debt (stress.engine.costs)
+    construction_in_progress: float = 0.0  # capex_plan[].paid_at_as_of, summed
 
     @property
     def total_assets(self) -> float:
-        return self.cash + self.receivables + self.ppe + self.rou_assets + self.other_assets
+        return self.cash + self.receivables + self.ppe + self.construction_in_progress + self.rou_assets + self.other_assets
 
     @property
     def total_liabilities(self) -> float:
@@ -80,4 +82,5 @@ def opening_balance(company: Company) -> OpeningBalance:
         reported_total_assets=o.reported_total_assets,
         reported_total_liabilities=o.reported_total_liabilities,
         debt_discount=sum(t.unamortised_discount for t in company.debt),
+        construction_in_progress=sum(k.paid_at_as_of for k in company.capex_plan),
     )

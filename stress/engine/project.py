@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stress.engine import construction
 from stress.engine import costs as cost_step
 from stress.engine import debt as debt_step
 from stress.engine import financing
@@ -128,7 +129,8 @@ class _Inputs:
 
     due_q: np.ndarray  # (W, K) quarter each cohort is due to be bought (owned: in service), delays included
     list_cost: np.ndarray  # (W, K) USD before overruns
-    cost: np.ndarray  # (W, K) USD paid
+    cost: np.ndarray  # (W, K) USD the cohort costs in all, overruns included: its book value when bought
+    to_pay: np.ndarray  # (W, K) USD the purchase pays: cost less what was spent by as_of (construction in progress)
     residual_value: np.ndarray  # (W, K) USD: cost paid x the cohort's residual share, what it depreciates to
     life_change_q: np.ndarray  # (W, K)
     resale_factor: np.ndarray  # (W, Q)
@@ -153,12 +155,13 @@ class _Inputs:
     def of(cls, cc: CompiledCompany, w: Worlds) -> "_Inputs":
         n_w, n_k = w.n, len(cc.cohort_names)
         list_cost = np.broadcast_to(cc.cohort_units * cc.cohort_unit_cost, (n_w, n_k))
-        cost = list_cost * np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0)
+        cost = construction.cost_with_overrun(list_cost, cc.cohort_paid, np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0))
         spot_price = np.ascontiguousarray(w.gpu_price.transpose(2, 0, 1))  # (Q, W, G): the loop reads a quarter at a time
         return cls(
             due_q=cc.cohort_in_q[None, :] + np.where(cc.cohort_is_capex, widen(w.delay_q, n_k), 0),
             list_cost=list_cost,
             cost=cost,
+            to_pay=cost - cc.cohort_paid,
             residual_value=cost * cc.cohort_residual,
             life_change_q=widen(w.life_change_q, n_k),
             resale_factor=widen(w.resale_factor, cc.n_quarters),
@@ -184,6 +187,7 @@ class _Firm:
     equity: np.ndarray
     earmarked: np.ndarray  # (W, T + E) proceeds of issued tranches and equity raises not yet spent on programmes
     raised: np.ndarray  # (W, E) bool
+    cip: np.ndarray  # (W, K) construction in progress (stress.engine.construction)
 
 
 def _fleet_and_revenue(cc: CompiledCompany, w: Worlds, x: _Inputs, fleet: fleet_step.FleetState,
@@ -252,9 +256,11 @@ def _balance_lines(L: dict[str, np.ndarray], cc: CompiledCompany, q: int, firm: 
     L["restricted_cash"][:] = rowsum(vstate.restricted) if vstate.reserve.shape[1] else 0.0
     L["receivables"][:] = firm.receivables
     L["ppe"][:] = rowsum(fleet.nbv)
+    L["construction_in_progress"][:] = rowsum(firm.cip)
     L["rou_assets"][:] = cc.rou_assets[q]
     L["other_assets"][:] = cc.opening.other_assets
-    L["total_assets"][:] = firm.cash + L["restricted_cash"] + firm.receivables + L["ppe"] + cc.rou_assets[q] + cc.opening.other_assets
+    L["total_assets"][:] = (firm.cash + L["restricted_cash"] + firm.receivables + L["ppe"] + L["construction_in_progress"]
+                            + cc.rou_assets[q] + cc.opening.other_assets)
     L["debt"][:] = rowsum(debt.balance)
     L["lease_liabilities"][:] = cc.lease_liability[q]
     L["other_liabilities"][:] = cc.opening.other_liabilities
@@ -293,13 +299,27 @@ def _interest(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, debt: de
 
 def _buy_capex(cc: CompiledCompany, x: _Inputs, fleet: fleet_step.FleetState, progs: prog_step.ProgrammeState,
                debt: debt_step.DebtState, firm: _Firm, q: int, cash: np.ndarray) -> tuple[np.ndarray, prog_step.Purchases, np.ndarray]:
-    """Buy what is due and funded; returns (capex (W, K), the purchases, cash after paying)."""
-    bought = prog_step.buy(cc.programmes, progs, q, x.due_q, x.cost, cash - cc.minimum_cash,
+    """Buy what is due and funded: funding pays what is still to pay, book value takes the whole cost; returns
+    (capex paid (W, K), the purchases, cash after paying)."""
+    bought = prog_step.buy(cc.programmes, progs, q, x.due_q, x.to_pay, cash - cc.minimum_cash,
                            debt_step.capex_headroom(cc, debt, q), firm.earmarked)
     debt.balance += bought.draws
     debt.drawable -= bought.draws
     firm.earmarked -= bought.earmark_used
-    return fleet_step.purchase(fleet, bought.bought, x.cost), bought, cash - bought.cash_paid
+    fleet_step.purchase(fleet, bought.bought, x.cost)
+    construction.release(firm.cip, bought.bought)
+    return np.where(bought.bought, x.to_pay, 0.0), bought, cash - bought.cash_paid
+
+
+def _write_off_cancelled(L: dict[str, np.ndarray], cc: CompiledCompany, progs: prog_step.ProgrammeState, firm: _Firm) -> None:
+    """Construction in progress of cohorts whose programme is cancelled is written off this quarter (impairment)."""
+    prog = cc.programmes.cohort_programme
+    if not firm.cip.any() or not (prog >= 0).any():
+        return
+    cancelled = progs.cancelled[:, np.maximum(prog, 0)] & (prog >= 0)[None, :]
+    written_off = construction.release(firm.cip, cancelled)
+    for name, sign in (("impairment", 1.0), ("ebit", -1.0), ("pretax_income", -1.0), ("net_income", -1.0)):
+        L[name][:] += sign * written_off
 
 
 def _pending(cc: CompiledCompany, progs: prog_step.ProgrammeState) -> np.ndarray:
@@ -382,9 +402,10 @@ def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: 
 
 def _foreclose(L: dict[str, np.ndarray], cc: CompiledCompany, vstate: veh.VehicleState, failed: np.ndarray,
                debt: debt_step.DebtState, fleet: fleet_step.FleetState, market_value: np.ndarray,
-               q: int, due_q: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+               q: int, due_q: np.ndarray, cip: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Foreclose the vehicles that failed this quarter (W, V); books the gain (loss) in this quarter's income.
-    Capex cohorts the lenders took are never bought (``due_q`` (W, K) is set to NEVER for them).
+    Capex cohorts the lenders took are never bought (``due_q`` (W, K) is set to NEVER for them), and their
+    construction in progress ``cip`` (W, K) goes with them.
     Returns (cross-default (W,) bool, cohorts taken (W, K) bool, or None when nothing was)."""
     now = failed & ~vstate.defaulted
     cross = np.zeros(len(failed), dtype=bool)
@@ -400,8 +421,10 @@ def _foreclose(L: dict[str, np.ndarray], cc: CompiledCompany, vstate: veh.Vehicl
     fleet.retired[r] |= done.cohorts
     due = due_q[r]
     due_q[r] = np.where(done.cohorts & (due > q), prog_step.NEVER, due)  # the lenders took what is still to buy
+    spent = np.where(done.cohorts, cip[r], 0.0)
+    cip[r] = cip[r] - spent
     for name in ("foreclosure_gain", "pretax_income", "net_income"):
-        L[name][r] += done.gain
+        L[name][r] += done.gain - spent.sum(axis=1)
     cross[r] = done.cross_default
     taken = np.zeros_like(fleet.retired)
     taken[r] = done.cohorts
@@ -434,7 +457,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
     cross_default = np.zeros((n_q, n_w), dtype=bool)
     costs, use_costs = cost_step.CostState.opening(cc.costs, n_w, n_k), cc.costs.any  # stress.engine.costs
     firm = _Firm(np.full(n_w, cc.opening.cash), np.full(n_w, cc.opening.receivables), np.full(n_w, cc.opening_tax_losses),
-                 np.full(n_w, cc.opening.equity), np.zeros((n_w, n_t + n_e)), np.zeros((n_w, n_e), dtype=bool))
+                 np.full(n_w, cc.opening.equity), np.zeros((n_w, n_t + n_e)), np.zeros((n_w, n_e), dtype=bool),
+                 construction.opening(cc.cohort_paid, n_w))
 
     for q in range(n_q):
         L = {name: arr[min(q, len(arr) - 1)] for name, arr in lines.items()}  # views: L[x][:] fills quarter q
@@ -476,6 +500,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
                                                     cc.credit.spreads[rating], performing)
         maturity_failed, from_restricted = _vehicle_maturities(cc, vstate, outcome, debt)
         capex, bought, cash = _buy_capex(cc, x, fleet, progs, debt, firm, q, cash)
+        _write_off_cancelled(L, cc, progs, firm)
         if use_costs:
             cash = cash - capitalised - cost_step.after_purchases(L, cc, costs, fleet, issued + bought.draws, bought.bought)
         paid, cash = financing.pay_distributions(cc.financing, q, cash, debt_step.available_revolver(cc, debt))
@@ -499,7 +524,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["scheduled_principal"][:] = rowsum(scheduled)
         L["vehicle_sweep"][:] = rowsum(swept) if swept is not None else 0.0
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
-        scheduled_capex = np.where((x.due_q == q) & cc.cohort_is_capex, x.cost, 0.0)  # (W, K) due this quarter
+        scheduled_capex = np.where((x.due_q == q) & cc.cohort_is_capex, x.to_pay, 0.0)  # (W, K) due this quarter
         L["capex_scheduled"][:] = rowsum(scheduled_capex)
         L["funding_gap"][:] = rowsum(scheduled_capex * cc.programmes.planned_share)
         L["capex_deferred"][:] = bought.deferred
@@ -511,7 +536,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         if vq is not None:
             failed = vq.failed if maturity_failed is None else vq.failed | maturity_failed
             before_foreclosure = debt.balance.copy()
-            cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q, x.due_q)
+            cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q, x.due_q, firm.cip)
             if taken is not None:
                 market_value = np.where(taken, 0.0, market_value)
                 extinguished = before_foreclosure - debt.balance

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from stress.model.types import MAX_KW_PER_UNIT, Count, Date, PosMoney, Share, Spec, Years, within
+from stress.model.types import MAX_KW_PER_UNIT, Count, Date, NonNegMoney, PosMoney, Share, Spec, Years, within
 
 #: Default IT power per GPU in kW: a DGX H100 draws 10.2 kW for 8 GPUs
 #: (1.275 kW), plus ~10% for networking and storage.
@@ -64,3 +64,13 @@ class CapexCohort(Cohort):
     funded_by: str | None = Field(None, description="name of the debt facility that funds it")
     funded_share: Share = Field(1.0, description="share of the cost drawn from funded_by")
     programme: str | None = Field(None, description="the build programme it belongs to; its funding pays for it")
+    paid_at_as_of: NonNegMoney = Field(0.0, description="USD of its cost already spent by as_of (construction in "
+                                                        "progress, an asset): the purchase pays only the rest")
+
+    @model_validator(mode="after")
+    def _paid_within_cost(self) -> "CapexCohort":
+        """Construction in progress cannot exceed what the cohort costs: more would be a second asset."""
+        if self.paid_at_as_of > self.gross_cost_usd * (1 + 1e-9):
+            raise ValueError(f"paid_at_as_of ({self.paid_at_as_of:,.0f}) is more than the cohort's cost, units x "
+                             f"unit_cost ({self.gross_cost_usd:,.0f})")
+        return self

@@ -397,12 +397,12 @@ def test_capital_structure_shows_rates_as_labels(tiny: Company) -> None:
 
 
 def test_dated_schedules_reproduce_coreweaves_reported_maturity_table():
-    # CoreWeave's 10-Q maturity table at 30 Jun 2025 (R41 in the profile): rest of 2025 986, 2026 4,219,
+    # CoreWeave's 10-Q maturity table at 30 Jun 2025 (R41 in the dated profile): rest of 2025 986, 2026 4,219,
     # 2027 2,833, 2028 1,010, 2029 124, after (the 2030 notes) 2,000, USD m. The profile's dated DDTL schedules
     # are derived from it, so the ladder must give it back (to the rounding of the reported millions)
     import stress
 
-    ladder = maturity_ladder(stress.load_company("coreweave")).loc["Total"] / 1e6
+    ladder = maturity_ladder(stress.load_company("coreweave-2025-06-30")).loc["Total"] / 1e6
     np.testing.assert_allclose(ladder.to_numpy(), [986, 4219, 2833, 1010, 124, 2000], atol=1.5)
 
 

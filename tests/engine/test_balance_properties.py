@@ -45,8 +45,9 @@ def assert_consistent(p: Projection) -> None:
     assert np.isfinite(p.collateral).all() and np.isfinite(p.unpaid_maturity).all()
 
     np.testing.assert_allclose(L["total_assets"] - L["total_liabilities"] - L["equity"], 0, atol=CENT, err_msg="balance")
-    np.testing.assert_allclose(L["total_assets"], L["cash"] + L["receivables"] + L["ppe"] + L["capitalised_interest"]
-                               + L["rou_assets"] + L["other_assets"], atol=CENT)
+    np.testing.assert_allclose(L["total_assets"], L["cash"] + L["receivables"] + L["ppe"] + L["construction_in_progress"]
+                               + L["capitalised_interest"] + L["rou_assets"] + L["other_assets"], atol=CENT)
+    assert (L["construction_in_progress"] >= -EPS).all(), "negative construction in progress"
     np.testing.assert_allclose(L["total_liabilities"], L["debt"] - L["debt_discount"] + L["lease_liabilities"]
                                + L["other_liabilities"], atol=CENT)
     # the discount rolls forward: + discount and fees on issue - amortisation; never negative nor above the face

@@ -45,7 +45,7 @@ def test_comments_of_a_non_yaml_or_missing_profile_are_empty(tmp_path) -> None: 
 
 
 def test_the_shipped_profile_names_a_source_for_its_figures() -> None:
-    notes = profile_comments(REPO / "companies" / "coreweave.yaml")
+    notes = profile_comments(REPO / "companies" / "history" / "coreweave-2025-06-30.yaml")
     assert "[R41]" in notes["debt[1].balance"]
     assert notes["opening.cash"].startswith("estimate")
 

@@ -81,7 +81,8 @@ _OPERATING = ("revenue", "power_cost", "other_cost", "sga", "lease_cost")
 _CFO = ("cf_ebitda", "cf_lease_addback", "lease_payments", "cf_receivables", "interest_paid", "cf_tax")
 _NET_CASH_FLOW = ("fcf", "asset_sales", "debt_drawn", "debt_repaid", "debt_issue_costs", "lease_principal", "equity_issued",
                   "distributions", "cash_restricted")
-_ASSETS = ("cash", "restricted_cash", "receivables", "ppe", "capitalised_interest", "rou_assets", "other_assets")
+_ASSETS = ("cash", "restricted_cash", "receivables", "ppe", "construction_in_progress", "capitalised_interest", "rou_assets",
+           "other_assets")
 _LIABILITIES = ("debt", "debt_discount", "lease_liabilities", "other_liabilities")
 
 LINES: tuple[Line, ...] = (
@@ -169,7 +170,8 @@ ROWS: dict[str, int] = {line.key: row for line, row in LAYOUT if line.key}
 
 def _opening_values(results: Results) -> dict[str, float]:
     ob = results.cc.opening
-    return {"cash": ob.cash, "restricted_cash": 0.0, "receivables": ob.receivables, "ppe": ob.ppe, "rou_assets": ob.rou_assets,
+    return {"cash": ob.cash, "restricted_cash": 0.0, "receivables": ob.receivables, "ppe": ob.ppe,
+            "construction_in_progress": ob.construction_in_progress, "rou_assets": ob.rou_assets,
             "other_assets": ob.other_assets, "debt": ob.debt, "lease_liabilities": ob.lease_liabilities,
             "capitalised_interest": 0.0, "debt_discount": ob.debt_discount,
             "other_liabilities": ob.other_liabilities, "equity": ob.equity,
