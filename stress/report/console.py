@@ -174,8 +174,10 @@ def reconciliation_table(ob: OpeningBalance) -> Table:
     t = _table("Opening balance sheet: derived from the schedules vs reported (USD m)",
                [("Line", "left"), ("Derived", "right"), ("Reported", "right"), ("Gap", "right")])
     for label, value in (("Cash", ob.cash), ("Receivables", ob.receivables), ("Fleet PP&E (net book)", ob.ppe),
+                         ("Construction in progress", ob.construction_in_progress),
                          ("Right-of-use assets", ob.rou_assets), ("Other assets", ob.other_assets)):
-        t.add_row(label, usd_m(value), "", "")
+        if value or not label.startswith("Construction"):
+            t.add_row(label, usd_m(value), "", "")
     t.add_row("Total assets", usd_m(ob.total_assets), _reported(ob.reported_total_assets), _reported(ob.total_assets_gap), style="bold")
     for label, value in (("Debt (drawn principal)", ob.debt), ("Unamortised debt discount and fees", -ob.debt_discount),
                          ("Lease liabilities", ob.lease_liabilities), ("Other liabilities", ob.other_liabilities)):
