@@ -102,12 +102,12 @@ def maturity_ladder(c: Company) -> pd.DataFrame:
 
 
 def lease_commitments(c: Company) -> pd.DataFrame:
-    """Undiscounted lease payments by calendar year, USD, split commenced / not yet commenced."""
+    """Undiscounted lease payments by the firm's (fiscal) year, USD, split commenced / not yet commenced."""
     if not c.leases:
         return pd.DataFrame()
     last = max(quarter_of(x.end) for x in c.leases)
     timeline = Timeline.build(c.as_of, int((last - quarter_of(c.as_of)).n))
-    years = timeline.quarters.year
+    years = fiscal_years(timeline.quarters, c.reporting.fiscal_year_end)
     out = {}
     for lease in c.leases:
         status = "commenced" if lease.start <= c.as_of else "not yet commenced"

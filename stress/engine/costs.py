@@ -90,12 +90,14 @@ class CostState:
     cip: np.ndarray  # (W, K) interest capitalised into cohorts not yet bought, USD
     yield_q: np.ndarray  # (W, T) last effective quarterly yield solved; NaN: none yet, or a new discount since
     coupon_q: np.ndarray  # (W, T) the quarterly coupon that yield was solved with
+    taken: np.ndarray  # (W, K) bool: cohorts a foreclosed vehicle's lenders took: never built, capitalise nothing
 
     @classmethod
     def opening(cls, costs: CompiledCosts, n_worlds: int, n_cohorts: int) -> "CostState":
         n_t = len(costs.opening_discount)
         return cls(np.broadcast_to(costs.opening_discount, (n_worlds, n_t)).copy(), np.zeros((n_worlds, n_cohorts)),
-                   np.full((n_worlds, n_t), np.nan), np.full((n_worlds, n_t), np.nan))
+                   np.full((n_worlds, n_t), np.nan), np.full((n_worlds, n_t), np.nan),
+                   np.zeros((n_worlds, n_cohorts), dtype=bool))
 
 
 def remaining_flows(face: np.ndarray, coupon_q: np.ndarray, left: np.ndarray, method: Amortisation,
@@ -287,7 +289,7 @@ def quarter_start(L: dict[str, np.ndarray], cc: "CompiledCompany", state: CostSt
         live = debt.opened & ~debt.matured & (revolver | (q <= cc.financing.tranche_draw_end_q)[None, :])
         undrawn = np.where(live, debt.drawable, 0.0)
     if costs.any_capitalised:
-        pending = cc.cohort_is_capex[None, :] & (progs.buy_q >= NEVER) & ~cancelled
+        pending = cc.cohort_is_capex[None, :] & (progs.buy_q >= NEVER) & ~cancelled & ~state.taken
     return interest_lines(L, costs, state, cc.tranche_amortisation, opening_face, rates, debt.maturity_q, q, cash_interest,
                           accreted, undrawn, cc.secured, list_cost, pending)
 

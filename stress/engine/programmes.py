@@ -191,15 +191,18 @@ class _Funds:
 
 
 def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, cost: np.ndarray, cash_free: np.ndarray,
-        headroom: np.ndarray, earmarked: np.ndarray) -> Purchases:
+        headroom: np.ndarray, earmarked: np.ndarray, to_pay: np.ndarray | None = None) -> Purchases:
     """Decide this quarter's purchases, cohort by cohort in priority order (loops over cohorts, never worlds).
 
-    ``due_q`` (W, K) scheduled purchase quarter (delays included); ``cost`` (W, K) USD; ``cash_free`` (W,)
+    ``due_q`` (W, K) scheduled purchase quarter (delays included); ``cost`` (W, K) USD; ``to_pay`` (W, K) what
+    is still to pay (``cost`` less construction in progress; default ``cost``), what the sources must cover (a
+    facility may lend against the rest, see ``_decide``); ``cash_free`` (W,)
     cash above the minimum; ``headroom`` (W, T) what each facility may still draw now; ``earmarked``
     (W, T + E) proceeds received and unspent. Mutates ``st``; the caller applies draws and payments.
     A quarter in which nothing is bought, waits or is cancelled (most, late in a run) returns zeros at once.
     """
     n_w, n_t = headroom.shape
+    to_pay = cost if to_pay is None else to_pay
     bought = np.zeros(due_q.shape, dtype=bool)
     funds, waited, was_cancelled = None, False, None
     first_due = due_q.min(axis=0, initial=NEVER) if len(cp.order) else None  # (K,): none due before this quarter
@@ -216,7 +219,7 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
             continue
         if funds is None:
             funds = _Funds.of(cp, cash_free, headroom, earmarked)
-        ok = _decide(cp, k, funds, due, cost)
+        ok = _decide(cp, k, funds, due, cost, to_pay)
         bought[:, k] = ok
         st.buy_q[:, k] = np.where(ok, q, st.buy_q[:, k])
         late = due & ~ok
@@ -226,16 +229,23 @@ def buy(cp: CompiledProgrammes, st: ProgrammeState, q: int, due_q: np.ndarray, c
             if cancel.any():
                 was_cancelled = st.cancelled.copy() if was_cancelled is None else was_cancelled
                 st.cancelled[:, p] |= cancel
-    return _purchases(cp, st, q, due_q, cost, cash_free, headroom, earmarked, bought, funds, waited, was_cancelled)
+    return _purchases(cp, st, q, due_q, to_pay, cash_free, headroom, earmarked, bought, funds, waited, was_cancelled)
 
 
-def _decide(cp: CompiledProgrammes, k: int, funds: _Funds, due: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """(W,) bool: cohort ``k`` is bought where it is ``due`` and every source can pay its share; takes what it
-    uses from ``funds``."""
+def _decide(cp: CompiledProgrammes, k: int, funds: _Funds, due: np.ndarray, cost: np.ndarray,
+            to_pay: np.ndarray) -> np.ndarray:
+    """(W,) bool: cohort ``k`` is bought where it is ``due`` and every source can pay its share of what is still
+    ``to_pay``; takes what it uses from ``funds``.
+
+    A facility then also lends, as far as its room allows, its share of what was spent before as_of
+    (``cost - to_pay``, construction in progress): a lender advances against delivered equipment, and the
+    draw gives that cash back. A cohort already paid for needs nothing, so it is bought even where its
+    facility never opens."""
     room, free, held = funds.room, funds.free, funds.held
     cols = cp.sources[k]
-    need = cost[:, k, None] * cp.funding[k, cols][None, :]  # (W, n sources)
-    from_cash = cost[:, k] * cp.funding[k, -1]
+    shares = cp.funding[k, cols][None, :]
+    need = to_pay[:, k, None] * shares  # (W, n sources)
+    from_cash = to_pay[:, k] * cp.funding[k, -1]
     if cp.topped_up[k] >= 0:  # a funded_by facility pays what its headroom allows, cash the rest
         short = np.maximum(need[:, 0] - room[:, cp.topped_up[k]], 0.0)
         need[:, 0] -= short
@@ -244,9 +254,13 @@ def _decide(cp: CompiledProgrammes, k: int, funds: _Funds, due: np.ndarray, cost
     spend = from_cash + from_proceeds
     ok = (due & np.all(room[:, cols] >= need - CENT, axis=1) & ((from_cash <= CENT) | (free >= from_cash - CENT))
           & ((spend <= CENT) | (held >= spend - CENT)))
-    room[:, cols] -= np.where(ok[:, None], need, 0.0)
-    free -= np.where(ok, from_cash, 0.0)
-    held -= np.where(ok, spend, 0.0)
+    lends = ~cp.source_is_proceeds[cols][None, :]
+    advance = np.where(ok[:, None] & lends,
+                       np.clip(np.minimum((cost[:, k] - to_pay[:, k])[:, None] * shares, room[:, cols] - need), 0.0, None), 0.0)
+    room[:, cols] -= np.where(ok[:, None], need, 0.0) + advance
+    back = rowsum(advance)  # cash spent before as_of, lent back against the cohort
+    free -= np.where(ok, from_cash, 0.0) - back
+    held -= np.where(ok, spend, 0.0) - back
     return ok
 
 

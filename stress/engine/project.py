@@ -301,8 +301,8 @@ def _buy_capex(cc: CompiledCompany, x: _Inputs, fleet: fleet_step.FleetState, pr
                debt: debt_step.DebtState, firm: _Firm, q: int, cash: np.ndarray) -> tuple[np.ndarray, prog_step.Purchases, np.ndarray]:
     """Buy what is due and funded: funding pays what is still to pay, book value takes the whole cost; returns
     (capex paid (W, K), the purchases, cash after paying)."""
-    bought = prog_step.buy(cc.programmes, progs, q, x.due_q, x.to_pay, cash - cc.minimum_cash,
-                           debt_step.capex_headroom(cc, debt, q), firm.earmarked)
+    bought = prog_step.buy(cc.programmes, progs, q, x.due_q, x.cost, cash - cc.minimum_cash,
+                           debt_step.capex_headroom(cc, debt, q), firm.earmarked, x.to_pay)
     debt.balance += bought.draws
     debt.drawable -= bought.draws
     firm.earmarked -= bought.earmark_used
@@ -402,10 +402,10 @@ def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: 
 
 def _foreclose(L: dict[str, np.ndarray], cc: CompiledCompany, vstate: veh.VehicleState, failed: np.ndarray,
                debt: debt_step.DebtState, fleet: fleet_step.FleetState, market_value: np.ndarray,
-               q: int, due_q: np.ndarray, cip: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+               q: int, due_q: np.ndarray, cip: np.ndarray, costs: cost_step.CostState) -> tuple[np.ndarray, np.ndarray | None]:
     """Foreclose the vehicles that failed this quarter (W, V); books the gain (loss) in this quarter's income.
     Capex cohorts the lenders took are never bought (``due_q`` (W, K) is set to NEVER for them), and their
-    construction in progress ``cip`` (W, K) goes with them.
+    construction in progress ``cip`` (W, K) and the interest capitalised into them (``costs``) go with them.
     Returns (cross-default (W,) bool, cohorts taken (W, K) bool, or None when nothing was)."""
     now = failed & ~vstate.defaulted
     cross = np.zeros(len(failed), dtype=bool)
@@ -421,8 +421,10 @@ def _foreclose(L: dict[str, np.ndarray], cc: CompiledCompany, vstate: veh.Vehicl
     fleet.retired[r] |= done.cohorts
     due = due_q[r]
     due_q[r] = np.where(done.cohorts & (due > q), prog_step.NEVER, due)  # the lenders took what is still to buy
-    spent = np.where(done.cohorts, cip[r], 0.0)
-    cip[r] = cip[r] - spent
+    spent = np.where(done.cohorts, cip[r] + costs.cip[r], 0.0)
+    cip[r] = np.where(done.cohorts, 0.0, cip[r])
+    costs.cip[r] = np.where(done.cohorts, 0.0, costs.cip[r])
+    costs.taken[r] |= done.cohorts
     for name in ("foreclosure_gain", "pretax_income", "net_income"):
         L[name][r] += done.gain - spent.sum(axis=1)
     cross[r] = done.cross_default
@@ -536,7 +538,8 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         if vq is not None:
             failed = vq.failed if maturity_failed is None else vq.failed | maturity_failed
             before_foreclosure = debt.balance.copy()
-            cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q, x.due_q, firm.cip)
+            cross_default[q], taken = _foreclose(L, cc, vstate, failed, debt, fleet, market_value, q, x.due_q, firm.cip,
+                                                 costs)
             if taken is not None:
                 market_value = np.where(taken, 0.0, market_value)
                 extinguished = before_foreclosure - debt.balance

@@ -117,7 +117,7 @@ def case_split_table(frame: pd.DataFrame, as_of: object) -> Table:
 
 
 def year_matrix_table(title: str, frame: pd.DataFrame, total_label: str = "Total") -> Table:
-    """Rows x calendar years in USD m; the ``total_label`` row is bold."""
+    """Rows x the firm's (fiscal) years in USD m; the ``total_label`` row is bold."""
     t = _table(title, [("", "left"), *((str(y), "right") for y in frame.columns)])
     for label, row in frame.iterrows():
         if label == total_label:
@@ -127,7 +127,7 @@ def year_matrix_table(title: str, frame: pd.DataFrame, total_label: str = "Total
 
 
 def lease_commitments_table(frame: pd.DataFrame) -> Table:
-    """Calendar years down, commenced / not yet commenced / total across, USD m."""
+    """The firm's (fiscal) years down, commenced / not yet commenced / total across, USD m."""
     t = _table("Lease commitments: undiscounted payments by year (USD m)",
                [("Year", "left"), *((str(col), "right") for col in frame.columns)])
     for year, row in frame.iterrows():

@@ -126,6 +126,7 @@ def tornado_document(cc: Any, t: Any) -> dict[str, Any]:
 def montecarlo_document(cc: Any, r: Any) -> dict[str, Any]:
     lo, hi = r.pd_interval
     return {"schema_version": SCHEMA_VERSION, "company": cc.company.name, "paths": r.paths, "seed": r.seed,
+            "fiscal_year_end": r.fiscal_year_end,
             "params": r.params.model_dump(),
             "probability_of_default": r.probability_of_default, "pd_interval_95": [lo, hi],
             "pd_by_year": {str(y): p for y, p in r.pd_by_year().items()},

@@ -641,3 +641,24 @@ def test_a_sculpted_tranche_needs_a_vehicle_that_collects_a_contract():
 
     assert "debt[0].amortisation" in problems([])
     assert "debt[0].amortisation" not in problems(["C1"])
+
+
+def test_lenders_take_a_cohorts_construction_in_progress_and_capitalised_interest(make_company, run):
+    # As above, with 6m of B's 10m cost spent by as_of and the loan's interest capitalised into B while it is
+    # built. At the q1 foreclosure both go to the lenders: nothing of either stays on the parent's books, and
+    # the foreclosure gain is the debt extinguished less everything given up (the books still balance).
+    company = make_company(horizon_quarters=6, opening={"cash": 50_000_000}, market={"spot_utilisation": 0.0},
+                           fleet=[cohort()],
+                           capex_plan=[{"name": "B", "gpu": "H100", "units": 1000, "unit_cost": 10_000, "paid_at_as_of": 6e6,
+                                        "in_service": "2026-06-30", "useful_life_years": 5, "kw_per_gpu": 1.0}],
+                           contracts=[FULL_TERM],
+                           debt=[loan(100_000_000, secured_by=["H100-A", "B"], capitalise_interest=True)],
+                           vehicles=[spv()])
+    res = run(company, power_price=np.array([[0.0] + [1.5] * 5]))
+    p = res.projection
+    assert res.events(0).vehicle_defaults == {"SPV": "2025Q4"}
+    assert p["construction_in_progress"][0, 0] == pytest.approx(6e6) and p["capitalised_interest"][0, 0] > 0
+    np.testing.assert_allclose(p["construction_in_progress"][0, 1:], 0, atol=CENTS)
+    np.testing.assert_allclose(p["capitalised_interest"][0, 1:], 0, atol=CENTS)
+    np.testing.assert_allclose(p["interest_capitalised"][0, 2:], 0, atol=CENTS)  # nothing capitalises into it after
+    np.testing.assert_allclose(p["total_assets"][0], p["total_liabilities"][0] + p["equity"][0], atol=CENTS)
