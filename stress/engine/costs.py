@@ -131,17 +131,18 @@ def effective_yield(carrying: np.ndarray, flows: np.ndarray, guess: np.ndarray, 
     Each world iterates until its own step is below 1e-15 (then it is frozen) or ``steps`` run out, so a
     world's yield never depends on which other worlds share the batch (a warm-started one stops in two steps,
     a cold one in five or so; the loop ends when every world has)."""
-    t = np.arange(1, flows.shape[1] + 1)[None, :]
+    t = np.arange(1, flows.shape[1] + 1, dtype=float)[None, :]
     y = guess.copy()
-    going = np.ones(len(y), dtype=bool)
+    rows = np.arange(len(y))  # the worlds still iterating; the work shrinks as they converge
     for _ in range(steps):
-        v = (1.0 + y[:, None]) ** -t
-        f = (flows * v).sum(axis=1) - carrying
-        df = -(flows * t * v / (1.0 + y[:, None])).sum(axis=1)
-        step = np.where(going & (df < 0), f / np.where(df < 0, df, -1.0), 0.0)
-        y = np.where(going, np.clip(y - step, -0.5, 5.0), y)
-        going &= np.abs(step) >= 1e-15  # converged: Newton's error squares each step
-        if not going.any():
+        yr, fl = y[rows], flows[rows]
+        fv = fl * np.exp(-t * np.log1p(yr)[:, None])  # each flow's present value
+        f = fv.sum(axis=1) - carrying[rows]
+        df = -(fv * t).sum(axis=1) / (1.0 + yr)
+        step = np.where(df < 0, f / np.where(df < 0, df, -1.0), 0.0)
+        y[rows] = np.clip(yr - step, -0.5, 5.0)
+        rows = rows[np.abs(step) >= 1e-15]  # converged: Newton's error squares each step
+        if not len(rows):
             break
     return y
 
