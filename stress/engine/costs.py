@@ -42,10 +42,9 @@ if TYPE_CHECKING:
     from stress.engine.fleet import FleetState
     from stress.engine.programmes import CompiledProgrammes, ProgrammeState
 
-#: Newton iterations for the effective quarterly yield from a cold start (the coupon plus the discount spread over
-#: the remaining life): it converges to machine precision in four or five. From last quarter's yield (a warm
-#: start) it is already the root for a fixed-rate tranche paid as scheduled, and a few basis points off after a
-#: floating coupon resets; two steps then reach machine precision (Newton's error squares each step).
+#: Newton iterations for the effective quarterly yield from its start (the coupon plus the discount spread over
+#: the remaining life): it converges to machine precision in four or five (Newton's error squares each step).
+#: A yield is solved only when a discount is new; it then rolls forward (see ``amortise_discount``).
 NEWTON_STEPS = 12
 
 
@@ -159,15 +158,18 @@ def amortise_discount(costs: CompiledCosts, state: CostState, methods: list[Amor
         coupon = rates[:, t] / 4.0
         live = (d > CENT) & ~last
         amort = np.where(last, d, 0.0)
-        # the yield holds while the coupon does and no discount is added (the carrying amount then rolls forward
-        # at it, as scheduled): solve only where the coupon reset (floating) or the yield is new
-        solve = live & ~(np.isfinite(state.yield_q[:, t]) & (state.coupon_q[:, t] == coupon))
+        # the yield is solved when a discount is new; after that it holds its spread over the coupon, so a
+        # floating coupon's reset moves it one for one (an approximation of re-solving, far cheaper over 100k
+        # paths, README "Issue discounts and fees"); whatever is left goes at maturity
+        known = np.isfinite(state.yield_q[:, t])
+        reset = live & known & (state.coupon_q[:, t] != coupon)
+        state.yield_q[:, t] = np.where(reset, state.yield_q[:, t] + coupon - state.coupon_q[:, t], state.yield_q[:, t])
+        state.coupon_q[:, t] = np.where(reset, coupon, state.coupon_q[:, t])
+        solve = live & ~known
         if solve.any():
             rows = np.flatnonzero(solve)
             flows = remaining_flows(f[rows], coupon[rows], left[rows], methods[t], int(left[rows].max()))
-            last_y = state.yield_q[rows, t]
-            warm = np.isfinite(last_y)
-            guess = np.where(warm, last_y, coupon[rows] + d[rows] / np.maximum(f[rows] * left[rows], CENT))
+            guess = coupon[rows] + d[rows] / np.maximum(f[rows] * left[rows], CENT)
             state.yield_q[rows, t] = effective_yield(f[rows] - d[rows], flows, guess)
             state.coupon_q[rows, t] = coupon[rows]
         y = state.yield_q[:, t]
