@@ -239,15 +239,18 @@ def write_fleet(ws: Worksheet, results: Results, grid: g.Grid, debt_sheet: str, 
     for w, name in enumerate(results.worlds):
         st.put_text(ws, row, g.LABEL_COL, f"Scenario: {name}", st.SECTION)
         _values(ws, row + 1, "GPUs earning", [float(v) for v in p["gpus_earning"][w]], st.COUNT)
-        _values(ws, row + 2, "Capex", _m(p["capex"][w]))
+        _values(ws, row + 2, "Capex paid (cost less construction in progress)", _m(p["capex"][w]))
         _values(ws, row + 3, "Depreciation", _m(p["depreciation"][w]))
         _values(ws, row + 4, "Impairment", _m(p["impairment"][w]))
         _values(ws, row + 5, "Retirement proceeds", _m(p["asset_sales"][w]))
         _values(ws, row + 6, "Gain (loss) on retirement", _m(p["disposal_gain"][w]))
         _values(ws, row + 7, "GPU PP&E (net book value)", _m(p["ppe"][w]), st.USD_M_TOTAL, bold=True)
         st.put(ws, row + 7, g.OPENING_COL, results.cc.opening.ppe / st.MILLION, st.USD_M_TOTAL)
-        _values(ws, row + 8, "Fleet market value (all cohorts held)", _m(p["fleet_value"][w]))
-        row += 9
+        _values(ws, row + 8, "Construction in progress (paid ahead)",
+                _m(p["construction_in_progress"][w]))
+        st.put(ws, row + 8, g.OPENING_COL, results.cc.opening.construction_in_progress / st.MILLION, st.USD_M)
+        _values(ws, row + 9, "Fleet market value (all cohorts held)", _m(p["fleet_value"][w]))
+        row += 10
         ltv_rows = {}
         for j, tranche in secured:
             collateral, balance, ltv = row, row + 1, row + 2
