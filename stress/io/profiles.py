@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from stress.errors import Problem, ProfileError
+from stress.io.todo import outside_todos, todo_problems
 from stress.io.yamlfile import read_mapping, validation_problems
 from stress.model.checks import Parts, going_concern_warnings, profile_problems, scale_warnings
 from stress.model.company import Company
@@ -76,19 +77,23 @@ def _known_names() -> list[str]:
 def load_profile(name_or_path: str | Path) -> LoadedProfile:
     """Load and validate a profile; raises ProfileError listing every problem in it.
 
+    A ``TODO`` placeholder (a drafted profile's unfilled value, :mod:`stress.io.todo`) is one problem,
+    "to fill in: ...", and a profile with any is refused.
+
     The cross-field checks run on whatever parts of the file validate, so a
     file with both field and cross-field problems reports them all at once.
     """
     path = resolve_profile(name_or_path)
     data = read_mapping(path)
+    todos = todo_problems(data)  # a draft's placeholders: each one problem, "to fill in: ..."
     problems = profile_problems(Parts.of_data(data))
     try:
         company = Company.model_validate(data)
     except ValidationError as exc:
-        every = [*validation_problems(Company, exc), *problems]
+        every = [*todos, *outside_todos([*validation_problems(Company, exc), *problems], todos)]
         raise ProfileError(path, list(dict.fromkeys(every))) from exc
-    if problems:
-        raise ProfileError(path, problems)
+    if todos or problems:
+        raise ProfileError(path, [*todos, *outside_todos(problems, todos)])
     return LoadedProfile(company, path, [*scale_warnings(company), *going_concern_warnings(company)])
 
 
