@@ -159,6 +159,37 @@ def report(
     typer.echo(str(path))
 
 
+@app.command()
+def draft(
+    companyfacts: Annotated[Path, typer.Argument(help="an SEC XBRL companyfacts JSON file (data.sec.gov/api/xbrl/companyfacts)")],
+    as_of: Annotated[str, typer.Option("--as-of", help="the balance-sheet date, e.g. 2025-09-30 (a filing's within 10 days is used)")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="the .yaml to write (or a folder); default drafts/<name>-<as_of>.yaml")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
+) -> None:
+    """Draft a profile from a filing's XBRL facts: the tagged balance sheet, each number sourced; TODOs for the rest."""
+    import datetime as dt
+
+    from stress.cli_common import bad_input, option_error
+    from stress.io.companyfacts import read_companyfacts
+    from stress.io.draft_facts import gather
+    from stress.report.draft import write_draft
+
+    try:
+        date = dt.date.fromisoformat(as_of.strip())
+    except ValueError:
+        raise option_error("--as-of", "expected a date such as 2025-09-30", as_of) from None
+    if out is not None and not out.is_dir() and out.suffix.lower() not in (".yaml", ".yml"):
+        raise option_error("--out", "the draft must be written to a .yaml file (or a folder)", str(out))
+    try:
+        path = write_draft(gather(read_companyfacts(companyfacts), date), out, force)
+    except ProfileError as err:
+        raise bad_input(err) from None
+    except ReportError as err:
+        console.stderr.print(f"[red]error:[/] {escape(str(err))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(str(path))
+
+
 @app.command("scenarios")
 def list_scenarios(
     scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="also list this file's scenarios")] = None,

@@ -468,6 +468,21 @@ def load_json(text: str) -> Any:
 
 # --- the one entry point -------------------------------------------------------------------------
 
+def read_json(path: Path, kind: str) -> Any:
+    """The data of a JSON file, read with :func:`read_text`'s checks (regular file, size cap, UTF-8) and
+    :func:`load_json`'s bounds; every failure is a ProfileError of ``kind``. For JSON inputs that are not
+    profiles (an SEC companyfacts file), whatever their suffix."""
+    path = Path(path)
+    text = read_text(path, kind)
+    try:
+        return load_json(text)
+    except _Refused as exc:
+        raise ProfileError(path, [exc.problem], kind) from None
+    except json.JSONDecodeError as exc:
+        raise ProfileError(path, [Problem("", f"is not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)], kind) from None
+
+
+
 def read_mapping(path: Path, kind: str = "profile") -> dict[str, Any]:
     """The top-level mapping of a YAML/JSON file, read safely; every failure is a ProfileError with its place."""
     path = Path(path)
