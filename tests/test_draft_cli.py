@@ -118,3 +118,14 @@ def test_200mb_refused_fast(tmp_path):
 def test_out_must_be_yaml(tmp_path):
     result = _draft("--out", str(tmp_path / "d.xlsx"))
     assert result.exit_code == 2 and ".yaml" in result.output
+
+
+def test_todo_anywhere_in_a_profile_is_one_problem(tmp_path):
+    text = (FIXTURES / "tiny.yaml").read_text()
+    text = text.replace("cash: 100m", "cash: TODO").replace('rate: "9.25%"', 'rate: "TODO: the notes\' coupon"')
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "2 problem(s)" in result.output, result.output
+    assert "opening.cash: to fill in: the value of 'opening.cash'" in result.output
+    assert "debt[1].rate: to fill in: the notes' coupon" in result.output
