@@ -32,6 +32,10 @@ OPERATING_LEASE_CURRENT = ("OperatingLeaseLiabilityCurrent",)
 OPERATING_LEASE_NONCURRENT = ("OperatingLeaseLiabilityNoncurrent",)
 FINANCE_LEASE_CURRENT = ("FinanceLeaseLiabilityCurrent",)
 FINANCE_LEASE_NONCURRENT = ("FinanceLeaseLiabilityNoncurrent",)
+# Totals, used only when neither the current nor the non-current part is tagged.
+DEBT_TOTAL = ("LongTermDebt", "DebtInstrumentCarryingAmount")
+OPERATING_LEASE_TOTAL = ("OperatingLeaseLiability",)
+FINANCE_LEASE_TOTAL = ("FinanceLeaseLiability",)
 BACKLOG = ("RevenueRemainingPerformanceObligation",)
 
 REVENUE = ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax",
@@ -130,6 +134,13 @@ def gather(cf: CompanyFacts, as_of: dt.date) -> DraftFacts:
         ("operating_lease_current", OPERATING_LEASE_CURRENT), ("operating_lease_noncurrent", OPERATING_LEASE_NONCURRENT),
         ("finance_lease_current", FINANCE_LEASE_CURRENT), ("finance_lease_noncurrent", FINANCE_LEASE_NONCURRENT),
     )}
+    for total, current, noncurrent in (("debt_total", "debt_current", "debt_noncurrent"),
+                                       ("operating_lease_total", "operating_lease_current", "operating_lease_noncurrent"),
+                                       ("finance_lease_total", "finance_lease_current", "finance_lease_noncurrent")):
+        concepts = {"debt_total": DEBT_TOTAL, "operating_lease_total": OPERATING_LEASE_TOTAL,
+                    "finance_lease_total": FINANCE_LEASE_TOTAL}[total]
+        # a total (current and non-current together) only when the balance sheet tags neither part
+        items[total] = cf.instant(concepts, d) if items[current] is None and items[noncurrent] is None else None
     items["restricted_cash_current"] = cf.instant(RESTRICTED_CURRENT, d)
     items["restricted_cash_noncurrent"] = cf.instant(RESTRICTED_NONCURRENT, d)
     reported = {"reported_equity": items["equity"], "reported_total_assets": items["assets"],
@@ -146,13 +157,7 @@ def gather(cf: CompanyFacts, as_of: dt.date) -> DraftFacts:
                               [("cash", items["cash"]), ("receivables", items["receivables"]),
                                ("PP&E net (to the fleet)", items["ppe"])]),
         "other_liabilities": _less(reported["reported_total_liabilities"], "total liabilities",
-                                   [("debt, current (to debt)", items["debt_current"]),
-                                    ("debt, non-current (to debt)", items["debt_noncurrent"]),
-                                    ("operating lease liabilities, current (to leases)", items["operating_lease_current"]),
-                                    ("operating lease liabilities, non-current (to leases)", items["operating_lease_noncurrent"]),
-                                    ("finance lease liabilities, current (to leases)", items["finance_lease_current"]),
-                                    ("finance lease liabilities, non-current (to leases)", items["finance_lease_noncurrent"])],
-                                   optional=True),
+                                   _liability_parts(items), optional=True),
     }
     calibration = {"revenue": cf.quarter(REVENUE, d), "interest expense": cf.quarter(INTEREST, d),
                    "depreciation and amortisation": cf.quarter(DEPRECIATION, d),
@@ -162,6 +167,19 @@ def gather(cf: CompanyFacts, as_of: dt.date) -> DraftFacts:
                           _table(cf, "finance lease payments due (undiscounted)", FINANCE_LEASE_PAYMENTS, d)) if t]
     return DraftFacts(cf.name, cf.cik, cf.ticker(), as_of, d, opening, reported, cf.instant(BACKLOG, d),
                       calibration, tables, items, cf)
+
+
+def _liability_parts(items: dict[str, Figure | None]) -> list[tuple[str, Figure | None]]:
+    """Debt and lease liabilities the schedules carry: current and non-current, or the total where only it is tagged."""
+    parts: list[tuple[str, Figure | None]] = []
+    for key, what, where in (("debt", "debt", "debt"), ("operating_lease", "operating lease liabilities", "leases"),
+                             ("finance_lease", "finance lease liabilities", "leases")):
+        if items[f"{key}_total"] is not None:
+            parts.append((f"{what}, current and non-current (to {where})", items[f"{key}_total"]))
+        else:
+            parts += [(f"{what}, current (to {where})", items[f"{key}_current"]),
+                      (f"{what}, non-current (to {where})", items[f"{key}_noncurrent"])]
+    return parts
 
 
 def _single(fig: Figure | None, what: str) -> Line:

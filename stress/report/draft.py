@@ -92,6 +92,10 @@ def _hints(f: DraftFacts) -> dict[str, str]:
         fig = it.get(key)
         return _m(fig.value) if fig else "not tagged"
 
+    def pair(key: str) -> str:
+        total = it.get(f"{key}_total")
+        return f"{_m(total.value)} in all" if total else f"{m(f'{key}_current')} current + {m(f'{key}_noncurrent')} non-current"
+
     return {
         "fleet": f"GPU cohorts owned at as_of (name, gpu, units, unit_cost, in_service, useful_life_years, residual); "
                  f"PP&E net {m('ppe')} is left out of other_assets for them (construction in progress: capex_plan "
@@ -101,11 +105,10 @@ def _hints(f: DraftFacts) -> dict[str, str]:
         "market": "gpu_hour_price per GPU model (start, annual_change), spot_utilisation, base_rate (start), "
                   "power_price_per_kwh",
         "costs": "pue, other_cost_per_gpu_year, sga_per_quarter, tax_rate (calibrate to the header's last quarter)",
-        "debt": f"tranches (name, kind, balance, rate, maturity, amortisation); tagged debt {m('debt_current')} current + "
-                f"{m('debt_noncurrent')} non-current, left out of other_liabilities; see the maturity table in the header",
+        "debt": f"tranches (name, kind, balance, rate, maturity, amortisation); tagged debt {pair('debt')}, left out "
+                "of other_liabilities; see the maturity table in the header",
         "leases": f"leases (name, annual_payment, escalator, start, end, discount_rate, type); operating lease liabilities "
-                  f"{m('operating_lease_current')} current + {m('operating_lease_noncurrent')} non-current, finance "
-                  f"{m('finance_lease_current')} + {m('finance_lease_noncurrent')}, left out of other_liabilities",
+                  f"{pair('operating_lease')}, finance {pair('finance_lease')}, left out of other_liabilities",
     }
 
 

@@ -134,3 +134,21 @@ def test_huge_file_refused_by_size_before_reading(tmp_path):
     with pytest.raises(ProfileError) as err:
         read_companyfacts(path)
     assert "larger than the 16,777,216-byte limit" in str(err.value)
+
+
+def test_totals_only_where_neither_part_is_tagged(tmp_path):
+    """A firm tagging only LongTermDebt and OperatingLeaseLiability (totals): each is taken out of other
+    liabilities once; with the parts tagged (the fixture) a total is never used."""
+    data = json.loads(FIXTURE.read_text())
+    gaap = data["facts"]["us-gaap"]
+    fact = {"end": "2025-09-30", "accn": "0001234567-25-000045", "form": "10-Q", "filed": "2025-11-10"}
+    for gone in ("LongTermDebtCurrent", "LongTermDebtAndCapitalLeaseObligations", "OperatingLeaseLiabilityCurrent",
+                 "OperatingLeaseLiabilityNoncurrent"):
+        del gaap[gone]
+    gaap["LongTermDebt"] = {"units": {"USD": [{**fact, "val": 500e6}]}}
+    gaap["OperatingLeaseLiability"] = {"units": {"USD": [{**fact, "val": 100e6}]}}
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(data))
+    got = gather(read_companyfacts(path), Q3)
+    assert got.opening["other_liabilities"].value == (700 - 500 - 100 - 1 - 4) * M
+    assert gather(read_companyfacts(FIXTURE), Q3).items["debt_total"] is None
