@@ -10,16 +10,14 @@ the profiles.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+import stress
 
-import stress  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 REPORTED = HERE / "reported_quarters.yaml"
 #: (label, projection line, key of the reported figures)

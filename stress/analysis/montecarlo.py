@@ -29,7 +29,6 @@ import pandas as pd
 from stress.engine import finite
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND
-from stress.engine.debt import CENT
 from stress.engine.project import DEFAULT_CHUNK, Projection, project
 from stress.engine.results import METRIC_LINES, Results
 from stress.engine.results import first_default as results_first_default

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stress.engine.financing import CENT
-from stress.engine.programmes import NEVER
+from stress.engine.programmes import NEVER, cohort_cancelled
 from stress.engine.rows import rowsum
 from stress.model.company import Company
 from stress.model.debt import Amortisation
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from stress.engine.compiled import CompiledCompany
     from stress.engine.debt import DebtState
     from stress.engine.fleet import FleetState
-    from stress.engine.programmes import CompiledProgrammes, ProgrammeState
+    from stress.engine.programmes import ProgrammeState
 
 #: Newton iterations for the effective quarterly yield from its start (the coupon plus the discount spread over
 #: the remaining life): it converges to machine precision in four or five (Newton's error squares each step).
@@ -266,13 +266,6 @@ def balance_lines(L: dict[str, np.ndarray], state: CostState) -> None:
     L["capitalised_interest"][:] = rowsum(state.cip)
     L["total_liabilities"] -= L["debt_discount"]
     L["total_assets"] += L["capitalised_interest"]
-
-
-def cohort_cancelled(cp: "CompiledProgrammes", st: "ProgrammeState") -> np.ndarray:
-    """(W, K) bool: the cohort's programme is cancelled (owned cohorts never are)."""
-    if not len(cp.names):
-        return np.zeros(st.buy_q.shape, dtype=bool)
-    return st.cancelled[:, np.maximum(cp.cohort_programme, 0)] & (cp.cohort_programme >= 0)[None, :]  # type: ignore[no-any-return]
 
 
 def quarter_start(L: dict[str, np.ndarray], cc: "CompiledCompany", state: CostState, debt: "DebtState",

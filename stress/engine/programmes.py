@@ -163,6 +163,13 @@ class ProgrammeState:
                    np.zeros((n_w, n_contracts), dtype=bool), np.zeros(in_q.shape[1], dtype=bool))
 
 
+def cohort_cancelled(cp: CompiledProgrammes, st: ProgrammeState) -> np.ndarray:
+    """(W, K) bool: the cohort's programme is cancelled (owned cohorts never are)."""
+    if not len(cp.names):
+        return np.zeros(st.buy_q.shape, dtype=bool)
+    return st.cancelled[:, np.maximum(cp.cohort_programme, 0)] & (cp.cohort_programme >= 0)[None, :]  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class Purchases:
     bought: np.ndarray  # (W, K) bool bought this quarter

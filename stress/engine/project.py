@@ -313,19 +313,16 @@ def _buy_capex(cc: CompiledCompany, x: _Inputs, fleet: fleet_step.FleetState, pr
 
 def _write_off_cancelled(L: dict[str, np.ndarray], cc: CompiledCompany, progs: prog_step.ProgrammeState, firm: _Firm) -> None:
     """Construction in progress of cohorts whose programme is cancelled is written off this quarter (impairment)."""
-    prog = cc.programmes.cohort_programme
-    if not firm.cip.any() or not (prog >= 0).any():
+    if not firm.cip.any():
         return
-    cancelled = progs.cancelled[:, np.maximum(prog, 0)] & (prog >= 0)[None, :]
-    written_off = construction.release(firm.cip, cancelled)
+    written_off = construction.release(firm.cip, prog_step.cohort_cancelled(cc.programmes, progs))
     for name, sign in (("impairment", 1.0), ("ebit", -1.0), ("pretax_income", -1.0), ("net_income", -1.0)):
         L[name][:] += sign * written_off
 
 
 def _pending(cc: CompiledCompany, progs: prog_step.ProgrammeState) -> np.ndarray:
     """(W, K) bool: capex cohorts still to be bought (neither bought nor cancelled): not yet complete."""
-    prog = cc.programmes.cohort_programme
-    cancelled = progs.cancelled[:, np.maximum(prog, 0)] & (prog >= 0)[None, :]
+    cancelled = prog_step.cohort_cancelled(cc.programmes, progs)
     return cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER) & ~cancelled  # type: ignore[no-any-return]
 
 

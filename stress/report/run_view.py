@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text

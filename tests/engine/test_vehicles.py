@@ -24,7 +24,6 @@ from stress.engine.compiled import compile_company
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import project
 from stress.engine.results import Results, first_default
-from stress.engine.worlds import baseline_worlds
 
 CENTS = 0.01
 
