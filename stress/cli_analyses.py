@@ -7,36 +7,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from pydantic import ValidationError
 
-from stress.analysis.breakeven import breakeven_table
-from stress.analysis.drivers import DRIVERS
-from stress.analysis.grid import GridMetric, grid, parse_axis
-from stress.analysis.montecarlo import Exposure, run_montecarlo
-from stress.analysis.tornado import tornado
-from stress.engine.compiled import CompiledCompany, compile_company
-from stress.cli_common import CaseOpt, bad_input, load_or_exit, option_error
-from stress.errors import ProfileError, ReportError
-from stress.io.yamlfile import read_mapping, validation_problems
-from stress.model.capital import Case
-from stress.model.debt import Seniority
-from stress.model.montecarlo import MonteCarloParams
-from stress.model.types import MAX_MONEY
-from stress.report import analysis_view, console, jsonout
-from stress.report.safe_write import write_atomic
-from stress.report.workbook.analyses import analysis_workbook
-from stress.units import parse_money
+from stress.cli_common import CaseOpt, JsonOpt, bad_input, head, load_or_exit, option_error, print_json
+from stress.vocabulary import DRIVER_NAMES, Case, GridMetric, Seniority
+
+if TYPE_CHECKING:
+    from stress.engine.compiled import CompiledCompany
+    from stress.io.profiles import LoadedProfile
+    from stress.model.montecarlo import MonteCarloParams
+
+# Only typer and stress.vocabulary load at start (``stress --help`` stays fast); each command imports the
+# analysis it runs inside its body.
 
 #: The most Monte Carlo paths one run takes. Each path keeps its cash in every quarter (8 bytes x up to 80
 #: quarters), so this is about 0.6 GB and minutes of work; 10,000 (the default) give the PD to about +/-0.5pp.
 MAX_PATHS = 1_000_000
 
 ProfileArg = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="print the figures as JSON on stdout")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="also write the analysis as a workbook sheet (.xlsx)")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="replace an existing --out file")]
 
@@ -49,8 +39,16 @@ def _check_out(out: Path | None, force: bool) -> None:
         raise option_error("--out", "already exists; not overwriting it (use --force to replace it)", str(out))
 
 
-def _emit(result: object, document: dict, out: Path | None, force: bool, as_json: bool, show: Callable[[], None]) -> None:
+def _emit(command: str, result: object, document: dict[str, Any], out: Path | None, force: bool, as_json: bool,
+          show: Callable[[], None]) -> None:
     """The JSON document or the console view on stdout, and the sheet when asked for."""
+    from rich.markup import escape
+
+    from stress.errors import ReportError
+    from stress.report import console
+    from stress.report.safe_write import write_atomic
+    from stress.report.workbook.analyses import analysis_workbook
+
     if out is not None:
         try:
             path = write_atomic(out, analysis_workbook(result).save, force)  # type: ignore[arg-type]
@@ -58,9 +56,16 @@ def _emit(result: object, document: dict, out: Path | None, force: bool, as_json
             raise option_error("--out", str(err), str(out)) from None
         console.stderr.print(f"wrote {escape(str(path))}")
     if as_json:
-        typer.echo(jsonout.dumps_document(document))
+        print_json(command, document)
     else:
         show()
+
+
+def _show_progress(as_json: bool) -> bool:
+    """Progress bars on stderr only for a person watching: a terminal, and no --json."""
+    from stress.report import console
+
+    return not as_json and console.stderr.is_terminal
 
 
 def check_paths(paths: int) -> None:
@@ -70,21 +75,28 @@ def check_paths(paths: int) -> None:
                                       "probability of default to within about half a point", paths)
 
 
-def _compiled(profile: str, case: Case) -> CompiledCompany:
-    return compile_company(load_or_exit(profile).company, case)
+def _compiled(profile: str, case: Case) -> tuple[LoadedProfile, CompiledCompany]:
+    from stress.engine.compiled import compile_company
+
+    loaded = load_or_exit(profile)
+    return loaded, compile_company(loaded.company, case)
 
 
 def breakeven(profile: ProfileArg,
-              driver: Annotated[list[str], typer.Option("--driver", "-d", help=f"driver(s): {', '.join(DRIVERS)}; default all")] = [],  # noqa: B006
+              driver: Annotated[list[str], typer.Option("--driver", "-d", help=f"driver(s): {', '.join(DRIVER_NAMES)}; default all")] = [],  # noqa: B006
               case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Reverse stress: the size of each driver at which the firm first breaches a covenant and first defaults."""
-    cc = _compiled(profile, case)
-    unknown = [d for d in driver if d not in DRIVERS]
+    from stress.analysis.breakeven import breakeven_table
+    from stress.report import analysis_view, jsonout
+
+    loaded, cc = _compiled(profile, case)
+    unknown = [d for d in driver if d not in DRIVER_NAMES]
     if unknown:
-        raise option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVERS)}", unknown[0])
+        raise option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVER_NAMES)}", unknown[0])
     _check_out(out, force)
     rows = breakeven_table(cc, driver or None)
-    _emit(rows, jsonout.breakeven_document(cc, rows), out, force, as_json, lambda: analysis_view.print_breakeven(cc, rows))
+    _emit("breakeven", rows, jsonout.breakeven_document(head("breakeven", loaded), rows), out, force, as_json,
+          lambda: analysis_view.print_breakeven(cc, rows))
 
 
 def grid_command(profile: ProfileArg,
@@ -93,7 +105,11 @@ def grid_command(profile: ProfileArg,
                  metric: Annotated[GridMetric, typer.Option("--metric", help="what each cell shows")] = GridMetric.MIN_LIQUIDITY,
                  case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Two-driver sensitivity grid: every pair of sizes in one engine call, as a coloured heatmap."""
-    cc = _compiled(profile, case)
+    from stress.analysis.grid import grid, parse_axis
+    from stress.report import analysis_view, jsonout
+    from stress.report.progress import progress
+
+    loaded, cc = _compiled(profile, case)
     axes = []
     for flag, spec in (("--x", x), ("--y", y)):
         try:
@@ -101,19 +117,31 @@ def grid_command(profile: ProfileArg,
         except ValueError as exc:
             raise option_error(flag, str(exc), spec) from None
     _check_out(out, force)
-    g = grid(cc, axes[0], axes[1], metric)
-    _emit(g, jsonout.grid_document(cc, g), out, force, as_json, lambda: analysis_view.print_grid(cc, g))
+    with progress("grid", None, enabled=_show_progress(as_json)):
+        g = grid(cc, axes[0], axes[1], metric)
+    _emit("grid", g, jsonout.grid_document(head("grid", loaded), g), out, force, as_json,
+          lambda: analysis_view.print_grid(cc, g))
 
 
 def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Each driver alone at a standard adverse and favourable size: impact on minimum liquidity and trough DSCR."""
-    cc = _compiled(profile, case)
+    from stress.analysis.tornado import tornado
+    from stress.report import analysis_view, jsonout
+
+    loaded, cc = _compiled(profile, case)
     _check_out(out, force)
     t = tornado(cc)
-    _emit(t, jsonout.tornado_document(cc, t), out, force, as_json, lambda: analysis_view.print_tornado(cc, t))
+    _emit("tornado", t, jsonout.tornado_document(head("tornado", loaded), t), out, force, as_json,
+          lambda: analysis_view.print_tornado(cc, t))
 
 
 def _params(cc: CompiledCompany, path: Path | None) -> MonteCarloParams:
+    from pydantic import ValidationError
+
+    from stress.errors import ProfileError
+    from stress.io.yamlfile import read_mapping, validation_problems
+    from stress.model.montecarlo import MonteCarloParams
+
     base = cc.company.montecarlo or MonteCarloParams()
     if path is None:
         return base
@@ -133,8 +161,16 @@ def montecarlo(profile: ProfileArg,
                seniority: Annotated[Seniority | None, typer.Option("--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
                case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
+    from stress.analysis.montecarlo import Exposure, run_montecarlo
+    from stress.errors import ProfileError
+    from stress.model.types import MAX_MONEY
+    from stress.report import analysis_view, jsonout
+    from stress.report.envelope import input_file
+    from stress.report.progress import progress
+    from stress.units import parse_money
+
     check_paths(paths)
-    cc = _compiled(profile, case)
+    loaded, cc = _compiled(profile, case)
     try:
         amount = parse_money(exposure)
     except ValueError as exc:
@@ -153,13 +189,20 @@ def montecarlo(profile: ProfileArg,
         raise bad_input(err) from None
     rank = cc.company.tranche(tranche).rank if tranche else seniority or Seniority.SENIOR_UNSECURED
     _check_out(out, force)
-    r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank))
-    _emit(r, jsonout.montecarlo_document(cc, r), out, force, as_json, lambda: analysis_view.print_montecarlo(cc, r))
+    with progress("paths", paths, enabled=_show_progress(as_json)) as advance:
+        r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank), advance=advance)
+    inputs = [] if params is None else [input_file("params", params)]
+    _emit("montecarlo", r, jsonout.montecarlo_document(head("montecarlo", loaded, inputs), cc, r), out, force, as_json,
+          lambda: analysis_view.print_montecarlo(cc, r))
 
 
 def register(app: typer.Typer) -> None:
-    """Add the analysis commands to the main app."""
-    app.command()(breakeven)
-    app.command("grid")(grid_command)
-    app.command("tornado")(tornado_command)
-    app.command()(montecarlo)
+    """Add the analysis commands to the main app, each with an example or two in its help."""
+    from stress.cli import examples
+
+    app.command(epilog=examples("stress breakeven coreweave", "stress breakeven coreweave -d gpu_price -d rate --json"))(breakeven)
+    app.command("grid", epilog=examples("stress grid coreweave --x gpu_price=-80%:0%:9 --y rate=0:500bp:6",
+                                        "stress grid coreweave --x utilisation=30%:90%:7 --y spread=0:600bp:7 --metric trough_dscr"))(grid_command)
+    app.command("tornado", epilog=examples("stress tornado coreweave", "stress tornado oracle --case committed --out tornado.xlsx"))(tornado_command)
+    app.command(epilog=examples("stress montecarlo coreweave --paths 100000 --seed 7",
+                                "stress montecarlo coreweave --exposure 250m --tranche \"DDTL 2.0\" --json"))(montecarlo)

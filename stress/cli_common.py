@@ -1,15 +1,22 @@
-"""What every CLI command shares: exit codes, loading a profile or exiting 2, option errors."""
+"""What every CLI command shares: exit codes, loading a profile or exiting 2, option errors.
+
+Imports only typer and :mod:`stress.vocabulary` at module level: ``stress --help`` and TAB completion load
+this module, and must not pay for numpy, pandas or the engine. Everything heavy is imported where it is used.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stress.errors import Problem, ProfileError
-from stress.io.profiles import LoadedProfile, load_profile
-from stress.model.capital import Case
-from stress.report import console
+from stress.vocabulary import Case
+
+if TYPE_CHECKING:
+    from stress.errors import ProfileError
+    from stress.io.profiles import LoadedProfile
 
 #: ``--case`` on every command that projects: which financing and contracts count.
 CaseOpt = Annotated[Case, typer.Option("--case", help="plan: planned financing and awarded contracts count too; "
@@ -21,17 +28,35 @@ EXIT_BREACH = 3
 
 def bad_input(err: ProfileError) -> typer.Exit:
     """Show every problem on stderr; the caller raises the returned Exit (code 2)."""
+    from stress.report import console
+
     console.stderr.print(console.problems_panel(err))
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def error_exit(message: str) -> typer.Exit:
+    """A one-line error on stderr (markup escaped); the caller raises the returned Exit (code 2)."""
+    from rich.markup import escape
+
+    from stress.report import console
+
+    console.stderr.print(f"[red]error:[/] {escape(message)}")
     return typer.Exit(EXIT_BAD_INPUT)
 
 
 def option_error(flag: str, message: str, value: object) -> typer.Exit:
     """A bad command-line option, named, with its value shown once."""
+    from stress.errors import Problem, ProfileError
+
     return bad_input(ProfileError("command-line options", [Problem(flag, message.removesuffix(f", got {value!r}"), value)], "option"))
 
 
 def load_or_exit(profile: str) -> LoadedProfile:
     """The validated profile, its warnings on stderr; exit 2 with every problem if it is invalid."""
+    from stress.errors import ProfileError
+    from stress.io.profiles import load_profile
+    from stress.report import console
+
     try:
         loaded = load_profile(profile)
     except ProfileError as err:
@@ -39,3 +64,62 @@ def load_or_exit(profile: str) -> LoadedProfile:
     if loaded.warnings:
         console.stderr.print(console.warnings_panel(loaded))
     return loaded
+
+
+#: ``--json`` on every command: one document on stdout, in the envelope of ``stress.report.documents``.
+JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as one JSON document on stdout "
+                                                      "(its schema: stress schema --output COMMAND)")]
+
+
+def head(command: str, loaded: LoadedProfile | None = None, inputs: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The envelope of a command's document; with ``loaded``, its profile is the first input and the company."""
+    from stress.report.envelope import company_ref, envelope, input_file
+
+    files = [input_file("profile", loaded.path)] if loaded is not None else []
+    doc = envelope(command, [*files, *inputs])
+    if loaded is not None:
+        doc["company"] = company_ref(loaded.company, loaded.path)
+    return doc
+
+
+def scenarios_input(scenarios_file: Path | None) -> list[dict[str, Any]]:
+    """The scenario file as an input of the document, when one was given."""
+    from stress.report.envelope import input_file
+
+    return [] if scenarios_file is None else [input_file("scenarios", scenarios_file)]
+
+
+def print_json(command: str, document: dict[str, Any]) -> None:
+    """Check ``document`` against the command's published model and print it as one line on stdout."""
+    from stress.report.documents import DOCUMENTS
+    from stress.report.envelope import dumps
+
+    typer.echo(dumps(DOCUMENTS[command], document))
+
+
+def validate_document(loaded: list[LoadedProfile], failed: list[ProfileError]) -> dict[str, Any]:
+    """``stress validate --json``: each file valid (with its company and warnings) or with its problems."""
+    from stress.report.envelope import company_ref, input_file
+    from stress.report.jsonout import problem_document
+
+    files = [{"path": str(ok.path), "kind": "profile", "valid": True, "company": company_ref(ok.company, ok.path),
+              "warnings": [problem_document(p) for p in ok.warnings]} for ok in loaded]
+    files += [{"path": str(err.file), "kind": "profile", "valid": False,
+               "problems": [problem_document(p) for p in err.problems]} for err in failed]
+    inputs = [input_file("profile", f["path"]) for f in files]
+    return {**head("validate", inputs=inputs), "files": files}
+
+
+def batch_json(inputs: list[str], scenarios_file: Path | None, rep: Any, joint: Any) -> dict[str, Any]:
+    """``stress batch --json``: the portfolio or profiles as inputs, each ranked firm as a company object."""
+    from stress.io.portfolio import is_portfolio_file
+    from stress.report.envelope import input_file, sha256_of
+    from stress.report.documents import UNITS
+    from stress.report.jsonout import batch_document
+
+    companies = {(o.ticker, o.as_of): {"name": o.name, "ticker": o.ticker, "as_of": o.as_of, "horizon_quarters": o.horizon_quarters,
+                            "fiscal_year_end": o.fiscal_year_end, "profile": o.path, "sha256": sha256_of(o.path),
+                            "units": UNITS} for o in rep.outcomes if o.ok}
+    book = [input_file("portfolio", inputs[0])] if len(inputs) == 1 and is_portfolio_file(Path(inputs[0])) else []
+    files = [*book, *(input_file("profile", o.path or o.profile) for o in rep.outcomes)]
+    return batch_document(head("batch", inputs=[*files, *scenarios_input(scenarios_file)]), rep, companies, joint)

@@ -1,5 +1,5 @@
-"""The console-script entry point: Ctrl-C or SIGTERM during start-up (importing numpy, pandas, the engine
-takes most of a second) exits 130 with one line, as it does once a command runs (``stress.cli.main``)."""
+"""The console-script entry point: Ctrl-C or SIGTERM during start-up exits 130 with one line, as it does once
+a command runs (``stress.cli.main``, which installs its own handlers and restores these when it ends)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ def _early_interrupt(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    previous = {sig: signal.signal(sig, _early_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    from stress.cli import main as cli_main  # the heavy imports; main() installs its own handlers
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _early_interrupt)
+    from stress.cli import main as cli_main  # main() replaces these handlers once it has what it needs
 
-    for sig, handler in previous.items():
-        signal.signal(sig, handler)
     cli_main()

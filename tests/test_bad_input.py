@@ -80,8 +80,8 @@ def test_schema_out_is_not_overwritten_without_force(tmp_path: Path):
 def test_batch_refuses_an_existing_output_before_running(tmp_path: Path, monkeypatch):
     out = tmp_path / "b.xlsx"
     out.write_text("mine")
-    import stress.cli as cli
+    import stress.analysis.batch as batch_module
 
-    monkeypatch.setattr(cli, "run_batch", lambda *a, **k: pytest.fail("the batch ran before the output was checked"))
+    monkeypatch.setattr(batch_module, "run_batch", lambda *a, **k: pytest.fail("the batch ran before the output was checked"))
     bad(["batch", TINY, "--out", str(out)], "already exists")
     assert out.read_text() == "mine"

@@ -64,6 +64,9 @@ class FirmOutcome:
     name: str = ""
     ticker: str = ""
     as_of: str = ""
+    horizon_quarters: int = 0
+    fiscal_year_end: int = 12
+    path: str = ""  # the profile file the given name or path resolved to
     error: str | None = None  # one-screen message when the firm failed
     stage: str | None = None  # "profile", "scenarios" or "run"
     rows: list[dict[str, Any]] = field(default_factory=list)  # one per scenario: the comparison columns
@@ -136,8 +139,11 @@ def run_firm(task: FirmTask) -> FirmOutcome:
         return out
     stage = "profile"
     try:
-        company = load_profile(task.profile).company
+        loaded = load_profile(task.profile)
+        company = loaded.company
         out.name, out.ticker, out.as_of = company.name, company.ticker, company.as_of.isoformat()
+        out.horizon_quarters, out.fiscal_year_end = company.horizon_quarters, company.reporting.fiscal_year_end
+        out.path = str(loaded.path)
         cc = compile_company(company, task.case)
         out.exposure_errors = exposure_errors(cc, task.exposures)
         valued = [None if err else e for e, err in zip(task.exposures, out.exposure_errors, strict=True)]

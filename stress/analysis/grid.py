@@ -7,7 +7,6 @@ Each axis has at most ``MAX_AXIS_POINTS`` sizes, so a grid is at most 50 x 50 = 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 from pydantic import ValidationError
@@ -19,16 +18,11 @@ from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
 from stress.units import parse_rate
+from stress.vocabulary import GridMetric  # defined with the CLI's other choices, re-exported here
 
 
 #: The most sizes on one axis of a grid.
 MAX_AXIS_POINTS = 50
-
-
-class GridMetric(StrEnum):
-    MIN_LIQUIDITY = "min_liquidity"  # USD, lowest cash + undrawn revolver over the horizon
-    FIRST_DEFAULT = "first_default"  # quarter index of the first liquidity or maturity default; NaN = none
-    TROUGH_DSCR = "trough_dscr"  # x, lowest DSCR over the horizon (NaN when never meaningful)
 
 
 @dataclass(frozen=True)

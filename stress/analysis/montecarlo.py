@@ -21,6 +21,7 @@ from the waterfall in ``stress.analysis.recovery`` at the default quarter.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -361,19 +362,27 @@ def _simulate_shared(n: int, seed: np.random.SeedSequence) -> ChunkSummary:
 
 
 def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarloParams | None = None,
-                   exposure: Exposure | None = None, chunk: int = DEFAULT_CHUNK, jobs: int | None = None) -> MonteCarloResult:
+                   exposure: Exposure | None = None, chunk: int = DEFAULT_CHUNK, jobs: int | None = None,
+                   advance: Callable[[float], None] | None = None) -> MonteCarloResult:
     """Simulate ``paths`` worlds in chunks; each chunk draws from its own child of ``seed``, so the
-    answer does not depend on ``jobs`` (worker processes; default the core count, 1 runs in-process)."""
+    answer does not depend on ``jobs`` (worker processes; default the core count, 1 runs in-process).
+    ``advance(n)`` is called with each chunk's path count as it finishes (a progress bar)."""
     params = params or cc.company.montecarlo or MonteCarloParams()
     exposure = exposure or Exposure(100e6)
     sizes = [min(chunk, paths - i) for i in range(0, paths, chunk)]
     children = np.random.SeedSequence(seed).spawn(len(sizes))
     jobs = min(jobs or os.cpu_count() or 1, len(sizes))
+    done = advance or (lambda n: None)
+    parts: list[ChunkSummary] = []
     if jobs == 1:
-        parts = [_simulate_chunk(cc, params, n, s, exposure) for n, s in zip(sizes, children, strict=True)]
+        for n, s in zip(sizes, children, strict=True):
+            parts.append(_simulate_chunk(cc, params, n, s, exposure))
+            done(n)
     else:
         with worker_pool(max_workers=jobs, initializer=_share, initargs=(cc, params, exposure)) as pool:
-            parts = list(pool.map(_simulate_shared, sizes, children))
+            for n, part in zip(sizes, pool.map(_simulate_shared, sizes, children), strict=True):
+                parts.append(part)
+                done(n)
     cash = np.concatenate([c.cash for c in parts])
     bad = np.argwhere(~np.isfinite(cash))
     if bad.size:  # bounds keep inputs plausible; if a path still overflows, no PD is drawn from it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stress.analysis.breakeven import Breakeven, breakeven_table
@@ -22,7 +23,21 @@ class Analyses:
     montecarlo: MonteCarloResult
 
 
+#: The analyses' steps, for a progress bar: breakeven, grid and tornado count one each, the Monte Carlo one
+#: in all, advanced by its share of the paths as its chunks finish.
+STEPS = 4
+
+
 def run_all(cc: CompiledCompany, paths: int = 10_000, seed: int = 7, x: str = DEFAULT_X, y: str = DEFAULT_Y,
-            metric: GridMetric = GridMetric.MIN_LIQUIDITY, exposure: Exposure | None = None) -> Analyses:
-    return Analyses(breakeven_table(cc), grid(cc, parse_axis(x), parse_axis(y), metric), tornado(cc),
-                    run_montecarlo(cc, paths, seed, exposure=exposure))
+            metric: GridMetric = GridMetric.MIN_LIQUIDITY, exposure: Exposure | None = None,
+            advance: Callable[[float], None] | None = None) -> Analyses:
+    """Every analysis of ``cc``; ``advance(steps)`` moves a progress bar of :data:`STEPS` steps."""
+    done = advance or (lambda steps: None)
+    rows = breakeven_table(cc)
+    done(1)
+    g = grid(cc, parse_axis(x), parse_axis(y), metric)
+    done(1)
+    t = tornado(cc)
+    done(1)
+    mc = run_montecarlo(cc, paths, seed, exposure=exposure, advance=lambda n: done(n / paths))
+    return Analyses(rows, g, t, mc)

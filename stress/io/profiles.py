@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,10 +12,10 @@ from stress.io.todo import outside_todos, todo_problems
 from stress.io.yamlfile import read_mapping, validation_problems
 from stress.model.checks import Parts, going_concern_warnings, profile_problems, scale_warnings
 from stress.model.company import Company
+from stress.io.search_path import HISTORY, PROFILE_SUFFIXES, SHIPPED_DIR, lookup_dirs, profile_dirs
 
-PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
-#: Profiles shipped with the project: ``companies/`` beside the package.
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "companies"
+__all__ = ["HISTORY", "PROFILE_SUFFIXES", "SHIPPED_DIR", "LoadedProfile", "load_company", "load_profile", "profile_dirs",
+           "resolve_profile"]
 
 
 @dataclass(frozen=True)
@@ -26,29 +25,13 @@ class LoadedProfile:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def profile_dirs() -> list[Path]:
-    """Where bare names are looked up: ``$STRESS_COMPANIES``, ``./companies``, the shipped set."""
-    dirs = [Path(d) for d in os.environ.get("STRESS_COMPANIES", "").split(os.pathsep) if d]
-    return [*dirs, Path.cwd() / "companies", SHIPPED_DIR]
-
-
-#: Dated profiles, ``history/NAME-YYYY-MM-DD.yaml`` beside the latest ``NAME.yaml``: a firm as it stood at an
-#: earlier as_of, kept so its projection can be compared with what was reported next.
-HISTORY = "history"
-
-
-def _lookup_dirs() -> list[Path]:
-    """Each profile folder, then its ``history/``: the latest profile of a name wins over a dated one."""
-    return [d for folder in profile_dirs() for d in (folder, folder / HISTORY)]
-
-
 def resolve_profile(name_or_path: str | Path) -> Path:
     """A path as given if it exists, else a bare name looked up in ``profile_dirs()`` and their ``history/``:
     ``coreweave`` is the latest profile, ``coreweave-2025-06-30`` the dated one."""
     path = Path(name_or_path)
     if _present(path) or path.suffix.lower() in PROFILE_SUFFIXES or len(path.parts) > 1:
         return path  # read_mapping says what is wrong with it, if anything
-    for folder in _lookup_dirs():
+    for folder in lookup_dirs():
         for suffix in PROFILE_SUFFIXES:
             candidate = folder / f"{name_or_path}{suffix}"
             if _present(candidate):
@@ -66,7 +49,7 @@ def _present(path: Path) -> bool:
 
 def _known_names() -> list[str]:
     known: set[str] = set()
-    for folder in _lookup_dirs():
+    for folder in lookup_dirs():
         try:
             known.update(p.stem for p in folder.iterdir() if p.suffix in PROFILE_SUFFIXES)
         except (OSError, ValueError):

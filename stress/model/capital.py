@@ -13,22 +13,12 @@ from enum import StrEnum
 from pydantic import Field
 
 from stress.model.types import Date, PosMoney, Spec
+from stress.vocabulary import Case  # defined with the CLI's other choices, re-exported here
 
 
 class FinancingStatus(StrEnum):
     COMMITTED = "committed"
     PLANNED = "planned"
-
-
-class Case(StrEnum):
-    """Which financing and contracts a projection counts.
-
-    ``committed``: committed facilities, equity and contracts only. ``plan``: also planned financing and
-    awarded contracts (and pipeline contracts when the profile says ``plan_includes_pipeline``).
-    """
-
-    COMMITTED = "committed"
-    PLAN = "plan"
 
 
 class EquityRaise(Spec):

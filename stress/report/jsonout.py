@@ -6,7 +6,6 @@ Non-finite numbers ("n.m." ratios) are written as null, never NaN or inf.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from typing import Any
 
@@ -16,9 +15,6 @@ from stress.analysis.market_view import market_view, view_document
 from stress.analysis.summary import annual_summary
 from stress.engine.programmes import STATUS_NAMES
 from stress.engine.results import Results
-
-SCHEMA_VERSION = "1.2"
-
 
 def _clean(values: np.ndarray) -> list[Any]:
     out: list[Any] = []
@@ -82,50 +78,39 @@ def scenario_document(results: Results, world: int) -> dict[str, Any]:
     }
 
 
-def document(results: Results, profile_path: str | None = None) -> dict[str, Any]:
-    c = results.company
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "company": {"name": c.name, "ticker": c.ticker, "as_of": c.as_of.isoformat(),
-                    "horizon_quarters": c.horizon_quarters,
-                    "fiscal_year_end": c.reporting.fiscal_year_end, "profile": profile_path, "units": "USD; ratios in x; shares as fractions"},
-        "scenarios": [scenario_document(results, w) for w in range(len(results.worlds))],
-    }
-
-
-def dumps(results: Results, profile_path: str | None = None) -> str:
-    return json.dumps(document(results, profile_path), allow_nan=False)
+def run_document(head: dict[str, Any], results: Results) -> dict[str, Any]:
+    """``stress run --json``: the envelope and company (``head``), then every scenario's projection."""
+    return {**head, "scenarios": [scenario_document(results, w) for w in range(len(results.worlds))]}
 
 
 def _num(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-def breakeven_document(cc: Any, rows: list[Any]) -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "company": cc.company.name, "as_of": cc.company.as_of.isoformat(),
-            "breakeven": [{"driver": r.driver, "event": r.event.value, "size": _num(r.size), "safe_size": _num(r.safe_size),
-                           "quarter": r.quarter, "covenant": r.what, "at_baseline": r.at_baseline, "text": r.text} for r in rows]}
+def breakeven_document(head: dict[str, Any], rows: list[Any]) -> dict[str, Any]:
+    return {**head, "breakeven": [
+        {"driver": r.driver, "event": r.event.value, "size": _num(r.size), "safe_size": _num(r.safe_size),
+         "quarter": r.quarter, "covenant": r.what, "at_baseline": r.at_baseline, "text": r.text} for r in rows]}
 
 
-def grid_document(cc: Any, g: Any) -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "company": cc.company.name, "metric": g.metric.value,
+def grid_document(head: dict[str, Any], g: Any) -> dict[str, Any]:
+    return {**head, "metric": g.metric.value,
             "x": {"driver": g.x.driver.name, "sizes": _clean(g.x.sizes)},
             "y": {"driver": g.y.driver.name, "sizes": _clean(g.y.sizes)},
             "values": [_clean(row) for row in g.values],
             "quarters": g.quarters}
 
 
-def tornado_document(cc: Any, t: Any) -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "company": cc.company.name,
-            "baseline": {"min_liquidity": _num(t.baseline_min_liquidity), "trough_dscr": _num(t.baseline_trough_dscr)},
+def tornado_document(head: dict[str, Any], t: Any) -> dict[str, Any]:
+    return {**head, "baseline": {"min_liquidity": _num(t.baseline_min_liquidity), "trough_dscr": _num(t.baseline_trough_dscr)},
             "bars": [{"driver": b.driver, "adverse": b.adverse_text, "favourable": b.favourable_text,
                       "min_liquidity_change": [_num(x) for x in b.min_liquidity],
                       "trough_dscr_change": [_num(x) for x in b.trough_dscr]} for b in t.bars]}
 
 
-def montecarlo_document(cc: Any, r: Any) -> dict[str, Any]:
+def montecarlo_document(head: dict[str, Any], cc: Any, r: Any) -> dict[str, Any]:
     lo, hi = r.pd_interval
-    return {"schema_version": SCHEMA_VERSION, "company": cc.company.name, "paths": r.paths, "seed": r.seed,
+    return {**head, "paths": r.paths, "seed": r.seed,
             "fiscal_year_end": r.fiscal_year_end,
             "params": r.params.model_dump(),
             "probability_of_default": r.probability_of_default, "pd_interval_95": [lo, hi],
@@ -139,21 +124,97 @@ def montecarlo_document(cc: Any, r: Any) -> dict[str, Any]:
                                          r.vehicle_pd)}
 
 
-def dumps_document(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, allow_nan=False)
-
-
 def _records(frame: Any) -> list[dict[str, Any]]:
     """DataFrame rows as dicts with NaN written as null."""
     rows = frame.to_dict("records")
     return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()} for r in rows]
 
 
-def batch_document(title: str, ranking: Any, table: Any, lines: Any, expected_loss: float | None, failures: Any,
+_RANKING_COMPANY = ("firm", "ticker", "as_of")
+_VERDICT = "verdict:"
+
+
+def _ranking_row(row: dict[str, Any], companies: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    """A ranking row with its firm as the one company object and its verdicts by scenario."""
+    rest = {k: v for k, v in row.items() if k not in _RANKING_COMPANY and not k.startswith(_VERDICT)}
+    verdicts = {k.removeprefix(_VERDICT): v for k, v in row.items() if k.startswith(_VERDICT)}
+    return {"company": companies[(row["ticker"], row["as_of"])], **rest, "verdicts": verdicts}
+
+
+def batch_document(head: dict[str, Any], rep: Any, companies: dict[tuple[str, str], dict[str, Any]],
                    joint: Any = None) -> dict[str, Any]:
-    """The batch as JSON; ``joint`` is the joint Monte Carlo (``stress.analysis.joint.JointResult``) with
-    ``--paths``, null without."""
-    return {"schema_version": SCHEMA_VERSION, "portfolio": title, "ranking": _records(ranking),
-            "results": _records(table), "exposure": _records(lines.reset_index()),
-            "expected_loss": expected_loss, "failures": _records(failures),
+    """The batch as JSON; ``companies`` maps each ranked firm's (ticker, as_of) to its company object; ``joint`` is the
+    joint Monte Carlo (``stress.analysis.joint.JointResult``) with ``--paths``, null without."""
+    return {**head, "portfolio": rep.title, "ranking": [_ranking_row(r, companies) for r in _records(rep.ranking)],
+            "results": _records(rep.table), "exposure": _records(rep.lines.reset_index()),
+            "expected_loss": rep.expected_loss, "failures": _records(rep.failures),
             "joint": None if joint is None else joint.as_dict()}
+
+
+def _frame_records(frame: Any) -> list[dict[str, Any]]:
+    """A table of the profile as records: the index becomes a column, dates ISO text, NaN null."""
+    import pandas as pd
+
+    flat = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+    flat.columns = [str(c) for c in flat.columns]
+    return [{k: _plain(v) for k, v in r.items()} for r in flat.to_dict("records")]
+
+
+def _plain(v: Any) -> Any:
+    """A table cell as JSON: numbers as floats or ints, dates and periods as text, NaN and NaT as null."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return None
+    if isinstance(v, np.generic):
+        return _plain(v.item())
+    if isinstance(v, (bool, int, float, str)):
+        return v
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    text = str(v)
+    return None if text in ("NaT", "nan") else text
+
+
+def show_document(head: dict[str, Any], company: Any, opening: Any) -> dict[str, Any]:
+    """``stress show --json``: the tables of the profile at as_of (USD, fractions) and the reconciliation."""
+    from stress.analysis import profile as pa
+
+    c = company
+    tables: dict[str, Any] = {"case_split": _frame_records(pa.case_split(c)),
+                              "opening_reconciliation": [opening_row(opening)]}
+    if c.debt:
+        tables["capital_structure"] = _frame_records(pa.capital_structure(c))
+        tables["maturity_ladder"] = _frame_records(pa.maturity_ladder(c))
+    if c.vehicles:
+        tables["vehicles"] = _frame_records(pa.vehicles_table(c))
+    if c.leases:
+        tables["lease_commitments"] = _frame_records(pa.lease_commitments(c))
+    if c.cohorts:
+        tables["fleet"] = _frame_records(pa.fleet_table(c))
+    if c.contracts:
+        tables["contracts"] = _frame_records(pa.contract_table(c))
+        tables["customer_concentration"] = _frame_records(pa.customer_concentration(c))
+    return {**head, "tables": tables, "undrawn_committed": pa.undrawn_committed(c) if c.debt else None}
+
+
+def opening_row(ob: Any) -> dict[str, float | None]:
+    """The opening balance sheet derived from the schedules, beside what was reported (USD)."""
+    return {"cash": ob.cash, "receivables": ob.receivables, "ppe": ob.ppe,
+            "construction_in_progress": ob.construction_in_progress, "rou_assets": ob.rou_assets,
+            "other_assets": ob.other_assets, "total_assets": ob.total_assets, "debt": ob.debt,
+            "debt_discount": ob.debt_discount, "lease_liabilities": ob.lease_liabilities,
+            "other_liabilities": ob.other_liabilities, "total_liabilities": ob.total_liabilities, "equity": ob.equity,
+            "reported_total_assets": ob.reported_total_assets, "reported_total_liabilities": ob.reported_total_liabilities,
+            "reported_equity": ob.reported_equity}
+
+
+def problem_document(p: Any) -> dict[str, Any]:
+    """One located problem (``stress.errors.Problem``)."""
+    from stress.errors import shown_value
+
+    return {"field": p.path, "message": p.message, "value": None if p.value is None else shown_value(p.value),
+            "line": p.line, "column": p.column}
+
+
+def scenarios_document(head: dict[str, Any], scenarios: list[Any]) -> dict[str, Any]:
+    """``stress scenarios --json``: each scenario as it would be written in a scenario file."""
+    return {**head, "scenarios": [s.model_dump(mode="json") for s in scenarios]}

@@ -186,7 +186,7 @@ def test_batch_carries_and_shows_the_market_pd():
     assert res.exit_code == 0, res.output
     assert "Market PD" in res.stdout and f"{outcome.market['pd']:.1%}" in res.stdout
     res = runner.invoke(app, ["batch", "oracle", "nebius", "-s", "baseline", "--jobs", "1", "--json"])
-    ranking = {r["ticker"]: r for r in json.loads(res.stdout)["ranking"]}
+    ranking = {r["company"]["ticker"]: r for r in json.loads(res.stdout)["ranking"]}
     assert ranking["ORCL"]["market_pd"] == pytest.approx(outcome.market["pd"]) and ranking["NBIS"]["market_pd"] is None
 
 

@@ -248,7 +248,7 @@ def test_member_paths_resolve_against_the_portfolio_not_the_working_directory(tm
     res = runner.invoke(app, ["batch", str(book), "-s", "baseline", "--jobs", "1", "--json"])
     assert res.exit_code == 2
     doc = json.loads(res.stdout)
-    assert sorted(r["ticker"] for r in doc["ranking"]) == ["CRWV", "HERE"]  # a shipped name: the search path
+    assert sorted(r["company"]["ticker"] for r in doc["ranking"]) == ["CRWV", "HERE"]  # a shipped name: the search path
     assert len(doc["failures"]) == 1 and "does not exist" in json.dumps(doc["failures"])
 
 
@@ -265,7 +265,7 @@ def test_one_profile_by_relative_absolute_dotted_and_symlinked_paths_is_one_firm
     res = runner.invoke(app, ["batch", str(book), "-s", "baseline", "--jobs", "2", "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert [r["ticker"] for r in doc["ranking"]] == ["SAME"]
+    assert [r["company"]["ticker"] for r in doc["ranking"]] == ["SAME"]
     assert len(doc["results"]) == 1
     assert doc["exposure"][0]["exposure"] == pytest.approx(40e6)  # every member's exposure still counted
     assert doc["failures"] == []

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from stress.errors import Problem, ProfileError
-from stress.io import profiles
+from stress.io import profiles, search_path
 from stress.io.profiles import load_company, load_profile, profile_dirs, resolve_profile
 from stress.model import Company
 
@@ -371,7 +371,7 @@ def test_bare_name_resolves_from_cwd_companies(tmp_path: Path, monkeypatch: pyte
 def test_bare_name_falls_back_to_the_shipped_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shipped = tmp_path / "shipped"
     path = _copy_tiny(shipped, "mini", "shipped")
-    monkeypatch.setattr(profiles, "SHIPPED_DIR", shipped)
+    monkeypatch.setattr(search_path, "SHIPPED_DIR", shipped)
     monkeypatch.delenv("STRESS_COMPANIES", raising=False)
     monkeypatch.chdir(tmp_path)  # no ./companies here
     assert load_profile("mini").path == path
@@ -380,7 +380,7 @@ def test_bare_name_falls_back_to_the_shipped_folder(tmp_path: Path, monkeypatch:
 def test_unknown_bare_name_lists_the_known_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _copy_tiny(tmp_path / "companies", "alpha", "a")
     _copy_tiny(tmp_path / "companies", "beta", "b")
-    monkeypatch.setattr(profiles, "SHIPPED_DIR", tmp_path / "none")
+    monkeypatch.setattr(search_path, "SHIPPED_DIR", tmp_path / "none")
     monkeypatch.delenv("STRESS_COMPANIES", raising=False)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ProfileError) as info:
@@ -528,7 +528,7 @@ def test_unknown_bare_name_lists_yml_and_json_profiles_too(tmp_path: Path, monke
     _copy_tiny(folder, "omega", "o").rename(folder / "omega.YAML")  # not found by name, so not listed
     _copy_tiny(folder, "gamma", "g")
     (folder / "notes.txt").write_text("not a profile", encoding="utf-8")
-    monkeypatch.setattr(profiles, "SHIPPED_DIR", tmp_path / "none")
+    monkeypatch.setattr(search_path, "SHIPPED_DIR", tmp_path / "none")
     monkeypatch.delenv("STRESS_COMPANIES", raising=False)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ProfileError) as info:
@@ -542,7 +542,7 @@ def test_bare_name_finds_the_latest_then_the_dated_profile_in_history(tmp_path: 
     latest = _copy_tiny(tmp_path / "companies", "mini", "latest")
     dated = _copy_tiny(tmp_path / "companies" / "history", "mini-2025-06-30", "as of June")
     _copy_tiny(tmp_path / "companies" / "history", "mini", "a dated copy under the bare name")
-    monkeypatch.setattr(profiles, "SHIPPED_DIR", tmp_path / "none")
+    monkeypatch.setattr(search_path, "SHIPPED_DIR", tmp_path / "none")
     monkeypatch.delenv("STRESS_COMPANIES", raising=False)
     monkeypatch.chdir(tmp_path)
     assert resolve_profile("mini") == latest  # the folder itself wins over its history

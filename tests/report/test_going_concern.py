@@ -17,6 +17,7 @@ carried at 40m that accretes to 50m, so the equity and debt roll-forward checks 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -232,8 +233,7 @@ def test_summary_shows_each_case_and_the_baseline_funding_gap(gc_book: Any) -> N
 
 
 def test_json_carries_case_funding_gap_and_programme_status(gc_results: Results) -> None:
-    doc = jsonout.document(gc_results)
-    assert doc["schema_version"] == "1.2"
+    doc = jsonout.run_document({}, gc_results)
     p = gc_results.projection
     for w, sc in enumerate(doc["scenarios"]):
         assert sc["case"] == gc_results.cases[w]
@@ -247,11 +247,11 @@ def test_json_carries_case_funding_gap_and_programme_status(gc_results: Results)
         assert sc["debt"]["Converts"]["accreted"] == p.tranches["accreted"][w, j].tolist()
     assert doc["scenarios"][1]["programmes"]["Phase 2"] == COMMITTED_STATUS
     assert doc["scenarios"][0]["funding_gap"]["quarter"] == "2025Q4"
-    jsonout.dumps(gc_results)  # serialisable, no NaN
+    json.dumps(jsonout.run_document({}, gc_results), allow_nan=False)  # serialisable, no NaN
 
 
 def test_json_funding_gap_quarter_is_null_without_one(results: Results) -> None:
-    sc = jsonout.document(results)["scenarios"][0]
+    sc = jsonout.run_document({}, results)["scenarios"][0]
     assert sc["funding_gap"]["quarter"] is None and sc["funding_gap"]["peak"] == 0.0
     assert all(v == 0.0 for v in sc["funding_gap"]["by_quarter"])
     assert set(sc["programmes"]) == {"B200-2026 (cohort)"}

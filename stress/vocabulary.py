@@ -1,0 +1,42 @@
+"""The names the command line offers before anything heavy is imported.
+
+``stress --help`` and TAB completion must start in well under a second, so the choices its options list
+(the case, a seniority, a grid metric, the analysis drivers) live here, in a module that imports only the
+standard library. The models and analyses re-export them: one name per concept, defined once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Case(StrEnum):
+    """Which financing and contracts a projection counts.
+
+    ``committed``: committed facilities, equity and contracts only. ``plan``: also planned financing and
+    awarded contracts (and pipeline contracts when the profile says ``plan_includes_pipeline``).
+    """
+
+    COMMITTED = "committed"
+    PLAN = "plan"
+
+
+class Seniority(StrEnum):
+    """A claim's rank in the default waterfall."""
+
+    SECURED = "secured"
+    SENIOR_UNSECURED = "senior_unsecured"
+    SUBORDINATED = "subordinated"
+
+
+class GridMetric(StrEnum):
+    """What each cell of a sensitivity grid shows."""
+
+    MIN_LIQUIDITY = "min_liquidity"  # USD, lowest cash + undrawn revolver over the horizon
+    FIRST_DEFAULT = "first_default"  # quarter index of the first liquidity or maturity default; NaN = none
+    TROUGH_DSCR = "trough_dscr"  # x, lowest DSCR over the horizon (NaN when never meaningful)
+
+
+#: The breaking-point drivers, in the order the analyses show them (``stress.analysis.drivers.DRIVERS``
+#: defines each; a test keeps the two in step).
+DRIVER_NAMES: tuple[str, ...] = ("gpu_price", "price_decline", "utilisation", "rate", "spread", "life", "customer_default")
