@@ -286,7 +286,7 @@ def test_mutated_profiles(case: tuple[str, tuple[str, str]], pick: int, report: 
         out = invoke(["batch", str(book), "--jobs", "1", "--json", *joint])
         doc_json = check(out, [*anchors, book.name], json_out=True)
         assert doc_json is not None, f"batch wrote nothing:\n{out}"
-        firms = [r["firm"] for r in doc_json["ranking"]]
+        firms = [r["company"]["name"] for r in doc_json["ranking"]]
         assert GOOD in firms, f"the good firm was lost when {path.name} is in the book:\n{out}"
 
 
