@@ -37,6 +37,6 @@ class GridMetric(StrEnum):
     TROUGH_DSCR = "trough_dscr"  # x, lowest DSCR over the horizon (NaN when never meaningful)
 
 
-#: The breaking-point drivers, in the order the analyses show them (``stress.analysis.drivers.DRIVERS``
+#: The breaking-point drivers, in the order the analyses show them (``stress.scenarios.drivers.DRIVERS``
 #: defines each; a test keeps the two in step).
 DRIVER_NAMES: tuple[str, ...] = ("gpu_price", "price_decline", "utilisation", "rate", "spread", "life", "customer_default")

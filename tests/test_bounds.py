@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 import stress.api
 from stress.analysis import breakeven as breakeven_module
 from stress.analysis.breakeven import breakeven_table
-from stress.analysis.drivers import DRIVERS, applicable
+from stress.scenarios.drivers import DRIVERS, applicable
 from stress.analysis.grid import MAX_AXIS_POINTS, parse_axis
 from stress.analysis.tornado import tornado
 from stress.cli import app
@@ -332,7 +332,7 @@ def test_breakeven_and_tornado_skip_gpu_drivers_without_gpu_cohorts(tmp_path: Pa
 def test_the_life_driver_stays_within_the_life_bound(tmp_path: Path) -> None:
     f = write(tmp_path, put(tiny(), ("fleet", 0, "useful_life_years"), 50))
     cc = compile_company(load_company(f))
-    assert DRIVERS["life"].favourable(cc) == 50
+    assert DRIVERS["life"].varied.favourable(cc) == 50
     tornado(cc)
 
 

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from stress.analysis.drivers import DRIVERS, Driver, applicable, worlds_for
+from stress.scenarios.drivers import DRIVERS, Driver, applicable, worlds_for
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.finite import check_finite
@@ -77,15 +77,16 @@ def search(cc: CompiledCompany, d: Driver, event: Event, points: int = 24, round
     reason = d.not_applicable(cc)
     if reason is not None:
         return Breakeven(d.name, event, None, None, None, None, f"{d.label}: not applicable; {reason}")
-    lo, hi = d.mild(cc), d.harsh(cc)
+    r = d.varied
+    lo, hi = r.mild(cc), r.harsh(cc)
     safe = None
-    for _ in range(1 if d.step else rounds):
-        sizes = _candidates(lo, hi, points, d.step)
+    for _ in range(1 if r.step else rounds):
+        sizes = _candidates(lo, hi, points, r.step)
         quarters, what = _evaluate(cc, d, sizes, event)
         broken = np.flatnonzero(quarters != NOT_FOUND)
         if not broken.size:
             return Breakeven(d.name, event, None, sizes[-1], None, None,
-                             f"{d.label}: no {event.value} within the horizon, even at {d.describe(cc, sizes[-1])}")
+                             f"{d.label}: no {event.value} within the horizon, even at {r.describe(cc, sizes[-1])}")
         i = int(broken[0])
         if i == 0 and safe is None:
             return Breakeven(d.name, event, float(sizes[0]), None, cc.timeline.labels[quarters[0]], what[0],
@@ -99,8 +100,8 @@ def search(cc: CompiledCompany, d: Driver, event: Event, points: int = 24, round
 
 def _text(cc: CompiledCompany, d: Driver, event: Event, size: float, quarter: str, what: str | None) -> str:
     if event is Event.DEFAULT:
-        return f"{d.describe(cc, size)} → liquidity default in {quarter}"
-    return f"{d.describe(cc, size)} → {what} covenant breached in {quarter}"
+        return f"{d.varied.describe(cc, size)} → liquidity default in {quarter}"
+    return f"{d.varied.describe(cc, size)} → {what} covenant breached in {quarter}"
 
 
 def breakeven_table(cc: CompiledCompany, drivers: list[str] | None = None) -> list[Breakeven]:

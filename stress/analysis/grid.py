@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import ValidationError
 
-from stress.analysis.drivers import DRIVERS, Driver, worlds_for
+from stress.scenarios.drivers import DRIVERS, Driver, worlds_for
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
 from stress.units import parse_rate
-from stress.vocabulary import GridMetric  # defined with the CLI's other choices, re-exported here
+from stress.vocabulary import GridMetric as GridMetric  # defined with the CLI's other choices, re-exported here
 
 
 #: The most sizes on one axis of a grid.
@@ -45,7 +45,7 @@ def parse_axis(spec: str) -> Axis:
     if name not in DRIVERS:
         raise ValueError(f"unknown driver {name!r}; drivers: {', '.join(DRIVERS)}")
     d = DRIVERS[name]
-    parse = float if d.step else parse_rate
+    parse = float if d.varied.step else parse_rate
     try:
         n = int(count) if len(count) <= 20 else MAX_AXIS_POINTS + 1
     except ValueError:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stress.analysis.drivers import DRIVERS, applicable, worlds_for
+from stress.scenarios.drivers import DRIVERS, applicable, worlds_for
 from stress.engine.finite import check_finite
 from stress.analysis.grid import GridMetric, metric_values
 from stress.engine.compiled import CompiledCompany
@@ -44,7 +44,7 @@ def tornado(cc: CompiledCompany) -> Tornado:
     """All drivers at both sizes plus the baseline: one engine call of 2 x drivers + 1 worlds."""
     names = applicable(cc)
     skipped = {n: d.not_applicable(cc) or "" for n, d in DRIVERS.items() if n not in names}
-    shocks = [[]] + [[DRIVERS[n].shock(size(cc))] for n in names for size in (DRIVERS[n].adverse, DRIVERS[n].favourable)]
+    shocks = [[]] + [[DRIVERS[n].shock(size(cc))] for n in names for size in (DRIVERS[n].varied.adverse, DRIVERS[n].varied.favourable)]
     labels = ["baseline"] + [f"{n} {side}" for n in names for side in ("adverse", "favourable")]
     with np.errstate(all="ignore"):  # an overflow is reported by the finite check, with its place
         projection = project(cc, worlds_for(cc, shocks, labels))
@@ -54,8 +54,8 @@ def tornado(cc: CompiledCompany) -> Tornado:
     bars = []
     for i, n in enumerate(names):
         a, f = 1 + 2 * i, 2 + 2 * i
-        d = DRIVERS[n]
-        bars.append(TornadoBar(n, d.describe(cc, d.adverse(cc)), d.describe(cc, d.favourable(cc)),
+        r = DRIVERS[n].varied
+        bars.append(TornadoBar(n, r.describe(cc, r.adverse(cc)), r.describe(cc, r.favourable(cc)),
                                (liquidity[a] - liquidity[0], liquidity[f] - liquidity[0]),
                                (dscr[a] - dscr[0], dscr[f] - dscr[0])))
     bars.sort(key=lambda b: b.swing, reverse=True)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from stress.model.types import Date, PosMoney, Spec
-from stress.vocabulary import Case  # defined with the CLI's other choices, re-exported here
+from stress.vocabulary import Case as Case  # defined with the CLI's other choices, re-exported here
 
 
 class FinancingStatus(StrEnum):

@@ -13,7 +13,7 @@ from typing import Annotated
 from stress.model.covenant import parse_threshold
 from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Share, Spec, within
 from stress.units import parse_rate
-from stress.vocabulary import Seniority  # defined with the CLI's other choices, re-exported here
+from stress.vocabulary import Seniority as Seniority  # defined with the CLI's other choices, re-exported here
 
 
 #: Share of face received on issue: 50% to 150%.

@@ -10,38 +10,31 @@ from stress.errors import Problem, ScenarioError
 from stress.io.scenarios import builtin_scenarios, load_scenario_file
 from stress.io.yamlfile import validation_problems
 from stress.model.scenario import Scenario
+from stress.scenarios.drivers import REGISTRY, Driver
 
-#: CLI flag -> how it becomes a shock (kind and the field its value fills).
-ADHOC_FLAGS: dict[str, tuple[str, str, dict[str, object]]] = {
-    "rate": ("rate", "bp", {}),
-    "spread": ("spread", "bp", {}),
-    "gpu_price": ("gpu_price", "level", {}),
-    "life": ("useful_life", "years", {"basis": "both"}),
-    "utilisation": ("utilisation", "level", {}),
-    "refi_closed": ("refinancing", "quarters", {}),
-}
 ADHOC_NAME = "custom"
 
 
 def adhoc_scenario(flags: dict[str, object]) -> Scenario | None:
-    """A scenario from CLI flags such as ``{"rate": "+300bp", "life": 4}``; None when no flag is set."""
-    shocks = [{"kind": ADHOC_FLAGS[k][0], ADHOC_FLAGS[k][1]: v, **ADHOC_FLAGS[k][2]} for k, v in flags.items() if v is not None]
-    if not shocks:
+    """A scenario from ad-hoc options, keyed by driver name (``{"rate": "+300bp", "life": 4}``), each the
+    shock its driver in :data:`stress.scenarios.drivers.REGISTRY` makes; None when no option is set."""
+    given = [(REGISTRY[k], v) for k, v in flags.items() if v is not None]
+    if not given:
         return None
-    described = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in flags.items() if v is not None)
+    shocks = [d.spec(v) for d, v in given]  # type: ignore[arg-type]  # text or a number, validated below
+    described = ", ".join(f"{d.flag} {v}" for d, v in given)
     try:
         return Scenario.model_validate({"name": ADHOC_NAME, "description": f"ad hoc: {described}", "shocks": shocks})
     except ValidationError as exc:
-        problems = [Problem(_flag_path(p.path, shocks), p.message, p.value) for p in validation_problems(Scenario, exc)]
+        problems = [Problem(_flag_path(p.path, [d for d, _ in given]), p.message, p.value)
+                    for p in validation_problems(Scenario, exc)]
         raise ScenarioError("command-line flags", problems, "scenario") from exc
 
 
-def _flag_path(path: str, shocks: list[dict[str, object]]) -> str:
-    """``shocks[0].gpu_price.level`` -> ``--gpu-price``."""
+def _flag_path(path: str, drivers: list[Driver]) -> str:
+    """``shocks[0].gpu_price.level`` -> the option that made shock 0, ``--gpu-price``."""
     if path.startswith("shocks["):
-        index = int(path[7:path.index("]")])
-        kind = shocks[index]["kind"]
-        return next("--" + flag.replace("_", "-") for flag, (k, _, _) in ADHOC_FLAGS.items() if k == kind)
+        return drivers[int(path[7:path.index("]")])].flag
     return path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 import stress
 from stress.analysis import breakeven as be
 from stress.analysis import grid as gr
-from stress.analysis.drivers import DRIVERS
+from stress.scenarios.drivers import DRIVERS
 from stress.analysis.tornado import tornado
 from stress.engine.compiled import compile_company
 from stress.model.scenario import Scenario
@@ -39,7 +40,7 @@ def test_default_breakeven_breaks_at_size_and_holds_just_milder(coreweave, name)
     milder = run_one(coreweave, d.shock(found.safe_size))
     assert milder.events(0).liquidity_default is None
     # three rounds of 24 points resolve the size to within (range / 23^3)
-    resolution = abs(d.harsh(coreweave) - d.mild(coreweave)) / 23**3
+    resolution = abs(d.varied.harsh(coreweave) - d.varied.mild(coreweave)) / 23**3
     assert abs(found.size - found.safe_size) <= resolution * 1.0001
 
 
@@ -68,7 +69,7 @@ def test_one_engine_call_per_round(coreweave, monkeypatch):
 def test_never_breaking_driver_says_so(coreweave):
     # a favourable range never defaults: search from 0 to -200bp by swapping the driver's harsh end
     d = DRIVERS["rate"]
-    easy = type(d)(**{**d.__dict__, "harsh": lambda cc: -0.02})
+    easy = dataclasses.replace(d, range=dataclasses.replace(d.varied, harsh=lambda cc: -0.02))
     found = be.search(coreweave, easy, be.Event.DEFAULT)
     assert found.size is None and "no default within the horizon" in found.text
 

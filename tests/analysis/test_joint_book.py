@@ -142,7 +142,8 @@ def test_same_seed_same_bytes_whatever_the_worker_count_and_the_member_order(pai
     assert not np.array_equal(by_ticker(one)["TEN"].default_q, by_ticker(other)["TEN"].default_q)
 
 
-def test_cli_batch_json_is_the_same_bytes_with_one_or_two_workers(pair, tmp_path):
+def test_cli_batch_json_is_the_same_bytes_with_one_or_two_workers(pair, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # the envelope's time, pinned
     book = tmp_path / "book.yaml"
     book.write_text(yaml.safe_dump({"name": "Pair", "members": [
         {"profile": "tenant.yaml", "exposure": {"amount": "20m", "tranche": "Term Loan"}},

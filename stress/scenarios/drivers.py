@@ -1,10 +1,12 @@
-"""Drivers: one-dimensional shocks whose size an analysis varies (breakeven, grid, tornado).
+"""Drivers: one-dimensional shocks, "shock this by that much", the one registry of them.
 
-Each driver turns a size into shocks, knows its range from mild (no shock) to
-harsh, its standard adverse and favourable sizes, and how to say a size in
-plain terms. Sizes are in the driver's unit: a fraction for levels and
-changes, a fraction per annum for rates and spreads, years for lives, a
-quarter index for a default date.
+The ad-hoc flags of ``stress run`` and ``stress report`` (``--rate +300bp``: the driver's name with dashes) and
+the breaking-point analyses (breakeven, grid, tornado: ``-d rate``) both read :data:`REGISTRY`. A driver is a
+shock ``kind`` with the ``field`` its size fills (and fields it fixes); the analyses also need its range
+(:class:`Range`): mild (no shock) to harsh, its standard adverse and favourable sizes, and how to say a size in
+plain terms. Sizes are in the driver's unit: a fraction for levels and changes, a fraction per annum for rates
+and spreads (``+300bp`` is 0.03), years for lives, a quarter index for a default date, a number of quarters for
+a closed market.
 
 A driver may not apply to a firm: the GPU drivers (price level, price
 decline, useful life) to a profile with no GPU cohorts (data halls, mining,
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pydantic import TypeAdapter
+
 from stress.engine.compiled import CompiledCompany
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.model import scenario as s
@@ -28,10 +32,9 @@ from stress.scenarios.transforms import apply, largest_customer
 
 
 @dataclass(frozen=True)
-class Driver:
-    name: str
-    label: str
-    shock: Callable[[float], s.Shock]
+class Range:
+    """How the analyses vary a driver: each bound is a size for the firm ``cc``."""
+
     mild: Callable[[CompiledCompany], float]  # the unshocked size
     harsh: Callable[[CompiledCompany], float]  # the harshest size searched
     adverse: Callable[[CompiledCompany], float]  # standard adverse size (tornado)
@@ -40,13 +43,49 @@ class Driver:
     step: float | None = None  # sizes move in whole steps (a quarter of a year, one quarter); None = continuous
     needs: str | None = None  # "gpu": GPU cohorts; "customers": contracts; None: any firm
 
+
+@dataclass(frozen=True)
+class Driver:
+    """A shock of ``kind`` whose ``field`` takes the size (``fixed`` sets its other fields)."""
+
+    name: str
+    label: str
+    kind: str
+    field: str
+    range: Range | None  # None: an ad-hoc flag only, not varied by the analyses
+    fixed: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def varied(self) -> Range:
+        """Its range, for the analyses (which take only :data:`DRIVERS`, the drivers that have one)."""
+        if self.range is None:
+            raise ValueError(f"the analyses do not vary {self.name}; drivers: {', '.join(DRIVERS)}")
+        return self.range
+
+    @property
+    def flag(self) -> str:
+        """The ad-hoc option of ``stress run``: ``--gpu-price`` for ``gpu_price``."""
+        return "--" + self.name.replace("_", "-")
+
+    def spec(self, size: float | str) -> dict[str, object]:
+        """The shock as a scenario file writes it: a size as text (``+300bp``) or in the driver's unit."""
+        return {"kind": self.kind, self.field: size, **dict(self.fixed)}
+
+    def shock(self, size: float) -> s.Shock:
+        """The shock of this size (in the driver's unit), validated like a scenario file's."""
+        return _SHOCK.validate_python(self.spec(size))
+
     def not_applicable(self, cc: CompiledCompany) -> str | None:
         """Why this driver cannot move this firm, or None when it can."""
-        if self.needs == "gpu" and not has_gpu_cohorts(cc):
+        needs = self.range.needs if self.range else None
+        if needs == "gpu" and not has_gpu_cohorts(cc):
             return "the profile has no GPU cohorts (fleet or capex_plan with asset: gpu)"
-        if self.needs == "customers" and not cc.customers:
+        if needs == "customers" and not cc.customers:
             return "the profile has no contracts, so no customer to default"
         return None
+
+
+_SHOCK: TypeAdapter[s.Shock] = TypeAdapter(s.Shock)
 
 
 def has_gpu_cohorts(cc: CompiledCompany) -> bool:
@@ -104,28 +143,37 @@ def _max_life(cc: CompiledCompany) -> float:
     return float(max(gpu)) / 4 if gpu else 6.0
 
 
-DRIVERS: dict[str, Driver] = {
+#: Every driver: those with a range are the analyses' drivers, those with a flag on ``stress run`` its ad-hoc
+#: options (:data:`FLAGS`).
+REGISTRY: dict[str, Driver] = {
     d.name: d
     for d in (
-        Driver("gpu_price", "GPU-hour price level", lambda x: s.GpuPriceShock(level=x),
-               lambda cc: 0.0, lambda cc: -0.95, lambda cc: -0.40, lambda cc: 0.20, _price_text, needs="gpu"),
-        Driver("price_decline", "annual GPU-hour price decline", lambda x: s.GpuPriceShock(annual_change=x),
-               lambda cc: 0.0, lambda cc: -0.60, lambda cc: -0.20, lambda cc: 0.10, _decline_text, needs="gpu"),
-        Driver("utilisation", "spot utilisation", lambda x: s.UtilisationShock(level=x),
-               lambda cc: cc.company.market.spot_utilisation, lambda cc: 0.0, lambda cc: 0.40,
-               lambda cc: min(1.0, cc.company.market.spot_utilisation + 0.15), _utilisation_text),
-        Driver("rate", "base rate", lambda x: s.RateShock(bp=x),
-               lambda cc: 0.0, lambda cc: 0.15, lambda cc: 0.03, lambda cc: -0.02, _bp_text("base rate")),
-        Driver("spread", "credit spread", lambda x: s.SpreadShock(bp=x),
-               lambda cc: 0.0, lambda cc: 0.20, lambda cc: 0.05, lambda cc: -0.01, _bp_text("credit spread")),
-        Driver("life", "GPU useful life", lambda x: s.UsefulLifeShock(years=x, basis="both"),
-               _max_life, lambda cc: 1.0, lambda cc: 4.0, lambda cc: min(_max_life(cc) + 1.0, MAX_LIFE_YEARS), _life_text, step=0.25,
-               needs="gpu"),
-        Driver("customer_default", "largest-customer default date", lambda x: s.CustomerDefaultShock(start=int(x)),
-               lambda cc: float(cc.n_quarters), lambda cc: 0.0, lambda cc: 4.0, lambda cc: float(cc.n_quarters),
-               _default_text, step=1.0, needs="customers"),
+        Driver("gpu_price", "GPU-hour price level", "gpu_price", "level", Range(
+            lambda cc: 0.0, lambda cc: -0.95, lambda cc: -0.40, lambda cc: 0.20, _price_text, needs="gpu")),
+        Driver("price_decline", "annual GPU-hour price decline", "gpu_price", "annual_change", Range(
+            lambda cc: 0.0, lambda cc: -0.60, lambda cc: -0.20, lambda cc: 0.10, _decline_text, needs="gpu")),
+        Driver("utilisation", "spot utilisation", "utilisation", "level", Range(
+            lambda cc: cc.company.market.spot_utilisation, lambda cc: 0.0, lambda cc: 0.40,
+            lambda cc: min(1.0, cc.company.market.spot_utilisation + 0.15), _utilisation_text)),
+        Driver("rate", "base rate", "rate", "bp", Range(
+            lambda cc: 0.0, lambda cc: 0.15, lambda cc: 0.03, lambda cc: -0.02, _bp_text("base rate"))),
+        Driver("spread", "credit spread", "spread", "bp", Range(
+            lambda cc: 0.0, lambda cc: 0.20, lambda cc: 0.05, lambda cc: -0.01, _bp_text("credit spread"))),
+        Driver("life", "GPU useful life", "useful_life", "years", Range(
+            _max_life, lambda cc: 1.0, lambda cc: 4.0, lambda cc: min(_max_life(cc) + 1.0, MAX_LIFE_YEARS), _life_text,
+            step=0.25, needs="gpu"), fixed=(("basis", "both"),)),
+        Driver("customer_default", "largest-customer default date", "customer_default", "start", Range(
+            lambda cc: float(cc.n_quarters), lambda cc: 0.0, lambda cc: 4.0, lambda cc: float(cc.n_quarters),
+            _default_text, step=1.0, needs="customers")),
+        Driver("refi_closed", "refinancing closed", "refinancing", "quarters", None),
     )
 }
+
+#: The drivers the analyses vary (breakeven, grid, tornado), in the order they show them.
+DRIVERS: dict[str, Driver] = {n: d for n, d in REGISTRY.items() if d.range is not None}
+
+#: The drivers ``stress run`` and ``stress report`` take as ad-hoc options (``--rate +300bp``).
+FLAGS: tuple[str, ...] = ("rate", "spread", "gpu_price", "life", "utilisation", "refi_closed")
 
 
 def driver(name: str) -> Driver:
