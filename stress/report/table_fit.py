@@ -1,0 +1,167 @@
+"""Tables that fit a width: a Rich table's columns split into stacked blocks, each repeating the row labels.
+
+Why: an analyst on an 80-column terminal must read every number whole. Given a table wider than the
+terminal, Rich shrinks columns until it cuts cells ("2,6…", "(…"). Here a table that does not fit is split
+by columns into blocks that do, stacked one under the other, each keeping the table's leading label
+columns; every column of a block gets an explicit width no narrower than its widest number (a number is
+never wrapped or cut) or its longest word (text wraps only between words). The table's rows, row styles and
+sections are kept in every block.
+
+Widths are in terminal cells. A column's share of a table's width is its content plus its padding plus
+one border; a table adds one more border at its left edge.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+from collections.abc import Sequence
+
+from rich.console import Console, RenderableType
+from rich.measure import Measurement
+from rich.table import Column, Table
+from rich.text import Text
+
+#: Measuring width: wide enough that no cell is measured wrapped.
+_UNBOUNDED = 10_000
+
+
+class LabelledTable(Table):
+    """A Rich table that knows how many of its leading columns label the rows (repeated in every block).
+
+    ``labels`` is 1 for a table of row labels then figures, 2 for "# | Firm | ...", 0 for a table without
+    row labels (its blocks repeat none).
+    """
+
+    def __init__(self, *args: object, labels: int = 1, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.labels = labels
+
+
+@dataclasses.dataclass(frozen=True)
+class Size:
+    """A column's content widths (cells, without padding or border)."""
+
+    need: int  #: the narrowest showing every cell uncut: widest number, or longest word of the text
+    want: int  #: the width showing every cell and the header on one line
+
+
+def is_number(column: Column) -> bool:
+    """Right- or centre-justified columns hold figures (amounts, ratios, verdict letters): never wrapped."""
+    return column.justify in ("right", "center")
+
+
+def _measure(console: Console, renderable: RenderableType) -> Measurement:
+    options = console.options.update_width(_UNBOUNDED)
+    return Measurement.get(console, options, renderable)
+
+
+def column_size(console: Console, column: Column) -> Size:
+    """A number column needs its widest cell whole; a text column (and every header) its longest word."""
+    cells = [_measure(console, c) for c in column.cells]
+    header = _measure(console, column.header)
+    want = max([header.maximum, *(m.maximum for m in cells)])
+    words = [header.minimum, *((m.maximum if is_number(column) else m.minimum) for m in cells)]
+    return Size(max(words), want)
+
+
+def _gap(table: Table) -> int:
+    """Padding and one border: what a column adds to a table's width beyond its content."""
+    _, right, _, left = table.padding
+    return left + right + 1
+
+
+def table_width(sizes: Sequence[int], gap: int) -> int:
+    """The width of a bordered table whose columns have these content widths."""
+    return sum(sizes) + gap * len(sizes) + 1
+
+
+def natural_width(console: Console, table: Table) -> int:
+    """The width ``table`` takes when every cell is on one line."""
+    return table_width([column_size(console, c).want for c in table.columns], _gap(table))
+
+
+def _groups(widths: Sequence[int], labels: int, room: int) -> list[list[int]] | None:
+    """Indices of the non-label columns in blocks that fit ``room`` beside the labels, as evenly as the
+    fewest blocks allow; None when some column does not fit even alone."""
+    rest = list(range(labels, len(widths)))
+    if any(widths[i] > room for i in rest):
+        return None
+    greedy: list[list[int]] = [[]]
+    used = 0
+    for i in rest:
+        if greedy[-1] and used + widths[i] > room:
+            greedy.append([])
+            used = 0
+        greedy[-1].append(i)
+        used += widths[i]
+    per = math.ceil(len(rest) / len(greedy))
+    even = [rest[k:k + per] for k in range(0, len(rest), per)]
+    if len(even) == len(greedy) and all(sum(widths[i] for i in g) <= room for g in even):
+        return even
+    return greedy
+
+
+def _allot(sizes: Sequence[Size], labels: int, width: int, gap: int) -> list[int]:
+    """Content widths for one block: each column's ``want``, the widest non-label column shrunk first
+    (then the labels) one cell at a time, never below its ``need``, until the block fits ``width``."""
+    widths = [s.want for s in sizes]
+    excess = table_width(widths, gap) - width
+    for pool in (range(labels, len(sizes)), range(labels)):
+        while excess > 0:
+            slack = [i for i in pool if widths[i] > sizes[i].need]
+            if not slack:
+                break
+            widest = max(slack, key=lambda i: widths[i])
+            widths[widest] -= 1
+            excess -= 1
+    return widths
+
+
+def _continued(title: object) -> object:
+    """A later block's title: the table's title up to its first colon, marked as continued."""
+    if not isinstance(title, str) or not title:
+        return title
+    return f"{title.split(': ', 1)[0]} (continued)"
+
+
+def _block(table: Table, columns: list[int], sizes: Sequence[Size], labels: int, width: int, first: bool) -> Table:
+    """A copy of ``table`` with only ``columns``, each at an explicit width; headers wrap between words."""
+    chosen = [sizes[i] for i in columns]
+    widths = _allot(chosen, labels, width, _gap(table))
+    block = copy.copy(table)
+    block.columns = []
+    for k, (i, w) in enumerate(zip(columns, widths, strict=True)):
+        col = table.columns[i]
+        header = Text.from_markup(col.header) if isinstance(col.header, str) else col.header
+        if isinstance(header, Text):
+            header = header.copy()
+            header.no_wrap = False  # the header wraps between its words even over a column of figures
+        block.columns.append(dataclasses.replace(col, _index=k, width=w, header=header, no_wrap=is_number(col),
+                                                 overflow="ellipsis" if is_number(col) else "fold"))
+    block.rows = list(table.rows)
+    if not first:
+        block.title = _continued(table.title)
+    return block
+
+
+def fit(console: Console, table: Table, width: int) -> list[Table]:
+    """``table`` as blocks of its columns, each no wider than ``width`` and each repeating the label columns.
+
+    One block (``table`` itself) when it fits; labels kept whole when the blocks can be planned so, else
+    wrapped between words; ``[table]`` unchanged when even one column beside the labels cannot fit (Rich
+    then does what it can).
+    """
+    if not table.columns or natural_width(console, table) <= width:
+        return [table]
+    labels = min(getattr(table, "labels", 1), len(table.columns) - 1)
+    sizes = [column_size(console, c) for c in table.columns]
+    gap = _gap(table)
+    for whole_labels in (True, False):
+        label_width = [(s.want if whole_labels else s.need) + gap for s in sizes[:labels]]
+        groups = _groups([s.need + gap for s in sizes], labels, width - sum(label_width) - 1)
+        if groups is not None:
+            lead = list(range(labels))
+            return [_block(table, lead + g, sizes, labels, width, k == 0) for k, g in enumerate(groups)]
+    return [table]
