@@ -3,9 +3,9 @@
 Why: an analyst on an 80-column terminal must read every number whole. Given a table wider than the
 terminal, Rich shrinks columns until it cuts cells ("2,6…", "(…"). Here a table that does not fit is split
 by columns into blocks that do, stacked one under the other, each keeping the table's leading label
-columns; every column of a block gets an explicit width no narrower than its widest number (a number is
-never wrapped or cut) or its longest word (text wraps only between words). The table's rows, row styles and
-sections are kept in every block.
+columns; every column of a block gets an explicit width no narrower than its widest cell when it holds
+figures (a ``no_wrap`` column: a number is never wrapped or cut) or its longest word (text wraps only
+between words). The table's rows, row styles and sections are kept in every block.
 
 Widths are in terminal cells. A column's share of a table's width is its content plus its padding plus
 one border; a table adds one more border at its left edge.
@@ -31,12 +31,14 @@ class LabelledTable(Table):
     """A Rich table that knows how many of its leading columns label the rows (repeated in every block).
 
     ``labels`` is 1 for a table of row labels then figures, 2 for "# | Firm | ...", 0 for a table without
-    row labels (its blocks repeat none).
+    row labels (its blocks repeat none). ``balance``: spread the columns evenly over the fewest blocks (years
+    3 + 3 rather than 4 + 2); False fills each block in turn, for columns that read together from the left.
     """
 
-    def __init__(self, *args: object, labels: int = 1, **kwargs: object) -> None:
+    def __init__(self, *args: object, labels: int = 1, balance: bool = True, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.labels = labels
+        self.balance = balance
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,26 +49,27 @@ class Size:
     want: int  #: the width showing every cell and the header on one line
 
 
-def is_number(column: Column) -> bool:
-    """Right- or centre-justified columns hold figures (amounts, ratios, verdict letters): never wrapped."""
-    return column.justify in ("right", "center")
-
-
 def _measure(console: Console, renderable: RenderableType) -> Measurement:
     options = console.options.update_width(_UNBOUNDED)
     return Measurement.get(console, options, renderable)
 
 
-def column_size(console: Console, column: Column) -> Size:
-    """A number column needs its widest cell whole; a text column (and every header) its longest word."""
+def column_size(console: Console, column: Column, whole: bool) -> Size:
+    """A column of figures (``whole``) needs its widest cell; text (and every header) its longest word."""
     cells = [_measure(console, c) for c in column.cells]
     header = _measure(console, column.header)
     want = max([header.maximum, *(m.maximum for m in cells)])
-    words = [header.minimum, *((m.maximum if is_number(column) else m.minimum) for m in cells)]
+    words = [header.minimum, *((m.maximum if whole else m.minimum) for m in cells)]
     return Size(max(words), want)
 
 
-def _gap(table: Table) -> int:
+def _sizes(console: Console, table: Table, labels: int) -> list[Size]:
+    """Every column's size: a ``no_wrap`` column beyond the labels holds figures, kept whole; labels and
+    other columns may wrap between words."""
+    return [column_size(console, c, c.no_wrap and i >= labels) for i, c in enumerate(table.columns)]
+
+
+def gap(table: Table) -> int:
     """Padding and one border: what a column adds to a table's width beyond its content."""
     _, right, _, left = table.padding
     return left + right + 1
@@ -79,12 +82,12 @@ def table_width(sizes: Sequence[int], gap: int) -> int:
 
 def natural_width(console: Console, table: Table) -> int:
     """The width ``table`` takes when every cell is on one line."""
-    return table_width([column_size(console, c).want for c in table.columns], _gap(table))
+    return table_width([s.want for s in _sizes(console, table, 0)], gap(table))
 
 
-def _groups(widths: Sequence[int], labels: int, room: int) -> list[list[int]] | None:
-    """Indices of the non-label columns in blocks that fit ``room`` beside the labels, as evenly as the
-    fewest blocks allow; None when some column does not fit even alone."""
+def _groups(widths: Sequence[int], labels: int, room: int, balance: bool) -> list[list[int]] | None:
+    """Indices of the non-label columns in the fewest blocks that fit ``room`` beside the labels, spread
+    evenly when ``balance``; None when some column does not fit even alone."""
     rest = list(range(labels, len(widths)))
     if any(widths[i] > room for i in rest):
         return None
@@ -96,6 +99,8 @@ def _groups(widths: Sequence[int], labels: int, room: int) -> list[list[int]] | 
             used = 0
         greedy[-1].append(i)
         used += widths[i]
+    if not balance:
+        return greedy
     per = math.ceil(len(rest) / len(greedy))
     even = [rest[k:k + per] for k in range(0, len(rest), per)]
     if len(even) == len(greedy) and all(sum(widths[i] for i in g) <= room for g in even):
@@ -103,11 +108,11 @@ def _groups(widths: Sequence[int], labels: int, room: int) -> list[list[int]] | 
     return greedy
 
 
-def _allot(sizes: Sequence[Size], labels: int, width: int, gap: int) -> list[int]:
+def _allot(sizes: Sequence[Size], labels: int, width: int, between: int) -> list[int]:
     """Content widths for one block: each column's ``want``, the widest non-label column shrunk first
     (then the labels) one cell at a time, never below its ``need``, until the block fits ``width``."""
     widths = [s.want for s in sizes]
-    excess = table_width(widths, gap) - width
+    excess = table_width(widths, between) - width
     for pool in (range(labels, len(sizes)), range(labels)):
         while excess > 0:
             slack = [i for i in pool if widths[i] > sizes[i].need]
@@ -127,9 +132,10 @@ def _continued(title: object) -> object:
 
 
 def _block(table: Table, columns: list[int], sizes: Sequence[Size], labels: int, width: int, first: bool) -> Table:
-    """A copy of ``table`` with only ``columns``, each at an explicit width; headers wrap between words."""
+    """A copy of ``table`` with only ``columns``, each at an explicit width; headers and labels wrap between
+    words, text folds a word longer than its column, figures stay whole."""
     chosen = [sizes[i] for i in columns]
-    widths = _allot(chosen, labels, width, _gap(table))
+    widths = _allot(chosen, labels, width, gap(table))
     block = copy.copy(table)
     block.columns = []
     for k, (i, w) in enumerate(zip(columns, widths, strict=True)):
@@ -138,8 +144,9 @@ def _block(table: Table, columns: list[int], sizes: Sequence[Size], labels: int,
         if isinstance(header, Text):
             header = header.copy()
             header.no_wrap = False  # the header wraps between its words even over a column of figures
-        block.columns.append(dataclasses.replace(col, _index=k, width=w, header=header, no_wrap=is_number(col),
-                                                 overflow="ellipsis" if is_number(col) else "fold"))
+        whole = col.no_wrap and k >= labels
+        block.columns.append(dataclasses.replace(col, _index=k, width=w, header=header, no_wrap=whole,
+                                                 overflow="ellipsis" if whole else "fold"))
     block.rows = list(table.rows)
     if not first:
         block.title = _continued(table.title)
@@ -149,19 +156,22 @@ def _block(table: Table, columns: list[int], sizes: Sequence[Size], labels: int,
 def fit(console: Console, table: Table, width: int) -> list[Table]:
     """``table`` as blocks of its columns, each no wider than ``width`` and each repeating the label columns.
 
-    One block (``table`` itself) when it fits; labels kept whole when the blocks can be planned so, else
-    wrapped between words; ``[table]`` unchanged when even one column beside the labels cannot fit (Rich
-    then does what it can).
+    One block (``table`` itself) when it fits. The labels are kept whole unless wrapping them between words
+    saves a block; ``[table]`` unchanged when even one column beside the labels cannot fit (Rich then does
+    what it can).
     """
     if not table.columns or natural_width(console, table) <= width:
         return [table]
     labels = min(getattr(table, "labels", 1), len(table.columns) - 1)
-    sizes = [column_size(console, c) for c in table.columns]
-    gap = _gap(table)
+    sizes = _sizes(console, table, labels)
+    between = gap(table)
+    plans = []
     for whole_labels in (True, False):
-        label_width = [(s.want if whole_labels else s.need) + gap for s in sizes[:labels]]
-        groups = _groups([s.need + gap for s in sizes], labels, width - sum(label_width) - 1)
-        if groups is not None:
-            lead = list(range(labels))
-            return [_block(table, lead + g, sizes, labels, width, k == 0) for k, g in enumerate(groups)]
-    return [table]
+        label_width = [(s.want if whole_labels else s.need) + between for s in sizes[:labels]]
+        plans.append(_groups([s.need + between for s in sizes], labels, width - sum(label_width) - 1,
+                             getattr(table, "balance", True)))
+    whole, wrapped = plans
+    groups = whole if whole is not None and (wrapped is None or len(whole) <= len(wrapped)) else wrapped
+    if groups is None:
+        return [table]
+    return [_block(table, [*range(labels), *g], sizes, labels, width, k == 0) for k, g in enumerate(groups)]
