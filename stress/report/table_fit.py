@@ -31,11 +31,13 @@ class LabelledTable(Table):
     """A Rich table that knows how many of its leading columns label the rows (repeated in every block).
 
     ``labels`` is 1 for a table of row labels then figures, 2 for "# | Firm | ...", 0 for a table without
-    row labels (its blocks repeat none). ``balance``: spread the columns evenly over the fewest blocks (years
-    3 + 3 rather than 4 + 2); False fills each block in turn, for columns that read together from the left.
+    row labels (its blocks repeat none). ``balance``: True spreads the columns evenly over the fewest blocks
+    (years 3 + 3 rather than 4 + 2); False fills each block in turn, so that text columns, last, get the
+    room left, or columns that read together stay together; None (default): True when every column beyond
+    the labels holds figures.
     """
 
-    def __init__(self, *args: object, labels: int = 1, balance: bool = True, **kwargs: object) -> None:
+    def __init__(self, *args: object, labels: int = 1, balance: bool | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.labels = labels
         self.balance = balance
@@ -165,11 +167,13 @@ def fit(console: Console, table: Table, width: int) -> list[Table]:
     labels = min(getattr(table, "labels", 1), len(table.columns) - 1)
     sizes = _sizes(console, table, labels)
     between = gap(table)
+    balance = getattr(table, "balance", None)
+    if balance is None:
+        balance = all(c.no_wrap for c in table.columns[labels:])
     plans = []
     for whole_labels in (True, False):
         label_width = [(s.want if whole_labels else s.need) + between for s in sizes[:labels]]
-        plans.append(_groups([s.need + between for s in sizes], labels, width - sum(label_width) - 1,
-                             getattr(table, "balance", True)))
+        plans.append(_groups([s.need + between for s in sizes], labels, width - sum(label_width) - 1, balance))
     whole, wrapped = plans
     groups = whole if whole is not None and (wrapped is None or len(whole) <= len(wrapped)) else wrapped
     if groups is None:
