@@ -155,27 +155,42 @@ def _block(table: Table, columns: list[int], sizes: Sequence[Size], labels: int,
     return block
 
 
+def _plan(sizes: Sequence[Size], figures: Sequence[bool], labels: int, width: int, between: int, balance: bool,
+          whole_labels: bool) -> tuple[list[Size], list[list[int]]] | None:
+    """The sizes to allot from and the blocks, with the labels whole (or wrapped, taking at most half the
+    width); a text column whose longest word cannot fit beside the labels folds it. None when a column of
+    figures cannot fit beside the labels."""
+    if whole_labels:
+        lead = [Size(s.want, s.want) for s in sizes[:labels]]
+    else:
+        cap = max(1, width // 2 // max(labels, 1) - between)
+        lead = [Size(min(s.need, cap), s.want) for s in sizes[:labels]]
+    room = width - sum(s.need + between for s in lead) - 1
+    rest = [s if figures[i] else Size(max(1, min(s.need, room - between)), s.want)
+            for i, s in enumerate(sizes[labels:], start=labels)]
+    planned = [*lead, *rest]
+    groups = _groups([s.need + between for s in planned], labels, room, balance)
+    return None if groups is None else (planned, groups)
+
+
 def fit(console: Console, table: Table, width: int) -> list[Table]:
     """``table`` as blocks of its columns, each no wider than ``width`` and each repeating the label columns.
 
     One block (``table`` itself) when it fits. The labels are kept whole unless wrapping them between words
-    saves a block; ``[table]`` unchanged when even one column beside the labels cannot fit (Rich then does
-    what it can).
+    saves a block; ``[table]`` unchanged when a column of figures cannot fit even alone beside the labels
+    (Rich then does what it can).
     """
     if not table.columns or natural_width(console, table) <= width:
         return [table]
     labels = min(getattr(table, "labels", 1), len(table.columns) - 1)
+    figures = [c.no_wrap and i >= labels for i, c in enumerate(table.columns)]
     sizes = _sizes(console, table, labels)
-    between = gap(table)
     balance = getattr(table, "balance", None)
     if balance is None:
-        balance = all(c.no_wrap for c in table.columns[labels:])
-    plans = []
-    for whole_labels in (True, False):
-        label_width = [(s.want if whole_labels else s.need) + between for s in sizes[:labels]]
-        plans.append(_groups([s.need + between for s in sizes], labels, width - sum(label_width) - 1, balance))
-    whole, wrapped = plans
-    groups = whole if whole is not None and (wrapped is None or len(whole) <= len(wrapped)) else wrapped
-    if groups is None:
+        balance = all(figures[labels:])
+    between = gap(table)
+    plans = [p for whole in (True, False) if (p := _plan(sizes, figures, labels, width, between, balance, whole))]
+    if not plans:
         return [table]
-    return [_block(table, [*range(labels), *g], sizes, labels, width, k == 0) for k, g in enumerate(groups)]
+    planned, groups = min(plans, key=lambda p: len(p[1]))  # the first of equals: labels whole
+    return [_block(table, [*range(labels), *g], planned, labels, width, k == 0) for k, g in enumerate(groups)]
