@@ -7,7 +7,6 @@ import math
 import numpy as np
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from stress.analysis.breakeven import Breakeven, Event

@@ -193,4 +193,7 @@ def fit(console: Console, table: Table, width: int) -> list[Table]:
     if not plans:
         return [table]
     planned, groups = min(plans, key=lambda p: len(p[1]))  # the first of equals: labels whole
-    return [_block(table, [*range(labels), *g], planned, labels, width, k == 0) for k, g in enumerate(groups)]
+    blocks = [[*range(labels), *g] for g in groups]
+    lead = [min(_allot([planned[i] for i in b], labels, width, between)[j] for b in blocks) for j in range(labels)]
+    planned = [*(Size(w, w) for w in lead), *planned[labels:]]  # the labels as wide in every block
+    return [_block(table, b, planned, labels, width, k == 0) for k, b in enumerate(blocks)]
