@@ -120,9 +120,12 @@ def test_ranking_figures_are_whole_at_80(outputs: dict) -> None:
     ranking = json.loads(outputs[("batch", None)].stdout)["ranking"]
     rows = row_cells(outputs[("batch", 80)].stdout, key=1)
     for r in ranking:
-        row = rows[r["ticker"]]
-        assert {usd_m(r["min_liquidity"]), pct(r["liquidity_headroom"]), times(r["trough_dscr"])} <= row, r["ticker"]
+        ticker = r["ticker"] if "ticker" in r else r["company"]["ticker"]  # the JSON before and after schema 2.0
+        verdicts = r.get("verdicts") or {k: v for k, v in r.items() if k.startswith("verdict:")}
+        row = rows[ticker]
+        assert {usd_m(r["min_liquidity"]), pct(r["liquidity_headroom"]), times(r["trough_dscr"])} <= row, ticker
         assert r["market_pd"] is None or pct(r["market_pd"]) in row
+        assert verdicts and {v[0].upper() for v in verdicts.values()} <= row, ticker
 
 
 def test_an_ad_hoc_run_details_the_scenario_asked_for(outputs: dict) -> None:
