@@ -77,9 +77,9 @@ def gap(table: Table) -> int:
     return left + right + 1
 
 
-def table_width(sizes: Sequence[int], gap: int) -> int:
-    """The width of a bordered table whose columns have these content widths."""
-    return sum(sizes) + gap * len(sizes) + 1
+def table_width(sizes: Sequence[int], between: int) -> int:
+    """The width of a bordered table whose columns have these content widths, ``between`` added by each."""
+    return sum(sizes) + between * len(sizes) + 1
 
 
 def natural_width(console: Console, table: Table) -> int:
@@ -180,15 +180,17 @@ def fit(console: Console, table: Table, width: int) -> list[Table]:
     saves a block; ``[table]`` unchanged when a column of figures cannot fit even alone beside the labels
     (Rich then does what it can).
     """
-    if not table.columns or natural_width(console, table) <= width:
+    if not table.columns:
         return [table]
     labels = min(getattr(table, "labels", 1), len(table.columns) - 1)
-    figures = [c.no_wrap and i >= labels for i, c in enumerate(table.columns)]
     sizes = _sizes(console, table, labels)
+    between = gap(table)
+    if table_width([s.want for s in sizes], between) <= width:
+        return [table]
+    figures = [c.no_wrap and i >= labels for i, c in enumerate(table.columns)]
     balance = getattr(table, "balance", None)
     if balance is None:
         balance = all(figures[labels:])
-    between = gap(table)
     plans = [p for whole in (True, False) if (p := _plan(sizes, figures, labels, width, between, balance, whole))]
     if not plans:
         return [table]
