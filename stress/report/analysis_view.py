@@ -7,7 +7,6 @@ import math
 import numpy as np
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from stress.analysis.breakeven import Breakeven, Event
@@ -18,8 +17,11 @@ from stress.analysis.tornado import Tornado
 from stress.engine.compiled import CompiledCompany
 from stress.report.console import _table, stdout
 from stress.report.format import pct, times, usd_m
+from stress.report.table_fit import LabelledTable, column_size, gap, natural_width
 
+#: The tornado's bars at their longest and shortest, in cells.
 BAR_WIDTH = 24
+MIN_BAR = 8
 
 
 def title(cc: CompiledCompany, what: str) -> Panel:
@@ -69,22 +71,44 @@ def _size(driver: str, x: float) -> str:
     return f"{x:+.0%}" if driver != "utilisation" else f"{x:.0%}"
 
 
-def _bar(change: float, scale: float) -> Text:
-    n = 0 if scale <= 0 or not math.isfinite(change) else round(abs(change) / scale * BAR_WIDTH)
-    return Text(("█" * n).rjust(BAR_WIDTH) if change < 0 else "█" * n, style="red" if change < 0 else "green")
+def _bar(change: float, scale: float, width: int) -> Text:
+    """``width`` cells: a bar of |change| / scale of them, right-aligned (red) when adverse."""
+    n = 0 if scale <= 0 or not math.isfinite(change) else round(abs(change) / scale * width)
+    return Text(("█" * n).rjust(width) if change < 0 else "█" * n, style="red" if change < 0 else "green")
 
 
-def print_tornado(cc: CompiledCompany, t: Tornado) -> None:
-    stdout.print(title(cc, "tornado: each driver alone at a standard adverse and favourable size"))
+def _tornado_table(t: Tornado, bar: int) -> LabelledTable:
+    """Driver | adverse | bars of ``bar`` cells meeting in the middle | favourable | change of trough DSCR."""
     scale = max((abs(x) for b in t.bars for x in b.min_liquidity), default=0.0)
     table = _table(f"Change in minimum liquidity from the baseline's USD {usd_m(t.baseline_min_liquidity)} m "
                    f"(trough DSCR {times(t.baseline_trough_dscr)})",
                    [("Driver", "left"), ("Adverse", "right"), ("", "right"), ("", "left"), ("Favourable", "left"),
                     ("Δ trough DSCR adv. / fav.", "right")])
+    for column in table.columns[3:5]:
+        column.no_wrap = True  # the favourable bar and figure, left-aligned to meet the adverse ones
+    table.balance = False  # narrow: figures and bars together, the trough DSCR column stacked below
     for b in t.bars:
-        table.add_row(b.driver, f"{usd_m(b.min_liquidity[0])}", _bar(b.min_liquidity[0], scale), _bar(b.min_liquidity[1], scale),
-                      f"{usd_m(b.min_liquidity[1])}", f"{_signed(b.trough_dscr[0])} / {_signed(b.trough_dscr[1])}")
-    stdout.print(table)
+        table.add_row(b.driver, f"{usd_m(b.min_liquidity[0])}", _bar(b.min_liquidity[0], scale, bar),
+                      _bar(b.min_liquidity[1], scale, bar), f"{usd_m(b.min_liquidity[1])}",
+                      f"{_signed(b.trough_dscr[0])} / {_signed(b.trough_dscr[1])}")
+    return table
+
+
+def bar_width(t: Tornado, width: int) -> int:
+    """The bars' length in cells: what ``width`` leaves beside the other columns (the trough DSCR one's
+    header wrapped), at most ``BAR_WIDTH``; when that is under ``MIN_BAR``, what it leaves beside all but
+    the trough DSCR column (the console then stacks that column below); never under ``MIN_BAR``."""
+    bare = _tornado_table(t, 0)
+    dscr = column_size(stdout, bare.columns[-1], whole=True)
+    room = width - natural_width(stdout, bare) + dscr.want - dscr.need
+    if room < 2 * MIN_BAR:
+        room += dscr.need + gap(bare)
+    return max(MIN_BAR, min(BAR_WIDTH, room // 2))
+
+
+def print_tornado(cc: CompiledCompany, t: Tornado) -> None:
+    stdout.print(title(cc, "tornado: each driver alone at a standard adverse and favourable size"))
+    stdout.print(_tornado_table(t, bar_width(t, stdout.width)))
     sizes = _table("Sizes", [("Driver", "left"), ("Adverse", "left"), ("Favourable", "left")])
     for b in t.bars:
         sizes.add_row(b.driver, b.adverse_text, b.favourable_text)

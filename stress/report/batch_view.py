@@ -45,15 +45,20 @@ def _market_pd(value: object) -> str:
     return pct(value) if isinstance(value, (int, float)) and math.isfinite(value) else "–"
 
 
+def _breakable(name: str) -> str:
+    """A scenario name as a header that may wrap after its underscores ("customer_" / "default"), whole."""
+    return escape(name.replace("_", "_\n"))
+
+
 def print_ranking(ranking: pd.DataFrame, scenario_names: list[str], title: str) -> None:
     stdout.print(Panel(escape(title), border_style="blue"))
     if ranking.empty:
         stdout.print("[red]No firm could be run.[/]")
         return
-    short = [s[:10] for s in scenario_names]
     t = _table("Ranking: most fragile first (first default, then scenarios in default, then minimum liquidity; USD m)",
                [("#", "right"), ("Firm", "left"), ("First default", "left"), ("Min liquidity", "right"), ("under", "left"),
-                ("Liq. headroom", "right"), ("Trough DSCR", "right"), ("Market PD", "right"), *((s, "center") for s in short)])
+                ("Liq. headroom", "right"), ("Trough DSCR", "right"), ("Market PD", "right"),
+                *((_breakable(s), "center") for s in scenario_names)], labels=2)
     for i, r in ranking.iterrows():
         first = f"{r.first_default} {r.first_default_scenario}" if isinstance(r.first_default, str) else "–"
         verdicts = [Text(str(r[f"verdict:{s}"])[0].upper(), style=VERDICT_STYLE.get(str(r[f"verdict:{s}"]), "")) for s in scenario_names]
@@ -71,7 +76,7 @@ def print_ranking(ranking: pd.DataFrame, scenario_names: list[str], title: str) 
 
 def print_exposure(lines: pd.DataFrame, expected_loss: float | None, missing_weights: list[str]) -> None:
     t = _table("Portfolio exposure by scenario (USD m)", [("Scenario", "left"), ("Weight", "right"), ("Exposure", "right"),
-               ("Defaulting", "right"), ("Breaching only", "right"), ("Loss", "right"), ("LGD", "right")])
+               ("In default", "right"), ("In breach only", "right"), ("Loss", "right"), ("LGD", "right")])
     for name, r in lines.iterrows():
         t.add_row(escape(str(name)), _num(r.weight, pct), usd_m(r.exposure), usd_m(r.exposure_defaulting), usd_m(r.exposure_breaching),
                   usd_m(r.loss), _num(r.loss_given_default, pct))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 from rich.console import Console, Group
@@ -18,12 +20,23 @@ from stress.engine.opening import OpeningBalance
 from stress.errors import Problem, ProfileError, clip, shown_value
 from stress.io.profiles import LoadedProfile
 from stress.report.format import clean, count, date, pct, usd_m
+from stress.report.table_fit import LabelledTable, fit
 
 #: Problems shown before the panel says "and N more", to stay on one screen.
 MAX_PROBLEMS_SHOWN = 25
 
-#: Width used when output is not a terminal (pipes, files, CI logs), so wide tables are not cut.
+#: Width used when output is not a terminal (pipes, files, CI logs) and ``COLUMNS`` is not set.
 PIPE_WIDTH = 160
+
+#: The narrowest width honoured from ``COLUMNS``: below it a row label and one figure no longer fit.
+MIN_WIDTH = 40
+
+
+def piped_width(environ: Mapping[str, str] = os.environ) -> int:
+    """The width of output that is not a terminal: ``COLUMNS`` when it is a whole number (at least
+    ``MIN_WIDTH``), else ``PIPE_WIDTH``."""
+    columns = environ.get("COLUMNS", "").strip()
+    return max(MIN_WIDTH, int(columns)) if columns.isdigit() and int(columns) > 0 else PIPE_WIDTH
 
 
 class SafeConsole(Console):
@@ -38,9 +51,16 @@ class SafeConsole(Console):
         return super()._render_buffer(seg if seg.control else Segment(clean(seg.text), seg.style)
                                       for seg in buffer)
 
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        """Print as Rich does, a table wider than the console split into stacked blocks of its columns
+        (``table_fit.fit``), so that no figure is ever cut to fit."""
+        width = kwargs.get("width") or self.width
+        super().print(*(part for o in objects for part in (fit(self, o, width) if isinstance(o, Table) else [o])),
+                      **kwargs)
 
-stdout = SafeConsole(width=None if sys.stdout.isatty() else PIPE_WIDTH)
-stderr = SafeConsole(stderr=True, width=None if sys.stderr.isatty() else PIPE_WIDTH)
+
+stdout = SafeConsole(width=None if sys.stdout.isatty() else piped_width())
+stderr = SafeConsole(stderr=True, width=None if sys.stderr.isatty() else piped_width())
 
 
 def _problem_line(p: Problem) -> Text:
@@ -76,10 +96,12 @@ def print_validation(loaded: list[LoadedProfile], failed: list[ProfileError]) ->
         stdout.print(f"[green]✓[/] {escape(str(ok.path))}: {escape(ok.company.name)} as of {ok.company.as_of} is valid")
 
 
-def _table(title: str, columns: list[tuple[str, str]]) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold")
+def _table(title: str, columns: list[tuple[str, str]], labels: int = 1) -> LabelledTable:
+    """A table whose first ``labels`` columns label its rows; right- and centre-justified columns hold
+    figures, never wrapped (the console splits a table too wide for it: ``table_fit``)."""
+    table = LabelledTable(title=title, title_justify="left", title_style="bold", labels=labels)
     for i, (name, justify) in enumerate(columns):
-        table.add_column(name, justify=justify, no_wrap=i == 0)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=i < labels or justify != "left")  # type: ignore[arg-type]
     return table
 
 
@@ -147,7 +169,8 @@ def fleet_cohort_table(frame: pd.DataFrame) -> Table:
     return t
 
 
-def contracts_table(frame: pd.DataFrame, concentration: pd.DataFrame, reported_backlog: float | None) -> Group:
+def contracts_table(frame: pd.DataFrame, concentration: pd.DataFrame, reported_backlog: float | None) -> tuple[Table, Table]:
+    """The contracts with backlog by status, and the backlog by customer (tables, so the console can fit them)."""
     t = _table("Contracts (USD m; backlog = remaining GPU-hours x price)", [("Customer", "left"), ("GPU", "left"),
                ("GPUs", "right"), ("$/GPU-h", "right"), ("Start", "left"), ("End", "left"), ("IG", "center"),
                ("Backlog", "right"), ("Share", "right"), ("Status", "left"), ("Programme", "left")])
@@ -163,7 +186,7 @@ def contracts_table(frame: pd.DataFrame, concentration: pd.DataFrame, reported_b
     c = _table("Customer concentration", [("Customer", "left"), ("Backlog (USD m)", "right"), ("Share", "right")])
     for name, r in concentration.iterrows():
         c.add_row(str(name), usd_m(r.backlog_usd), pct(r.share))
-    return Group(t, c)
+    return t, c
 
 
 def _reported(amount: float | None) -> str:
@@ -209,5 +232,5 @@ def print_profile(loaded: LoadedProfile, opening: OpeningBalance) -> None:
     if c.cohorts:
         stdout.print(fleet_cohort_table(pa.fleet_table(c)))
     if c.contracts:
-        stdout.print(contracts_table(pa.contract_table(c), pa.customer_concentration(c), c.reported_backlog))
+        stdout.print(*contracts_table(pa.contract_table(c), pa.customer_concentration(c), c.reported_backlog))
     stdout.print(reconciliation_table(opening))

@@ -18,6 +18,7 @@ from stress.engine.covenants import AMBER_HEADROOM, CovenantTest, Verdict
 from stress.engine.results import Events, Results
 from stress.model.covenant import Covenant, CovenantKind
 from stress.model.scenario import Scenario
+from stress.scenarios.select import ADHOC_NAME
 from stress.report.console import _table, stdout
 from stress.report.format import pct, times, usd_m
 
@@ -26,7 +27,7 @@ VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.BREACH: "bold yellow", Verd
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("revenue", "Revenue", "usd"), ("revenue_contracted", "  contracted", "usd"), ("revenue_spot", "  spot", "usd"),
     ("ebitda", "EBITDA", "usd"), ("ebitda_margin", "  margin", "pct"),
-    ("ebitda_reported", "  on the firm's definition (reporting.ebitda)", "usd"), ("depreciation", "Depreciation", "usd"),
+    ("ebitda_reported", "  firm's definition", "usd"), ("depreciation", "Depreciation", "usd"),
     ("impairment", "Impairment", "usd"), ("interest_expense", "Interest expense", "usd"), ("net_income", "Net income", "usd"),
     ("cfo", "Cash from operations", "usd"), ("capex", "Capex", "usd"), ("fcf", "Free cash flow", "usd"),
     ("cash", "Cash (year end)", "usd"), ("debt", "Debt", "usd"), ("lease_liabilities", "Lease liabilities", "usd"),
@@ -215,9 +216,16 @@ def _show(key: str, value: object) -> str:
     return str(value)
 
 
+def focus(results: Results) -> int:
+    """The world to detail when not every one is: the ad-hoc scenario of ``--rate`` etc. (the one the user
+    asked for) when the run has it, else the first (the baseline, or the first scenario named)."""
+    return results.worlds.index(ADHOC_NAME) if ADHOC_NAME in results.worlds else 0
+
+
 def print_run(results: Results, profile_path: str, quarterly: bool = False, detail: bool = False) -> None:
     """The ``stress run`` report: the comparison when there are several scenarios, then the details."""
     stdout.print(header(results, profile_path))
+    shown = [focus(results)]
     if len(results.worlds) > 1:
         table = comparison(results)
         stdout.print(Panel(escape(answer(table)), title="Answer", title_align="left", border_style="bold"))
@@ -226,9 +234,9 @@ def print_run(results: Results, profile_path: str, quarterly: bool = False, deta
         if gap is not None:
             stdout.print(gap)
         if not detail:
-            stdout.print(f"[dim]Detail below for {escape(results.worlds[0])}; --detail shows every scenario, "
+            stdout.print(f"[dim]Detail below for {escape(results.worlds[shown[0]])}; --detail shows every scenario, "
                          "--scenario NAME picks one.[/]")
-    for w in range(len(results.worlds) if detail or len(results.worlds) == 1 else 1):
+    for w in range(len(results.worlds)) if detail else shown:
         stdout.print(summary_table(results, w))
         if quarterly:
             stdout.print(quarterly_table(results, w))
