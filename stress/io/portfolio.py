@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from stress.errors import ProfileError, StressError
+from stress.io.located import Marks, read_document
 from stress.io.profiles import PROFILE_SUFFIXES, profile_dirs, resolve_profile
 from stress.io.yamlfile import read_mapping, read_text, validation_problems
 from stress.model.portfolio import Member, Portfolio
@@ -34,11 +35,17 @@ def _says_members(path: Path) -> bool:
 
 
 def load_portfolio(path: Path) -> Portfolio:
-    data = read_mapping(path, kind="portfolio")
+    """The validated portfolio file; a ProfileError lists every problem, each at its line and column."""
+    return read_portfolio(path)[0]
+
+
+def read_portfolio(path: Path) -> tuple[Portfolio, Marks]:
+    """The validated portfolio and where its values are written (to place problems found later)."""
+    doc = read_document(path, kind="portfolio")
     try:
-        return Portfolio.model_validate(data)
+        return Portfolio.model_validate(doc.data), doc.marks
     except ValidationError as exc:
-        raise ProfileError(path, validation_problems(Portfolio, exc), "portfolio") from exc
+        raise ProfileError(path, validation_problems(Portfolio, exc, doc.marks), "portfolio") from exc
 
 
 class PathRefused(StressError):
