@@ -228,12 +228,12 @@ def copied_text(source: str | Path, path: Path, today: dt.date | None = None) ->
     header = [
         f"# Started by `stress init` on {today.isoformat()} from {_comment_safe(str(src))}"
         + (f" (as of {_comment_safe(old)})." if old else "."),
-        "# Every value below is the source's: bring each one to the new as_of (or to the peer), fill as_of,",
-        f"# then `stress validate {_comment_safe(str(path))}` until it passes; "
-        f"`stress diff {_comment_safe(str(src))} {_comment_safe(str(path))}` lists what changed.",
-        "",
+        "# Every value below is the source's: bring each one to the new as_of (or to the peer) and fill as_of.",
+        f"#   stress validate {_comment_safe(str(path))}    lists what is left, each at its line",
+        f"#   stress diff {_comment_safe(str(source))} {_comment_safe(str(path))}    lists what you changed",
+        "# " + "-" * 100,
     ]
-    return "\n".join(header) + body
+    return "\n".join(header) + "\n" + body
 
 
 def _source_text(path: Path) -> str:
