@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import yaml
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -93,27 +94,57 @@ def _money_move(m: Moved, up_is_worse: bool = False) -> Text:
     return Text(f"{usd_m(m.a)} → {usd_m(m.b)}{moved}", style=style)
 
 
-def _run_row(s: ScenarioMove) -> list[Text]:
-    name = Text(s.scenario + (f" ({s.case})" if s.case != "plan" else ""))
+_FIGURES = (("first_breach", "first breach"), ("default", "default"), ("min_liquidity", "min liquidity"),
+            ("trough_dscr", "trough DSCR"))
+
+
+def _figure_text(key: str, value: Any) -> str:
+    if key == "min_liquidity":
+        return usd_m(value) if value is not None else "–"
+    if key == "trough_dscr":
+        return times(value) if value is not None else "–"
+    return "–" if value is None else str(value)
+
+
+def _delta(key: str, m: Moved) -> Text:
+    """B less A for the numbers (USD m, x), red when it is worse for the firm."""
+    d = m.change
+    if d is None or not math.isfinite(d) or key not in ("min_liquidity", "trough_dscr"):
+        return Text("")
+    text = f"{'+' if d >= 0 else '−'}{usd_m(abs(d)) if key == 'min_liquidity' else f'{abs(d):.2f}x'}"
+    return Text(text, style="red" if d < 0 else "green" if d > 0 else "")
+
+
+def _scenario_rows(s: ScenarioMove) -> list[list[Text]]:
+    """The verdict, then each figure that moved: [scenario, figure, A, B, change]."""
+    name = s.scenario + (f" ({s.case})" if s.case != "plan" and s.case not in s.scenario else "")
     if s.present != "both":
-        name.append(f"  only in {s.present.upper()}", style="yellow")
-    verdict = (_verdict(s.verdict.a) if not s.verdict.changed
-               else Text.assemble(_verdict(s.verdict.a), " → ", _verdict(s.verdict.b)))
-    return [name, verdict, _pair(s.first_breach), _pair(s.default), _money_move(s.min_liquidity),
-            _pair(s.trough_dscr, times)]
+        side = s.verdict.a if s.present == "a" else s.verdict.b
+        a, b = (_verdict(side), Text("not run", style="dim")) if s.present == "a" else (Text("not run", style="dim"), _verdict(side))
+        return [[Text(name), Text("verdict"), a, b, Text("")]]
+    rows = [[Text(name), Text("verdict"), _verdict(s.verdict.a), _verdict(s.verdict.b) if s.verdict.changed
+             else Text("same", style="dim"), Text("")]]
+    for key, label in _FIGURES:
+        m = s.figures[key]
+        if m.changed:
+            rows.append([Text(""), Text(label), Text(_figure_text(key, m.a)), Text(_figure_text(key, m.b)), _delta(key, m)])
+    return rows
 
 
 def _print_run(d: Diff) -> None:
     a, b = company_line(d.a.data), company_line(d.b.data)
     stdout.print(f"[bold]{escape(a)}[/]" + (f" → [bold]{escape(b)}[/]" if b != a else ""))
+    flipped = [s for s in d.scenarios if s.present == "both" and s.verdict.changed]
+    if flipped:
+        stdout.print("Verdicts changed: " + "; ".join(f"{escape(s.scenario)} {s.verdict.a} → {s.verdict.b}" for s in flipped))
     moved = sum(s.changed for s in d.scenarios)
-    t = _table(f"Scenarios ({moved} of {len(d.scenarios)} moved; USD m)",
-               [("Scenario", "left"), ("Verdict", "left"), ("First breach", "left"), ("Default", "left"),
-                ("Min liquidity", "right"), ("Trough DSCR", "right")])
-    for c in t.columns[2:4]:
-        c.overflow = "fold"
+    t = Table(title=f"What moved, by scenario ({moved} of {len(d.scenarios)} moved; USD m)", title_justify="left",
+              title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column, justify in (("Scenario", "left"), ("Figure", "left"), ("A", "right"), ("B", "right"), ("B − A", "right")):
+        t.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for s in d.scenarios:
-        t.add_row(*_run_row(s))
+        for i, row in enumerate(_scenario_rows(s)):
+            t.add_row(*row, end_section=i == len(_scenario_rows(s)) - 1)
     stdout.print(t)
 
 
