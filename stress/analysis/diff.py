@@ -27,6 +27,7 @@ from typing import Any, Literal
 from stress.errors import Problem, ProfileError
 from stress.io.profiles import load_profile, resolve_profile
 from stress.io.yamlfile import read_mapping
+from stress.model.company import Company
 
 Kind = Literal["profile", "run", "montecarlo"]
 #: Where a profile diff's field is: changed in both, or only in one file (None there).
@@ -75,6 +76,8 @@ def read_side(arg: str, which: str) -> Side:
     try:
         company = load_profile(path).company
     except ProfileError as err:  # a profile being written (TODOs left): compared as written
+        if not set(raw) & set(Company.model_fields):  # not a profile at all: nothing to compare
+            raise
         return Side(str(path), "profile", raw, raw, problems=max(1, len(err.problems)))
     return Side(str(path), "profile", company.model_dump(mode="json"), raw)
 
