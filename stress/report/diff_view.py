@@ -62,8 +62,10 @@ def _print_profile(d: Diff) -> None:
         return
     counts = {k: sum(c.kind == k for c in d.changes) for k in ("changed", "added", "removed")}
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-    t = _table(f"Fields that differ ({summary})", [("Field", "left"), ("A", "left"), ("B", "left")])
-    t.columns[0].overflow = "fold"
+    t = Table(title=f"Fields that differ ({summary})", title_justify="left", title_style="bold", expand=True)
+    t.add_column("Field", ratio=3, overflow="fold")  # a path is never cut: it is what to look up or --set
+    t.add_column("A", ratio=2, no_wrap=True, overflow="ellipsis")
+    t.add_column("B", ratio=2, no_wrap=True, overflow="ellipsis")
     style = {"changed": "", "added": "green", "removed": "red"}
     for c in d.changes:
         t.add_row(Text(c.path, style="cyan"), Text(_cell(c.a), style=style[c.kind] if c.kind == "removed" else ""),
