@@ -83,8 +83,13 @@ def validate_document(results: list[tuple[str, Any]], sets: list[str]) -> dict[s
 
 
 def init(name: Name, source: FromProfile = None, force: Force = False) -> None:
-    """Start a new profile: a commented scaffold with every section and a TODO for each value to fill in
-    (`stress validate` lists them), or with --from a copy of an existing profile, re-dated. Prints the path."""
+    """Start a new profile to fill in: a commented scaffold, or a copy of a profile (--from).
+
+    The scaffold has every section and a TODO for each value only you can supply.
+    `stress validate` lists the TODOs left, each at its line.
+    --from copies a profile as written, comments included, with as_of to fill.
+    Writes companies/NAME.yaml (or NAME, a .yaml path) and prints the path; never replaces a file without --force.
+    """
     from pathlib import Path
 
     from stress.cli_common import bad_input
@@ -127,9 +132,12 @@ def _say_what_is_left(target: Any) -> None:
 
 def diff(a: DiffSide, b: DiffSide,
          as_json: Annotated[bool, typer.Option("--json", help="print the comparison as JSON on stdout")] = False) -> None:
-    """Compare A and B: two profiles (each field changed, added or removed), two `stress run --json` results
-    (per scenario: verdict, first breach, default, minimum liquidity, trough DSCR) or two
-    `stress montecarlo --json` results (probability of default and what goes with it)."""
+    """What moved between two profiles, two `run --json` results or two `montecarlo --json` results.
+
+    Profiles: each field changed, added or removed, as a --set path (debt[DDTL 2.0].rate).
+    Run results: per scenario the verdict, first breach, first default, minimum liquidity, trough DSCR.
+    Monte Carlo results: the probability of default, by year and per vehicle, LGD and expected loss.
+    """
     import json
 
     from stress.analysis.diff import diff as compare
