@@ -300,11 +300,17 @@ def run_diff(a: Side, b: Side) -> list[ScenarioMove]:
 
 
 def company_line(doc: dict[str, Any]) -> str:
-    """``CoreWeave, Inc. as of 2025-09-30`` from a run document's company block (Monte Carlo: the name)."""
+    """``CoreWeave, Inc. as of 2025-09-30`` from a result's company object (an older document's bare name)."""
     company = doc.get("company")
     if isinstance(company, dict):
         return f"{company.get('name')} as of {company.get('as_of')}"
     return str(company)
+
+
+def overrides(doc: dict[str, Any]) -> list[str]:
+    """The ``--set`` overrides a result was run with, from its envelope (none in an older document)."""
+    found = doc.get("overrides")
+    return [str(x) for x in found] if isinstance(found, list) else []
 
 
 @dataclass(frozen=True)
@@ -400,8 +406,10 @@ class Diff:
             out["company"] = {"a": company_line(self.a.data), "b": company_line(self.b.data)}
             out["scenarios"] = [s.as_dict() for s in self.scenarios]
         elif self.montecarlo is not None:
-            out["company"] = {"a": self.a.data.get("company"), "b": self.b.data.get("company")}
+            out["company"] = {"a": company_line(self.a.data), "b": company_line(self.b.data)}
             out.update(self.montecarlo.as_dict())
+        if self.kind != "profile":
+            out["overrides"] = {"a": overrides(self.a.data), "b": overrides(self.b.data)}
         return out
 
 

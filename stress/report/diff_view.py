@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from stress.analysis.diff import Diff, Moved, MonteCarloMove, ScenarioMove, company_line
+from stress.analysis.diff import Diff, Moved, MonteCarloMove, ScenarioMove, company_line, overrides
 from stress.errors import clip
 from stress.report.console import stdout
 from stress.report.format import pct, times, usd_m
@@ -136,6 +136,7 @@ def _scenario_rows(s: ScenarioMove) -> list[list[Text]]:
 def _print_run(d: Diff) -> None:
     a, b = company_line(d.a.data), company_line(d.b.data)
     stdout.print(f"[bold]{escape(a)}[/]" + (f" → [bold]{escape(b)}[/]" if b != a else ""))
+    _print_overrides(d)
     flipped = [s for s in d.scenarios if s.present == "both" and s.verdict.changed]
     if flipped:
         stdout.print("Verdicts changed: " + "; ".join(f"{escape(s.scenario)} {s.verdict.a} → {s.verdict.b}" for s in flipped))
@@ -148,6 +149,13 @@ def _print_run(d: Diff) -> None:
         for i, row in enumerate(_scenario_rows(s)):
             t.add_row(*row, end_section=i == len(_scenario_rows(s)) - 1)
     stdout.print(t)
+
+
+def _print_overrides(d: Diff) -> None:
+    """The --set overrides each result was run with, when there were any: a moved figure may be theirs."""
+    for side, doc in (("A", d.a.data), ("B", d.b.data)):
+        if sets := overrides(doc):
+            stdout.print(f"{side} was run with " + ", ".join(f"--set {escape(x)}" for x in sets))
 
 
 def _pd_move(m: Moved) -> Text:
@@ -168,9 +176,10 @@ def _interval(v: Any) -> str:
 
 
 def _print_montecarlo(d: Diff, mc: MonteCarloMove) -> None:
-    names = {str(d.a.data.get("company")), str(d.b.data.get("company"))}
-    stdout.print(f"[bold]{escape(' → '.join(sorted(names)))}[/]: Monte Carlo, "
+    a, b = company_line(d.a.data), company_line(d.b.data)
+    stdout.print(f"[bold]{escape(a)}[/]" + (f" → [bold]{escape(b)}[/]" if b != a else "") + ": Monte Carlo, "
                  f"paths {_pair(mc.paths, _whole).plain}, seed {_pair(mc.seed, _whole).plain}")
+    _print_overrides(d)
     t = _table("What moved", [("Figure", "left"), ("A → B", "right")])
     t.add_row("Probability of default", _pd_move(mc.probability_of_default))
     t.add_row("  95% interval", _pair(mc.pd_interval_95, _interval))

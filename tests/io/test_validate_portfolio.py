@@ -92,3 +92,23 @@ def test_a_profile_and_a_portfolio_together_each_get_their_line(tmp_path: Path):
     path = book(tmp_path, "  - profile: tiny.yaml\n")
     code, out = run(str(TINY), str(path))
     assert code == 0 and f"✓ {TINY}: Tiny GPU Cloud" in out and f"✓ {path}: portfolio Book is valid" in out
+
+
+def test_validate_json_names_each_file_kind(tmp_path: Path):
+    import json
+
+    bad = book(tmp_path, "  - profile: tiny.yaml\n    exposure: {amount: 10m, tranche: Nots}\n")
+    res = runner.invoke(app, ["validate", str(TINY), str(BOOK), str(bad), "--json"])
+    assert res.exit_code == 2
+    doc = json.loads(res.stdout)
+    assert [(f["kind"], f["valid"]) for f in doc["files"]] == [("profile", True), ("portfolio", True), ("portfolio", False)]
+    (problem,) = doc["files"][2]["problems"]
+    assert problem["field"] == "members[0].exposure.tranche" and problem["line"] == 4
+    assert [i["role"] for i in doc["input"]] == ["profile", "portfolio", "portfolio"]
+
+
+def test_validate_json_records_the_overrides():
+    import json
+
+    res = runner.invoke(app, ["validate", str(TINY), "--set", "market.spot_utilisation=60%", "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["overrides"] == ["market.spot_utilisation=60%"]
