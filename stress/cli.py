@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stress import __version__, cli_analyses
-from stress.cli_common import (EXIT_BAD_INPUT, EXIT_BREACH, CaseOpt, JsonOpt, bad_input, batch_json, error_exit, head,
-                               load_or_exit, print_json, scenarios_input, validate_document)
+from stress import __version__, cli_analyses, cli_tools
+from stress.cli_common import (EXIT_BAD_INPUT, EXIT_BREACH, CaseOpt, JsonOpt, SetOpt, bad_input, batch_json, error_exit,
+                               head, load_or_exit, print_json, scenarios_input)
 from stress.vocabulary import Case
 
 if TYPE_CHECKING:
@@ -63,25 +63,10 @@ def examples(*lines: str) -> str:
 
 
 @app.command(epilog=examples("stress validate companies/*.yaml", "stress validate my-firm.yaml --json"))
-def validate(paths: Annotated[list[str], typer.Argument(help="profile files or shipped names")],
-             as_json: JsonOpt = False) -> None:
-    """Check profiles; exit 2 if any is invalid, listing every problem in each."""
-    from stress.errors import ProfileError
-    from stress.io.profiles import load_profile
-    from stress.report import console
-
-    loaded, failed = [], []
-    for path in paths:
-        try:
-            loaded.append(load_profile(path))
-        except ProfileError as err:
-            failed.append(err)
-    if as_json:
-        print_json("validate", validate_document(loaded, failed))
-    else:
-        console.print_validation(loaded, failed)
-    if failed:
-        raise typer.Exit(EXIT_BAD_INPUT)
+def validate(paths: Annotated[list[str], typer.Argument(help="profile or portfolio files, or shipped names")],
+             sets: SetOpt = [], as_json: JsonOpt = False) -> None:  # noqa: B006 - typer reads the default
+    """Check profiles and portfolios (a file with members:); exit 2 if any is invalid, listing every problem in each."""
+    raise typer.Exit(cli_tools.validate_paths(paths, sets, as_json))
 
 
 @app.command(epilog=examples("stress show coreweave", "stress show coreweave --json"))
@@ -378,6 +363,7 @@ def batch(
 
 
 cli_analyses.register(app)
+cli_tools.register(app)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ this module, and must not pay for numpy, pandas or the engine. Everything heavy 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -51,14 +51,20 @@ def option_error(flag: str, message: str, value: object) -> typer.Exit:
     return bad_input(ProfileError("command-line options", [Problem(flag, message.removesuffix(f", got {value!r}"), value)], "option"))
 
 
-def load_or_exit(profile: str) -> LoadedProfile:
-    """The validated profile, its warnings on stderr; exit 2 with every problem if it is invalid."""
+#: ``--set PATH=VALUE`` on every command that loads a profile: one field overridden for this run.
+SetOpt = Annotated[list[str], typer.Option("--set", metavar="PATH=VALUE", help="override a profile field for this run, "
+                                                                             "e.g. market.spot_utilisation=60% (repeatable)")]
+
+
+def load_or_exit(profile: str, sets: Sequence[str] = ()) -> LoadedProfile:
+    """The validated profile with ``sets`` (``--set PATH=VALUE``) applied, its warnings on stderr; exit 2 with
+    every problem if it is invalid or an override names no field."""
     from stress.errors import ProfileError
     from stress.io.profiles import load_profile
     from stress.report import console
 
     try:
-        loaded = load_profile(profile)
+        loaded = load_profile(profile, sets)
     except ProfileError as err:
         raise bad_input(err) from None
     if loaded.warnings:

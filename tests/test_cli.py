@@ -29,6 +29,11 @@ TINY = REPO / "tests" / "fixtures" / "tiny.yaml"
 runner = CliRunner()
 
 
+def located(path: str, text: str) -> bool:
+    """Whether ``text`` shows a problem at field ``path`` with its line and column in the file."""
+    return re.search(rf"• {re.escape(path)} line \d+, column \d+: ", text) is not None
+
+
 @pytest.fixture(autouse=True)
 def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fix the consoles' width so no message wraps, whether or not pytest runs in a terminal."""
@@ -108,7 +113,7 @@ def test_bad_profile_exits_2_with_the_field_path(tmp_path: Path, command: str, e
     result = runner.invoke(app, [command, str(write(tmp_path, data))])
     no_crash(result)
     assert result.exit_code == 2
-    assert f"• {path}: " in result.stderr
+    assert located(path, result.stderr)
     assert expected in result.stderr
     assert "1 problem(s)" in result.stderr
     assert result.stdout == ""
@@ -147,7 +152,7 @@ def test_validate_reports_every_file(tmp_path: Path) -> None:
     no_crash(result)
     assert result.exit_code == 2
     assert "Tiny GPU Cloud as of 2025-06-30 is valid" in result.stdout
-    assert "• debt[1].balance: " in result.stderr
+    assert located("debt[1].balance", result.stderr)
     assert "• (file): file does not exist" in result.stderr
     assert result.stderr.count("1 problem(s)") == 2
 
@@ -158,7 +163,7 @@ def test_scale_warning_goes_to_stderr_and_still_exits_0(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(write(tmp_path, data, "warn.yaml"))])
     no_crash(result)
     assert result.exit_code == 0
-    assert "• opening.cash: " in result.stderr
+    assert located("opening.cash", result.stderr)
     assert "did you mean '1150m'?" in result.stderr
     assert "is valid" in result.stdout
 
@@ -284,7 +289,7 @@ def test_every_problem_of_a_file_is_shown_at_once(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "3 problem(s)" in result.stderr  # debt[1] is invalid, so its maturity is not checked
     for path in ("debt[0].balance", "debt[1].balance", "capex_plan[0].funded_by"):
-        assert f"• {path}: " in result.stderr
+        assert located(path, result.stderr)
 
 
 def test_show_prints_fixed_rates_with_their_label() -> None:

@@ -127,5 +127,10 @@ def test_todo_anywhere_in_a_profile_is_one_problem(tmp_path):
     path.write_text(text)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2 and "2 problem(s)" in result.output, result.output
-    assert "opening.cash: to fill in: the value of 'opening.cash'" in result.output
-    assert "debt[1].rate: to fill in: the notes' coupon" in result.output
+    lines = text.splitlines()  # each TODO is placed at its value in the file
+    cash = next(i for i, t in enumerate(lines) if "cash: TODO" in t)
+    notes = next(i for i, t in enumerate(lines) if "TODO: the notes" in t)
+    assert (f"opening.cash line {cash + 1}, column {lines[cash].index('TODO') + 1}: to fill in: the value of "
+            "'opening.cash'") in result.output
+    quoted = lines[notes].index('"TODO') + 1
+    assert f"debt[1].rate line {notes + 1}, column {quoted}: to fill in: the notes' coupon" in result.output

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from stress.errors import ProfileError, StressError
-from stress.io.profiles import PROFILE_SUFFIXES, profile_dirs, resolve_profile
+from stress.errors import Problem, ProfileError, StressError, clip
+from stress.io.located import Marks, read_document
+from stress.io.profiles import PROFILE_SUFFIXES, LoadedProfile, load_profile, profile_dirs, resolve_profile
 from stress.io.yamlfile import read_mapping, read_text, validation_problems
 from stress.model.portfolio import Member, Portfolio
 
@@ -34,11 +36,17 @@ def _says_members(path: Path) -> bool:
 
 
 def load_portfolio(path: Path) -> Portfolio:
-    data = read_mapping(path, kind="portfolio")
+    """The validated portfolio file; a ProfileError lists every problem, each at its line and column."""
+    return read_portfolio(path)[0]
+
+
+def read_portfolio(path: Path) -> tuple[Portfolio, Marks]:
+    """The validated portfolio and where its values are written (to place problems found later)."""
+    doc = read_document(path, kind="portfolio")
     try:
-        return Portfolio.model_validate(data)
+        return Portfolio.model_validate(doc.data), doc.marks
     except ValidationError as exc:
-        raise ProfileError(path, validation_problems(Portfolio, exc), "portfolio") from exc
+        raise ProfileError(path, validation_problems(Portfolio, exc, doc.marks), "portfolio") from exc
 
 
 class PathRefused(StressError):
@@ -134,3 +142,59 @@ def customer_profile_path(given: str, profile_file: Path) -> str:
         return os.path.realpath(candidate) if candidate.is_file() else given
     except (ProfileError, OSError, ValueError):
         return given
+
+
+@dataclass(frozen=True)
+class CheckedPortfolio:
+    """A portfolio file that validates: its own fields, each member's profile and the tranche it names."""
+
+    portfolio: Portfolio
+    path: Path
+    profiles: dict[str, LoadedProfile]  # real path of each distinct member profile -> the loaded profile
+
+
+def check_portfolio(path: Path, allow_any_path: bool = False) -> CheckedPortfolio:
+    """Validate a portfolio file as ``stress batch`` would read it, without running anything.
+
+    Checks its own fields, then for each member: the path rule (:func:`member_path`), that its profile
+    loads (each distinct profile once) and that an exposure's ``tranche`` is one of that profile's. Raises
+    one ProfileError (kind ``portfolio``) listing every problem at its member's line in the portfolio file;
+    a member's invalid profile is one problem naming its first and how many more there are.
+    """
+    portfolio, marks = read_portfolio(path)
+    problems: list[Problem] = []
+    loaded: dict[str, LoadedProfile] = {}
+    failed: dict[str, ProfileError] = {}
+    for i, member in enumerate(portfolio.members):
+        where = f"members[{i}].profile"
+        try:
+            target = member_path(member, path, allow_any_path)
+        except PathRefused as err:
+            problems.append(Problem(where, err.message, member.profile))
+            continue
+        if target not in loaded and target not in failed:
+            try:
+                loaded[target] = load_profile(target)
+            except ProfileError as err:
+                failed[target] = err
+        if target in failed:
+            problems.append(Problem(where, _member_failure(failed[target]), member.profile))
+            continue
+        exposure = member.exposure
+        tranches = [t.name for t in loaded[target].company.debt]
+        if exposure is not None and exposure.tranche is not None and exposure.tranche not in tranches:
+            problems.append(Problem(f"members[{i}].exposure.tranche", f"{loaded[target].company.name} has no tranche of "
+                                    f"that name; its tranches: {clip(', '.join(tranches) or 'none', 200)}", exposure.tranche))
+    if problems:
+        raise ProfileError(path, marks.place_all(problems), "portfolio")
+    return CheckedPortfolio(portfolio, path, loaded)
+
+
+def _member_failure(err: ProfileError) -> str:
+    """One line for a member whose profile does not load: its first problem, and how many more."""
+    first = err.problems[0] if err.problems else None
+    more = len(err.problems) - 1
+    text = f"its profile does not load: {first}" if first else "its profile does not load"
+    if more > 0:
+        text += f" (and {more} more problem(s): stress validate {err.file} lists them)"
+    return clip(text, 300)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from stress.errors import Problem, ProfileError
+from stress.io.located import read_document
+from stress.io.overrides import apply_overrides, parse_overrides, relabel
 from stress.io.todo import outside_todos, todo_problems
-from stress.io.yamlfile import read_mapping, validation_problems
+from stress.io.yamlfile import validation_problems
 from stress.model.checks import Parts, going_concern_warnings, profile_problems, scale_warnings
 from stress.model.company import Company
 from stress.io.search_path import HISTORY, PROFILE_SUFFIXES, SHIPPED_DIR, lookup_dirs, profile_dirs
@@ -57,27 +60,38 @@ def _known_names() -> list[str]:
     return sorted(known)
 
 
-def load_profile(name_or_path: str | Path) -> LoadedProfile:
-    """Load and validate a profile; raises ProfileError listing every problem in it.
+def load_profile(name_or_path: str | Path, sets: Sequence[str] = ()) -> LoadedProfile:
+    """Load and validate a profile; raises ProfileError listing every problem in it, each at its line and
+    column in the file.
 
     A ``TODO`` placeholder (a drafted profile's unfilled value, :mod:`stress.io.todo`) is one problem,
     "to fill in: ...", and a profile with any is refused.
 
+    ``sets`` are ``--set PATH=VALUE`` overrides (:mod:`stress.io.overrides`), applied to the file's data
+    before validation; a problem they cause is located as ``--set PATH``, and a path that leads nowhere is a
+    ProfileError about the command-line options.
+
     The cross-field checks run on whatever parts of the file validate, so a
     file with both field and cross-field problems reports them all at once.
     """
+    overrides = parse_overrides(sets)  # a malformed --set is refused before the file is read
     path = resolve_profile(name_or_path)
-    data = read_mapping(path)
+    doc = read_document(path)
+    data, touched = apply_overrides(doc.data, overrides)
+
+    def placed(problems: list[Problem]) -> list[Problem]:
+        return doc.marks.place_all(relabel(problems, touched))
+
     todos = todo_problems(data)  # a draft's placeholders: each one problem, "to fill in: ..."
     problems = profile_problems(Parts.of_data(data))
     try:
         company = Company.model_validate(data)
     except ValidationError as exc:
-        every = [*todos, *outside_todos([*validation_problems(Company, exc), *problems], todos)]
-        raise ProfileError(path, list(dict.fromkeys(every))) from exc
+        every = [*todos, *outside_todos([*validation_problems(Company, exc, doc.marks), *problems], todos)]
+        raise ProfileError(path, placed(list(dict.fromkeys(every)))) from exc
     if todos or problems:
-        raise ProfileError(path, [*todos, *outside_todos(problems, todos)])
-    return LoadedProfile(company, path, [*scale_warnings(company), *going_concern_warnings(company)])
+        raise ProfileError(path, placed([*todos, *outside_todos(problems, todos)]))
+    return LoadedProfile(company, path, placed([*scale_warnings(company), *going_concern_warnings(company)]))
 
 
 def load_company(name_or_path: str | Path) -> Company:

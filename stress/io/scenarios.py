@@ -8,7 +8,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from stress.errors import ProfileError, ScenarioError
-from stress.io.yamlfile import read_mapping, validation_problems
+from stress.io.located import read_document
+from stress.io.yamlfile import validation_problems
 from stress.model.scenario import Scenario, ScenarioFile
 
 LIBRARY = Path(str(files("stress.scenarios") / "library.yaml"))
@@ -18,13 +19,13 @@ def load_scenario_file(path: str | Path) -> list[Scenario]:
     """Every scenario in a YAML file with a top-level ``scenarios:`` list; ScenarioError lists all problems."""
     path = Path(path)
     try:
-        data = read_mapping(path, kind="scenario file")
+        doc = read_document(path, kind="scenario file")
     except ProfileError as err:  # re-raise as the scenario kind
         raise ScenarioError(err.file, err.problems, "scenario file") from None
     try:
-        return list(ScenarioFile.model_validate(data).scenarios)
+        return list(ScenarioFile.model_validate(doc.data).scenarios)
     except ValidationError as exc:
-        raise ScenarioError(path, validation_problems(ScenarioFile, exc), "scenario file") from exc
+        raise ScenarioError(path, validation_problems(ScenarioFile, exc, doc.marks), "scenario file") from exc
 
 
 def builtin_scenarios() -> list[Scenario]:

@@ -22,7 +22,7 @@ import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Protocol, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -372,12 +372,16 @@ class SafeLoader(_Composer, *_PARSER, _Constructor, _Resolver):  # type: ignore[
         _Resolver.__init__(self)
 
     def load(self) -> Any:
+        return self.load_with_nodes()[0]
+
+    def load_with_nodes(self) -> tuple[Any, Node | None]:
+        """(data, root node): the node graph keeps each value's line and column, merge keys already flattened."""
         try:
             node = self.get_single_node()
             if node is None:
-                return None
+                return None, None
             self._root = node
-            return self.construct_document(node)
+            return self.construct_document(node), node
         finally:
             self._root = None
             dispose = getattr(self, "dispose", None)
@@ -388,6 +392,11 @@ class SafeLoader(_Composer, *_PARSER, _Constructor, _Resolver):  # type: ignore[
 def load_yaml(text: str) -> Any:
     """The data of one YAML document, safely; raises yaml.YAMLError or _Refused."""
     return SafeLoader(text).load()
+
+
+def load_yaml_nodes(text: str) -> tuple[Any, Node | None]:
+    """The data of one YAML document and its root node (for locating values), safely; raises as load_yaml."""
+    return SafeLoader(text).load_with_nodes()
 
 
 # --- JSON ----------------------------------------------------------------------------------------
@@ -485,11 +494,24 @@ def read_json(path: Path, kind: str) -> Any:
 
 def read_mapping(path: Path, kind: str = "profile") -> dict[str, Any]:
     """The top-level mapping of a YAML/JSON file, read safely; every failure is a ProfileError with its place."""
+    return parse_mapping(path, kind)[0]
+
+
+def parse_mapping(path: Path, kind: str = "profile") -> tuple[dict[str, Any], str, Node | None]:
+    """(top-level mapping, the file's text, YAML root node or None for JSON), read as :func:`read_mapping` does.
+
+    The node graph is what :mod:`stress.io.located` finds lines and columns in; a JSON file's is built from
+    its text only when a problem needs a place.
+    """
     path = Path(path)
     text = read_text(path, kind)
     is_json = path.suffix.lower() == ".json"
+    root: Node | None = None
     try:
-        data = load_json(text) if is_json else load_yaml(text)
+        if is_json:
+            data = load_json(text)
+        else:
+            data, root = load_yaml_nodes(text)
     except _Refused as exc:
         raise ProfileError(path, [exc.problem], kind) from None
     except json.JSONDecodeError as exc:
@@ -507,7 +529,7 @@ def read_mapping(path: Path, kind: str = "profile") -> dict[str, Any]:
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ProfileError(path, [Problem("", f"expected a mapping of keys such as 'name:' at the top level, got {got}")], kind)
-    return data
+    return data, text, root
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:
@@ -594,15 +616,27 @@ def _problem(root: type[BaseModel], err: dict[str, Any]) -> Problem:
     return Problem(path, message, shown)
 
 
-def validation_problems(root: type[BaseModel], exc: ValidationError) -> list[Problem]:
-    """One Problem per pydantic error, with a 'did you mean' for unknown keys.
+class Locator(Protocol):
+    """Gives a problem the line and column of its field in the file (:class:`stress.io.located.Marks`)."""
+
+    def place(self, problem: Problem, at_key: bool = False) -> Problem: ...
+
+
+def validation_problems(root: type[BaseModel], exc: ValidationError, where: Locator | None = None) -> list[Problem]:
+    """One Problem per pydantic error, with a 'did you mean' for unknown keys, each at its line and column
+    in the file when ``where`` knows them (an unknown key at the key, any other problem at its value).
 
     A file none of whose keys the model knows (``/etc/passwd`` given as a profile) is one problem that
     does not echo its keys: its content is not ours to show.
     """
     errors = exc.errors(include_url=False)
     foreign = _foreign_file(root, errors)
-    return [foreign] if foreign else [_problem(root, err) for err in errors]
+    if foreign:
+        return [foreign]
+    problems = [_problem(root, err) for err in errors]
+    if where is None:
+        return problems
+    return [where.place(p, at_key=err["type"] == "extra_forbidden") for p, err in zip(problems, errors, strict=True)]
 
 
 def _foreign_file(root: type[BaseModel], errors: list[Any]) -> Problem | None:

@@ -237,9 +237,13 @@ def test_profile_error_text_lists_file_count_and_each_problem(
         load_profile(path)
     lines = str(info.value).splitlines()
     assert lines[0] == f"{path}: invalid profile (2 problem(s))"
-    assert "  - debt[1].balance: expected a value of zero or more (got '-50m')" in lines
-    assert any(line.startswith("  - debt[0].rate: expected a fixed rate") and line.endswith("(got 'abc')")
-               for line in lines)
+    written = path.read_text(encoding="utf-8").splitlines()  # where yaml.safe_dump put the bad values
+    balance = next(i for i, t in enumerate(written) if t.endswith("balance: -50m")) + 1
+    rate = next(i for i, t in enumerate(written) if t.endswith("rate: abc")) + 1
+    column = written[balance - 1].index("-50m") + 1
+    assert f"  - debt[1].balance line {balance}, column {column}: expected a value of zero or more (got '-50m')" in lines
+    assert any(line.startswith(f"  - debt[0].rate line {rate}, column ") and "expected a fixed rate" in line
+               and line.endswith("(got 'abc')") for line in lines)
 
 
 # --- whole-file problems ----------------------------------------------------------------------
