@@ -70,15 +70,15 @@ def validate(paths: Annotated[list[str], typer.Argument(help="profile or portfol
 
 
 @app.command(epilog=examples("stress show coreweave", "stress show coreweave --json"))
-def show(profile: Profile, as_json: JsonOpt = False) -> None:
+def show(profile: Profile, sets: SetOpt = [], as_json: JsonOpt = False) -> None:  # noqa: B006
     """The profile at as_of: capital structure, maturity ladder, leases, fleet, contracts, reconciliation."""
     from stress.engine.opening import opening_balance
     from stress.report import console, jsonout
 
-    loaded = load_or_exit(profile)
+    loaded = load_or_exit(profile, sets)
     opening = opening_balance(loaded.company)
     if as_json:
-        print_json("show", jsonout.show_document(head("show", loaded), loaded.company, opening))
+        print_json("show", jsonout.show_document(head("show", loaded, sets=sets), loaded.company, opening))
     else:
         console.print_profile(loaded, opening)
 
@@ -127,19 +127,20 @@ def run(
     utilisation: Utilisation = None, refi_closed: RefiClosed = None,
     detail: Annotated[bool, typer.Option("--detail", help="full report for every scenario, not only the first")] = False,
     quarterly: Annotated[bool, typer.Option("--quarterly", help="show every quarter")] = False,
+    sets: SetOpt = [],  # noqa: B006
     as_json: JsonOpt = False,
     case: CaseOpt = Case.PLAN,
 ) -> None:
     """Project the firm under scenarios: comparison, summary, covenant headroom, maturity wall, events, verdict."""
     from stress.report import jsonout, run_view
 
-    loaded = load_or_exit(profile)
+    loaded = load_or_exit(profile, sets)
     flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
              "refi_closed": refi_closed}
     chosen = _chosen(loaded, scenario, scenarios_file, flags, case)
     results = _project(loaded, chosen, case)
     if as_json:
-        print_json("run", jsonout.run_document(head("run", loaded, scenarios_input(scenarios_file)), results))
+        print_json("run", jsonout.run_document(head("run", loaded, scenarios_input(scenarios_file), sets), results))
     else:
         run_view.print_run(results, str(loaded.path), quarterly=quarterly, detail=detail)
 
@@ -156,6 +157,7 @@ def report(
     analyses: Annotated[bool, typer.Option("--analyses", help="add breakeven, grid, tornado and Monte Carlo sheets")] = False,
     paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for --analyses")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed for --analyses")] = 7,
+    sets: SetOpt = [],  # noqa: B006
     as_json: JsonOpt = False,
     case: CaseOpt = Case.PLAN,
 ) -> None:
@@ -167,7 +169,7 @@ def report(
     from stress.report.progress import progress
     from stress.report.workbook import write_report
 
-    loaded = load_or_exit(profile)
+    loaded = load_or_exit(profile, sets)
     flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
              "refi_closed": refi_closed}
     chosen = _chosen(loaded, scenario, scenarios_file, flags, case)
@@ -181,7 +183,7 @@ def report(
     except ReportError as err:
         raise error_exit(str(err)) from None
     if as_json:
-        print_json("report", {**head("report", loaded, scenarios_input(scenarios_file)), "written": str(path),
+        print_json("report", {**head("report", loaded, scenarios_input(scenarios_file), sets), "written": str(path),
                               "scenarios": [s.name for s in chosen]})
     else:
         typer.echo(str(path))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stress.cli_common import CaseOpt, JsonOpt, bad_input, head, load_or_exit, option_error, print_json
+from stress.cli_common import CaseOpt, JsonOpt, SetOpt, bad_input, head, load_or_exit, option_error, print_json
 from stress.vocabulary import DRIVER_NAMES, Case, GridMetric, Seniority
 
 if TYPE_CHECKING:
@@ -75,27 +75,28 @@ def check_paths(paths: int) -> None:
                                       "probability of default to within about half a point", paths)
 
 
-def _compiled(profile: str, case: Case) -> tuple[LoadedProfile, CompiledCompany]:
+def _compiled(profile: str, case: Case, sets: list[str]) -> tuple[LoadedProfile, CompiledCompany]:
     from stress.engine.compiled import compile_company
 
-    loaded = load_or_exit(profile)
+    loaded = load_or_exit(profile, sets)
     return loaded, compile_company(loaded.company, case)
 
 
 def breakeven(profile: ProfileArg,
               driver: Annotated[list[str], typer.Option("--driver", "-d", help=f"driver(s): {', '.join(DRIVER_NAMES)}; default all")] = [],  # noqa: B006
-              case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
+              case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
+              out: OutOpt = None, force: ForceOpt = False) -> None:
     """Reverse stress: the size of each driver at which the firm first breaches a covenant and first defaults."""
     from stress.analysis.breakeven import breakeven_table
     from stress.report import analysis_view, jsonout
 
-    loaded, cc = _compiled(profile, case)
+    loaded, cc = _compiled(profile, case, sets)
     unknown = [d for d in driver if d not in DRIVER_NAMES]
     if unknown:
         raise option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVER_NAMES)}", unknown[0])
     _check_out(out, force)
     rows = breakeven_table(cc, driver or None)
-    _emit("breakeven", rows, jsonout.breakeven_document(head("breakeven", loaded), rows), out, force, as_json,
+    _emit("breakeven", rows, jsonout.breakeven_document(head("breakeven", loaded, sets=sets), rows), out, force, as_json,
           lambda: analysis_view.print_breakeven(cc, rows))
 
 
@@ -103,13 +104,14 @@ def grid_command(profile: ProfileArg,
                  x: Annotated[str, typer.Option("--x", help="DRIVER=START:STOP:COUNT, e.g. gpu_price=-80%:0%:9; COUNT at most 50")],
                  y: Annotated[str, typer.Option("--y", help="DRIVER=START:STOP:COUNT, e.g. rate=0:500bp:6")],
                  metric: Annotated[GridMetric, typer.Option("--metric", help="what each cell shows")] = GridMetric.MIN_LIQUIDITY,
-                 case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
+                 case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
+              out: OutOpt = None, force: ForceOpt = False) -> None:
     """Two-driver sensitivity grid: every pair of sizes in one engine call, as a coloured heatmap."""
     from stress.analysis.grid import grid, parse_axis
     from stress.report import analysis_view, jsonout
     from stress.report.progress import progress
 
-    loaded, cc = _compiled(profile, case)
+    loaded, cc = _compiled(profile, case, sets)
     axes = []
     for flag, spec in (("--x", x), ("--y", y)):
         try:
@@ -119,37 +121,30 @@ def grid_command(profile: ProfileArg,
     _check_out(out, force)
     with progress("grid", None, enabled=_show_progress(as_json)):
         g = grid(cc, axes[0], axes[1], metric)
-    _emit("grid", g, jsonout.grid_document(head("grid", loaded), g), out, force, as_json,
+    _emit("grid", g, jsonout.grid_document(head("grid", loaded, sets=sets), g), out, force, as_json,
           lambda: analysis_view.print_grid(cc, g))
 
 
-def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
+def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
+              out: OutOpt = None, force: ForceOpt = False) -> None:
     """Each driver alone at a standard adverse and favourable size: impact on minimum liquidity and trough DSCR."""
     from stress.analysis.tornado import tornado
     from stress.report import analysis_view, jsonout
 
-    loaded, cc = _compiled(profile, case)
+    loaded, cc = _compiled(profile, case, sets)
     _check_out(out, force)
     t = tornado(cc)
-    _emit("tornado", t, jsonout.tornado_document(head("tornado", loaded), t), out, force, as_json,
+    _emit("tornado", t, jsonout.tornado_document(head("tornado", loaded, sets=sets), t), out, force, as_json,
           lambda: analysis_view.print_tornado(cc, t))
 
 
 def _params(cc: CompiledCompany, path: Path | None) -> MonteCarloParams:
-    from pydantic import ValidationError
-
-    from stress.errors import ProfileError
-    from stress.io.yamlfile import read_mapping, validation_problems
+    """The profile's Monte Carlo parameters (or the defaults), with a ``--params`` file's over them."""
+    from stress.io.params import load_params
     from stress.model.montecarlo import MonteCarloParams
 
     base = cc.company.montecarlo or MonteCarloParams()
-    if path is None:
-        return base
-    data = read_mapping(path, kind="Monte Carlo parameters")
-    try:
-        return MonteCarloParams.model_validate({**base.model_dump(), **data})
-    except ValidationError as exc:
-        raise ProfileError(path, validation_problems(MonteCarloParams, exc), "Monte Carlo parameters") from exc
+    return base if path is None else load_params(path, base)
 
 
 def montecarlo(profile: ProfileArg,
@@ -159,7 +154,8 @@ def montecarlo(profile: ProfileArg,
                exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
                seniority: Annotated[Seniority | None, typer.Option("--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
-               case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
+               case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
+              out: OutOpt = None, force: ForceOpt = False) -> None:
     """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
     from stress.analysis.montecarlo import Exposure, run_montecarlo
     from stress.errors import ProfileError
@@ -170,7 +166,7 @@ def montecarlo(profile: ProfileArg,
     from stress.units import parse_money
 
     check_paths(paths)
-    loaded, cc = _compiled(profile, case)
+    loaded, cc = _compiled(profile, case, sets)
     try:
         amount = parse_money(exposure)
     except ValueError as exc:
@@ -192,7 +188,7 @@ def montecarlo(profile: ProfileArg,
     with progress("paths", paths, enabled=_show_progress(as_json)) as advance:
         r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank), advance=advance)
     inputs = [] if params is None else [input_file("params", params)]
-    _emit("montecarlo", r, jsonout.montecarlo_document(head("montecarlo", loaded, inputs), cc, r), out, force, as_json,
+    _emit("montecarlo", r, jsonout.montecarlo_document(head("montecarlo", loaded, inputs, sets), cc, r), out, force, as_json,
           lambda: analysis_view.print_montecarlo(cc, r))
 
 

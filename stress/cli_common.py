@@ -77,12 +77,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as one J
                                                       "(its schema: stress schema --output COMMAND)")]
 
 
-def head(command: str, loaded: LoadedProfile | None = None, inputs: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
-    """The envelope of a command's document; with ``loaded``, its profile is the first input and the company."""
+def head(command: str, loaded: LoadedProfile | None = None, inputs: Iterable[dict[str, Any]] = (),
+         sets: Sequence[str] = ()) -> dict[str, Any]:
+    """The envelope of a command's document; with ``loaded``, its profile is the first input and the company;
+    ``sets`` are the ``--set`` overrides applied to it."""
     from stress.report.envelope import company_ref, envelope, input_file
 
     files = [input_file("profile", loaded.path)] if loaded is not None else []
-    doc = envelope(command, [*files, *inputs])
+    doc = envelope(command, [*files, *inputs], sets)
     if loaded is not None:
         doc["company"] = company_ref(loaded.company, loaded.path)
     return doc
@@ -102,18 +104,6 @@ def print_json(command: str, document: dict[str, Any]) -> None:
 
     typer.echo(dumps(DOCUMENTS[command], document))
 
-
-def validate_document(loaded: list[LoadedProfile], failed: list[ProfileError]) -> dict[str, Any]:
-    """``stress validate --json``: each file valid (with its company and warnings) or with its problems."""
-    from stress.report.envelope import company_ref, input_file
-    from stress.report.jsonout import problem_document
-
-    files = [{"path": str(ok.path), "kind": "profile", "valid": True, "company": company_ref(ok.company, ok.path),
-              "warnings": [problem_document(p) for p in ok.warnings]} for ok in loaded]
-    files += [{"path": str(err.file), "kind": "profile", "valid": False,
-               "problems": [problem_document(p) for p in err.problems]} for err in failed]
-    inputs = [input_file("profile", f["path"]) for f in files]
-    return {**head("validate", inputs=inputs), "files": files}
 
 
 def batch_json(inputs: list[str], scenarios_file: Path | None, rep: Any, joint: Any) -> dict[str, Any]:

@@ -138,8 +138,6 @@ def diff(a: DiffSide, b: DiffSide,
     Run results: per scenario the verdict, first breach, first default, minimum liquidity, trough DSCR.
     Monte Carlo results: the probability of default, by year and per vehicle, LGD and expected loss.
     """
-    import json
-
     from stress.analysis.diff import diff as compare
     from stress.cli_common import bad_input
     from stress.errors import ProfileError
@@ -150,7 +148,12 @@ def diff(a: DiffSide, b: DiffSide,
     except ProfileError as err:
         raise bad_input(err) from None
     if as_json:
-        typer.echo(json.dumps(_finite(result.as_dict()), allow_nan=False))
+        from stress.cli_common import print_json
+        from stress.report.envelope import envelope, input_file
+
+        role = "profile" if result.kind == "profile" else "document"
+        inputs = [input_file(role, result.a.label), input_file(role, result.b.label)]
+        print_json("diff", {**envelope("diff", inputs), **_finite(result.as_dict())})
     else:
         diff_view.print_diff(result)
 

@@ -59,6 +59,7 @@ def commands(tmp_path: Path) -> dict[str, list[str]]:
         "tornado": ["tornado", tiny],
         "montecarlo": ["montecarlo", tiny, "--paths", "300"],
         "draft": ["draft", str(FACTS), "--as-of", "2025-09-30", "--out", str(tmp_path / "d.yaml")],
+        "diff": ["diff", tiny, str(REPO / "companies" / "coreweave.yaml")],
     }
 
 
@@ -74,7 +75,7 @@ def test_document_validates_against_its_published_schema(command: str, tmp_path:
     assert doc["schema_version"] == "2.0"
     for f in doc["input"]:
         assert f["sha256"] == sha256(Path(f["path"]))
-    if "company" in doc:
+    if "company" in doc and command != "diff":
         assert set(doc["company"]) == COMPANY_KEYS
         assert doc["company"]["sha256"] == sha256(TINY) and Path(doc["company"]["profile"]) == TINY
 
@@ -129,7 +130,17 @@ def test_validate_json_locates_each_problem_of_an_invalid_profile(tmp_path: Path
     by_path = {Path(f["path"]).name: f for f in doc["files"]}
     assert by_path["tiny.yaml"]["valid"] and by_path["tiny.yaml"]["company"]["ticker"] == "TINY"
     assert not by_path["bad.yaml"]["valid"]
-    assert [p["field"] for p in by_path["bad.yaml"]["problems"]] == ["horizon_quarters"]
+    (problem,) = by_path["bad.yaml"]["problems"]
+    assert (problem["field"], problem["line"], problem["column"]) == ("horizon_quarters", 5, 19)  # as in the fixture
+
+
+def test_set_overrides_are_recorded_in_the_envelope_and_applied() -> None:
+    plain = document(["run", str(TINY), "-s", "baseline"])
+    doc = document(["run", str(TINY), "-s", "baseline", "--set", "market.spot_utilisation=30%"])
+    assert plain["overrides"] == [] and doc["overrides"] == ["market.spot_utilisation=30%"]
+    assert doc["input"] == plain["input"]  # the file is unchanged; the override is beside it
+    revenue = [sum(d["scenarios"][0]["lines"]["revenue_spot"]) for d in (plain, doc)]
+    assert revenue[1] < revenue[0]
 
 
 def test_an_unknown_output_name_is_a_bad_option() -> None:

@@ -403,13 +403,13 @@ class Diff:
             out["problems"] = {"a": self.a.problems, "b": self.b.problems}
             out["changes"] = [c.as_dict() for c in self.changes]
         elif self.kind == "run":
-            out["company"] = {"a": company_line(self.a.data), "b": company_line(self.b.data)}
+            out["companies"] = {"a": company_line(self.a.data), "b": company_line(self.b.data)}
             out["scenarios"] = [s.as_dict() for s in self.scenarios]
         elif self.montecarlo is not None:
-            out["company"] = {"a": company_line(self.a.data), "b": company_line(self.b.data)}
-            out.update(self.montecarlo.as_dict())
+            out["companies"] = {"a": company_line(self.a.data), "b": company_line(self.b.data)}
+            out["montecarlo"] = self.montecarlo.as_dict()
         if self.kind != "profile":
-            out["overrides"] = {"a": overrides(self.a.data), "b": overrides(self.b.data)}
+            out["compared_overrides"] = {"a": overrides(self.a.data), "b": overrides(self.b.data)}
         return out
 
 

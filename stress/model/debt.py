@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from stress.model.capital import FinancingStatus
-from typing import Annotated
 
 from stress.model.covenant import parse_threshold
 from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Share, Spec, within

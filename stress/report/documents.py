@@ -240,9 +240,24 @@ class DraftDocument(Envelope):
     as_of: str
 
 
+class DiffDocument(Envelope):
+    """``stress diff``: what moved between two profiles (fields), two run results or two Monte Carlo results."""
+
+    kind: Literal["profile", "run", "montecarlo"]
+    a: str
+    b: str
+    compared: str | None = Field(None, description="profiles: as the model reads them, or as written")
+    problems: dict[str, int] | None = Field(None, description="profiles: problems in each (compared as written)")
+    changes: Table | None = Field(None, description="profiles: each field changed, added or removed, as a --set path")
+    companies: dict[str, str] | None = None
+    scenarios: Table | None = Field(None, description="run results: per scenario each headline figure in A and B")
+    montecarlo: dict[str, Any] | None = Field(None, description="Monte Carlo results: PD, by year, per vehicle, LGD, EL")
+    compared_overrides: dict[str, list[str]] | None = Field(None, description="the --set overrides each result ran with")
+
+
 #: ``stress schema --output NAME``: each command's document.
 DOCUMENTS: dict[str, type[Envelope]] = {
     "validate": ValidateDocument, "show": ShowDocument, "run": RunDocument, "report": ReportDocument,
     "scenarios": ScenariosDocument, "batch": BatchDocument, "breakeven": BreakevenDocument, "grid": GridDocument,
-    "tornado": TornadoDocument, "montecarlo": MonteCarloDocument, "draft": DraftDocument,
+    "tornado": TornadoDocument, "montecarlo": MonteCarloDocument, "draft": DraftDocument, "diff": DiffDocument,
 }

@@ -167,7 +167,7 @@ def test_run_results_on_the_command_line(tmp_path: Path):
     doc = json.loads(out)
     base = next(s for s in doc["scenarios"] if s["scenario"] == "baseline")
     assert base["min_liquidity"] == {"a": 300e6, "b": 200e6, "change": -100e6}
-    assert doc["company"] == {"a": "Tiny as of 2025-06-30", "b": "Tiny as of 2025-09-30"}
+    assert doc["companies"] == {"a": "Tiny as of 2025-06-30", "b": "Tiny as of 2025-09-30"}
 
 
 def test_a_result_in_an_envelope_is_found(tmp_path: Path):
@@ -209,7 +209,7 @@ def test_montecarlo_pd_moved(tmp_path: Path):
     code, out = invoke("diff", a, b)
     assert code == 0 and "10.0% → 25.0% (+15.0 pp)" in out
     doc = json.loads(invoke("diff", a, b, "--json")[1])
-    assert doc["kind"] == "montecarlo" and doc["probability_of_default"]["change"] == pytest.approx(0.15)
+    assert doc["kind"] == "montecarlo" and doc["montecarlo"]["probability_of_default"]["change"] == pytest.approx(0.15)
 
 
 def test_a_result_file_with_nonsense_in_it_does_not_crash(tmp_path: Path):
@@ -217,7 +217,7 @@ def test_a_result_file_with_nonsense_in_it_does_not_crash(tmp_path: Path):
     b = write(tmp_path, "b.json", mc_doc("lots", "x", {"2027": [1]}, expected_loss=None, paths="many"))  # type: ignore[arg-type]
     code, out = invoke("diff", a, b)
     assert code == 0
-    assert json.loads(invoke("diff", a, b, "--json")[1])["probability_of_default"] == {"a": 0.1, "b": None}
+    assert json.loads(invoke("diff", a, b, "--json")[1])["montecarlo"]["probability_of_default"] == {"a": 0.1, "b": None}
 
 
 # --- what diff refuses ----------------------------------------------------------------------------------
