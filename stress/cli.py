@@ -97,24 +97,24 @@ RefiClosed = Annotated[int | None, typer.Option("--refi-closed", help="ad hoc: q
 def _chosen(loaded: LoadedProfile, scenario: list[str], scenarios_file: Path | None, flags: dict[str, object],
             case: Case) -> list[Scenario]:
     """The scenarios to run, with the other case's baseline beside the baseline; exit 2 on a bad one."""
-    from stress.errors import ProfileError
+    from stress.errors import InputError
     from stress.scenarios.build import with_other_baseline
     from stress.scenarios.select import select
 
     try:
         return with_other_baseline(select(scenario, scenarios_file, flags), case, loaded.company)
-    except ProfileError as err:
+    except InputError as err:
         raise bad_input(err) from None
 
 
 def _project(loaded: LoadedProfile, chosen: list[Scenario], case: Case) -> Results:
     """The projection; exit 2 when a scenario does not fit the firm or the figures turn non-finite."""
     from stress import api
-    from stress.errors import ProfileError
+    from stress.errors import InputError
 
     try:
         return api.run(loaded.company, chosen, case=case)
-    except ProfileError as err:
+    except InputError as err:
         raise bad_input(err) from None
 
 
@@ -202,7 +202,7 @@ def draft(
     import datetime as dt
 
     from stress.cli_common import option_error
-    from stress.errors import ProfileError, ReportError
+    from stress.errors import InputError, ReportError
     from stress.io.companyfacts import read_companyfacts
     from stress.io.draft_facts import gather
     from stress.report.draft import write_draft
@@ -216,7 +216,7 @@ def draft(
     try:
         facts = gather(read_companyfacts(companyfacts), date)
         path = write_draft(facts, out, force)
-    except ProfileError as err:
+    except InputError as err:
         raise bad_input(err) from None
     except ReportError as err:
         raise error_exit(str(err)) from None
@@ -233,13 +233,13 @@ def draft(
 def list_scenarios(scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="also list this file's scenarios")] = None,
                    as_json: JsonOpt = False) -> None:
     """List the scenario library with each scenario's shocks and calibration."""
-    from stress.errors import ProfileError
+    from stress.errors import InputError
     from stress.report import jsonout, run_view
     from stress.scenarios.select import library
 
     try:
         chosen = library(scenarios_file)
-    except ProfileError as err:
+    except InputError as err:
         raise bad_input(err) from None
     if as_json:
         print_json("scenarios", jsonout.scenarios_document(head("scenarios", inputs=scenarios_input(scenarios_file)), chosen))
@@ -307,7 +307,7 @@ def batch(
     from stress.analysis import joint
     from stress.analysis.batch import run_batch
     from stress.analysis.portfolio import assemble, plan
-    from stress.errors import ProfileError, ReportError, StressError
+    from stress.errors import InputError, ReportError, StressError
     from stress.io.portfolio import batch_input
     from stress.report import batch_view, console
     from stress.report import batch_outputs as outputs
@@ -316,7 +316,7 @@ def batch(
     try:
         chosen = select(scenario, scenarios_file)
         portfolio, members, profiles, refusals = batch_input(inputs, allow_any_path)
-    except ProfileError as err:
+    except InputError as err:
         raise bad_input(err) from None
     try:
         outputs.check_targets(out, csv, force)  # before the work, not after it

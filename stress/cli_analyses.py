@@ -158,7 +158,7 @@ def montecarlo(profile: ProfileArg,
               out: OutOpt = None, force: ForceOpt = False) -> None:
     """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
     from stress.analysis.montecarlo import Exposure, run_montecarlo
-    from stress.errors import ProfileError
+    from stress.errors import InputError
     from stress.model.types import MAX_MONEY
     from stress.report import analysis_view, jsonout
     from stress.report.envelope import input_file
@@ -181,7 +181,7 @@ def montecarlo(profile: ProfileArg,
         raise option_error("--tranche", f"names no tranche; tranches: {', '.join(cc.tranche_names)}", tranche)
     try:
         p = _params(cc, params)
-    except ProfileError as err:
+    except InputError as err:
         raise bad_input(err) from None
     rank = cc.company.tranche(tranche).rank if tranche else seniority or Seniority.SENIOR_UNSECURED
     _check_out(out, force)

@@ -15,7 +15,7 @@ import typer
 from stress.vocabulary import Case
 
 if TYPE_CHECKING:
-    from stress.errors import ProfileError
+    from stress.errors import InputError
     from stress.io.profiles import LoadedProfile
 
 #: ``--case`` on every command that projects: which financing and contracts count.
@@ -26,7 +26,7 @@ EXIT_BAD_INPUT = 2
 EXIT_BREACH = 3
 
 
-def bad_input(err: ProfileError) -> typer.Exit:
+def bad_input(err: InputError) -> typer.Exit:
     """Show every problem on stderr; the caller raises the returned Exit (code 2)."""
     from stress.report import console
 
@@ -46,9 +46,9 @@ def error_exit(message: str) -> typer.Exit:
 
 def option_error(flag: str, message: str, value: object) -> typer.Exit:
     """A bad command-line option, named, with its value shown once."""
-    from stress.errors import Problem, ProfileError
+    from stress.errors import OptionError, Problem
 
-    return bad_input(ProfileError("command-line options", [Problem(flag, message.removesuffix(f", got {value!r}"), value)], "option"))
+    return bad_input(OptionError(problems=[Problem(flag, message.removesuffix(f", got {value!r}"), value)]))
 
 
 #: ``--set PATH=VALUE`` on every command that loads a profile: one field overridden for this run.
@@ -59,13 +59,13 @@ SetOpt = Annotated[list[str], typer.Option("--set", metavar="PATH=VALUE", help="
 def load_or_exit(profile: str, sets: Sequence[str] = ()) -> LoadedProfile:
     """The validated profile with ``sets`` (``--set PATH=VALUE``) applied, its warnings on stderr; exit 2 with
     every problem if it is invalid or an override names no field."""
-    from stress.errors import ProfileError
+    from stress.errors import InputError
     from stress.io.profiles import load_profile
     from stress.report import console
 
     try:
         loaded = load_profile(profile, sets)
-    except ProfileError as err:
+    except InputError as err:
         raise bad_input(err) from None
     if loaded.warnings:
         console.stderr.print(console.warnings_panel(loaded))

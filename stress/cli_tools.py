@@ -31,16 +31,16 @@ def validate_paths(paths: list[str], sets: list[str] | None = None, as_json: boo
     are valid, else 2."""
     from pathlib import Path
 
-    from stress.errors import ProfileError
+    from stress.errors import InputError
     from stress.io.overrides import parse_overrides
     from stress.io.portfolio import CheckedPortfolio, check_portfolio, is_portfolio_file
     from stress.io.profiles import LoadedProfile, load_profile, resolve_profile
     from stress.report import validate_view
 
-    results: list[tuple[str, LoadedProfile | CheckedPortfolio | ProfileError]] = []
+    results: list[tuple[str, LoadedProfile | CheckedPortfolio | InputError]] = []
     try:
         parse_overrides(sets or [])  # a malformed --set is one error, not one per file
-    except ProfileError as err:
+    except InputError as err:
         results.append(("profile", err))
         paths = []
     for given in paths:
@@ -49,7 +49,7 @@ def validate_paths(paths: list[str], sets: list[str] | None = None, as_json: boo
             path = resolve_profile(given)
             kind = "portfolio" if is_portfolio_file(Path(path)) else "profile"
             results.append((kind, check_portfolio(Path(path)) if kind == "portfolio" else load_profile(path, sets or [])))
-        except ProfileError as err:
+        except InputError as err:
             results.append((kind, err))
     if as_json:
         from stress.cli_common import print_json
@@ -57,20 +57,20 @@ def validate_paths(paths: list[str], sets: list[str] | None = None, as_json: boo
         print_json("validate", validate_document(results, sets or []))
     else:
         validate_view.print_checked([r for _, r in results])
-    return EXIT_BAD_INPUT if any(isinstance(r, ProfileError) for _, r in results) else 0
+    return EXIT_BAD_INPUT if any(isinstance(r, InputError) for _, r in results) else 0
 
 
 def validate_document(results: list[tuple[str, Any]], sets: list[str]) -> dict[str, Any]:
     """``stress validate --json``: each file, profile or portfolio, valid (a profile with its company and
     warnings) or with its problems, in the order given; ``--set`` overrides in the envelope."""
-    from stress.errors import ProfileError
+    from stress.errors import InputError
     from stress.io.profiles import LoadedProfile
     from stress.report.envelope import company_ref, envelope, input_file
     from stress.report.jsonout import problem_document
 
     files: list[dict[str, Any]] = []
     for kind, r in results:
-        if isinstance(r, ProfileError):
+        if isinstance(r, InputError):
             files.append({"path": str(r.file), "kind": kind, "valid": False,
                           "problems": [problem_document(p) for p in r.problems]})
         elif isinstance(r, LoadedProfile):
@@ -93,7 +93,7 @@ def init(name: Name, source: FromProfile = None, force: Force = False) -> None:
     from pathlib import Path
 
     from stress.cli_common import bad_input
-    from stress.errors import ProfileError, ReportError
+    from stress.errors import InputError, ReportError
     from stress.io.scaffold import copied_text, output_path, scaffold_text
     from stress.report.safe_write import write_atomic
 
@@ -102,7 +102,7 @@ def init(name: Name, source: FromProfile = None, force: Force = False) -> None:
         label = target.stem if target == Path(name) else name  # a path given: its file name
         text = copied_text(source, target) if source else scaffold_text(label, target)
         write_atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"), force)
-    except ProfileError as err:
+    except InputError as err:
         raise bad_input(err) from None
     except ReportError as err:
         _error(str(err))
@@ -114,14 +114,14 @@ def _say_what_is_left(target: Any) -> None:
     """On stderr: how many values the new file still needs, and the command that lists them."""
     from rich.markup import escape
 
-    from stress.errors import ProfileError
+    from stress.errors import InputError
     from stress.io.profiles import load_profile
     from stress.io.todo import TODO
     from stress.report import console
 
     try:
         load_profile(target)
-    except ProfileError as err:
+    except InputError as err:
         todos = sum(p.message.startswith("to fill in") for p in err.problems)
         other = len(err.problems) - todos
         left = f"{todos} {TODO}(s) to fill in" + (f" and {other} other problem(s)" if other else "")
@@ -140,12 +140,12 @@ def diff(a: DiffSide, b: DiffSide,
     """
     from stress.analysis.diff import diff as compare
     from stress.cli_common import bad_input
-    from stress.errors import ProfileError
+    from stress.errors import InputError
     from stress.report import diff_view
 
     try:
         result = compare(a, b)
-    except ProfileError as err:
+    except InputError as err:
         raise bad_input(err) from None
     if as_json:
         from stress.cli_common import print_json

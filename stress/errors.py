@@ -85,12 +85,14 @@ class StressError(Exception):
 
 
 @dataclass
-class ProfileError(StressError):
-    """A profile or scenario file could not be loaded; lists every problem."""
+class InputError(StressError):
+    """Something the user gave (a file, a scenario, an option) is wrong; lists every problem at once, each
+    located, so the console shows them on one screen. ``file`` names the input, ``kind`` says what it is
+    ("profile", "scenario file", "option", ...)."""
 
     file: Path | str
     problems: list[Problem] = field(default_factory=list)
-    kind: str = "profile"
+    kind: str = "input"
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
@@ -101,8 +103,26 @@ class ProfileError(StressError):
         return "\n".join(lines)
 
 
-class ScenarioError(ProfileError):
-    """A scenario definition (file or CLI flag) is invalid."""
+@dataclass
+class ProfileError(InputError):
+    """A profile (or another input file: portfolio, parameters, a filing) could not be loaded."""
+
+    kind: str = "profile"
+
+
+@dataclass
+class ScenarioError(InputError):
+    """A scenario definition (a file's, a built-in's) is invalid or does not fit the firm."""
+
+    kind: str = "scenario"
+
+
+@dataclass
+class OptionError(InputError):
+    """A command-line option is wrong: an ad-hoc flag, ``--set``, ``--scenario``, ``--paths`` and the like."""
+
+    file: Path | str = "command-line options"
+    kind: str = "option"
 
 
 class ReportError(StressError):

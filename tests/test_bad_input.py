@@ -85,3 +85,13 @@ def test_batch_refuses_an_existing_output_before_running(tmp_path: Path, monkeyp
     monkeypatch.setattr(batch_module, "run_batch", lambda *a, **k: pytest.fail("the batch ran before the output was checked"))
     bad(["batch", TINY, "--out", str(out)], "already exists")
     assert out.read_text() == "mine"
+
+
+def test_one_error_hierarchy_for_what_the_user_gives() -> None:
+    """Profiles, scenarios and options are each their own kind of bad input, all caught as one."""
+    from stress.errors import InputError, OptionError, ProfileError, ScenarioError, StressError
+
+    for kind in (ProfileError, ScenarioError, OptionError):
+        assert issubclass(kind, InputError) and issubclass(kind, StressError)
+    assert not issubclass(ScenarioError, ProfileError) and not issubclass(OptionError, ProfileError)
+    assert OptionError(problems=[]).file == "command-line options" and OptionError(problems=[]).kind == "option"

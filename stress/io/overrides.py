@@ -22,10 +22,10 @@ from typing import Any
 
 import yaml
 
-from stress.errors import Problem, ProfileError, clip
+from stress.errors import OptionError, Problem, clip
 from stress.io.yamlfile import _Refused, field_path, load_yaml
 
-#: What a bad override's ProfileError is about (as for other command-line options).
+#: What a bad override's OptionError is about (as for other command-line options).
 OPTIONS = "command-line options"
 FLAG = "--set"
 EXAMPLE = "market.spot_utilisation=60%"
@@ -61,10 +61,10 @@ class Touched:
 _KEY = re.compile(r"[^.\[\]]+")
 
 
-def refuse(path_text: str, message: str, value: object = None) -> ProfileError:
+def refuse(path_text: str, message: str, value: object = None) -> OptionError:
     """A bad override, located as ``--set PATH`` (exit 2 at the CLI)."""
     where = f"{FLAG} {clip(path_text, 120)}".rstrip()
-    return ProfileError(OPTIONS, [Problem(where, message, value)], "option")
+    return OptionError(OPTIONS, [Problem(where, message, value)])
 
 
 def parse_path(text: str) -> tuple[Part, ...]:
@@ -95,7 +95,7 @@ def parse_path(text: str) -> tuple[Part, ...]:
 
 
 def parse_override(item: str) -> Override:
-    """``PATH=VALUE`` as an Override; a ProfileError located as ``--set PATH`` when it cannot be read."""
+    """``PATH=VALUE`` as an Override; an OptionError located as ``--set PATH`` when it cannot be read."""
     path_text, eq, value_text = item.partition("=")
     path_text = path_text.strip()
     if not eq or not path_text:

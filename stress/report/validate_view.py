@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from rich.markup import escape
 
-from stress.errors import ProfileError
+from stress.errors import InputError
 from stress.io.portfolio import CheckedPortfolio
 from stress.io.profiles import LoadedProfile
 from stress.report import console
 
 
-def print_checked(results: list[LoadedProfile | CheckedPortfolio | ProfileError]) -> None:
+def print_checked(results: list[LoadedProfile | CheckedPortfolio | InputError]) -> None:
     """Each file's result in the order given: problems (and warnings) on stderr, each ✓ on stdout."""
     for r in results:
-        if isinstance(r, ProfileError):
+        if isinstance(r, InputError):
             console.print_validation([], [r])
         elif isinstance(r, LoadedProfile):
             console.print_validation([r], [])

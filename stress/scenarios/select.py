@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stress.errors import Problem, ScenarioError
+from stress.errors import OptionError, Problem, ScenarioError
 from stress.io.scenarios import builtin_scenarios, load_scenario_file
 from stress.io.yamlfile import validation_problems
 from stress.model.scenario import Scenario
@@ -28,7 +28,7 @@ def adhoc_scenario(flags: dict[str, object]) -> Scenario | None:
     except ValidationError as exc:
         problems = [Problem(_flag_path(p.path, [d for d, _ in given]), p.message, p.value)
                     for p in validation_problems(Scenario, exc)]
-        raise ScenarioError("command-line flags", problems, "scenario") from exc
+        raise OptionError("command-line flags", problems) from exc
 
 
 def _flag_path(path: str, drivers: list[Driver]) -> str:
@@ -89,7 +89,7 @@ def select(names: list[str], scenarios_file: Path | None = None, flags: dict[str
     if names:
         unknown = [n for n in names if n not in pool]
         if unknown:
-            raise ScenarioError("--scenario", [Problem("--scenario", f"unknown scenario; available: {', '.join(pool)}", n) for n in unknown], "scenario")
+            raise OptionError("--scenario", [Problem("--scenario", f"unknown scenario; available: {', '.join(pool)}", n) for n in unknown])
         chosen = [pool[n] for n in dict.fromkeys(names)]
     elif from_file or custom:
         chosen = [pool["baseline"], *from_file]

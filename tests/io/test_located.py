@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stress.cli import app
-from stress.errors import Problem, ProfileError
+from stress.errors import Problem, ProfileError, ScenarioError
 from stress.io.located import Marks, read_document
 from stress.io.portfolio import load_portfolio
 from stress.io.profiles import load_profile
@@ -116,7 +116,7 @@ def test_warnings_carry_their_line():
 def test_a_scenario_file_problem_is_located(tmp_path: Path):
     path = tmp_path / "s.yaml"
     path.write_text("scenarios:\n  - name: x\n    shocks:\n      - {kind: rate, bp: lots}\n", encoding="utf-8")
-    with pytest.raises(ProfileError) as info:
+    with pytest.raises(ScenarioError) as info:
         load_scenario_file(path)
     (p,) = info.value.problems
     assert p.line == 4 and p.column == "      - {kind: rate, bp: lots}".index("lots") + 1

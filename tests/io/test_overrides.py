@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from stress import api
 from stress.analysis.compare import comparison
 from stress.cli import app
-from stress.errors import ProfileError
+from stress.errors import InputError, OptionError, ProfileError
 from stress.io.overrides import ByName, apply_overrides, parse_override, parse_overrides, parse_path
 from stress.io.profiles import load_profile
 from stress.scenarios.select import select
@@ -30,8 +30,10 @@ def edited(tmp_path: Path, old: str, new: str) -> Path:
     return path
 
 
-def refused(sets: list[str]) -> ProfileError:
-    with pytest.raises(ProfileError) as info:
+def refused(sets: list[str]) -> InputError:
+    """The error of loading the profile with ``sets``: an OptionError for an override that leads nowhere, the
+    profile's ProfileError (with the override's problem located as ``--set PATH``) for a value it refuses."""
+    with pytest.raises(InputError) as info:
         load_profile(TINY, sets)
     return info.value
 
@@ -72,7 +74,7 @@ def test_values_read_as_yaml_text_with_the_loaders_rules(item: str, value: objec
     ("x=!!python/name:os.system", "--set x", "not supported"),
 ])
 def test_unreadable_overrides_name_themselves(item: str, where: str, says: str):
-    with pytest.raises(ProfileError) as info:
+    with pytest.raises(OptionError) as info:
         parse_overrides([item])
     (p,) = info.value.problems
     assert p.path == where and says in p.message and info.value.kind == "option"
@@ -144,7 +146,7 @@ def test_a_path_that_leads_nowhere_is_refused_naming_it(item: str, says: str):
     err = refused([item])
     (p,) = err.problems
     assert p.path == "--set " + item.partition("=")[0] and says in p.message, p
-    assert err.file == "command-line options"
+    assert isinstance(err, OptionError) and err.file == "command-line options"
 
 
 def test_a_bad_value_is_located_as_the_override():

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from stress.engine.compiled import compile_company
 from stress.engine.worlds import Worlds, baseline_worlds
-from stress.errors import ScenarioError
+from stress.errors import OptionError, ScenarioError
 from stress.io.scenarios import builtin_scenarios, load_scenario_file
 from stress.model import scenario as s
 from stress.scenarios.build import build_worlds, scenario_world
@@ -438,7 +438,7 @@ def test_select_names_in_the_order_given_without_repeats() -> None:
 
 
 def test_select_unknown_name() -> None:
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(OptionError) as info:
         select(["baseline", "meteor", "zombie"])
     assert [(p.path, p.value) for p in info.value.problems] == [("--scenario", "meteor"), ("--scenario", "zombie")]
     assert "telecom_2001" in info.value.problems[0].message  # lists what is available
@@ -473,7 +473,7 @@ def test_select_adhoc_flags_mean_baseline_plus_custom() -> None:
 @pytest.mark.parametrize("flag, value, shown", [("gpu_price", "abc", "--gpu-price"), ("rate", "lots", "--rate"),
                                                 ("utilisation", "150%", "--utilisation"), ("life", -1.0, "--life")])
 def test_select_bad_flag_names_the_flag(flag, value, shown) -> None:
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(OptionError) as info:
         select([], None, {flag: value})
     [problem] = info.value.problems
     assert problem.path == shown
