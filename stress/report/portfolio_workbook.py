@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stress.engine.results import Results
 from stress.report.workbook import styles as st
 from stress.report.workbook.build import _verdict_line, make_grid
+from stress.report.workbook.cached import ValuedWorkbook
 from stress.report.workbook.statements import write_scenario
 
 RED, AMBER, GREEN = "F8CBAD", "FFE699", "C6EFCE"
@@ -124,7 +125,7 @@ def write_failures(ws: Worksheet, failures: pd.DataFrame) -> None:
 def build_portfolio_workbook(title: str, ranking: pd.DataFrame, table: pd.DataFrame, lines: pd.DataFrame,
                              expected_loss: float | None, failures: pd.DataFrame, scenario_names: list[str],
                              note: str, detail: Sequence[Results] = ()) -> Workbook:
-    wb = Workbook()
+    wb = ValuedWorkbook()
     st.register(wb)
     ranking_ws = wb.active
     ranking_ws.title = "Ranking"

@@ -22,6 +22,7 @@ from stress.analysis.montecarlo import MonteCarloResult
 from stress.analysis.suite import Analyses
 from stress.analysis.tornado import Tornado
 from stress.report.workbook import styles as st
+from stress.report.workbook.cached import ValuedWorkbook
 
 SHEETS = ("Breakeven", "Grid", "Tornado", "Monte Carlo")
 
@@ -174,7 +175,7 @@ def write_analyses(wb: Workbook, a: Analyses) -> None:
 
 def analysis_workbook(result: list[Breakeven] | Grid | Tornado | MonteCarloResult) -> Workbook:
     """A workbook of one analysis sheet, for the ``--out`` of breakeven, grid, tornado and montecarlo."""
-    wb = Workbook()
+    wb = ValuedWorkbook()
     st.register(wb)
     ws = wb.active
     if isinstance(result, Grid):
