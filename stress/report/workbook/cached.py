@@ -37,8 +37,6 @@ def _cached(value: Value) -> tuple[bytes, bytes]:
         return b' t="b"', b"1" if value else b"0"
     if isinstance(value, str):
         return b' t="str"', escape(value).encode("utf-8")
-    if value is None:  # a formula over an empty cell shows 0
-        return b"", b"0"
     return b"", repr(float(value) + 0.0).encode()
 
 

@@ -421,7 +421,8 @@ class Evaluator:
         run = self._compiled.get(toks)
         if run is None:
             run = self._compiled[toks] = _Parser(toks, text[1:]).compile()
-        return run(self.cell, self.block, self.name, sheet, row, col)
+        value = run(self.cell, self.block, self.name, sheet, row, col)
+        return 0.0 if value is None else value  # a formula that reads an empty cell shows 0
 
     def name(self, name: str) -> Value:
         if name in self._named:
