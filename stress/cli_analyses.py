@@ -49,11 +49,12 @@ def _check_out(out: Path | None, force: bool) -> None:
         raise option_error("--out", "already exists; not overwriting it (use --force to replace it)", str(out))
 
 
-def _emit(result: object, document: dict, out: Path | None, force: bool, as_json: bool, show: Callable[[], None]) -> None:
+def _emit(result: object, document: dict, out: Path | None, force: bool, as_json: bool, show: Callable[[], None],
+          cc: CompiledCompany) -> None:
     """The JSON document or the console view on stdout, and the sheet when asked for."""
     if out is not None:
         try:
-            path = write_atomic(out, analysis_workbook(result).save, force)  # type: ignore[arg-type]
+            path = write_atomic(out, analysis_workbook(result, cc).save, force)  # type: ignore[arg-type]
         except ReportError as err:
             raise option_error("--out", str(err), str(out)) from None
         console.stderr.print(f"wrote {escape(str(path))}")
@@ -84,7 +85,7 @@ def breakeven(profile: ProfileArg,
         raise option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVERS)}", unknown[0])
     _check_out(out, force)
     rows = breakeven_table(cc, driver or None)
-    _emit(rows, jsonout.breakeven_document(cc, rows), out, force, as_json, lambda: analysis_view.print_breakeven(cc, rows))
+    _emit(rows, jsonout.breakeven_document(cc, rows), out, force, as_json, lambda: analysis_view.print_breakeven(cc, rows), cc)
 
 
 def grid_command(profile: ProfileArg,
@@ -102,7 +103,7 @@ def grid_command(profile: ProfileArg,
             raise option_error(flag, str(exc), spec) from None
     _check_out(out, force)
     g = grid(cc, axes[0], axes[1], metric)
-    _emit(g, jsonout.grid_document(cc, g), out, force, as_json, lambda: analysis_view.print_grid(cc, g))
+    _emit(g, jsonout.grid_document(cc, g), out, force, as_json, lambda: analysis_view.print_grid(cc, g), cc)
 
 
 def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
@@ -110,7 +111,7 @@ def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, as_json: Jso
     cc = _compiled(profile, case)
     _check_out(out, force)
     t = tornado(cc)
-    _emit(t, jsonout.tornado_document(cc, t), out, force, as_json, lambda: analysis_view.print_tornado(cc, t))
+    _emit(t, jsonout.tornado_document(cc, t), out, force, as_json, lambda: analysis_view.print_tornado(cc, t), cc)
 
 
 def _params(cc: CompiledCompany, path: Path | None) -> MonteCarloParams:
@@ -154,7 +155,7 @@ def montecarlo(profile: ProfileArg,
     rank = cc.company.tranche(tranche).rank if tranche else seniority or Seniority.SENIOR_UNSECURED
     _check_out(out, force)
     r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank))
-    _emit(r, jsonout.montecarlo_document(cc, r), out, force, as_json, lambda: analysis_view.print_montecarlo(cc, r))
+    _emit(r, jsonout.montecarlo_document(cc, r), out, force, as_json, lambda: analysis_view.print_montecarlo(cc, r), cc)
 
 
 def register(app: typer.Typer) -> None:

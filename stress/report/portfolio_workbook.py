@@ -38,7 +38,7 @@ MATRICES: tuple[tuple[str, str, str, str], ...] = (
 
 def _cell_value(value: object, style: str) -> object:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return st.NM if style in (st.TIMES, st.USD_M, st.PCT) else ""
+        return st.NM if style in (st.TIMES, st.USD_M, st.PCT, st.HEADROOM) else ""
     if style == st.USD_M:
         return st.usd_m(float(value))  # type: ignore[arg-type]
     return value
@@ -51,8 +51,9 @@ def _table(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[tuple[str, str,
     for r, (_, row) in enumerate(frame.iterrows(), start=top + 1):
         for c, (key, _, style) in enumerate(columns, start=1):
             value = _cell_value(row.get(key), style)
-            if isinstance(value, str):
-                st.put_text(ws, r, c, value, st.TEXT if style != st.TEXT_BOLD else st.TEXT_BOLD)
+            if isinstance(value, str):  # "n.m." in a column of figures sits under them; text columns are centred
+                text_style = st.TEXT_BOLD if style == st.TEXT_BOLD else st.TEXT_CENTRE if style == st.TEXT else st.TEXT_RIGHT
+                st.put_text(ws, r, c, value, text_style)
             else:
                 st.put(ws, r, c, value, style)
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
@@ -71,7 +72,7 @@ def write_ranking(ws: Worksheet, ranking: pd.DataFrame, scenario_names: list[str
                ("first_default", "First default", st.TEXT), ("first_default_scenario", "under", st.TEXT),
                ("defaulting_scenarios", "Scenarios in default", st.COUNT),
                ("min_liquidity", "Min liquidity (USD m)", st.USD_M), ("min_liquidity_scenario", "under", st.TEXT),
-               ("liquidity_headroom", "Liquidity covenant headroom", st.PCT), ("trough_dscr", "Trough DSCR", st.TIMES),
+               ("liquidity_headroom", "Liquidity covenant headroom", st.HEADROOM), ("trough_dscr", "Trough DSCR", st.TIMES),
                *((f"verdict:{s}", s, st.TEXT) for s in scenario_names)]
     last = _table(ws, ranking, columns)
     if last > 3:
@@ -136,8 +137,19 @@ def build_portfolio_workbook(title: str, ranking: pd.DataFrame, table: pd.DataFr
         for key, sheet, label, style in MATRICES:
             write_matrix(wb.create_sheet(sheet), table, key, label, style, scenario_names)
     write_failures(wb.create_sheet("Failures"), failures)
+    st.footers(wb, f"{title}, {as_of_text(ranking)}")
     taken = {ws.title.lower() for ws in wb.worksheets}
     for results in detail:
-        ws = wb.create_sheet(st.sheet_title(f"{results.company.ticker} {results.worlds[0]}", taken))
-        write_scenario(ws, results, 0, make_grid(results), f"{results.company.name}: {results.worlds[0]}", _verdict_line(results, 0))
+        c = results.company
+        ws = wb.create_sheet(st.sheet_title(f"{c.ticker} {results.worlds[0]}", taken))
+        write_scenario(ws, results, 0, make_grid(results), f"{c.name}: {results.worlds[0]}", _verdict_line(results, 0))
+        st.footer(ws, st.firm_as_of(c.name, c.ticker, c.as_of))  # a firm's statements say whose they are
     return wb
+
+
+def as_of_text(ranking: pd.DataFrame) -> str:
+    """``as of 2025-09-30``, or ``as of 2025-06-30 to 2025-09-30`` when the members' balance sheets differ."""
+    dates = sorted({str(d) for d in ranking.get("as_of", pd.Series(dtype=object)).dropna()})
+    if not dates:
+        return "no member run"
+    return f"as of {dates[0]}" if len(dates) == 1 else f"as of {dates[0]} to {dates[-1]}"

@@ -89,7 +89,9 @@ def test_number_formats_and_bold_subtotals(book: Any) -> None:
     fleet = book["Fleet"]
     assert all(c.number_format == PCT for c in fleet[label_row(fleet, "LTV: Term Loan")][2:10])
     cov = book["Covenants"]
-    assert all(c.number_format == PCT for c in cov[label_row(cov, "dscr (min)", label_row(cov, "Headroom"))][2:10])
+    # headroom: per cent, shown capped beyond +/-1,000% (a limit near zero); the cell keeps the exact share
+    headroom = '[>=10]">1,000%";[<=-10]"<-1,000%";0.0%'
+    assert all(c.number_format == headroom for c in cov[label_row(cov, "dscr (min)", label_row(cov, "Headroom"))][2:10])
 
 
 def test_inputs_are_blue_and_other_values_are_not(book: Any) -> None:
@@ -177,17 +179,23 @@ def test_summary_has_two_line_charts_with_visible_axes(book: Any, results: Resul
 
 
 def test_summary_verdicts_and_comparison_are_the_engines(book: Any, results: Results) -> None:
+    """The comparison is two tables one above the other (events, then credit metrics), each led by the scenario."""
     ws = book["Summary"]
     table = comparison(results)
-    header = label_row(ws, "Scenario")
-    heads = [c.value for c in ws[header]]
+    events = label_row(ws, "Scenario")
+    metrics = label_row(ws, "Scenario", events + 1)
     for name, r in table.iterrows():
-        row = label_row(ws, name, header)
-        cells = {h: ws.cell(row=row, column=i + 1).value for i, h in enumerate(heads) if h}
+        cells = {}
+        for header in (events, metrics):
+            heads = [c.value for c in ws[header]]
+            row = label_row(ws, name, header)
+            cells.update({h: ws.cell(row=row, column=i + 1).value for i, h in enumerate(heads) if h})
         assert cells["Verdict"] == r["verdict"].upper()
         assert cells["Min liquidity (USD m)"] == pytest.approx(r["min_liquidity"] / 1e6)
         assert cells["First covenant breach"] == (r["first_breach"] or "none")
         assert cells["Rating at end"] == r["rating_end"]
+        assert cells["Equity at end (USD m)"] == pytest.approx(r["equity_end"] / 1e6)
+        assert cells["Trough DSCR"] == (pytest.approx(r["trough_dscr"]) if np.isfinite(r["trough_dscr"]) else "n.m.")
     assert ws["B5"].value == dt.datetime(2025, 6, 30)
 
 

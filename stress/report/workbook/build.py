@@ -84,6 +84,7 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
                   names, SummaryInputs(str(profile_path) if profile_path else None, generated or dt.datetime.now(), by_name, sources))
     write_methodology(method_ws)
     if analyses is not None:
-        write_analyses(wb, analyses)
+        write_analyses(wb, analyses, list(results.quarters))
+    st.footers(wb, st.firm_as_of(company.name, company.ticker, company.as_of))
     wb.active = 0
     return wb

@@ -107,7 +107,9 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
     g.title(ws, "Covenant headroom by scenario",
             "Headroom = distance to the limit as a share of the limit; positive passes. Edit a blue threshold and the flags follow.")
     st.put(ws, 3, 1, "Green: headroom at or above AmberHeadroom; amber: below it; red: breach; dark red: first breach. "
-           "n.m. coverage passes; n.m. leverage is a breach.", st.NOTE)
+           "n.m. coverage passes; n.m. leverage is a breach. Beyond "
+           f"{st.HEADROOM_SHOWN:,.0%} either way (a limit near zero) headroom shows as >{st.HEADROOM_SHOWN:,.0%} or "
+           f"<-{st.HEADROOM_SHOWN:,.0%}; the cell holds the exact share.", st.NOTE)
     covenants = results.company.covenants
     st.put(ws, 4, 1, "Thresholds (named cells)", st.SECTION)
     for i, h in enumerate(("Covenant", "Limit", "Test", "Unit", "Defined name", "Tested at", "Kind", "On breach", "Evidence"), start=1):
@@ -150,7 +152,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
             for q in range(grid.n):
                 col = g.Grid.letter(q)
                 if q < first_q:  # tested only from its first test date (tested_from)
-                    st.put_text(ws, row, g.Grid.col(q), "not yet tested", st.TEXT)
+                    st.put_text(ws, row, g.Grid.col(q), "not yet tested", st.TEXT_RIGHT)
                     continue
                 if not c.at_parent:  # a vehicle's test: the engine's value (its waterfall has no sheet of its own)
                     v = float(test.value[w, q])
@@ -160,7 +162,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
                 else:
                     value = f"{st.quote(scenario_sheets[w])}!{col}{ROWS[METRIC_ROW[c.metric]]}"
                 gap = f"({value}-{name})" if c.is_minimum else f"({name}-{value})"
-                st.put_formula(ws, row, g.Grid.col(q), f'=IF(ISNUMBER({value}),{gap}/IF({name}=0,1,ABS({name})),"{nm_text(c)}")', st.PCT)
+                st.put_formula(ws, row, g.Grid.col(q), f'=IF(ISNUMBER({value}),{gap}/IF({name}=0,1,ABS({name})),"{nm_text(c)}")', st.HEADROOM)
         if covenants:
             cell_range = f"{g.Grid.letter(0)}{first}:{g.Grid.letter(grid.n - 1)}{row}"
             _rules(ws, cell_range, first)

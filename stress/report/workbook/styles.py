@@ -8,6 +8,7 @@ names in Excel's style gallery.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from typing import Any
@@ -30,6 +31,14 @@ DATE_FORMAT = "yyyy-mm-dd"
 QUARTERS_FORMAT = '0.0" q"'
 #: Checks: '–' unless the difference is at least half a dollar (USD m), then shown to the dollar.
 CHECK_FORMAT = '[>=0.0000005]#,##0.000000;[<=-0.0000005](#,##0.000000);"–"'
+#: Covenant headroom beyond +/- HEADROOM_SHOWN (a share of the limit) is shown capped: a limit near zero makes the
+#: share run to thousands of per cent, which reads as noise. The cell keeps the exact value (flags, formulas).
+HEADROOM_SHOWN = 10.0
+HEADROOM_FORMAT = f'[>={HEADROOM_SHOWN:g}]">{HEADROOM_SHOWN:,.0%}";[<=-{HEADROOM_SHOWN:g}]"<-{HEADROOM_SHOWN:,.0%}";0.0%'
+#: Analysis driver sizes in the driver's own unit.
+BP_FORMAT = '+#,##0"bp";-#,##0"bp";0"bp"'
+SIGNED_PCT_FORMAT = "+0%;-0%;0%"
+YEARS_FORMAT = '0.00" years"'
 
 #: Text shown for a ratio whose denominator is not positive; never NaN or inf.
 NM = "n.m."
@@ -51,7 +60,14 @@ NUMBER = "Number"
 DATE = "Date"
 QUARTERS = "Quarters"
 CHECK = "Check"
+HEADROOM = "Headroom"
+BP = "Basis points"
+SIGNED_PCT = "Percent change"
+YEARS = "Years"
 TEXT = "Text"
+TEXT_RIGHT = "Text right"
+TEXT_CENTRE = "Text centred"
+TEXT_INDENT = "Text indented"
 TEXT_BOLD = "Text bold"
 WRAP = "Text wrapped"
 TITLE = "Sheet title"
@@ -67,7 +83,11 @@ INPUT_DATE = "Input date"
 INPUT_TEXT = "Input text"
 
 _TOP = Alignment(vertical="top")  # wrapped neighbours (descriptions, sources) then line up with the row's first line
+#: Figures are right-aligned explicitly, so a formula's text result ("n.m.") sits under the numbers of its column
+#: instead of starting where the number to its left ends.
 _RIGHT = Alignment(horizontal="right", vertical="top")
+_CENTRE = Alignment(horizontal="center", vertical="top")
+_INDENT = Alignment(horizontal="left", vertical="top", indent=1)
 _TOP_RULE = Border(top=Side(style="thin"))
 
 
@@ -86,33 +106,42 @@ def _style(name: str, number_format: str = "General", bold: bool = False, color:
 
 def _styles() -> list[NamedStyle]:
     return [
-        _style(USD_M, USD_M_FORMAT),
-        _style(USD_M_TOTAL, USD_M_FORMAT, bold=True, border=_TOP_RULE),
-        _style(PCT, PCT_FORMAT),
-        _style(RATE, RATE_FORMAT),
-        _style(TIMES, TIMES_FORMAT),
-        _style(COUNT, COUNT_FORMAT),
-        _style(NUMBER, NUMBER_FORMAT),
+        _style(USD_M, USD_M_FORMAT, alignment=_RIGHT),
+        _style(USD_M_TOTAL, USD_M_FORMAT, bold=True, border=_TOP_RULE, alignment=_RIGHT),
+        _style(PCT, PCT_FORMAT, alignment=_RIGHT),
+        _style(RATE, RATE_FORMAT, alignment=_RIGHT),
+        _style(TIMES, TIMES_FORMAT, alignment=_RIGHT),
+        _style(COUNT, COUNT_FORMAT, alignment=_RIGHT),
+        _style(NUMBER, NUMBER_FORMAT, alignment=_RIGHT),
         _style(DATE, DATE_FORMAT, alignment=_RIGHT),
-        _style(QUARTERS, QUARTERS_FORMAT),
-        _style(CHECK, CHECK_FORMAT),
+        _style(QUARTERS, QUARTERS_FORMAT, alignment=_RIGHT),
+        _style(CHECK, CHECK_FORMAT, alignment=_RIGHT),
+        _style(HEADROOM, HEADROOM_FORMAT, alignment=_RIGHT),
+        _style(BP, BP_FORMAT, alignment=_RIGHT),
+        _style(SIGNED_PCT, SIGNED_PCT_FORMAT, alignment=_RIGHT),
+        _style(YEARS, YEARS_FORMAT, alignment=_RIGHT),
         _style(TEXT),
+        _style(TEXT_RIGHT, alignment=_RIGHT),
+        _style(TEXT_CENTRE, alignment=_CENTRE),
+        _style(TEXT_INDENT, alignment=_INDENT),
         _style(TEXT_BOLD, bold=True),
         _style(WRAP, alignment=Alignment(wrap_text=True, vertical="top")),
         _style(TITLE, bold=True, size=14),
         _style(NOTE, italic=True, color="595959"),
         _style(HEADER, bold=True, fill=HEADER_FILL, alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
         _style(SECTION, bold=True, fill=SECTION_FILL),
-        _style(INPUT_USD_M, USD_M_FORMAT, color=INPUT_BLUE),
-        _style(INPUT_RATE, RATE_FORMAT, color=INPUT_BLUE),
-        _style(INPUT_TIMES, TIMES_FORMAT, color=INPUT_BLUE),
-        _style(INPUT_NUMBER, NUMBER_FORMAT, color=INPUT_BLUE),
-        _style(INPUT_COUNT, COUNT_FORMAT, color=INPUT_BLUE),
+        _style(INPUT_USD_M, USD_M_FORMAT, color=INPUT_BLUE, alignment=_RIGHT),
+        _style(INPUT_RATE, RATE_FORMAT, color=INPUT_BLUE, alignment=_RIGHT),
+        _style(INPUT_TIMES, TIMES_FORMAT, color=INPUT_BLUE, alignment=_RIGHT),
+        _style(INPUT_NUMBER, NUMBER_FORMAT, color=INPUT_BLUE, alignment=_RIGHT),
+        _style(INPUT_COUNT, COUNT_FORMAT, color=INPUT_BLUE, alignment=_RIGHT),
         _style(INPUT_DATE, DATE_FORMAT, color=INPUT_BLUE, alignment=_RIGHT),
         _style(INPUT_TEXT, color=INPUT_BLUE, alignment=Alignment(wrap_text=True, vertical="top")),
     ]
 
 
+#: Number format of each style that has one.
+NUMBER_FORMATS = {s.name: s.number_format for s in _styles() if s.number_format != "General"}
 #: Every style name this module registers.
 STYLE_NAMES = tuple(s.name for s in _styles())
 
@@ -188,6 +217,35 @@ def widths(ws: Worksheet, first: float, others: float, n_cols: int, second: floa
     ws.column_dimensions["A"].width = first
     for c in range(2, n_cols + 1):
         ws.column_dimensions[get_column_letter(c)].width = second if (c == 2 and second) else others
+
+
+#: Footer font size, points.
+FOOTER_SIZE = 8
+
+
+def footer_text(text: str) -> str:
+    """``text`` for a header or footer: '&' starts a code there (&P is the page number), so it is doubled."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text).replace("&", "&&")
+
+
+def firm_as_of(name: str, ticker: str, as_of: dt.date) -> str:
+    """``CoreWeave, Inc. (CRWV), as of 2025-09-30``: whose figures a printed page holds."""
+    return f"{name} ({ticker}), as of {as_of.isoformat()}"
+
+
+def footer(ws: Worksheet, who: str) -> None:
+    """The sheet's printed pages say whose they are and where they belong: ``who`` (firm and as-of) on the
+    left, the sheet's name in the middle, "Page n of m" on the right."""
+    for part, text in ((ws.oddFooter.left, footer_text(who)), (ws.oddFooter.center, "&A"),
+                       (ws.oddFooter.right, "Page &P of &N")):
+        part.text = text
+        part.size = FOOTER_SIZE
+
+
+def footers(wb: Workbook, who: str) -> None:
+    """``footer`` on every sheet of ``wb``."""
+    for ws in wb.worksheets:
+        footer(ws, who)
 
 
 def print_setup(ws: Worksheet, title_rows: str | None = None) -> None:

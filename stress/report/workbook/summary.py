@@ -39,18 +39,35 @@ CHART_ROWS = 20
 #: The leverage chart's axis stops at this multiple of the covenant limit, so one scenario near zero EBITDA
 #: (leverage in the hundreds) does not flatten the others.
 LEVERAGE_AXIS_LIMITS = 4
-#: Characters of the "What it assumes" column before its text wraps.
-DESCRIPTION_WIDTH = 44
 
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("verdict", "Verdict", "verdict"), ("min_liquidity", "Min liquidity (USD m)", "usd"), ("min_liquidity_quarter", "in", "text"),
+#: The comparison in two tables one above the other, each led by Scenario, Case and Verdict, so the page is
+#: ~160 characters wide and prints on A4 or Letter landscape at 80% or more (10 pt type prints at 8 pt or more):
+#: (comparison column, header, kind). The scenario's description closes the first table.
+EVENTS: tuple[tuple[str, str, str], ...] = (
+    ("min_liquidity", "Min liquidity (USD m)", "usd"), ("min_liquidity_quarter", "in", "quarter"),
     ("first_breach", "First covenant breach", "event"), ("first_breach_covenant", "Covenant", "event"),
     ("liquidity_default", "Liquidity default", "event"), ("maturity_default", "Maturity default", "event"),
-    ("maturity_default_tranche", "Tranche", "event"), ("peak_net_leverage", "Peak net debt / EBITDA", "x"),
-    ("trough_dscr", "Trough DSCR", "x"), ("trough_interest_cover", "Trough EBITDA / interest", "x"),
-    ("ebitda_nm_quarters", "Quarters EBITDA <= 0", "count"), ("rating_end", "Rating at end", "text"),
-    ("equity_end", "Equity at end (USD m)", "usd"),
+    ("maturity_default_tranche", "Tranche", "event"),
 )
+METRICS: tuple[tuple[str, str, str], ...] = (
+    ("peak_net_leverage", "Peak net debt / EBITDA", "x"), ("trough_dscr", "Trough DSCR", "x"),
+    ("trough_interest_cover", "Trough EBITDA / interest", "x"), ("ebitda_nm_quarters", "Quarters EBITDA <= 0", "count"),
+    ("rating_end", "Rating at end", "quarter"), ("equity_end", "Equity at end (USD m)", "usd"),
+)
+#: Every comparison column shown, in reading order.
+COLUMNS = (("verdict", "Verdict", "verdict"), *EVENTS, *METRICS)
+#: Width of columns A, B, C, ... (characters); the description column is the widest, last of the first table.
+WIDTHS = (22, 10, 10, 11, 9, 10, 14, 10, 10, 14, 40)
+#: Column of the scenario's description (K) and the last column printed.
+DESCRIPTION_COL = 4 + len(EVENTS)
+LAST_COL = DESCRIPTION_COL
+#: Characters of the description column before its text wraps.
+DESCRIPTION_WIDTH = WIDTHS[DESCRIPTION_COL - 1]
+#: Points per wrapped line of 10 pt text.
+LINE_HEIGHT = 13.0
+#: The two charts side by side: width in cm each, and the column the second starts in (G, clear of the first).
+CHART_WIDTH_CM = 13.5
+SECOND_CHART_COL = "G"
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,8 @@ class SummaryInputs:
 
 
 def _cell_value(value: object, kind: str) -> tuple[object, str]:
+    """(value, style): figures right-aligned ("n.m." among them), quarters and events centred, never glued to
+    the figure beside them."""
     if kind == "usd":
         return st.usd_m(float(value)), st.USD_M  # type: ignore[arg-type]
     if kind == "x":
@@ -69,8 +88,8 @@ def _cell_value(value: object, kind: str) -> tuple[object, str]:
     if kind == "count":
         return float(value), st.COUNT  # type: ignore[arg-type]
     if kind == "event":
-        return (value if isinstance(value, str) else "none"), st.TEXT
-    return str(value), st.TEXT
+        return (value if isinstance(value, str) else "none"), st.TEXT_CENTRE
+    return str(value), st.TEXT_CENTRE
 
 
 def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str], names: CovenantNames,
@@ -92,29 +111,38 @@ def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets
             st.put(ws, row, 2, value, st.DATE)
             ws.cell(row=row, column=2).alignment = Alignment(horizontal="left", vertical="top")
         else:
-            st.put_text(ws, row, 2, str(value), st.TEXT)
+            _wrapped(ws, row, 2, str(value), st.TEXT)
         row += 1
     table = comparison(results)
     row += 1
     st.put(ws, row, 1, "Answer", st.SECTION)
-    st.put_text(ws, row + 1, 1, answer(table), st.TEXT_BOLD)
+    _wrapped(ws, row + 1, 1, answer(table), st.TEXT_BOLD)
     row += 3
-    row = _comparison(ws, table, row, inputs, dict(zip(results.worlds, results.cases, strict=True)))
+    cases = dict(zip(results.worlds, results.cases, strict=True))
+    row = _comparison(ws, table, row, "Verdict and events by scenario", EVENTS, inputs, cases, describe=True)
+    row = _comparison(ws, table, row + 1, "Credit metrics by scenario", METRICS, inputs, cases, describe=False)
     chart_row = row + 1
     row = chart_row + CHART_ROWS + 1
     row = _sources(ws, results, row, inputs.sources_notes)
-    last_col = get_column_letter(3 + len(COLUMNS))
     data = _chart_data(ws, results, grid, scenario_sheets, names, row + 1)
     _charts(ws, results, grid, data, chart_row)
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 12
-    ws.column_dimensions["C"].width = 12
-    ws.column_dimensions["D"].width = DESCRIPTION_WIDTH
-    for col in range(5, 5 + len(COLUMNS)):
-        ws.column_dimensions[get_column_letter(col)].width = 13
+    for i, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     st.print_setup(ws)
-    ws.print_area = f"A1:{last_col}{row - 1}"  # the chart-data block below is for the charts, not for print
+    ws.print_area = f"A1:{get_column_letter(LAST_COL)}{row - 1}"  # the chart-data block below is for the charts, not for print
     ws.freeze_panes = "A4"
+
+
+def _wrapped(ws: Worksheet, row: int, col: int, text: str, style: str) -> None:
+    """``text`` across columns ``col``..LAST_COL (merged), wrapped inside the printed width, the row as tall as its lines."""
+    st.put_text(ws, row, col, text, style)
+    cell = ws.cell(row=row, column=col)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=LAST_COL)
+    width = sum(WIDTHS[col - 1:LAST_COL])
+    lines = sum(max(1, -(-len(part) // int(width * 0.95))) for part in text.split("\n"))
+    if lines > 1:
+        ws.row_dimensions[row].height = LINE_HEIGHT * lines
 
 
 def baseline_world(results: Results) -> int:
@@ -133,26 +161,31 @@ def funding_gap_text(results: Results) -> str:
             f"cumulative ({where})")
 
 
-def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, inputs: SummaryInputs, cases: dict[str, str]) -> int:
-    st.put(ws, row, 1, "Verdict and comparison by scenario", st.SECTION)
-    heads = ["Scenario", "Case", "Verdict", "What it assumes", *(label for _, label, _ in COLUMNS[1:])]
+def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, title: str, columns: tuple[tuple[str, str, str], ...],
+                inputs: SummaryInputs, cases: dict[str, str], describe: bool) -> int:
+    """One comparison table from ``row``: Scenario, Case, Verdict, then ``columns`` (and the description when
+    ``describe``); returns the first row after it."""
+    st.put(ws, row, 1, title, st.SECTION)
+    heads = ["Scenario", "Case", "Verdict", *(label for _, label, _ in columns), *(["What it assumes"] if describe else [])]
     for i, h in enumerate(heads, start=1):
         st.put(ws, row + 1, i, h, st.HEADER)
     ws.row_dimensions[row + 1].height = 40  # headers wrap onto up to three lines
     row += 2
     for name, r in table.iterrows():
         st.put_text(ws, row, 1, str(name), st.TEXT_BOLD)
-        st.put_text(ws, row, 2, cases.get(str(name), ""), st.TEXT)
+        st.put_text(ws, row, 2, cases.get(str(name), ""), st.TEXT_CENTRE)
         verdict = Verdict(r["verdict"])
         st.put(ws, row, 3, verdict.value.upper(), st.TEXT_BOLD)
         ws.cell(row=row, column=3).fill = PatternFill("solid", start_color=VERDICT_FILL[verdict], end_color=VERDICT_FILL[verdict])
-        scenario = inputs.scenarios.get(str(name))
-        description = scenario.description if scenario else ""
-        st.put_text(ws, row, 4, description, st.WRAP)
-        ws.row_dimensions[row].height = 13.0 * max(1, -(-len(description) // DESCRIPTION_WIDTH))
-        for i, (key, _, kind) in enumerate(COLUMNS[1:], start=5):
+        ws.cell(row=row, column=3).alignment = Alignment(horizontal="center", vertical="top")
+        for i, (key, _, kind) in enumerate(columns, start=4):
             value, style = _cell_value(r[key], kind)
             st.put(ws, row, i, value, style)
+        if describe:
+            scenario = inputs.scenarios.get(str(name))
+            description = scenario.description if scenario else ""
+            st.put_text(ws, row, DESCRIPTION_COL, description, st.WRAP)
+            ws.row_dimensions[row].height = LINE_HEIGHT * max(1, -(-len(description) // int(DESCRIPTION_WIDTH * 1.1)))
         row += 1
     return row
 
@@ -166,7 +199,7 @@ def _sources(ws: Worksheet, results: Results, row: int, notes: dict[str, str]) -
         if url.startswith(("http://", "https://")):
             ws.cell(row=row, column=2).hyperlink = url
         if notes.get(label):
-            st.put_text(ws, row, 3 + len(COLUMNS) // 2, notes[label], st.NOTE)
+            st.put_text(ws, row, DESCRIPTION_COL, notes[label], st.NOTE)
         row += 1
     if not results.company.sources:
         st.put(ws, row, 1, "none named", st.NOTE)
@@ -233,8 +266,8 @@ def _line_chart(title: str, y_title: str, y_format: str) -> LineChart:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.x_axis.tickLblPos = "low"  # quarter labels below the plot, not on the zero line
-    chart.height = 10
-    chart.width = 17
+    chart.height = 9
+    chart.width = CHART_WIDTH_CM
     chart.legend.position = "b"
     chart.display_blanks = "gap"
     return chart
@@ -264,7 +297,7 @@ def _charts(ws: Worksheet, results: Results, grid: g.Grid, data: ChartData, row:
         limit.graphicalProperties.line.dashStyle = "dash"
         limit.graphicalProperties.line.width = 28575
     _straight(leverage)
-    ws.add_chart(leverage, f"F{row}")
+    ws.add_chart(leverage, f"{SECOND_CHART_COL}{row}")
 
 
 def _straight(chart: LineChart) -> None:
