@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -38,9 +39,19 @@ DRIVER_UNITS = {"rate": "bp a year", "spread": "bp a year", "life": "years", "cu
                 "utilisation": "share", "gpu_price": "change in level", "price_decline": "change a year"}
 
 
-def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
+def _header(ws: Worksheet, row: int, labels: list[str], lines: int = 1) -> None:
     for c, label in enumerate(labels, start=1):
         st.put(ws, row, c, label, st.HEADER)
+    if lines > 1:
+        ws.row_dimensions[row].height = 13.5 * lines  # headers that wrap get the lines they need
+
+
+def _note(ws: Worksheet, row: int, text: str, last_col: int, width: float) -> None:
+    """A note wrapped across columns A..``last_col`` (``width`` characters in all), not running off the page."""
+    st.put_text(ws, row, 1, text, st.NOTE)
+    ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+    ws.row_dimensions[row].height = 13.0 * max(1, -(-len(text) // int(width * 1.2)))
 
 
 def _num(value: float | None, style: str) -> tuple[object, str]:
@@ -84,7 +95,7 @@ def _driver_title(name: str) -> str:
 
 def write_breakeven(ws: Worksheet, rows: list[Breakeven], quarters: Sequence[str] = ()) -> None:
     st.put_text(ws, 1, 1, "Reverse stress: the size of each driver, alone, at which the firm first breaks", st.TITLE)
-    _header(ws, 3, ["Driver", "Event", "Breaking size", "Largest size that holds", "Quarter", "Covenant", "In plain terms"])
+    _header(ws, 3, ["Driver", "Event", "Breaking size", "Largest size that holds", "Quarter", "Covenant", "In plain terms"], 2)
     for r, b in enumerate(rows, start=4):
         st.put_text(ws, r, 1, b.driver, st.TEXT_BOLD)
         st.put_text(ws, r, 2, "covenant breach" if b.event is Event.BREACH else "liquidity default", st.TEXT)
@@ -96,12 +107,12 @@ def write_breakeven(ws: Worksheet, rows: list[Breakeven], quarters: Sequence[str
         st.put_text(ws, r, 5, b.quarter or "–", st.TEXT_CENTRE)
         st.put_text(ws, r, 6, b.what or "", st.TEXT)
         st.put_text(ws, r, 7, b.text, st.TEXT)
-    st.put_text(ws, 4 + len(rows) + 1, 1, "Sizes in each driver's unit: rates and spreads in bp a year (a shift on the "
-                "profile's), price levels and changes in per cent, spot utilisation as a share, lives in years, the "
-                "largest customer's default date as its quarter. 'none': no size in the searched range breaks, or "
-                "(largest size that holds) the firm breaks already at the baseline.", st.NOTE)
     st.widths(ws, 18, 16, 6)
-    ws.column_dimensions["G"].width = 90
+    ws.column_dimensions["G"].width = 80
+    _note(ws, 4 + len(rows) + 1, "Sizes in each driver's unit: rates and spreads in bp a year (a shift on the "
+          "profile's), price levels and changes in per cent, spot utilisation as a share, lives in years, the "
+          "largest customer's default date as its quarter. 'none': no size in the searched range breaks, or "
+          "(largest size that holds) the firm breaks already at the baseline.", 7, 18 + 16 * 5 + 80)
     ws.freeze_panes = "B4"
     st.print_setup(ws, "3:3")
 
@@ -139,7 +150,7 @@ def write_tornado(ws: Worksheet, t: Tornado) -> None:
     st.put_text(ws, 1, 1, f"Tornado: change in minimum liquidity from the baseline's USD {t.baseline_min_liquidity / 1e6:,.1f} m, "
                 "each driver alone at a standard adverse and favourable size", st.TITLE)
     _header(ws, 3, ["Driver", "Adverse (USD m)", "Favourable (USD m)", "Δ trough DSCR adverse (x)", "Δ trough DSCR favourable (x)",
-                    "Adverse size", "Favourable size"])
+                    "Adverse size", "Favourable size"], 2)
     for r, b in enumerate(t.bars, start=4):
         st.put_text(ws, r, 1, b.driver, st.TEXT_BOLD)
         for c, (v, style) in enumerate(((b.min_liquidity[0], st.USD_M), (b.min_liquidity[1], st.USD_M),
@@ -152,7 +163,8 @@ def write_tornado(ws: Worksheet, t: Tornado) -> None:
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "clustered"
-    chart.overlap = 100
+    chart.overlap = 0  # side by side: both sizes can move liquidity the same way, and one bar must not hide the other
+    chart.gapWidth = 60
     chart.title = "Change in minimum liquidity (USD m)"
     chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=3, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=last))

@@ -240,6 +240,7 @@ def footer(ws: Worksheet, who: str) -> None:
                        (ws.oddFooter.right, "Page &P of &N")):
         part.text = text
         part.size = FOOTER_SIZE
+    ws.HeaderFooter.scaleWithDoc = False  # 8 pt on paper, however far the sheet is scaled to fit
 
 
 def footers(wb: Workbook, who: str) -> None:

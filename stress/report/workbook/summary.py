@@ -21,6 +21,7 @@ from openpyxl.chart.title import Title
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stress import __version__
@@ -57,14 +58,15 @@ METRICS: tuple[tuple[str, str, str], ...] = (
 #: Every comparison column shown, in reading order.
 COLUMNS = (("verdict", "Verdict", "verdict"), *EVENTS, *METRICS)
 #: Width of columns A, B, C, ... (characters); the description column is the widest, last of the first table.
-WIDTHS = (22, 10, 10, 11, 9, 10, 14, 10, 10, 14, 40)
+WIDTHS = (22, 10, 10, 11, 9, 10, 13, 10, 10, 13, 37)
 #: Column of the scenario's description (K) and the last column printed.
 DESCRIPTION_COL = 4 + len(EVENTS)
 LAST_COL = DESCRIPTION_COL
 #: Characters of the description column before its text wraps.
 DESCRIPTION_WIDTH = WIDTHS[DESCRIPTION_COL - 1]
-#: Points per wrapped line of 10 pt text.
+#: Points per wrapped line of 10 pt text, and characters of it per unit of column width (Calibri: ~1.3).
 LINE_HEIGHT = 13.0
+CHARS_PER_WIDTH = 1.3
 #: The two charts side by side: width in cm each, and the column the second starts in (G, clear of the first).
 CHART_WIDTH_CM = 13.5
 SECOND_CHART_COL = "G"
@@ -120,9 +122,11 @@ def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets
     row += 3
     cases = dict(zip(results.worlds, results.cases, strict=True))
     row = _comparison(ws, table, row, "Verdict and events by scenario", EVENTS, inputs, cases, describe=True)
+    ws.row_breaks.append(Break(id=row))  # the metrics and charts start the second printed page
     row = _comparison(ws, table, row + 1, "Credit metrics by scenario", METRICS, inputs, cases, describe=False)
     chart_row = row + 1
     row = chart_row + CHART_ROWS + 1
+    ws.row_breaks.append(Break(id=row - 1))  # the sources start a page of their own
     row = _sources(ws, results, row, inputs.sources_notes)
     data = _chart_data(ws, results, grid, scenario_sheets, names, row + 1)
     _charts(ws, results, grid, data, chart_row)
@@ -140,9 +144,14 @@ def _wrapped(ws: Worksheet, row: int, col: int, text: str, style: str) -> None:
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=LAST_COL)
     width = sum(WIDTHS[col - 1:LAST_COL])
-    lines = sum(max(1, -(-len(part) // int(width * 0.95))) for part in text.split("\n"))
+    lines = _lines(text, width)
     if lines > 1:
         ws.row_dimensions[row].height = LINE_HEIGHT * lines
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` takes when wrapped in a column ``width`` characters wide (an estimate: openpyxl cannot measure)."""
+    return sum(max(1, -(-len(part) // max(1, int(width * CHARS_PER_WIDTH)))) for part in text.split("\n"))
 
 
 def baseline_world(results: Results) -> int:
@@ -178,14 +187,20 @@ def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, title: str, column
         st.put(ws, row, 3, verdict.value.upper(), st.TEXT_BOLD)
         ws.cell(row=row, column=3).fill = PatternFill("solid", start_color=VERDICT_FILL[verdict], end_color=VERDICT_FILL[verdict])
         ws.cell(row=row, column=3).alignment = Alignment(horizontal="center", vertical="top")
+        lines = _lines(str(name), WIDTHS[0])
         for i, (key, _, kind) in enumerate(columns, start=4):
             value, style = _cell_value(r[key], kind)
             st.put(ws, row, i, value, style)
+            if kind in ("event", "quarter"):  # names (a tranche, a covenant) wrap inside their column, never into the next
+                ws.cell(row=row, column=i).alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+                lines = max(lines, _lines(value, WIDTHS[i - 1]))
         if describe:
             scenario = inputs.scenarios.get(str(name))
             description = scenario.description if scenario else ""
             st.put_text(ws, row, DESCRIPTION_COL, description, st.WRAP)
-            ws.row_dimensions[row].height = LINE_HEIGHT * max(1, -(-len(description) // int(DESCRIPTION_WIDTH * 1.1)))
+            lines = max(lines, _lines(description, DESCRIPTION_WIDTH))
+        if lines > 1:
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines
         row += 1
     return row
 
@@ -200,6 +215,10 @@ def _sources(ws: Worksheet, results: Results, row: int, notes: dict[str, str]) -
             ws.cell(row=row, column=2).hyperlink = url
         if notes.get(label):
             st.put_text(ws, row, DESCRIPTION_COL, notes[label], st.NOTE)
+            ws.cell(row=row, column=DESCRIPTION_COL).alignment = Alignment(vertical="top", wrap_text=True)
+            lines = _lines(notes[label], DESCRIPTION_WIDTH)
+            if lines > 1:
+                ws.row_dimensions[row].height = LINE_HEIGHT * lines
         row += 1
     if not results.company.sources:
         st.put(ws, row, 1, "none named", st.NOTE)
