@@ -48,6 +48,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[tuple[str, str,
     """Header on row ``top``, one row per frame row; returns the last row written."""
     for c, (_, label, _) in enumerate(columns, start=1):
         st.put(ws, top, c, label, st.HEADER)
+    ws.row_dimensions[top].height = 40  # headers wrap onto up to three lines
     for r, (_, row) in enumerate(frame.iterrows(), start=top + 1):
         for c, (key, _, style) in enumerate(columns, start=1):
             value = _cell_value(row.get(key), style)
@@ -80,7 +81,7 @@ def write_ranking(ws: Worksheet, ranking: pd.DataFrame, scenario_names: list[str
         _verdict_rules(ws, f"{first_verdict}4:{get_column_letter(len(columns))}{last}")
         ws.conditional_formatting.add(f"G4:G{last}", ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
                                                                     mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
-    st.widths(ws, 30, 14, len(columns))
+    st.widths(ws, 30, 16, len(columns))
     st.print_setup(ws, "3:3")
 
 

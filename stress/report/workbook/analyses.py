@@ -88,6 +88,29 @@ def _put_size(ws: Worksheet, row: int, col: int, driver: str, size: float, quart
     ws.cell(row=row, column=col).number_format = st.NUMBER_FORMATS.get(style, "General")
 
 
+#: Number formats of the driver-size styles at ``d`` decimals.
+_SIZE_FORMATS = {
+    st.BP: lambda d: f'+#,##0{_dp(d)}"bp";-#,##0{_dp(d)}"bp";0"bp"',
+    st.SIGNED_PCT: lambda d: f"+0{_dp(d)}%;-0{_dp(d)}%;0%",
+    st.PCT: lambda d: f"0{_dp(d)}%",
+}
+#: Per cent (or bp) per unit of a size shown in each style.
+_SIZE_SCALE = {st.BP: 1.0, st.SIGNED_PCT: 100.0, st.PCT: 100.0}
+
+
+def _dp(d: int) -> str:
+    return "." + "0" * d if d else ""
+
+
+def decimals(breaks: float, holds: float, scale: float, most: int = 3) -> int:
+    """The fewest decimals (of per cent or bp) at which the size that breaks and the size that holds read
+    differently: the search brackets the break to a fraction of a per cent, so "-50%" and "-50%" would hide it."""
+    for d in range(most + 1):
+        if round(breaks * scale, d) != round(holds * scale, d):
+            return d
+    return most
+
+
 def _driver_title(name: str) -> str:
     label = DRIVERS[name].label if name in DRIVERS else name
     return f"{label} ({DRIVER_UNITS.get(name, 'size')})"
@@ -104,6 +127,7 @@ def write_breakeven(ws: Worksheet, rows: list[Breakeven], quarters: Sequence[str
                 st.put_text(ws, r, c, "none" if v is None else st.NM, st.TEXT_RIGHT)
             else:
                 _put_size(ws, r, c, b.driver, v, quarters)
+        _tell_apart(ws, r, b, quarters)
         st.put_text(ws, r, 5, b.quarter or "–", st.TEXT_CENTRE)
         st.put_text(ws, r, 6, b.what or "", st.TEXT)
         st.put_text(ws, r, 7, b.text, st.TEXT)
@@ -115,6 +139,19 @@ def write_breakeven(ws: Worksheet, rows: list[Breakeven], quarters: Sequence[str
           "(largest size that holds) the firm breaks already at the baseline.", 7, 18 + 16 * 5 + 80)
     ws.freeze_panes = "B4"
     st.print_setup(ws, "3:3")
+
+
+def _tell_apart(ws: Worksheet, row: int, b: Breakeven, quarters: Sequence[str]) -> None:
+    """Give the breaking and holding sizes of ``row`` enough decimals to read differently."""
+    if b.size is None or b.safe_size is None or not (math.isfinite(b.size) and math.isfinite(b.safe_size)):
+        return
+    a, style = driver_size(b.driver, b.size, quarters)
+    h, _ = driver_size(b.driver, b.safe_size, quarters)
+    if style not in _SIZE_FORMATS or not isinstance(a, float) or not isinstance(h, float):
+        return
+    fmt = _SIZE_FORMATS[style](decimals(a, h, _SIZE_SCALE[style]))
+    for col in (3, 4):
+        ws.cell(row=row, column=col).number_format = fmt
 
 
 def write_grid(ws: Worksheet, g: Grid) -> None:

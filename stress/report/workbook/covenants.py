@@ -122,7 +122,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
         names.append(name)
         st.put_text(ws, row, 1, c.label, st.TEXT)
         st.put(ws, row, 2, sheet_limit(c), _limit_style(c))
-        st.put(ws, row, 3, "minimum" if c.is_minimum else "maximum", st.TEXT)
+        st.put(ws, row, 3, "minimum" if c.is_minimum else "maximum", st.TEXT_INDENT)
         st.put(ws, row, 4, "USD m" if c.metric is CovenantMetric.LIQUIDITY else "share" if c.metric is CovenantMetric.LTV else "x", st.TEXT)
         st.put(ws, row, 5, name, st.TEXT)
         st.put_text(ws, row, 6, c.tested_at, st.TEXT)
@@ -133,7 +133,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
         row += 1
     st.put(ws, row, 1, "Amber when headroom is below", st.TEXT)
     st.put(ws, row, 2, cov.AMBER_HEADROOM, st.INPUT_RATE)
-    st.put(ws, row, 3, "share of the limit", st.TEXT)
+    st.put(ws, row, 3, "share of the limit", st.TEXT_INDENT)
     st.put(ws, row, 5, AMBER_NAME, st.TEXT)
     _define(wb, AMBER_NAME, ws.title, "B", row)
     first_tested = covenant_first_q(results.company, results.cc.timeline)

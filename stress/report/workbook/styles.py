@@ -125,7 +125,7 @@ def _styles() -> list[NamedStyle]:
         _style(TEXT_CENTRE, alignment=_CENTRE),
         _style(TEXT_INDENT, alignment=_INDENT),
         _style(TEXT_BOLD, bold=True),
-        _style(WRAP, alignment=Alignment(wrap_text=True, vertical="top")),
+        _style(WRAP, alignment=Alignment(wrap_text=True, vertical="top", indent=1)),
         _style(TITLE, bold=True, size=14),
         _style(NOTE, italic=True, color="595959"),
         _style(HEADER, bold=True, fill=HEADER_FILL, alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),

@@ -206,19 +206,24 @@ def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, title: str, column
 
 
 def _sources(ws: Worksheet, results: Results, row: int, notes: dict[str, str]) -> int:
+    """Each source: its label, its address (wrapped in columns B..J, a link when it is a URL) and the profile's
+    comment on it (wrapped in the last column); the row as tall as the longer of the two."""
     st.put(ws, row, 1, "Sources named in the profile", st.SECTION)
     row += 1
     for label, url in results.company.sources.items():
         st.put_text(ws, row, 1, label, st.TEXT)
         st.put_text(ws, row, 2, url, st.TEXT)
+        ws.cell(row=row, column=2).alignment = Alignment(vertical="top", wrap_text=True)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=DESCRIPTION_COL - 1)
         if url.startswith(("http://", "https://")):
             ws.cell(row=row, column=2).hyperlink = url
+        lines = _lines(url, sum(WIDTHS[1:DESCRIPTION_COL - 1]))
         if notes.get(label):
             st.put_text(ws, row, DESCRIPTION_COL, notes[label], st.NOTE)
             ws.cell(row=row, column=DESCRIPTION_COL).alignment = Alignment(vertical="top", wrap_text=True)
-            lines = _lines(notes[label], DESCRIPTION_WIDTH)
-            if lines > 1:
-                ws.row_dimensions[row].height = LINE_HEIGHT * lines
+            lines = max(lines, _lines(notes[label], DESCRIPTION_WIDTH))
+        if lines > 1:
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines
         row += 1
     if not results.company.sources:
         st.put(ws, row, 1, "none named", st.NOTE)
