@@ -38,7 +38,7 @@ MATRICES: tuple[tuple[str, str, str, str], ...] = (
 
 def _cell_value(value: object, style: str) -> object:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return st.NM if style in (st.TIMES, st.USD_M, st.PCT, st.HEADROOM) else ""
+        return st.NM if style in (st.TIMES, st.USD_M, st.PCT) else ""
     if style == st.USD_M:
         return st.usd_m(float(value))  # type: ignore[arg-type]
     return value
@@ -73,12 +73,14 @@ def write_ranking(ws: Worksheet, ranking: pd.DataFrame, scenario_names: list[str
                ("first_default", "First default", st.TEXT), ("first_default_scenario", "under", st.TEXT),
                ("defaulting_scenarios", "Scenarios in default", st.COUNT),
                ("min_liquidity", "Min liquidity (USD m)", st.USD_M), ("min_liquidity_scenario", "under", st.TEXT),
-               ("liquidity_headroom", "Liquidity covenant headroom", st.HEADROOM), ("trough_dscr", "Trough DSCR", st.TIMES),
+               ("liquidity_headroom", "Liquidity covenant headroom", st.PCT), ("trough_dscr", "Trough DSCR", st.TIMES),
                *((f"verdict:{s}", s, st.TEXT) for s in scenario_names)]
     last = _table(ws, ranking, columns)
     if last > 3:
         first_verdict = get_column_letter(11)
         _verdict_rules(ws, f"{first_verdict}4:{get_column_letter(len(columns))}{last}")
+        h = get_column_letter(1 + [key for key, _, _ in columns].index("liquidity_headroom"))
+        ws.conditional_formatting.add(f"{h}4:{h}{last}", st.cap_rule(f"{h}4:{h}{last}", f"{h}4"))  # beyond +/-1,000%
         ws.conditional_formatting.add(f"G4:G{last}", ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
                                                                     mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
     st.widths(ws, 30, 16, len(columns))

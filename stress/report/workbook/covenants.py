@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
@@ -90,16 +91,25 @@ def _define(wb: Workbook, name: str, sheet: str, col: str, row: int) -> None:
 
 
 def _rules(ws: Worksheet, cell_range: str, first_row: int) -> None:
-    """Flag rules over ``cell_range``, written relative to its top-left cell (first quarter, ``first_row``)."""
+    """Flag rules over ``cell_range``, written relative to its top-left cell (first quarter, ``first_row``).
+
+    One rule decides each cell (stop if true; LibreOffice applies only the first that matches): its colour, and
+    for headroom beyond +/- HEADROOM_SHOWN also the capped number format (at or above it a pass is green,
+    at or below minus it a breach)."""
     col = g.Grid.letter(0)
     c, row_anchor = f"{col}{first_row}", f"${col}{first_row}:{col}{first_row}"
     breach = f'OR(AND(ISNUMBER({c}),{c}<0),{c}="{NM_BREACH}")'
     first = f'AND({breach},COUNTIF({row_anchor},"<0")+COUNTIF({row_anchor},"{NM_BREACH}")=1)'
-    rules = ((first, FIRST_BREACH), (breach, RED),
-             (f"AND(ISNUMBER({c}),{c}>=0,{c}<{AMBER_NAME})", AMBER),
-             (f'OR(AND(ISNUMBER({c}),{c}>={AMBER_NAME}),{c}="{st.NM}")', GREEN))
-    for formula, (fill, font) in rules:
-        ws.conditional_formatting.add(cell_range, FormulaRule(formula=[formula], fill=fill, font=font, stopIfTrue=True))
+    far_below = f"AND(ISNUMBER({c}),{c}<=-{st.HEADROOM_SHOWN:g})"
+    far_above = f"AND(ISNUMBER({c}),{c}>={st.HEADROOM_SHOWN:g})"
+    rules = ((f"AND({first},{far_below})", FIRST_BREACH, True), (first, FIRST_BREACH, False),
+             (far_below, RED, True), (breach, RED, False),
+             (f"AND(ISNUMBER({c}),{c}>=0,{c}<{AMBER_NAME})", AMBER, False),
+             (f"AND({far_above},{c}>={AMBER_NAME})", GREEN, True),
+             (f'OR(AND(ISNUMBER({c}),{c}>={AMBER_NAME}),{c}="{st.NM}")', GREEN, False))
+    for formula, (fill, font), capped in rules:
+        dxf = DifferentialStyle(fill=fill, font=font, numFmt=st.capped_headroom() if capped else None)
+        ws.conditional_formatting.add(cell_range, Rule(type="expression", dxf=dxf, formula=[formula], stopIfTrue=True))
 
 
 def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str],
@@ -162,7 +172,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
                 else:
                     value = f"{st.quote(scenario_sheets[w])}!{col}{ROWS[METRIC_ROW[c.metric]]}"
                 gap = f"({value}-{name})" if c.is_minimum else f"({name}-{value})"
-                st.put_formula(ws, row, g.Grid.col(q), f'=IF(ISNUMBER({value}),{gap}/IF({name}=0,1,ABS({name})),"{nm_text(c)}")', st.HEADROOM)
+                st.put_formula(ws, row, g.Grid.col(q), f'=IF(ISNUMBER({value}),{gap}/IF({name}=0,1,ABS({name})),"{nm_text(c)}")', st.PCT)
         if covenants:
             cell_range = f"{g.Grid.letter(0)}{first}:{g.Grid.letter(grid.n - 1)}{row}"
             _rules(ws, cell_range, first)

@@ -14,7 +14,10 @@ import re
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -32,9 +35,13 @@ QUARTERS_FORMAT = '0.0" q"'
 #: Checks: '–' unless the difference is at least half a dollar (USD m), then shown to the dollar.
 CHECK_FORMAT = '[>=0.0000005]#,##0.000000;[<=-0.0000005](#,##0.000000);"–"'
 #: Covenant headroom beyond +/- HEADROOM_SHOWN (a share of the limit) is shown capped: a limit near zero makes the
-#: share run to thousands of per cent, which reads as noise. The cell keeps the exact value (flags, formulas).
+#: share run to thousands of per cent, which reads as noise. The cell keeps the exact value (flags, formulas); a
+#: conditional format shows it as HEADROOM_CAPPED_FORMAT (positive; negative sections, so the sign is never in
+#: doubt: Excel and LibreOffice disagree on the sign in the default section of a format with [conditions]).
 HEADROOM_SHOWN = 10.0
-HEADROOM_FORMAT = f'[>={HEADROOM_SHOWN:g}]">{HEADROOM_SHOWN:,.0%}";[<=-{HEADROOM_SHOWN:g}]"<-{HEADROOM_SHOWN:,.0%}";0.0%'
+HEADROOM_CAPPED_FORMAT = f'">{HEADROOM_SHOWN:,.0%}";"<-{HEADROOM_SHOWN:,.0%}"'
+#: numFmtId of that format inside conditional formats: clear of the ids openpyxl gives cell formats (164 up).
+_CAPPED_FORMAT_ID = 400
 #: Analysis driver sizes in the driver's own unit.
 BP_FORMAT = '+#,##0"bp";-#,##0"bp";0"bp"'
 SIGNED_PCT_FORMAT = "+0%;-0%;0%"
@@ -60,7 +67,6 @@ NUMBER = "Number"
 DATE = "Date"
 QUARTERS = "Quarters"
 CHECK = "Check"
-HEADROOM = "Headroom"
 BP = "Basis points"
 SIGNED_PCT = "Percent change"
 YEARS = "Years"
@@ -116,7 +122,6 @@ def _styles() -> list[NamedStyle]:
         _style(DATE, DATE_FORMAT, alignment=_RIGHT),
         _style(QUARTERS, QUARTERS_FORMAT, alignment=_RIGHT),
         _style(CHECK, CHECK_FORMAT, alignment=_RIGHT),
-        _style(HEADROOM, HEADROOM_FORMAT, alignment=_RIGHT),
         _style(BP, BP_FORMAT, alignment=_RIGHT),
         _style(SIGNED_PCT, SIGNED_PCT_FORMAT, alignment=_RIGHT),
         _style(YEARS, YEARS_FORMAT, alignment=_RIGHT),
@@ -221,6 +226,17 @@ def widths(ws: Worksheet, first: float, others: float, n_cols: int, second: floa
 
 #: Footer font size, points.
 FOOTER_SIZE = 8
+
+
+def capped_headroom() -> NumberFormat:
+    """The number format a conditional format gives headroom beyond +/- HEADROOM_SHOWN."""
+    return NumberFormat(numFmtId=_CAPPED_FORMAT_ID, formatCode=HEADROOM_CAPPED_FORMAT)
+
+
+def cap_rule(cell_range: str, top_left: str) -> Rule:
+    """Show the headroom in ``cell_range`` (anchored at ``top_left``) capped beyond +/- HEADROOM_SHOWN."""
+    return Rule(type="expression", dxf=DifferentialStyle(numFmt=capped_headroom()), stopIfTrue=True,
+                formula=[f"AND(ISNUMBER({top_left}),ABS({top_left})>={HEADROOM_SHOWN:g})"])
 
 
 def footer_text(text: str) -> str:
