@@ -10,8 +10,10 @@ converting back to .xlsx stores LibreOffice's own results.
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
+import statistics
 import subprocess
 import zipfile
 from pathlib import Path
@@ -85,3 +87,45 @@ def test_formulas_stay_live_whatever_the_stored_results(workbook_path: Path, boo
             dst.writestr(info, data)
     assert openpyxl.load_workbook(stale, data_only=True)["Checks"]["C3"].value == 999
     assert_recalculates(stale, book, results, tmp_path)
+
+
+def _word_heights(pdf: Path, page: int) -> list[float]:
+    """Heights (pt) of the words on ``page`` of ``pdf``: proportional to the printed font size."""
+    done = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                          capture_output=True, text=True, check=True)
+    return [float(b) - float(a) for a, b in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', done.stdout)]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+@pytest.mark.skipif("carlito" not in subprocess.run(["fc-list"], capture_output=True, text=True).stdout.lower()
+                    if shutil.which("fc-list") else True,
+                    reason="the Carlito font (Calibri's metrics) is not installed: LibreOffice would lay out another font")
+def test_summary_prints_at_8_points_or_more(workbook_path: Path, tmp_path: Path) -> None:
+    """Page 1 of the PDF (the Summary) prints its 10 pt text at 8 pt or more: measured against 10 pt text printed
+    at 100% by the same LibreOffice."""
+    calibration = tmp_path / "ten-point.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "Ten point text"
+    wb.active["A1"].font = openpyxl.styles.Font(name="Calibri", size=10)
+    wb.save(calibration)
+    for source in (calibration, workbook_path):
+        assert convert(source, "pdf", tmp_path).returncode == 0
+    ten = statistics.median(_word_heights(tmp_path / "ten-point.pdf", 1))
+    body = statistics.mode(_word_heights(tmp_path / (workbook_path.stem + ".pdf"), 1))  # most words are 10 pt body text
+    assert body / ten * 10 >= 8.0, f"Summary body text prints at {body / ten * 10:.1f} pt"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_headroom_prints_capped_and_signed(workbook_path: Path, results: Results, tmp_path: Path) -> None:
+    """Printed, headroom beyond +/-1,000% reads '>1,000%' or '<-1,000%', and a small negative one keeps its sign."""
+    assert convert(workbook_path, "pdf", tmp_path).returncode == 0
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / (workbook_path.stem + ".pdf")), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    heads = [float(h) for t in results.covenant_tests for h in t.headroom.ravel() if math.isfinite(h)]
+    if any(h <= -10 for h in heads):
+        assert "<-1,000%" in text
+    if any(h >= 10 for h in heads):
+        assert ">1,000%" in text
+    small = [h for h in heads if -10 < h <= -0.001]
+    assert small, "the fixture has a small breach"
+    assert f"{small[0]:.1%}" in text  # e.g. -12.5%: the sign is printed
