@@ -7,8 +7,11 @@ what the ``formulas`` package computes from the formula itself; the formulas sta
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -270,3 +273,21 @@ def test_evaluator_agrees_with_the_formulas_package_on_random_formulas(tmp_path:
         if not same:
             wrong.append(f"{formula}: ours {mine!r}, formulas {other!r}")
     assert not wrong, f"{len(wrong)} of {len(chosen)} differ, e.g. {wrong[:5]}"
+
+
+def test_results_are_written_by_either_of_openpyxls_writers(tmp_path: Path) -> None:
+    """openpyxl writes sheets with lxml when it can and with the standard library when not (or when
+    OPENPYXL_LXML=False): the results go in either way."""
+    script = (
+        "import stress, openpyxl\n"
+        "from stress.report.workbook import build_workbook\n"
+        "from stress.scenarios.select import select\n"
+        f"r = stress.run(stress.load_company({str(TINY)!r}), select(['baseline']))\n"
+        f"build_workbook(r, select(['baseline'])).save({str(tmp_path / 'etree.xlsx')!r})\n"
+        "print(openpyxl.LXML)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "OPENPYXL_LXML": "False"}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    path = tmp_path / "etree.xlsx"
+    assert formula_count(path) > 300 and not blank_formula_cells(path)
