@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
@@ -40,6 +41,8 @@ CHART_ROWS = 20
 #: The leverage chart's axis stops at this multiple of the covenant limit, so one scenario near zero EBITDA
 #: (leverage in the hundreds) does not flatten the others.
 LEVERAGE_AXIS_LIMITS = 4
+#: Where the axis stops without a net-leverage covenant to scale it by, x.
+LEVERAGE_AXIS_DEFAULT = 20.0
 
 #: The comparison in two tables one above the other, each led by Scenario, Case and Verdict, so the page is
 #: ~160 characters wide and prints on A4 or Letter landscape at 80% or more (10 pt type prints at 8 pt or more):
@@ -150,8 +153,10 @@ def _wrapped(ws: Worksheet, row: int, col: int, text: str, style: str) -> None:
 
 
 def _lines(text: str, width: float) -> int:
-    """Lines ``text`` takes when wrapped in a column ``width`` characters wide (an estimate: openpyxl cannot measure)."""
-    return sum(max(1, -(-len(part) // max(1, int(width * CHARS_PER_WIDTH)))) for part in text.split("\n"))
+    """Lines ``text`` takes when wrapped in a column ``width`` characters wide: an estimate (openpyxl cannot measure
+    text), wrapping at spaces and breaking words longer than a line, as a spreadsheet does."""
+    per_line = max(1, int(width * CHARS_PER_WIDTH))
+    return sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True))) for part in text.split("\n"))
 
 
 def baseline_world(results: Results) -> int:
@@ -220,7 +225,7 @@ def _sources(ws: Worksheet, results: Results, row: int, notes: dict[str, str]) -
         lines = _lines(url, sum(WIDTHS[1:DESCRIPTION_COL - 1]))
         if notes.get(label):
             st.put_text(ws, row, DESCRIPTION_COL, notes[label], st.NOTE)
-            ws.cell(row=row, column=DESCRIPTION_COL).alignment = Alignment(vertical="top", wrap_text=True)
+            ws.cell(row=row, column=DESCRIPTION_COL).alignment = Alignment(vertical="top", wrap_text=True, indent=1)
             lines = max(lines, _lines(notes[label], DESCRIPTION_WIDTH))
         if lines > 1:
             ws.row_dimensions[row].height = LINE_HEIGHT * lines
@@ -305,17 +310,19 @@ def _charts(ws: Worksheet, results: Results, grid: g.Grid, data: ChartData, row:
     liquidity.set_categories(categories)
     _straight(liquidity)
     ws.add_chart(liquidity, f"A{row}")
-    leverage = _line_chart("Net debt / LTM EBITDA against the covenant limit", "x", '0.0"x"')
+    what = "Net debt / LTM EBITDA " + ("against the covenant limit" if data.limit is not None else "(no net-leverage covenant)")
+    leverage = _line_chart(what, "x", '0.0"x"')
     leverage.add_data(Reference(ws, min_col=1, max_col=1 + grid.n, min_row=data.leverage[0], max_row=data.leverage[1]),
                       from_rows=True, titles_from_data=True)
     leverage.set_categories(categories)
+    peak = max((float(v) for v in results.metrics["net_debt_to_ebitda"].ravel() if math.isfinite(v)), default=0.0)
+    cut = LEVERAGE_AXIS_LIMITS * data.limit if data.limit is not None and data.limit > 0 else LEVERAGE_AXIS_DEFAULT
+    if peak > cut:
+        leverage.y_axis.scaling.min = 0
+        leverage.y_axis.scaling.max = cut
+        leverage.y_axis.majorUnit = data.limit if data.limit is not None and data.limit > 0 else cut / 4
+        leverage.title = _title(f"{what} (axis cut at {cut:g}x)")
     if data.limit is not None:
-        peak = max((float(v) for v in results.metrics["net_debt_to_ebitda"].ravel() if math.isfinite(v)), default=0.0)
-        if peak > LEVERAGE_AXIS_LIMITS * data.limit > 0:
-            leverage.y_axis.scaling.min = 0
-            leverage.y_axis.scaling.max = LEVERAGE_AXIS_LIMITS * data.limit
-            leverage.y_axis.majorUnit = data.limit
-            leverage.title = _title(f"Net debt / LTM EBITDA against the covenant limit (axis cut at {LEVERAGE_AXIS_LIMITS * data.limit:g}x)")
         limit = leverage.series[-1]
         limit.graphicalProperties.line.solidFill = "C00000"
         limit.graphicalProperties.line.dashStyle = "dash"
