@@ -26,7 +26,7 @@ import stress
 from stress.analysis.suite import run_all
 from stress.cli import app
 from stress.engine.compiled import compile_company
-from stress.report.workbook import build_workbook
+from stress.report.workbook import build_workbook, write_report
 from stress.report.workbook.cached import ValuedWorkbook
 from stress.report.workbook.evaluate import FormulaError, XlError, formula_results
 from stress.scenarios.select import select
@@ -104,6 +104,16 @@ def test_pandas_reads_the_checks_and_ratios(workbook_path: Path, results: stress
     want = [v if isinstance(v, str) else v for v in scenario_expectations(results, 0)["Net debt / LTM EBITDA"][0]]
     got = list(sheet.iloc[row, 2:2 + len(results.quarters)])
     assert all(close(g, w) for g, w in zip(got, want, strict=True)), (got, want)
+
+
+def test_coreweave_report_opens_with_the_engines_values(tmp_path: Path) -> None:
+    """The shipped profile, all built-in scenarios (vehicles, programmes, covenants tested from a later date):
+    ~14,000 formulas, each saved with the engine's figure."""
+    loaded = stress.load_profile("coreweave")
+    scenarios = select([])
+    results = stress.run(loaded.company, scenarios)
+    path = write_report(results, scenarios, tmp_path / "crwv.xlsx", profile_path=loaded.path)
+    assert assert_cached_equal_engine(path, results) > 10_000
 
 
 def test_report_with_analyses_opens_with_values(tmp_path: Path) -> None:
