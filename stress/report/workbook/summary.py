@@ -1,7 +1,8 @@
 """The Summary sheet: who, when, the one-line answer, verdicts and the scenario comparison, and two charts.
 
-The comparison is ``stress.analysis.compare.comparison`` as values. The
-charts are native Excel line charts over a chart-data block at the foot of
+The comparison is ``stress.analysis.compare.comparison`` as values, in two
+tables one above the other (events, then credit metrics) so the page prints
+at 80% or more on landscape A4 or Letter. The charts are native Excel line charts over a chart-data block at the foot of
 the sheet: liquidity by scenario (formulas over the scenario sheets), and
 net debt / LTM EBITDA by scenario (engine values, blank where n.m. so the
 line breaks) against the covenant limit (a formula over its defined name, so
@@ -58,8 +59,6 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("trough_interest_cover", "Trough EBITDA / interest", "x"), ("ebitda_nm_quarters", "Quarters EBITDA <= 0", "count"),
     ("rating_end", "Rating at end", "quarter"), ("equity_end", "Equity at end (USD m)", "usd"),
 )
-#: Every comparison column shown, in reading order.
-COLUMNS = (("verdict", "Verdict", "verdict"), *EVENTS, *METRICS)
 #: Width of columns A, B, C, ... (characters); the description column is the widest, last of the first table.
 WIDTHS = (22, 10, 10, 11, 9, 10, 13, 10, 10, 13, 37)
 #: Column of the scenario's description (K) and the last column printed.
