@@ -2,7 +2,9 @@
 
 Run by hand: ``python bench/report.py [--repeat N]``. Prints the median of N runs
 for the projection, the workbook build and the save, the total against the
-3-second target, and the file size. Writes to a temporary folder.
+3-second target, and the file size. The save includes computing every
+formula's result and storing it beside the formula (``ValuedWorkbook.save``).
+Writes to a temporary folder.
 """
 
 from __future__ import annotations

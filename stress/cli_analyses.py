@@ -40,7 +40,7 @@ def _check_out(out: Path | None, force: bool) -> None:
 
 
 def _emit(command: str, result: object, document: dict[str, Any], out: Path | None, force: bool, as_json: bool,
-          show: Callable[[], None]) -> None:
+          show: Callable[[], None], cc: CompiledCompany) -> None:
     """The JSON document or the console view on stdout, and the sheet when asked for."""
     from rich.markup import escape
 
@@ -51,7 +51,7 @@ def _emit(command: str, result: object, document: dict[str, Any], out: Path | No
 
     if out is not None:
         try:
-            path = write_atomic(out, analysis_workbook(result).save, force)  # type: ignore[arg-type]
+            path = write_atomic(out, analysis_workbook(result, cc).save, force)  # type: ignore[arg-type]
         except ReportError as err:
             raise option_error("--out", str(err), str(out)) from None
         console.stderr.print(f"wrote {escape(str(path))}")
@@ -97,7 +97,7 @@ def breakeven(profile: ProfileArg,
     _check_out(out, force)
     rows = breakeven_table(cc, driver or None)
     _emit("breakeven", rows, jsonout.breakeven_document(head("breakeven", loaded, sets=sets), rows), out, force, as_json,
-          lambda: analysis_view.print_breakeven(cc, rows))
+          lambda: analysis_view.print_breakeven(cc, rows), cc)
 
 
 def grid_command(profile: ProfileArg,
@@ -122,7 +122,7 @@ def grid_command(profile: ProfileArg,
     with progress("grid", None, enabled=_show_progress(as_json)):
         g = grid(cc, axes[0], axes[1], metric)
     _emit("grid", g, jsonout.grid_document(head("grid", loaded, sets=sets), g), out, force, as_json,
-          lambda: analysis_view.print_grid(cc, g))
+          lambda: analysis_view.print_grid(cc, g), cc)
 
 
 def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
@@ -135,7 +135,7 @@ def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, sets: SetOpt
     _check_out(out, force)
     t = tornado(cc)
     _emit("tornado", t, jsonout.tornado_document(head("tornado", loaded, sets=sets), t), out, force, as_json,
-          lambda: analysis_view.print_tornado(cc, t))
+          lambda: analysis_view.print_tornado(cc, t), cc)
 
 
 def _params(cc: CompiledCompany, path: Path | None) -> MonteCarloParams:
@@ -189,7 +189,7 @@ def montecarlo(profile: ProfileArg,
         r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank), advance=advance)
     inputs = [] if params is None else [input_file("params", params)]
     _emit("montecarlo", r, jsonout.montecarlo_document(head("montecarlo", loaded, inputs, sets), cc, r), out, force, as_json,
-          lambda: analysis_view.print_montecarlo(cc, r))
+          lambda: analysis_view.print_montecarlo(cc, r), cc)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stress.engine.results import Results
 from stress.report.workbook import styles as st
 from stress.report.workbook.build import _verdict_line, make_grid
+from stress.report.workbook.cached import ValuedWorkbook
 from stress.report.workbook.statements import write_scenario
 
 RED, AMBER, GREEN = "F8CBAD", "FFE699", "C6EFCE"
@@ -47,11 +48,13 @@ def _table(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[tuple[str, str,
     """Header on row ``top``, one row per frame row; returns the last row written."""
     for c, (_, label, _) in enumerate(columns, start=1):
         st.put(ws, top, c, label, st.HEADER)
+    ws.row_dimensions[top].height = 40  # headers wrap onto up to three lines
     for r, (_, row) in enumerate(frame.iterrows(), start=top + 1):
         for c, (key, _, style) in enumerate(columns, start=1):
             value = _cell_value(row.get(key), style)
-            if isinstance(value, str):
-                st.put_text(ws, r, c, value, st.TEXT if style != st.TEXT_BOLD else st.TEXT_BOLD)
+            if isinstance(value, str):  # "n.m." in a column of figures sits under them; text columns are centred
+                text_style = st.TEXT_BOLD if style == st.TEXT_BOLD else st.TEXT_CENTRE if style == st.TEXT else st.TEXT_RIGHT
+                st.put_text(ws, r, c, value, text_style)
             else:
                 st.put(ws, r, c, value, style)
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
@@ -76,9 +79,11 @@ def write_ranking(ws: Worksheet, ranking: pd.DataFrame, scenario_names: list[str
     if last > 3:
         first_verdict = get_column_letter(11)
         _verdict_rules(ws, f"{first_verdict}4:{get_column_letter(len(columns))}{last}")
+        h = get_column_letter(1 + [key for key, _, _ in columns].index("liquidity_headroom"))
+        ws.conditional_formatting.add(f"{h}4:{h}{last}", st.cap_rule(f"{h}4:{h}{last}", f"{h}4"))  # beyond +/-1,000%
         ws.conditional_formatting.add(f"G4:G{last}", ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
                                                                     mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
-    st.widths(ws, 30, 14, len(columns))
+    st.widths(ws, 30, 16, len(columns))
     st.print_setup(ws, "3:3")
 
 
@@ -124,7 +129,7 @@ def write_failures(ws: Worksheet, failures: pd.DataFrame) -> None:
 def build_portfolio_workbook(title: str, ranking: pd.DataFrame, table: pd.DataFrame, lines: pd.DataFrame,
                              expected_loss: float | None, failures: pd.DataFrame, scenario_names: list[str],
                              note: str, detail: Sequence[Results] = ()) -> Workbook:
-    wb = Workbook()
+    wb = ValuedWorkbook()
     st.register(wb)
     ranking_ws = wb.active
     ranking_ws.title = "Ranking"
@@ -135,8 +140,19 @@ def build_portfolio_workbook(title: str, ranking: pd.DataFrame, table: pd.DataFr
         for key, sheet, label, style in MATRICES:
             write_matrix(wb.create_sheet(sheet), table, key, label, style, scenario_names)
     write_failures(wb.create_sheet("Failures"), failures)
+    st.footers(wb, f"{title}, {as_of_text(ranking)}")
     taken = {ws.title.lower() for ws in wb.worksheets}
     for results in detail:
-        ws = wb.create_sheet(st.sheet_title(f"{results.company.ticker} {results.worlds[0]}", taken))
-        write_scenario(ws, results, 0, make_grid(results), f"{results.company.name}: {results.worlds[0]}", _verdict_line(results, 0))
+        c = results.company
+        ws = wb.create_sheet(st.sheet_title(f"{c.ticker} {results.worlds[0]}", taken))
+        write_scenario(ws, results, 0, make_grid(results), f"{c.name}: {results.worlds[0]}", _verdict_line(results, 0))
+        st.footer(ws, st.firm_as_of(c.name, c.ticker, c.as_of))  # a firm's statements say whose they are
     return wb
+
+
+def as_of_text(ranking: pd.DataFrame) -> str:
+    """``as of 2025-09-30``, or ``as of 2025-06-30 to 2025-09-30`` when the members' balance sheets differ."""
+    dates = sorted({str(d) for d in ranking.get("as_of", pd.Series(dtype=object)).dropna()})
+    if not dates:
+        return "no member run"
+    return f"as of {dates[0]}" if len(dates) == 1 else f"as of {dates[0]} to {dates[-1]}"

@@ -17,6 +17,7 @@ import openpyxl
 
 from stress.analysis.profile import capital_structure, maturity_ladder
 from stress.engine import metrics as m
+from stress.engine.compiled import covenant_first_q
 from stress.engine.results import Results
 from stress.model.covenant import CovenantMetric
 
@@ -190,10 +191,13 @@ def expect_fleet(book: Any, results: Results, out: Expected) -> None:
 
 
 def expect_covenants(book: Any, results: Results, out: Expected) -> None:
+    """Headroom per covenant and quarter from the covenant's first test date (``tested_from``; before it the
+    cell says "not yet tested" and is no formula)."""
     ws = book["Covenants"]
     header = next(row for row, label in label_rows(ws) if label == "Headroom")
     cols = _quarter_columns(ws, results, header)
     tests = {f"{t.covenant.label} ({'min' if t.covenant.is_minimum else 'max'})": t for t in results.covenant_tests}
+    first_q = dict(zip(tests, covenant_first_q(results.company, results.cc.timeline), strict=True))
     w = None
     for row, label in label_rows(ws):
         if row <= header:
@@ -205,7 +209,8 @@ def expect_covenants(book: Any, results: Results, out: Expected) -> None:
             values = [float(h) if np.isfinite(h) else (NM if passed else "breach (n.m.)")
                       for h, passed in zip(t.headroom[w], t.passed[w], strict=True)]
             limit = t.covenant.threshold / (MILLION if t.covenant.metric is CovenantMetric.LIQUIDITY else 1.0)
-            _put_row(out, "Covenants", row, cols, values, limit)
+            start = int(first_q[label])
+            _put_row(out, "Covenants", row, cols[start:], values[start:], limit)
 
 
 def expect_summary(book: Any, results: Results, out: Expected) -> None:

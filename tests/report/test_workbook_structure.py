@@ -25,7 +25,7 @@ from stress.engine.covenants import AMBER_HEADROOM, first_true
 from stress.engine.results import Results
 from stress.model.scenario import Scenario
 from stress.report.workbook import build_workbook
-from stress.report.workbook.styles import sheet_title
+from stress.report.workbook.styles import HEADROOM_CAPPED_FORMAT, HEADROOM_SHOWN, sheet_title
 
 USD_M = '#,##0.0;(#,##0.0);"–"'
 TIMES = '0.00"x"'
@@ -111,6 +111,18 @@ def covenant_blocks(ws: Any, results: Results) -> list[tuple[int, int, int]]:
     return [(results.worlds.index(v.removeprefix("Scenario: ").split(" (")[0]), r + 1, r + n) for r, v in starts]
 
 
+#: Fill of each flag colour, as the Covenants rules set it.
+FLAG_FILLS = {"9C0006": "first", "FFC7CE": "red", "FFEB9C": "amber", "C6EFCE": "green"}
+
+
+def _flag(rule: Any) -> tuple[str, bool]:
+    """(colour, capped?) that a rule gives a cell."""
+    capped = rule.dxf.numFmt is not None
+    if capped:
+        assert rule.dxf.numFmt.formatCode == HEADROOM_CAPPED_FORMAT
+    return FLAG_FILLS[rule.dxf.fill.fgColor.rgb[-6:]], capped
+
+
 def test_conditional_formats_cover_each_headroom_block(book: Any, results: Results) -> None:
     ws = book["Covenants"]
     last = get_column_letter(2 + len(results.quarters))
@@ -118,8 +130,9 @@ def test_conditional_formats_cover_each_headroom_block(book: Any, results: Resul
     ranges = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
     assert set(ranges) == expected
     for rules in ranges.values():
-        assert len(rules) == 4
-        assert sum("AmberHeadroom" in r.formula[0] for r in rules) == 2
+        assert [_flag(r) for r in rules] == [("first", True), ("first", False), ("red", True), ("red", False),
+                                             ("amber", False), ("green", True), ("green", False)]
+        assert sum("AmberHeadroom" in r.formula[0] for r in rules) == 3
         assert all(r.type == "expression" and r.stopIfTrue for r in rules)
 
 
@@ -141,27 +154,30 @@ def _evaluate(func: Any, computed: dict[tuple[str, str], Any]) -> bool:
 
 
 def test_flags_agree_with_the_engine_at_every_cell(book: Any, results: Results, computed: dict[tuple[str, str], Any]) -> None:
-    """First breach, red, amber, green: evaluated from the rules themselves on the recomputed headroom."""
+    """First breach, red, amber, green, and the capped display beyond +/-1,000%: evaluated from the rules
+    themselves on the recomputed headroom; the first rule that holds decides (stop if true)."""
     ws = book["Covenants"]
     rules = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
     last = get_column_letter(2 + len(results.quarters))
-    seen = {"first": 0, "red": 0, "amber": 0, "green": 0}
+    seen = {"first": 0, "red": 0, "amber": 0, "green": 0, "capped": 0}
     for w, first, end in covenant_blocks(ws, results):
-        first_rule, red, amber, green = rules[f"C{first}:{last}{end}"]
+        block = rules[f"C{first}:{last}{end}"]
         origin = f"C{first}"
         for i, test in enumerate(results.covenant_tests):
             row = first + i
             breach_q = int(first_true(~test.passed[w]))
             for q in range(len(results.quarters)):
                 cell = f"{get_column_letter(3 + q)}{row}"
-                flags = [_evaluate(_rule(r.formula[0], origin, cell), computed) for r in (first_rule, red, amber, green)]
+                rule = next(r for r in block if _evaluate(_rule(r.formula[0], origin, cell), computed))
+                shown, capped = _flag(rule)
                 passed, head = bool(test.passed[w, q]), float(test.headroom[w, q])
-                shown = next(k for k, on in zip(("first", "red", "amber", "green"), flags, strict=True) if on)  # stopIfTrue
                 want = ("first" if q == breach_q else "red") if not passed else \
                        ("amber" if np.isfinite(head) and head < AMBER_HEADROOM else "green")
-                assert shown == want, (results.worlds[w], test.covenant.label, results.quarters[q], flags)
+                assert shown == want, (results.worlds[w], test.covenant.label, results.quarters[q])
+                assert capped == bool(np.isfinite(head) and abs(head) >= HEADROOM_SHOWN), (test.covenant.label, head)
                 seen[want] += 1
-    assert all(seen.values()), seen  # the fixture exercises every colour
+                seen["capped"] += capped
+    assert all(seen.values()), seen  # the fixture exercises every colour, and a headroom shown capped
 
 
 def test_summary_has_two_line_charts_with_visible_axes(book: Any, results: Results) -> None:
@@ -177,17 +193,23 @@ def test_summary_has_two_line_charts_with_visible_axes(book: Any, results: Resul
 
 
 def test_summary_verdicts_and_comparison_are_the_engines(book: Any, results: Results) -> None:
+    """The comparison is two tables one above the other (events, then credit metrics), each led by the scenario."""
     ws = book["Summary"]
     table = comparison(results)
-    header = label_row(ws, "Scenario")
-    heads = [c.value for c in ws[header]]
+    events = label_row(ws, "Scenario")
+    metrics = label_row(ws, "Scenario", events + 1)
     for name, r in table.iterrows():
-        row = label_row(ws, name, header)
-        cells = {h: ws.cell(row=row, column=i + 1).value for i, h in enumerate(heads) if h}
+        cells = {}
+        for header in (events, metrics):
+            heads = [c.value for c in ws[header]]
+            row = label_row(ws, name, header)
+            cells.update({h: ws.cell(row=row, column=i + 1).value for i, h in enumerate(heads) if h})
         assert cells["Verdict"] == r["verdict"].upper()
         assert cells["Min liquidity (USD m)"] == pytest.approx(r["min_liquidity"] / 1e6)
         assert cells["First covenant breach"] == (r["first_breach"] or "none")
         assert cells["Rating at end"] == r["rating_end"]
+        assert cells["Equity at end (USD m)"] == pytest.approx(r["equity_end"] / 1e6)
+        assert cells["Trough DSCR"] == (pytest.approx(r["trough_dscr"]) if np.isfinite(r["trough_dscr"]) else "n.m.")
     assert ws["B5"].value == dt.datetime(2025, 6, 30)
 
 

@@ -229,7 +229,7 @@ def _row(ws: Worksheet, row: int, x: Input) -> None:
         st.put_text(ws, row, 2, x.value, x.style)
     else:
         st.put(ws, row, 2, x.value, x.style)
-    st.put(ws, row, 3, x.unit, st.TEXT)
+    st.put(ws, row, 3, x.unit, st.TEXT_INDENT)  # a gap after the right-aligned value
     st.put_text(ws, row, 4, x.description, st.WRAP)
     st.put_text(ws, row, 5, x.source, st.WRAP)
     lines = max(_lines(x.description, WIDTHS[3]), _lines(x.source, WIDTHS[4]))

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.workbook.properties import CalcProperties
 
 from stress.analysis.suite import Analyses
 from stress.engine.results import Results
 from stress.report.workbook.analyses import write_analyses
+from stress.report.workbook.cached import ValuedWorkbook
 from stress.model.scenario import Scenario
 from stress.report.workbook import grid as g
 from stress.report.workbook import styles as st
@@ -49,9 +49,8 @@ def _verdict_line(results: Results, w: int) -> str:
 def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile_path: str | Path | None = None,
                    generated: dt.datetime | None = None, analyses: Analyses | None = None) -> Workbook:
     """The whole workbook for ``results``; ``scenarios`` supply descriptions and shocks (matched by name)."""
-    wb = Workbook()
+    wb = ValuedWorkbook()
     st.register(wb)
-    wb.calculation = CalcProperties(fullCalcOnLoad=True)
     grid = make_grid(results)
     by_name = {s.name: s for s in scenarios}
     taken = {name.lower() for name in FIXED_SHEETS}
@@ -85,6 +84,7 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
                   names, SummaryInputs(str(profile_path) if profile_path else None, generated or dt.datetime.now(), by_name, sources))
     write_methodology(method_ws)
     if analyses is not None:
-        write_analyses(wb, analyses)
+        write_analyses(wb, analyses, list(results.quarters))
+    st.footers(wb, st.firm_as_of(company.name, company.ticker, company.as_of))
     wb.active = 0
     return wb

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from openpyxl.styles import Alignment
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -86,5 +87,6 @@ def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, sc
     st.put(ws, 3, 1, "Sum of absolute differences, all scenarios", st.TEXT_BOLD)
     st.put_formula(ws, 3, 2, "=" + ("+".join(block_sums) or "0"), st.CHECK)
     st.put_formula(ws, 3, 3, f'=IF({TOTAL_NAME}<{TOLERANCE_M:.6f},"OK","CHECK")', st.TEXT_BOLD)
+    ws.cell(row=3, column=3).alignment = Alignment(horizontal="center", vertical="top")  # apart from the sum beside it
     wb.defined_names[TOTAL_NAME] = DefinedName(TOTAL_NAME, attr_text=f"{st.quote(ws.title)}!$B$3")
     g.finish(ws, grid, label_width=64)

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
@@ -90,16 +91,25 @@ def _define(wb: Workbook, name: str, sheet: str, col: str, row: int) -> None:
 
 
 def _rules(ws: Worksheet, cell_range: str, first_row: int) -> None:
-    """Flag rules over ``cell_range``, written relative to its top-left cell (first quarter, ``first_row``)."""
+    """Flag rules over ``cell_range``, written relative to its top-left cell (first quarter, ``first_row``).
+
+    One rule decides each cell (stop if true; LibreOffice applies only the first that matches): its colour, and
+    for headroom beyond +/- HEADROOM_SHOWN also the capped number format (at or above it a pass is green,
+    at or below minus it a breach)."""
     col = g.Grid.letter(0)
     c, row_anchor = f"{col}{first_row}", f"${col}{first_row}:{col}{first_row}"
     breach = f'OR(AND(ISNUMBER({c}),{c}<0),{c}="{NM_BREACH}")'
     first = f'AND({breach},COUNTIF({row_anchor},"<0")+COUNTIF({row_anchor},"{NM_BREACH}")=1)'
-    rules = ((first, FIRST_BREACH), (breach, RED),
-             (f"AND(ISNUMBER({c}),{c}>=0,{c}<{AMBER_NAME})", AMBER),
-             (f'OR(AND(ISNUMBER({c}),{c}>={AMBER_NAME}),{c}="{st.NM}")', GREEN))
-    for formula, (fill, font) in rules:
-        ws.conditional_formatting.add(cell_range, FormulaRule(formula=[formula], fill=fill, font=font, stopIfTrue=True))
+    far_below = f"AND(ISNUMBER({c}),{c}<=-{st.HEADROOM_SHOWN:g})"
+    far_above = f"AND(ISNUMBER({c}),{c}>={st.HEADROOM_SHOWN:g})"
+    rules = ((f"AND({first},{far_below})", FIRST_BREACH, True), (first, FIRST_BREACH, False),
+             (far_below, RED, True), (breach, RED, False),
+             (f"AND(ISNUMBER({c}),{c}>=0,{c}<{AMBER_NAME})", AMBER, False),
+             (f"AND({far_above},{c}>={AMBER_NAME})", GREEN, True),
+             (f'OR(AND(ISNUMBER({c}),{c}>={AMBER_NAME}),{c}="{st.NM}")', GREEN, False))
+    for formula, (fill, font), capped in rules:
+        dxf = DifferentialStyle(fill=fill, font=font, numFmt=st.capped_headroom() if capped else None)
+        ws.conditional_formatting.add(cell_range, Rule(type="expression", dxf=dxf, formula=[formula], stopIfTrue=True))
 
 
 def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str],
@@ -107,7 +117,9 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
     g.title(ws, "Covenant headroom by scenario",
             "Headroom = distance to the limit as a share of the limit; positive passes. Edit a blue threshold and the flags follow.")
     st.put(ws, 3, 1, "Green: headroom at or above AmberHeadroom; amber: below it; red: breach; dark red: first breach. "
-           "n.m. coverage passes; n.m. leverage is a breach.", st.NOTE)
+           "n.m. coverage passes; n.m. leverage is a breach. Beyond "
+           f"{st.HEADROOM_SHOWN:,.0%} either way (a limit near zero) headroom shows as >{st.HEADROOM_SHOWN:,.0%} or "
+           f"<-{st.HEADROOM_SHOWN:,.0%}; the cell holds the exact share.", st.NOTE)
     covenants = results.company.covenants
     st.put(ws, 4, 1, "Thresholds (named cells)", st.SECTION)
     for i, h in enumerate(("Covenant", "Limit", "Test", "Unit", "Defined name", "Tested at", "Kind", "On breach", "Evidence"), start=1):
@@ -120,7 +132,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
         names.append(name)
         st.put_text(ws, row, 1, c.label, st.TEXT)
         st.put(ws, row, 2, sheet_limit(c), _limit_style(c))
-        st.put(ws, row, 3, "minimum" if c.is_minimum else "maximum", st.TEXT)
+        st.put(ws, row, 3, "minimum" if c.is_minimum else "maximum", st.TEXT_INDENT)
         st.put(ws, row, 4, "USD m" if c.metric is CovenantMetric.LIQUIDITY else "share" if c.metric is CovenantMetric.LTV else "x", st.TEXT)
         st.put(ws, row, 5, name, st.TEXT)
         st.put_text(ws, row, 6, c.tested_at, st.TEXT)
@@ -131,7 +143,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
         row += 1
     st.put(ws, row, 1, "Amber when headroom is below", st.TEXT)
     st.put(ws, row, 2, cov.AMBER_HEADROOM, st.INPUT_RATE)
-    st.put(ws, row, 3, "share of the limit", st.TEXT)
+    st.put(ws, row, 3, "share of the limit", st.TEXT_INDENT)
     st.put(ws, row, 5, AMBER_NAME, st.TEXT)
     _define(wb, AMBER_NAME, ws.title, "B", row)
     first_tested = covenant_first_q(results.company, results.cc.timeline)
@@ -150,7 +162,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
             for q in range(grid.n):
                 col = g.Grid.letter(q)
                 if q < first_q:  # tested only from its first test date (tested_from)
-                    st.put_text(ws, row, g.Grid.col(q), "not yet tested", st.TEXT)
+                    st.put_text(ws, row, g.Grid.col(q), "not yet tested", st.TEXT_RIGHT)
                     continue
                 if not c.at_parent:  # a vehicle's test: the engine's value (its waterfall has no sheet of its own)
                     v = float(test.value[w, q])

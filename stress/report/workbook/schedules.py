@@ -159,7 +159,7 @@ def _capital_structure(ws: Worksheet, results: Results, row: int) -> None:
                                         (x.rate, None), (x.rate_today, st.RATE), (x.maturity, st.DATE),
                                         (x.amortisation, None), (x.secured_by, None)), start=1):
             if style is None:
-                st.put_text(ws, r, i, str(v), st.TEXT)
+                st.put_text(ws, r, i, str(v), st.TEXT if i == 1 else st.TEXT_INDENT)
             else:
                 st.put(ws, r, i, float(v) if style != st.DATE else v, style)
     total = first + len(frame)
@@ -286,6 +286,6 @@ def _cohorts(ws: Worksheet, results: Results, row: int) -> None:
                   float(x.economic_life_years), x.gross_cost_usd / st.MILLION, x.book_value_usd / st.MILLION, x.funded_by)
         for i, ((_, style), v) in enumerate(zip(heads, values, strict=True), start=1):
             if style is None:
-                st.put_text(ws, r, i, str(v), st.TEXT)
+                st.put_text(ws, r, i, str(v), st.TEXT if i == 1 else st.TEXT_INDENT)
             else:
                 st.put(ws, r, i, v, style)

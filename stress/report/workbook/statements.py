@@ -203,7 +203,7 @@ def write_scenario(ws: Worksheet, results: Results, world: int, grid: g.Grid, he
                 st.put_formula(ws, row, g.Grid.col(q), "=" + line.formula(ROWS, q), line.style)
         elif line.key == "rating":
             for q in range(grid.n):
-                st.put(ws, row, g.Grid.col(q), str(rating[q]), st.TEXT)
+                st.put(ws, row, g.Grid.col(q), str(rating[q]), st.TEXT_RIGHT)  # under the figures above it
         else:
             for q, v in enumerate(_scaled(line, lines[line.source][world])):  # type: ignore[index]
                 st.put(ws, row, g.Grid.col(q), v, line.style)

@@ -1,7 +1,8 @@
 """The Summary sheet: who, when, the one-line answer, verdicts and the scenario comparison, and two charts.
 
-The comparison is ``stress.analysis.compare.comparison`` as values. The
-charts are native Excel line charts over a chart-data block at the foot of
+The comparison is ``stress.analysis.compare.comparison`` as values, in two
+tables one above the other (events, then credit metrics) so the page prints
+at 80% or more on landscape A4 or Letter. The charts are native Excel line charts over a chart-data block at the foot of
 the sheet: liquidity by scenario (formulas over the scenario sheets), and
 net debt / LTM EBITDA by scenario (engine values, blank where n.m. so the
 line breaks) against the covenant limit (a formula over its defined name, so
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,6 +23,7 @@ from openpyxl.chart.title import Title
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stress import __version__
@@ -39,18 +42,36 @@ CHART_ROWS = 20
 #: The leverage chart's axis stops at this multiple of the covenant limit, so one scenario near zero EBITDA
 #: (leverage in the hundreds) does not flatten the others.
 LEVERAGE_AXIS_LIMITS = 4
-#: Characters of the "What it assumes" column before its text wraps.
-DESCRIPTION_WIDTH = 44
+#: Where the axis stops without a net-leverage covenant to scale it by, x.
+LEVERAGE_AXIS_DEFAULT = 20.0
 
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("verdict", "Verdict", "verdict"), ("min_liquidity", "Min liquidity (USD m)", "usd"), ("min_liquidity_quarter", "in", "text"),
+#: The comparison in two tables one above the other, each led by Scenario, Case and Verdict, so the page is
+#: ~160 characters wide and prints on A4 or Letter landscape at 80% or more (10 pt type prints at 8 pt or more):
+#: (comparison column, header, kind). The scenario's description closes the first table.
+EVENTS: tuple[tuple[str, str, str], ...] = (
+    ("min_liquidity", "Min liquidity (USD m)", "usd"), ("min_liquidity_quarter", "in", "quarter"),
     ("first_breach", "First covenant breach", "event"), ("first_breach_covenant", "Covenant", "event"),
     ("liquidity_default", "Liquidity default", "event"), ("maturity_default", "Maturity default", "event"),
-    ("maturity_default_tranche", "Tranche", "event"), ("peak_net_leverage", "Peak net debt / EBITDA", "x"),
-    ("trough_dscr", "Trough DSCR", "x"), ("trough_interest_cover", "Trough EBITDA / interest", "x"),
-    ("ebitda_nm_quarters", "Quarters EBITDA <= 0", "count"), ("rating_end", "Rating at end", "text"),
-    ("equity_end", "Equity at end (USD m)", "usd"),
+    ("maturity_default_tranche", "Tranche", "event"),
 )
+METRICS: tuple[tuple[str, str, str], ...] = (
+    ("peak_net_leverage", "Peak net debt / EBITDA", "x"), ("trough_dscr", "Trough DSCR", "x"),
+    ("trough_interest_cover", "Trough EBITDA / interest", "x"), ("ebitda_nm_quarters", "Quarters EBITDA <= 0", "count"),
+    ("rating_end", "Rating at end", "quarter"), ("equity_end", "Equity at end (USD m)", "usd"),
+)
+#: Width of columns A, B, C, ... (characters); the description column is the widest, last of the first table.
+WIDTHS = (22, 10, 10, 11, 9, 10, 13, 10, 10, 13, 37)
+#: Column of the scenario's description (K) and the last column printed.
+DESCRIPTION_COL = 4 + len(EVENTS)
+LAST_COL = DESCRIPTION_COL
+#: Characters of the description column before its text wraps.
+DESCRIPTION_WIDTH = WIDTHS[DESCRIPTION_COL - 1]
+#: Points per wrapped line of 10 pt text, and characters of it per unit of column width (Calibri: ~1.3).
+LINE_HEIGHT = 13.0
+CHARS_PER_WIDTH = 1.3
+#: The two charts side by side: width in cm each, and the column the second starts in (G, clear of the first).
+CHART_WIDTH_CM = 13.5
+SECOND_CHART_COL = "G"
 
 
 @dataclass(frozen=True)
@@ -62,6 +83,8 @@ class SummaryInputs:
 
 
 def _cell_value(value: object, kind: str) -> tuple[object, str]:
+    """(value, style): figures right-aligned ("n.m." among them), quarters and events centred, never glued to
+    the figure beside them."""
     if kind == "usd":
         return st.usd_m(float(value)), st.USD_M  # type: ignore[arg-type]
     if kind == "x":
@@ -69,8 +92,8 @@ def _cell_value(value: object, kind: str) -> tuple[object, str]:
     if kind == "count":
         return float(value), st.COUNT  # type: ignore[arg-type]
     if kind == "event":
-        return (value if isinstance(value, str) else "none"), st.TEXT
-    return str(value), st.TEXT
+        return (value if isinstance(value, str) else "none"), st.TEXT_CENTRE
+    return str(value), st.TEXT_CENTRE
 
 
 def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str], names: CovenantNames,
@@ -92,29 +115,47 @@ def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets
             st.put(ws, row, 2, value, st.DATE)
             ws.cell(row=row, column=2).alignment = Alignment(horizontal="left", vertical="top")
         else:
-            st.put_text(ws, row, 2, str(value), st.TEXT)
+            _wrapped(ws, row, 2, str(value), st.TEXT)
         row += 1
     table = comparison(results)
     row += 1
     st.put(ws, row, 1, "Answer", st.SECTION)
-    st.put_text(ws, row + 1, 1, answer(table), st.TEXT_BOLD)
+    _wrapped(ws, row + 1, 1, answer(table), st.TEXT_BOLD)
     row += 3
-    row = _comparison(ws, table, row, inputs, dict(zip(results.worlds, results.cases, strict=True)))
+    cases = dict(zip(results.worlds, results.cases, strict=True))
+    row = _comparison(ws, table, row, "Verdict and events by scenario", EVENTS, inputs, cases, describe=True)
+    ws.row_breaks.append(Break(id=row))  # the metrics and charts start the second printed page
+    row = _comparison(ws, table, row + 1, "Credit metrics by scenario", METRICS, inputs, cases, describe=False)
     chart_row = row + 1
     row = chart_row + CHART_ROWS + 1
+    ws.row_breaks.append(Break(id=row - 1))  # the sources start a page of their own
     row = _sources(ws, results, row, inputs.sources_notes)
-    last_col = get_column_letter(3 + len(COLUMNS))
     data = _chart_data(ws, results, grid, scenario_sheets, names, row + 1)
     _charts(ws, results, grid, data, chart_row)
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 12
-    ws.column_dimensions["C"].width = 12
-    ws.column_dimensions["D"].width = DESCRIPTION_WIDTH
-    for col in range(5, 5 + len(COLUMNS)):
-        ws.column_dimensions[get_column_letter(col)].width = 13
+    for i, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     st.print_setup(ws)
-    ws.print_area = f"A1:{last_col}{row - 1}"  # the chart-data block below is for the charts, not for print
+    ws.print_area = f"A1:{get_column_letter(LAST_COL)}{row - 1}"  # the chart-data block below is for the charts, not for print
     ws.freeze_panes = "A4"
+
+
+def _wrapped(ws: Worksheet, row: int, col: int, text: str, style: str) -> None:
+    """``text`` across columns ``col``..LAST_COL (merged), wrapped inside the printed width, the row as tall as its lines."""
+    st.put_text(ws, row, col, text, style)
+    cell = ws.cell(row=row, column=col)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=LAST_COL)
+    width = sum(WIDTHS[col - 1:LAST_COL])
+    lines = _lines(text, width)
+    if lines > 1:
+        ws.row_dimensions[row].height = LINE_HEIGHT * lines
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` takes when wrapped in a column ``width`` characters wide: an estimate (openpyxl cannot measure
+    text), wrapping at spaces and breaking words longer than a line, as a spreadsheet does."""
+    per_line = max(1, int(width * CHARS_PER_WIDTH))
+    return sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True))) for part in text.split("\n"))
 
 
 def baseline_world(results: Results) -> int:
@@ -133,40 +174,60 @@ def funding_gap_text(results: Results) -> str:
             f"cumulative ({where})")
 
 
-def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, inputs: SummaryInputs, cases: dict[str, str]) -> int:
-    st.put(ws, row, 1, "Verdict and comparison by scenario", st.SECTION)
-    heads = ["Scenario", "Case", "Verdict", "What it assumes", *(label for _, label, _ in COLUMNS[1:])]
+def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, title: str, columns: tuple[tuple[str, str, str], ...],
+                inputs: SummaryInputs, cases: dict[str, str], describe: bool) -> int:
+    """One comparison table from ``row``: Scenario, Case, Verdict, then ``columns`` (and the description when
+    ``describe``); returns the first row after it."""
+    st.put(ws, row, 1, title, st.SECTION)
+    heads = ["Scenario", "Case", "Verdict", *(label for _, label, _ in columns), *(["What it assumes"] if describe else [])]
     for i, h in enumerate(heads, start=1):
         st.put(ws, row + 1, i, h, st.HEADER)
     ws.row_dimensions[row + 1].height = 40  # headers wrap onto up to three lines
     row += 2
     for name, r in table.iterrows():
         st.put_text(ws, row, 1, str(name), st.TEXT_BOLD)
-        st.put_text(ws, row, 2, cases.get(str(name), ""), st.TEXT)
+        st.put_text(ws, row, 2, cases.get(str(name), ""), st.TEXT_CENTRE)
         verdict = Verdict(r["verdict"])
         st.put(ws, row, 3, verdict.value.upper(), st.TEXT_BOLD)
         ws.cell(row=row, column=3).fill = PatternFill("solid", start_color=VERDICT_FILL[verdict], end_color=VERDICT_FILL[verdict])
-        scenario = inputs.scenarios.get(str(name))
-        description = scenario.description if scenario else ""
-        st.put_text(ws, row, 4, description, st.WRAP)
-        ws.row_dimensions[row].height = 13.0 * max(1, -(-len(description) // DESCRIPTION_WIDTH))
-        for i, (key, _, kind) in enumerate(COLUMNS[1:], start=5):
+        ws.cell(row=row, column=3).alignment = Alignment(horizontal="center", vertical="top")
+        lines = _lines(str(name), WIDTHS[0])
+        for i, (key, _, kind) in enumerate(columns, start=4):
             value, style = _cell_value(r[key], kind)
             st.put(ws, row, i, value, style)
+            if kind in ("event", "quarter"):  # names (a tranche, a covenant) wrap inside their column, never into the next
+                ws.cell(row=row, column=i).alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+                lines = max(lines, _lines(value, WIDTHS[i - 1]))
+        if describe:
+            scenario = inputs.scenarios.get(str(name))
+            description = scenario.description if scenario else ""
+            st.put_text(ws, row, DESCRIPTION_COL, description, st.WRAP)
+            lines = max(lines, _lines(description, DESCRIPTION_WIDTH))
+        if lines > 1:
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines
         row += 1
     return row
 
 
 def _sources(ws: Worksheet, results: Results, row: int, notes: dict[str, str]) -> int:
+    """Each source: its label, its address (wrapped in columns B..J, a link when it is a URL) and the profile's
+    comment on it (wrapped in the last column); the row as tall as the longer of the two."""
     st.put(ws, row, 1, "Sources named in the profile", st.SECTION)
     row += 1
     for label, url in results.company.sources.items():
         st.put_text(ws, row, 1, label, st.TEXT)
         st.put_text(ws, row, 2, url, st.TEXT)
+        ws.cell(row=row, column=2).alignment = Alignment(vertical="top", wrap_text=True)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=DESCRIPTION_COL - 1)
         if url.startswith(("http://", "https://")):
             ws.cell(row=row, column=2).hyperlink = url
+        lines = _lines(url, sum(WIDTHS[1:DESCRIPTION_COL - 1]))
         if notes.get(label):
-            st.put_text(ws, row, 3 + len(COLUMNS) // 2, notes[label], st.NOTE)
+            st.put_text(ws, row, DESCRIPTION_COL, notes[label], st.NOTE)
+            ws.cell(row=row, column=DESCRIPTION_COL).alignment = Alignment(vertical="top", wrap_text=True, indent=1)
+            lines = max(lines, _lines(notes[label], DESCRIPTION_WIDTH))
+        if lines > 1:
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines
         row += 1
     if not results.company.sources:
         st.put(ws, row, 1, "none named", st.NOTE)
@@ -233,8 +294,8 @@ def _line_chart(title: str, y_title: str, y_format: str) -> LineChart:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.x_axis.tickLblPos = "low"  # quarter labels below the plot, not on the zero line
-    chart.height = 10
-    chart.width = 17
+    chart.height = 9
+    chart.width = CHART_WIDTH_CM
     chart.legend.position = "b"
     chart.display_blanks = "gap"
     return chart
@@ -248,23 +309,25 @@ def _charts(ws: Worksheet, results: Results, grid: g.Grid, data: ChartData, row:
     liquidity.set_categories(categories)
     _straight(liquidity)
     ws.add_chart(liquidity, f"A{row}")
-    leverage = _line_chart("Net debt / LTM EBITDA against the covenant limit", "x", '0.0"x"')
+    what = "Net debt / LTM EBITDA " + ("against the covenant limit" if data.limit is not None else "(no net-leverage covenant)")
+    leverage = _line_chart(what, "x", '0.0"x"')
     leverage.add_data(Reference(ws, min_col=1, max_col=1 + grid.n, min_row=data.leverage[0], max_row=data.leverage[1]),
                       from_rows=True, titles_from_data=True)
     leverage.set_categories(categories)
+    peak = max((float(v) for v in results.metrics["net_debt_to_ebitda"].ravel() if math.isfinite(v)), default=0.0)
+    cut = LEVERAGE_AXIS_LIMITS * data.limit if data.limit is not None and data.limit > 0 else LEVERAGE_AXIS_DEFAULT
+    if peak > cut:
+        leverage.y_axis.scaling.min = 0
+        leverage.y_axis.scaling.max = cut
+        leverage.y_axis.majorUnit = data.limit if data.limit is not None and data.limit > 0 else cut / 4
+        leverage.title = _title(f"{what} (axis cut at {cut:g}x)")
     if data.limit is not None:
-        peak = max((float(v) for v in results.metrics["net_debt_to_ebitda"].ravel() if math.isfinite(v)), default=0.0)
-        if peak > LEVERAGE_AXIS_LIMITS * data.limit > 0:
-            leverage.y_axis.scaling.min = 0
-            leverage.y_axis.scaling.max = LEVERAGE_AXIS_LIMITS * data.limit
-            leverage.y_axis.majorUnit = data.limit
-            leverage.title = _title(f"Net debt / LTM EBITDA against the covenant limit (axis cut at {LEVERAGE_AXIS_LIMITS * data.limit:g}x)")
         limit = leverage.series[-1]
         limit.graphicalProperties.line.solidFill = "C00000"
         limit.graphicalProperties.line.dashStyle = "dash"
         limit.graphicalProperties.line.width = 28575
     _straight(leverage)
-    ws.add_chart(leverage, f"F{row}")
+    ws.add_chart(leverage, f"{SECOND_CHART_COL}{row}")
 
 
 def _straight(chart: LineChart) -> None:
