@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stress.analysis.breakeven import Breakeven, Event
-from stress.analysis.drivers import DRIVERS
+from stress.scenarios.drivers import DRIVERS
 from stress.analysis.grid import Grid, GridMetric
 from stress.analysis.montecarlo import MonteCarloResult
 from stress.analysis.suite import Analyses
