@@ -19,7 +19,7 @@ from stress.errors import ProfileError, ReportError, StressError
 from stress.io.profiles import LoadedProfile, load_profile, profile_dirs
 from stress.model.company import Company
 from stress.scenarios.select import library, select
-from stress import api, cli_analyses
+from stress import api, cli_analyses, cli_memo
 from stress.cli_common import EXIT_BAD_INPUT, EXIT_BREACH, CaseOpt, load_or_exit
 from stress.model.capital import Case
 from stress.scenarios.build import with_other_baseline
@@ -305,6 +305,7 @@ def batch(
 
 
 cli_analyses.register(app)
+cli_memo.register(app)
 
 
 def main() -> None:
