@@ -110,6 +110,21 @@ def _liquidity(ax: object, results: Results, names: list[str]) -> None:
     _quarter_axis(ax, results.quarters)
 
 
+def leverage_axis(values: np.ndarray, limit: float | None) -> tuple[float, float, str]:
+    """(bottom, top, what was cut): from the lowest value to the highest, but no higher than
+    ``LEVERAGE_AXIS_LIMITS`` x the limit (``LEVERAGE_AXIS_CAP`` without one) and no lower than a quarter of
+    that below zero (net cash over a small EBITDA gives large negative ratios); the cut named, e.g. '20x'."""
+    finite = values[np.isfinite(values)]
+    cap = LEVERAGE_AXIS_LIMITS * limit if limit and limit > 0 else LEVERAGE_AXIS_CAP
+    floor = -cap / 4
+    low = min(0.0, float(finite.min())) if finite.size else 0.0
+    high = max(float(finite.max()) if finite.size else 1.0, limit or 0.0)
+    cuts = ([f"{cap:g}x"] if high > cap else []) + ([f"{floor:g}x"] if low < floor else [])
+    low, high = max(low, floor), min(high, cap)
+    pad = 0.05 * (high - low or 1.0)
+    return low - pad, high + pad, " and ".join(cuts)
+
+
 def _leverage(ax: object, results: Results, names: list[str]) -> None:
     values, name, limit, _ = leverage_series(results)
     x = np.arange(len(results.quarters))
@@ -118,15 +133,11 @@ def _leverage(ax: object, results: Results, names: list[str]) -> None:
                 linestyle="--" if results.cases[w] != results.cc.case.value else "-")
     if limit is not None:
         ax.axhline(limit, color=LIMIT_COLOUR, linewidth=0.9, linestyle=(0, (4, 2)))  # type: ignore[attr-defined]
-    finite = values[np.isfinite(values)]
-    peak = float(finite.max()) if finite.size else 0.0
-    cap = LEVERAGE_AXIS_LIMITS * limit if limit else LEVERAGE_AXIS_CAP
-    if peak > cap > 0:
-        ax.set_ylim(min(0.0, float(finite.min())) * 1.05, cap)  # type: ignore[attr-defined]
-        ax.text(0.01, 0.97, f"axis cut at {cap:g}x", transform=ax.transAxes, va="top",  # type: ignore[attr-defined]
-                fontsize=FONT_SIZE - 0.5, color="#555555")
-    covenant = "" if limit is not None else " (no leverage covenant)"
-    ax.set_title(f"{name}, x{covenant}", loc="left")  # type: ignore[attr-defined]
+    low, high, cut = leverage_axis(values, limit)
+    ax.set_ylim(low, high)  # type: ignore[attr-defined]
+    notes = [] if limit is not None else ["no leverage covenant"]
+    notes += [f"axis cut at {cut}"] if cut else []
+    ax.set_title(f"{name}, x" + (f" ({'; '.join(notes)})" if notes else ""), loc="left")  # type: ignore[attr-defined]
     ax.yaxis.set_major_formatter(lambda v, _p: f"{v:g}x")  # type: ignore[attr-defined]
     _quarter_axis(ax, results.quarters)
 
@@ -143,7 +154,7 @@ def scenario_charts(results: Results, names: list[str], width_mm: float, height_
             from matplotlib.lines import Line2D
 
             handles.append(Line2D([], [], color=LIMIT_COLOUR, linewidth=0.9, linestyle=(0, (4, 2))))
-            labels.append(f"{label} covenant: max {limit:g}x")
+            labels.append(f"{label.replace('_', ' ')} covenant: max {limit:g}x")
         fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=FONT_SIZE,  # type: ignore[attr-defined]
                    handlelength=2.2, columnspacing=1.2)
         rows = math.ceil(len(labels) / min(6, len(labels)))

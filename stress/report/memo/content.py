@@ -92,16 +92,20 @@ def one_line_answer(results: Results) -> str:
 
 # --- the scenario table ------------------------------------------------------------------------------
 
-SCENARIO_HEADINGS = ("Scenario", "Case", "Verdict", "Min liquidity", "in", "First covenant breach", "Default",
+SCENARIO_HEADINGS = ("Scenario", "Verdict", "Min liquidity", "in", "First covenant breach", "Default",
                      "Peak net lev.", "Trough DSCR", "Rating end")
 
 
 @dataclass(frozen=True)
 class ScenarioRow:
-    scenario: str
-    case: str
+    scenario: str  # with its case in brackets where it is not the run's
     verdict: str  # pass, breach, default
     cells: tuple[str, ...]  # the columns after Verdict, formatted
+
+
+def readable(label: str) -> str:
+    """A covenant label as words: ``lease_adjusted_leverage`` -> ``lease adjusted leverage``."""
+    return clean(label).replace("_", " ")
 
 
 def default_text(results: Results, world: int) -> str:
@@ -125,8 +129,10 @@ def scenario_rows(results: Results) -> list[ScenarioRow]:
     table = comparison(results)
     rows = []
     for w, (name, r) in enumerate(table.iterrows()):
-        breach = f"{r.first_breach} {clean(r.first_breach_covenant)}" if isinstance(r.first_breach, str) else "–"
-        rows.append(ScenarioRow(clean(str(name)), results.cases[w], str(r.verdict), (
+        breach = f"{r.first_breach} {readable(r.first_breach_covenant)}" if isinstance(r.first_breach, str) else "–"
+        case = results.cases[w]
+        shown = clean(str(name)) + (f" ({case})" if case != results.cc.case.value and case not in str(name) else "")
+        rows.append(ScenarioRow(shown, str(r.verdict), (
             usd_m(r.min_liquidity), str(r.min_liquidity_quarter), breach, default_text(results, w),
             times(r.peak_net_leverage), times(r.trough_dscr), str(r.rating_end))))
     return rows
@@ -203,7 +209,7 @@ def _size_text(results: Results, b: Breakeven) -> str:
 def _when_text(b: Breakeven) -> str:
     if b.quarter is None:
         return "–"
-    return f"{b.quarter} {clean(b.what)}" if b.event is Event.BREACH and b.what else b.quarter
+    return f"{b.quarter} {readable(b.what)}" if b.event is Event.BREACH and b.what else b.quarter
 
 
 def breakeven_rows(results: Results, rows: list[Breakeven]) -> list[tuple[str, str, str, str, str]]:
@@ -218,10 +224,6 @@ def breakeven_rows(results: Results, rows: list[Breakeven]) -> list[tuple[str, s
 
 
 # --- capital structure and the maturity wall ----------------------------------------------------------
-
-KIND_SHORT = {"term_loan": "term loan", "delayed_draw": "DDTL", "notes": "notes", "convertible": "convertible",
-              "revolver": "revolver", "vendor_financing": "vendor"}
-
 
 @dataclass(frozen=True)
 class DebtTable:
@@ -241,27 +243,27 @@ def debt_table(results: Results, world: int = 0) -> DebtTable:
     wall = maturity_wall(results, world)
     years = list(wall.index)
     later = [y for y in (ladder.columns if not ladder.empty else []) if y not in years]
-    headings = ("Tranche", "Kind", "Drawn", "Limit", "Rate", "Maturity", *(str(y) for y in years), "Later")
+    headings = ("Tranche", "Drawn", "Limit", "Rate", "Maturity", *(str(y) for y in years), "Later")
     rows: list[tuple[str, ...]] = []
     for _, t in cs.iterrows():
         due = ladder.loc[t.tranche] if t.tranche in ladder.index else pd.Series(dtype=float)
         planned = "*" if str(t.status).startswith("planned") else ""
-        rows.append((clean(str(t.tranche)) + planned, KIND_SHORT.get(str(t.kind), str(t.kind)), usd_m(t.drawn_usd),
+        rows.append((clean(str(t.tranche)) + planned, usd_m(t.drawn_usd),
                      usd_m(t.limit_usd), clean(str(t.rate)), str(t.maturity),
                      *(usd_m(float(due.get(y, 0.0))) for y in years), usd_m(float(due.reindex(later).sum()))))
     first_total = len(rows)
     total = ladder.loc["Total"] if not ladder.empty else pd.Series(dtype=float)
-    rows.append(("Principal due", "", usd_m(float(cs.drawn_usd.sum())) if len(cs) else "–",
+    rows.append(("Principal due", usd_m(float(cs.drawn_usd.sum())) if len(cs) else "–",
                  usd_m(float(cs.limit_usd.sum())) if len(cs) else "–", "", "",
                  *(usd_m(float(total.get(y, 0.0))) for y in years), usd_m(float(total.reindex(later).sum()))))
     leases = lease_commitments(c)
     if not leases.empty:
         pay = leases["total"]
-        rows.append(("Lease payments", "", "", "", "", "", *(usd_m(float(pay.get(y, 0.0))) for y in years),
+        rows.append(("Lease payments", "", "", "", "", *(usd_m(float(pay.get(y, 0.0))) for y in years),
                      usd_m(float(pay[[y for y in pay.index if y not in years]].sum()))))
-    rows.append((f"Liquidity at start ({clean(results.worlds[world])})", "", "", "", "", "",
+    rows.append((f"Liquidity at start ({clean(results.worlds[world])})", "", "", "", "",
                  *(usd_m(float(v)) for v in wall.liquidity_at_start), ""))
-    rows.append(("Liquidity / principal due", "", "", "", "", "",
+    rows.append(("Liquidity / principal due", "", "", "", "",
                  *(times(float(v)) if np.isfinite(v) else "–" for v in wall.coverage), ""))
     note = ("USD m at as_of; principal due is the contractual schedule of the drawn balance, by fiscal year; "
             "* planned (the plan case counts it)." if len(cs) else "The profile has no debt.")

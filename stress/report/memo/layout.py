@@ -147,18 +147,18 @@ def _header(pdf: MemoPDF, inputs: MemoInputs) -> None:
 def _scenarios(pdf: MemoPDF, inputs: MemoInputs) -> None:
     _section(pdf, "Verdict by scenario")
     rows = scenario_rows(inputs.results)
-    cells = [(r.scenario, r.case, r.verdict.upper(), *r.cells) for r in rows]
-    fills = {(i, 2): VERDICT_FILL[r.verdict] for i, r in enumerate(rows)}
+    cells = [(r.scenario, r.verdict.upper(), *r.cells) for r in rows]
+    fills = {(i, 1): VERDICT_FILL[r.verdict] for i, r in enumerate(rows)}
     fills |= {(i, 0): "#FFFFFF" for i in range(len(rows))}  # scenario names in bold
-    _table(pdf, SCENARIO_HEADINGS, cells, (30, 14, 14, 17, 11, 32, 31, 15, 14, 13),
-           ("LEFT", "LEFT", "CENTER", "RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER"), fills)
+    _table(pdf, SCENARIO_HEADINGS, cells, (32, 15, 17, 11, 38.9, 37, 15, 14, 12),
+           ("LEFT", "CENTER", "RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER"), fills)
     _note(pdf, "Min liquidity in USD m: cash + undrawn revolver, its lowest quarter. Default: the first liquidity, "
                "maturity or covenant event of default. Peak net leverage n.m. when LTM EBITDA <= 0 (the chart's line "
                "breaks there). Dashed lines below: the other case's baseline. " + funding_gap_line(inputs.results))
 
 
 def _scenario_charts(pdf: MemoPDF, inputs: MemoInputs) -> None:
-    height = 72.0
+    height = 64.0
     _section(pdf, "Liquidity and leverage by scenario", need=height)
     names = [pdf.printable(n) for n in inputs.results.worlds]
     svg = charts.scenario_charts(inputs.results, names, pdf.epw, height)
@@ -167,7 +167,7 @@ def _scenario_charts(pdf: MemoPDF, inputs: MemoInputs) -> None:
 
 
 def _montecarlo(pdf: MemoPDF, inputs: MemoInputs) -> None:
-    height, width = 58.0, 104.0
+    height, width = 52.0, 104.0
     _section(pdf, "Monte Carlo: probability of default and the cash fan", need=height)
     mc, view = inputs.montecarlo, inputs.view
     market = view.pd if view is not None else None
@@ -201,7 +201,7 @@ def _breakevens(pdf: MemoPDF, inputs: MemoInputs) -> None:
     if not rows:
         _note(pdf, "No driver applies to this profile.")
         return
-    _table(pdf, BREAKEVEN_HEADINGS, rows, (28, 61, 22, 61, 20), ("LEFT", "LEFT", "LEFT", "LEFT", "LEFT"))
+    _table(pdf, BREAKEVEN_HEADINGS, rows, (27, 54, 28, 54, pdf.epw - 163), ("LEFT",) * 5)
     _note(pdf, "Each driver is searched alone from no shock to its harshest size (stress breakeven); "
                "'none, even at' gives the harshest size tried.")
 
@@ -211,11 +211,11 @@ def _debt(pdf: MemoPDF, inputs: MemoInputs) -> None:
 
     t = debt_table(inputs.results, baseline_world(inputs.results))
     _section(pdf, "Capital structure and maturity wall", need=LINE * min(len(t.rows) + 2, 12))
-    years = len(t.headings) - 7
-    fixed, later = (40.0, 14.0, 14.0, 14.0, 17.0, 16.0), 14.0
+    years = len(t.headings) - 6
+    fixed, later = (38.0, 14.0, 14.0, 17.0, 15.0), 14.0
     rest = (pdf.epw - sum(fixed) - later) / years
     _table(pdf, t.headings, t.rows, (*fixed, *([rest] * years), later),
-           ("LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT", *(["RIGHT"] * (years + 1))), bold_from=t.first_total)
+           ("LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT", *(["RIGHT"] * (years + 1))), bold_from=t.first_total)
     _note(pdf, t.note)
 
 
