@@ -179,8 +179,8 @@ def fan_chart(mc: MonteCarloResult, market_pd: float | None, width_mm: float, he
         ax.yaxis.set_major_formatter(FuncFormatter(_usd_m))
         market = f"; market-implied {market_pd:.1%}" if market_pd is not None else ""
         ax.set_title(f"Cash, USD m, {mc.paths:,} paths: PD {mc.probability_of_default:.1%}{market}", loc="left")
-        ax.legend(loc="upper left", fontsize=FONT_SIZE, ncol=3)
+        fig.legend(*ax.get_legend_handles_labels(), loc="lower center", fontsize=FONT_SIZE, ncol=3)  # type: ignore[attr-defined]
         _quarter_axis(ax, mc.quarters)
-        fig.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.12)  # type: ignore[attr-defined]
+        fig.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.2)  # type: ignore[attr-defined]
 
     return _svg(draw, width_mm, height_mm)

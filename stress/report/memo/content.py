@@ -253,7 +253,7 @@ def debt_table(results: Results, world: int = 0) -> DebtTable:
                      *(usd_m(float(due.get(y, 0.0))) for y in years), usd_m(float(due.reindex(later).sum()))))
     first_total = len(rows)
     total = ladder.loc["Total"] if not ladder.empty else pd.Series(dtype=float)
-    rows.append(("Principal due", usd_m(float(cs.drawn_usd.sum())) if len(cs) else "–",
+    rows.append(("Total; principal due", usd_m(float(cs.drawn_usd.sum())) if len(cs) else "–",
                  usd_m(float(cs.limit_usd.sum())) if len(cs) else "–", "", "",
                  *(usd_m(float(total.get(y, 0.0))) for y in years), usd_m(float(total.reindex(later).sum()))))
     leases = lease_commitments(c)

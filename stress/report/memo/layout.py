@@ -103,7 +103,7 @@ def _note(pdf: MemoPDF, text: str, size: float = SMALL) -> None:
     if text:
         pdf.set_font(FONT, "I", size)
         pdf.set_text_color(*GREY)
-        pdf.multi_cell(0, size * 0.45, pdf.printable(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.45, pdf.printable(text), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
 
 
@@ -136,11 +136,11 @@ def _header(pdf: MemoPDF, inputs: MemoInputs) -> None:
         pdf.set_font(FONT, "B", BODY)
         pdf.cell(18, 3.6, label)
         pdf.set_font(FONT, "", BODY)
-        pdf.multi_cell(0, 3.6, pdf.printable(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 3.6, pdf.printable(value), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1.5)
     pdf.set_fill_color(ANSWER_FILL)
     pdf.set_font(FONT, "B", 8)
-    pdf.multi_cell(0, 4.2, pdf.printable(one_line_answer(inputs.results)), fill=True, padding=1.5,
+    pdf.multi_cell(0, 4.2, pdf.printable(one_line_answer(inputs.results)), fill=True, padding=1.5, align="L",
                    new_x="LMARGIN", new_y="NEXT")
 
 
@@ -154,7 +154,8 @@ def _scenarios(pdf: MemoPDF, inputs: MemoInputs) -> None:
            ("LEFT", "CENTER", "RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER"), fills)
     _note(pdf, "Min liquidity in USD m: cash + undrawn revolver, its lowest quarter. Default: the first liquidity, "
                "maturity or covenant event of default. Peak net leverage n.m. when LTM EBITDA <= 0 (the chart's line "
-               "breaks there). Dashed lines below: the other case's baseline. " + funding_gap_line(inputs.results))
+               "breaks there); the chart shows the leverage the firm's covenant tests. Dashed lines: the other "
+               "case's baseline. " + funding_gap_line(inputs.results))
 
 
 def _scenario_charts(pdf: MemoPDF, inputs: MemoInputs) -> None:
@@ -178,7 +179,7 @@ def _montecarlo(pdf: MemoPDF, inputs: MemoInputs) -> None:
     for i, line in enumerate(montecarlo_lines(mc, view)):
         pdf.set_font(FONT, "B" if i == 0 else "", BODY if i < 2 else SMALL)
         pdf.set_x(x)
-        pdf.multi_cell(pdf.l_margin + pdf.epw - x, 3.4, pdf.printable(line), new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(pdf.l_margin + pdf.epw - x, 3.4, pdf.printable(line), align="L", new_x="LEFT", new_y="NEXT")
         pdf.ln(1.2)
     pdf.set_x(x)
     _note_at(pdf, x, "Paths drawn around the profile's own market (GPU prices with crashes, a financing market "
@@ -190,7 +191,7 @@ def _montecarlo(pdf: MemoPDF, inputs: MemoInputs) -> None:
 def _note_at(pdf: MemoPDF, x: float, text: str) -> None:
     pdf.set_font(FONT, "I", SMALL - 0.3)
     pdf.set_text_color(*GREY)
-    pdf.multi_cell(pdf.l_margin + pdf.epw - x, 2.9, pdf.printable(text), new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(pdf.l_margin + pdf.epw - x, 2.9, pdf.printable(text), align="L", new_x="LEFT", new_y="NEXT")
     pdf.set_text_color(0)
 
 
@@ -223,7 +224,7 @@ def _assumptions(pdf: MemoPDF, assumptions: list[Assumption], estimates: list[Es
     _section(pdf, "Key assumptions and the largest estimates", need=LINE * 8)
     basis = pdf.epw - 80
     _table(pdf, ("Assumption", "Value", "Basis (the profile's comment)"),
-           [(a.name, a.value, _short(a.basis)) for a in assumptions], (32, 48, basis), ("LEFT",) * 3)
+           [(a.name, a.value, _short(a.basis)) for a in assumptions], (37, 43, basis), ("LEFT",) * 3)
     pdf.ln(1.5)
     if estimates:
         _table(pdf, ("Largest estimates", "USD m", "Basis (the profile's comment)"),
