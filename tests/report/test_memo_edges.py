@@ -43,6 +43,7 @@ def memo(*args: str, env: dict[str, str] | None = None):
     return runner.invoke(app, ["memo", *args], env={"SOURCE_DATE_EPOCH": EPOCH, **(env or {})})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_profile_fits_two_pages(name: str) -> None:
     """All built-in scenarios and the other case's baseline, as ``stress memo NAME`` runs them."""
@@ -98,7 +99,8 @@ def test_a_firm_with_nothing_but_cash(tmp_path: Path) -> None:
     data = base_company_data(horizon_quarters=8)
     data["opening"] = {"cash": 50_000_000}
     text = _clean_memo(tmp_path, _write_profile(tmp_path / "cash.yaml", data))
-    assert "The profile has no debt." in text
+    assert "The profile has no debt and no leases." in text and "Total; principal due" not in text
+    assert "Minimum cash none" in text
     assert "Probability of default within the horizon: 0.0%" in text  # cash, no costs, no debt: it cannot default
     assert "Largest estimates: none marked" in text
 
@@ -118,6 +120,7 @@ def _subprocess_memo(out: Path, hash_seed: str) -> bytes:
     return out.read_bytes()
 
 
+@pytest.mark.slow
 def test_same_input_and_seed_give_the_same_bytes(tmp_path: Path) -> None:
     """Two processes (different string-hash seeds) with one SOURCE_DATE_EPOCH write identical files."""
     first = _subprocess_memo(tmp_path / "a.pdf", "1")

@@ -89,7 +89,8 @@ def key_assumptions(cc: CompiledCompany, comments: dict[str, str], paths: int, s
            Assumption("Power", f"USD {m.power_price_per_kwh:.3f} per kWh, PUE {c.costs.pue:g}",
                       _comment(comments, "market.power_price_per_kwh")),
            _lives(c, comments),
-           Assumption("Minimum cash", f"USD {usd_m(c.treasury.minimum_cash)} m", _comment(comments, "treasury.minimum_cash")),
+           Assumption("Minimum cash", f"USD {usd_m(c.treasury.minimum_cash)} m" if c.treasury.minimum_cash else "none",
+                      _comment(comments, "treasury.minimum_cash")),
            Assumption("Refinancing", f"{closed}; premium {r.premium * 1e4:+.0f}bp",
                       clean(r.evidence or "") or _comment(comments, "refinancing.premium", "refinancing.closed_from")),
            _montecarlo(c, paths, seed)]
@@ -124,9 +125,8 @@ def _candidates(c: Company, comments: dict[str, str], case: Case) -> Iterable[tu
     for i, k in enumerate(c.contracts):
         if not c.counts_contract(k.status, case):
             continue
-        p = f"contracts[{i}]"
-        fields = [f"{p}.{f}" for f in ("gpus", "price_per_gpu_hour", "start", "end")]
-        note = next((clean(comments[f]) for f in fields if ESTIMATE.search(comments.get(f, ""))), "")
+        p = f"contracts[{i}]"  # any estimate on its lines (GPUs, price, term) is one on its value
+        note = next((clean(v) for k, v in comments.items() if k.startswith(f"{p}.") and ESTIMATE.search(v)), "")
         yield p, f"{clean(k.name or k.customer)}: remaining contract value", float(backlog.backlog_usd.iloc[i]), note
     for x in flatten(c, comments=comments, skip=frozenset({"sources"})):
         if x.unit.startswith("USD m") and isinstance(x.value, int | float) and "reported_" not in x.path:

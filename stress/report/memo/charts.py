@@ -135,6 +135,9 @@ def _leverage(ax: object, results: Results, names: list[str]) -> None:
         ax.axhline(limit, color=LIMIT_COLOUR, linewidth=0.9, linestyle=(0, (4, 2)))  # type: ignore[attr-defined]
     low, high, cut = leverage_axis(values, limit)
     ax.set_ylim(low, high)  # type: ignore[attr-defined]
+    if not np.isfinite(values).any():
+        ax.text(0.5, 0.5, "n.m. in every quarter: LTM EBITDA <= 0", transform=ax.transAxes,  # type: ignore[attr-defined]
+                ha="center", va="center", color="#555555")
     notes = [] if limit is not None else ["no leverage covenant"]
     notes += [f"axis cut at {cut}"] if cut else []
     ax.set_title(f"{name}, x" + (f" ({'; '.join(notes)})" if notes else ""), loc="left")  # type: ignore[attr-defined]

@@ -228,7 +228,7 @@ def breakeven_rows(results: Results, rows: list[Breakeven]) -> list[tuple[str, s
 @dataclass(frozen=True)
 class DebtTable:
     headings: tuple[str, ...]
-    rows: list[tuple[str, ...]]  # tranches, then the totals
+    rows: list[tuple[str, ...]]  # tranches, then the totals; empty when the firm has neither debt nor leases
     first_total: int  # index of the first totals row
     note: str
 
@@ -238,6 +238,8 @@ def debt_table(results: Results, world: int = 0) -> DebtTable:
     horizon and later; then total principal, lease payments, and the world's liquidity at the start of each
     year against the principal due (``maturity_wall``)."""
     c = results.company
+    if not c.debt and not c.leases:
+        return DebtTable((), [], 0, "The profile has no debt and no leases.")
     cs = capital_structure(c)
     ladder = maturity_ladder(c)
     wall = maturity_wall(results, world)
@@ -266,5 +268,5 @@ def debt_table(results: Results, world: int = 0) -> DebtTable:
     rows.append(("Liquidity / principal due", "", "", "", "",
                  *(times(float(v)) if np.isfinite(v) else "–" for v in wall.coverage), ""))
     note = ("USD m at as_of; principal due is the contractual schedule of the drawn balance, by fiscal year; "
-            "* planned (the plan case counts it)." if len(cs) else "The profile has no debt.")
+            "* planned (the plan case counts it)." if len(cs) else "The profile has no debt; its leases' payments only.")
     return DebtTable(headings, rows, first_total, note)

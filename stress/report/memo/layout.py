@@ -212,6 +212,9 @@ def _debt(pdf: MemoPDF, inputs: MemoInputs) -> None:
 
     t = debt_table(inputs.results, baseline_world(inputs.results))
     _section(pdf, "Capital structure and maturity wall", need=LINE * min(len(t.rows) + 2, 12))
+    if not t.rows:
+        _note(pdf, t.note)
+        return
     years = len(t.headings) - 6
     fixed, later = (38.0, 14.0, 14.0, 17.0, 15.0), 14.0
     rest = (pdf.epw - sum(fixed) - later) / years
