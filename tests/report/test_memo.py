@@ -176,3 +176,14 @@ def test_assumptions_and_estimates_quote_the_profile(memo: tuple[Path, dict, str
     assert "Minimum cash USD 500.0 m" in section
     # the largest estimate: 181k GB300 at USD 80k, "estimate: 14.5bn ..." in companies/coreweave.yaml
     assert "GB300-Unsold: 181,000 x USD 80,000 14,480.0 estimate: 14.5bn" in section
+
+
+def test_charts_carry_their_limits_and_the_pd(memo: tuple[Path, dict, str]) -> None:
+    """Chart text is text: CoreWeave's covenants (companies/coreweave.yaml: leverage at most 6.0x, liquidity at
+    least 250m) draw as limit lines, the leverage axis is cut at 4 x 6 = 24x, and the fan's title has both PDs."""
+    _, _, text = memo
+    mc = invoke_json("montecarlo", "coreweave", "--paths", PATHS, "--seed", SEED)
+    assert "Debt / LTM EBITDA, x (axis cut at 24x)" in text
+    assert "leverage covenant: max 6x" in text and "liquidity covenant: min USD 250 m" in text
+    assert (f"Cash, USD m, 2,000 paths: PD {share(mc['probability_of_default'])}; "
+            f"market-implied {share(mc['market_view']['market_pd'])}") in text

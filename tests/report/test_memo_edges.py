@@ -88,6 +88,8 @@ def _clean_memo(tmp_path: Path, profile: Path) -> str:
 def test_no_covenants_no_leases_no_signals(tmp_path: Path) -> None:
     text = _clean_memo(tmp_path, _write_profile(tmp_path / "bare.yaml", _tiny(covenants=None, leases=None)))
     assert "Market-implied PD: none; the profile has no market signals" in text
+    assert "Net debt / LTM EBITDA, x (no leverage covenant)" in text
+    assert "minimum cash (treasury): USD 10 m" in text  # tiny.yaml's floor, drawn where no covenant sets one
     assert "Lease payments" not in text  # no leases: no lease row in the wall
     assert "First covenant breach" in text and "2025Q3" in text
     # without covenants nothing can be breached: every scenario row shows '–' for the breach

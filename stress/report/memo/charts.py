@@ -1,8 +1,8 @@
 """The memo's charts as SVG (vectors, embedded by fpdf2): liquidity and net leverage by scenario, the cash fan.
 
 Drawn with matplotlib's object API (no pyplot, no GUI backend) and written with a fixed hash salt and no
-metadata, so the same figures give the same bytes. Text in the charts is drawn as paths: the figures that
-matter are also in the memo's tables and text, where they can be searched and copied.
+metadata, so the same figures give the same bytes. Text stays text (``svg.fonttype: none``): fpdf2 sets it in
+the memo's DejaVu Sans, so it can be searched and copied, and it is cheaper to embed than glyph paths.
 
 Money is in USD m with negatives in parentheses on the axes, as in the tables.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -33,6 +34,9 @@ LIMIT_COLOUR = "#c00000"
 #: Text and tick colour: near-black, given explicitly so the SVG states its fill.
 INK = "#1a1a1a"
 METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+#: matplotlib writes font sizes in "px" meaning its user unit, the point; fpdf2 reads px as 0.75 pt, which
+#: would set chart text a quarter smaller than matplotlib laid it out, so sizes are rewritten in pt.
+FONT_PX = re.compile(rb"font-size: ([0-9.]+)px")
 
 
 def colour(i: int) -> str:
@@ -49,7 +53,7 @@ def _svg(draw: Callable[[object], None], width_mm: float, height_mm: float) -> b
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
-    with mpl.rc_context({"svg.hashsalt": "stress-memo", "svg.fonttype": "path", "font.family": "DejaVu Sans",
+    with mpl.rc_context({"svg.hashsalt": "stress-memo", "svg.fonttype": "none", "font.family": "DejaVu Sans",
                          "font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE + 0.5, "axes.linewidth": 0.5,
                          "xtick.major.width": 0.5, "ytick.major.width": 0.5, "legend.frameon": False,
                          "text.color": INK, "axes.labelcolor": INK, "xtick.color": INK, "ytick.color": INK}):
@@ -57,7 +61,7 @@ def _svg(draw: Callable[[object], None], width_mm: float, height_mm: float) -> b
         draw(fig)
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata=METADATA)
-    return buf.getvalue()
+    return FONT_PX.sub(rb"font-size: \1pt", buf.getvalue())
 
 
 def _quarter_axis(ax: object, quarters: list[str]) -> None:

@@ -28,7 +28,7 @@ from stress.report.memo.content import (BREAKEVEN_HEADINGS, SCENARIO_HEADINGS, M
                                         scenario_rows, title)
 from stress.report.format import usd_m
 
-FONT = "DejaVu"
+FONT = "DejaVu Sans"  # the family matplotlib names in its SVG text, so chart text resolves to it
 MARGIN = 12.0  # mm
 BODY = 7.0  # pt
 SMALL = 6.3  # pt
