@@ -108,10 +108,24 @@ def test_a_firm_with_nothing_but_cash(tmp_path: Path) -> None:
 
 
 def test_characters_beyond_latin_1(tmp_path: Path) -> None:
-    """An en dash, a '≥' and accents print as written; a character DejaVu Sans lacks prints as '?'."""
+    """An en dash, a '≥' and accents print as written, in the text and the charts; a character DejaVu Sans
+    lacks prints as '?', with no warning on stderr."""
     data = _tiny(name="Zürich – Cloud ≥ 1 GW 雲", sources={"filing – Q2 ≥": "https://example.com/x"})
-    text = _clean_memo(tmp_path, _write_profile(tmp_path / "odd.yaml", data))
+    data["covenants"][1] = {"metric": "leverage", "max": 6.0, "name": "lev ≥ 雲"}
+    profile = _write_profile(tmp_path / "odd.yaml", data)
+    scenarios = tmp_path / "odd_scenarios.yaml"
+    scenarios.write_text(yaml.safe_dump({"scenarios": [{"name": "glut–≥雲", "description": "prices halve",
+                                                        "shocks": [{"kind": "gpu_price", "level": "-50%"}]}]},
+                                        allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "odd.pdf"
+    res = memo(str(profile), "--scenarios-file", str(scenarios), "-s", "baseline", "-s", "glut–≥雲", "--paths", "300",
+               "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""
+    text = text_of(out)
     assert "Credit memo: Zürich – Cloud ≥ 1 GW ? (TINY)" in text
+    assert "glut–≥? PASS" in text or "glut–≥? BREACH" in text or "glut–≥? DEFAULT" in text  # its table row
+    assert "lev ≥ ? covenant: max 6x" in text  # the chart's legend
 
 
 def _subprocess_memo(out: Path, hash_seed: str) -> bytes:

@@ -149,8 +149,11 @@ def _leverage(ax: object, results: Results, names: list[str]) -> None:
     _quarter_axis(ax, results.quarters)
 
 
-def scenario_charts(results: Results, names: list[str], width_mm: float, height_mm: float) -> bytes:
-    """Liquidity and net leverage by scenario side by side, one legend below both. ``names``: display names."""
+def scenario_charts(results: Results, printable: Callable[[str], str], width_mm: float, height_mm: float) -> bytes:
+    """Liquidity and leverage by scenario side by side, one legend below both. ``printable`` makes the profile's
+    names (scenarios, covenants) safe for the font."""
+    names = [printable(n) for n in results.worlds]
+
     def draw(fig: object) -> None:
         left, right = fig.subplots(1, 2)  # type: ignore[attr-defined]
         _liquidity(left, results, names)
@@ -161,7 +164,7 @@ def scenario_charts(results: Results, names: list[str], width_mm: float, height_
             from matplotlib.lines import Line2D
 
             handles.append(Line2D([], [], color=LIMIT_COLOUR, linewidth=0.9, linestyle=(0, (4, 2))))
-            labels.append(f"{label.replace('_', ' ')} covenant: max {limit:g}x")
+            labels.append(printable(f"{label.replace('_', ' ')} covenant: max {limit:g}x"))
         fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=FONT_SIZE,  # type: ignore[attr-defined]
                    handlelength=2.2, columnspacing=1.2)
         rows = math.ceil(len(labels) / min(6, len(labels)))

@@ -53,7 +53,6 @@ class MemoPDF(FPDF):
 
     def __init__(self, footer_text: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="letter")
-        self.footer_text = footer_text
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN + 2)
         fonts = _font_dir()
@@ -61,7 +60,7 @@ class MemoPDF(FPDF):
         self.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
         self.add_font(FONT, "I", str(fonts / "DejaVuSans-Oblique.ttf"))
         self._glyphs = set(self.fonts[FONT.lower()].cmap)
-        self.footer_text = self.printable(footer_text)
+        self.footer_text = self.printable(footer_text)  # needs the glyphs: set after the fonts
 
     def printable(self, text: str) -> str:
         """``text`` with control characters dropped and characters the face lacks as '?'."""
@@ -81,8 +80,8 @@ class MemoPDF(FPDF):
 
 
 def _image(pdf: MemoPDF, svg: bytes, x: float, y: float, w: float, h: float) -> None:
-    """Place an SVG chart. Paths the SVG leaves unfilled-by-default (matplotlib's black text) take the PDF's
-    current fill colour, so it is set to black first."""
+    """Place an SVG chart. What the SVG leaves without a fill (matplotlib's default black, for text among
+    others) takes the PDF's current fill colour, so that is set to black first."""
     pdf.set_fill_color(0)
     pdf.image(io.BytesIO(svg), x=x, y=y, w=w, h=h)
 
@@ -110,7 +109,8 @@ def _note(pdf: MemoPDF, text: str, size: float = SMALL) -> None:
 def _table(pdf: MemoPDF, headings: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
            align: Sequence[str], fills: dict[tuple[int, int], str] | None = None, bold_from: int | None = None,
            width: float | None = None, table_align: str = "LEFT") -> None:
-    """A table with a heading row, horizontal rules, text in SMALL; ``fills`` colours (row, column) cells."""
+    """A table with a heading row, horizontal rules, text in SMALL; ``fills`` colours (row, column) cells (in
+    bold), and the first column is bold from row ``bold_from`` on (names, totals)."""
     fills = fills or {}
     pdf.set_font(FONT, "", SMALL)
     heading = FontFace(emphasis="B", fill_color="#E7E7E7")
@@ -149,9 +149,8 @@ def _scenarios(pdf: MemoPDF, inputs: MemoInputs) -> None:
     rows = scenario_rows(inputs.results)
     cells = [(r.scenario, r.verdict.upper(), *r.cells) for r in rows]
     fills = {(i, 1): VERDICT_FILL[r.verdict] for i, r in enumerate(rows)}
-    fills |= {(i, 0): "#FFFFFF" for i in range(len(rows))}  # scenario names in bold
     _table(pdf, SCENARIO_HEADINGS, cells, (32, 15, 17, 11, 38.9, 37, 15, 14, 12),
-           ("LEFT", "CENTER", "RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER"), fills)
+           ("LEFT", "CENTER", "RIGHT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER"), fills, bold_from=0)
     _note(pdf, "Min liquidity in USD m: cash + undrawn revolver, its lowest quarter. Default: the first liquidity, "
                "maturity or covenant event of default. Peak net leverage n.m. when LTM EBITDA <= 0 (the chart's line "
                "breaks there); the chart shows the leverage the firm's covenant tests. Dashed lines: the other "
@@ -161,8 +160,7 @@ def _scenarios(pdf: MemoPDF, inputs: MemoInputs) -> None:
 def _scenario_charts(pdf: MemoPDF, inputs: MemoInputs) -> None:
     height = 64.0
     _section(pdf, "Liquidity and leverage by scenario", need=height)
-    names = [pdf.printable(n) for n in inputs.results.worlds]
-    svg = charts.scenario_charts(inputs.results, names, pdf.epw, height)
+    svg = charts.scenario_charts(inputs.results, pdf.printable, pdf.epw, height)
     _image(pdf, svg, pdf.l_margin, pdf.get_y(), pdf.epw, height)
     pdf.set_y(pdf.get_y() + height)
 
