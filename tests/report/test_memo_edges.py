@@ -103,6 +103,7 @@ def test_a_firm_with_nothing_but_cash(tmp_path: Path) -> None:
     text = _clean_memo(tmp_path, _write_profile(tmp_path / "cash.yaml", data))
     assert "The profile has no debt and no leases." in text and "Total; principal due" not in text
     assert "Minimum cash none" in text
+    assert "loss given default n.m. (no default), expected loss nil" in text
     assert "Probability of default within the horizon: 0.0%" in text  # cash, no costs, no debt: it cannot default
     assert "Largest estimates: none marked" in text
 

@@ -103,3 +103,14 @@ def test_key_assumptions_of_tiny() -> None:
     assert rows["GPU useful life (accounting)"] == ("5 years", "life per policy")
     assert rows["Minimum cash"][0] == "USD 10.0 m"
     assert rows["Monte Carlo"][0].startswith("500 paths, seed 3; GPU price vol 35%")
+
+
+def test_a_price_that_is_not_a_gpus_is_per_unit_hour(tmp_path: Path) -> None:
+    """A firm of data halls only (no GPU cohorts): its first price curve is shown, per unit-hour, and no GPU life."""
+    text = TINY.read_text(encoding="utf-8").replace("kw_per_gpu: 1.4}", "kw_per_gpu: 1.4, asset: facility}").replace(
+        "useful_life_years: 5, funded_by: DDTL}", "useful_life_years: 5, funded_by: DDTL, asset: facility}")
+    profile = tmp_path / "halls.yaml"
+    profile.write_text(text, encoding="utf-8")
+    rows = {a.name: a.value for a in key_assumptions(compile_company(load_company(profile)), {}, 100, 1)}
+    assert rows["H100 price per unit-hour"] == "USD 2.00, -15% a year"
+    assert "GPU useful life (accounting)" not in rows

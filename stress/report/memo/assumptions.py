@@ -53,7 +53,8 @@ def _price(cc: CompiledCompany, comments: dict[str, str]) -> Assumption:
     g = main_gpu(cc)
     g = g if g in prices else next(iter(prices))
     curve = prices[g]
-    return Assumption(f"{clean(g)} price per GPU-hour", f"USD {curve.start:,.2f}, {curve.annual_change:+.0%} a year",
+    unit = "GPU-hour" if g in cc.gpu_models and cc.model_is_gpu[cc.gpu_models.index(g)] else "unit-hour"
+    return Assumption(f"{clean(g)} price per {unit}", f"USD {curve.start:,.2f}, {curve.annual_change:+.0%} a year",
                       _comment(comments, f"market.gpu_hour_price.{g}.start", f"market.gpu_hour_price.{g}"))
 
 

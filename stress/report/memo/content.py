@@ -182,8 +182,9 @@ def liquidity_line(mc: MonteCarloResult) -> str:
 def loss_line(mc: MonteCarloResult) -> str:
     e = mc.exposure
     lgd = mc.loss_given_default
+    loss = f"USD {usd_m(mc.expected_loss)} m" if usd_m(mc.expected_loss) != "–" else "nil"
     return (f"On USD {usd_m(e.amount)} m {e.seniority.value.replace('_', ' ')}: loss given default "
-            f"{pct(lgd) if lgd is not None else 'n.m. (no default)'}, expected loss USD {usd_m(mc.expected_loss)} m")
+            f"{pct(lgd) if lgd is not None else 'n.m. (no default)'}, expected loss {loss}")
 
 
 def montecarlo_lines(mc: MonteCarloResult, view: MarketView | None) -> list[str]:
