@@ -113,7 +113,8 @@ def test_scenario_rows_equal_stress_run_json(memo: tuple[Path, dict, str], run_d
         low = min(range(len(liquidity)), key=lambda i: (liquidity[i], i))
         lev = m["net_debt_to_ebitda"]
         dscr = [x for x in m["dscr"] if x is not None]
-        breach = f"{e['first_breach']} {e['first_breach_covenant']}" if e["first_breach"] else "–"
+        # covenant labels as words: lease_adjusted_leverage -> lease adjusted leverage
+        breach = f"{e['first_breach']} {e['first_breach_covenant'].replace('_', ' ')}" if e["first_breach"] else "–"
         default = _first(e["liquidity_default"], e["maturity_default"], e["covenant_default"], e["cross_default"])
         cells = [s["name"], s["verdict"].upper(), money(min(liquidity)), s["quarters"][low], breach]
         assert " ".join(cells) in text, s["name"]
