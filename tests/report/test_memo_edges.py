@@ -193,3 +193,14 @@ def test_a_bad_profile_exits_2(tmp_path: Path) -> None:
     bad = _write_profile(tmp_path / "bad.yaml", _tiny(horizon_quarters=0))
     res = memo(str(bad))
     assert res.exit_code == 2 and "horizon_quarters" in res.output
+
+
+def test_out_folder_and_committed_case(tmp_path: Path) -> None:
+    """--out FOLDER takes the default name inside it; --case committed is said in the header and the table."""
+    res = memo(str(TINY), "--paths", "200", "-s", "baseline", "--case", "committed", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    written = tmp_path / "TINY-2025-06-30-20260101-000000.pdf"
+    assert res.stdout.strip() == str(written) and written.is_file()
+    text = text_of(written)
+    assert "Case committed case: only financing and contracts committed at as_of" in text
+    assert "(committed case)" in text  # the breaking points say which case they searched
