@@ -38,8 +38,7 @@ def memo(
 ) -> None:
     """Write the credit memo (PDF): verdicts, charts, PD, breaking points, debt and assumptions; prints its path.
 
-    The date it shows is the run's; SOURCE_DATE_EPOCH (seconds since 1970-01-01 UTC) pins it, so the same
-    profile, options and epoch give the same bytes.
+    The date shown is the run's; SOURCE_DATE_EPOCH pins it: same profile, options and epoch, same bytes.
     """
     from rich.markup import escape
 
