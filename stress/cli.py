@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stress import __version__, cli_analyses, cli_tools
-from stress.cli_common import (EXIT_BAD_INPUT, EXIT_BREACH, CaseOpt, JsonOpt, SetOpt, bad_input, batch_json, error_exit,
+from stress import __version__, cli_analyses, cli_memo, cli_tools
+from stress.cli_common import (EXIT_BAD_INPUT, EXIT_BREACH, CaseOpt, JsonOpt, SetOpt, bad_input, batch_json, error_exit, examples,
                                head, load_or_exit, print_json, scenarios_input)
 from stress.vocabulary import Case
 
@@ -55,11 +55,6 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")] = False,
 ) -> None:
     """Balance-sheet stress tester for leveraged GPU clouds."""
-
-
-def examples(*lines: str) -> str:
-    """A command's help epilog: one or two commands to copy, each on its own line."""
-    return "Examples:\n\n" + "\n\n".join(f"  $ {line}" for line in lines)
 
 
 @app.command(epilog=examples("stress validate companies/*.yaml", "stress validate my-firm.yaml --json"))
@@ -366,6 +361,7 @@ def batch(
 
 cli_analyses.register(app)
 cli_tools.register(app)
+cli_memo.register(app)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stress.cli_common import CaseOpt, JsonOpt, SetOpt, bad_input, head, load_or_exit, option_error, print_json
+from stress.cli_common import examples, CaseOpt, JsonOpt, SetOpt, bad_input, head, load_or_exit, option_error, print_json
 from stress.vocabulary import DRIVER_NAMES, Case, GridMetric, Seniority
 
 if TYPE_CHECKING:
@@ -194,8 +194,6 @@ def montecarlo(profile: ProfileArg,
 
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to the main app, each with an example or two in its help."""
-    from stress.cli import examples
-
     app.command(epilog=examples("stress breakeven coreweave", "stress breakeven coreweave -d gpu_price -d rate --json"))(breakeven)
     app.command("grid", epilog=examples("stress grid coreweave --x gpu_price=-80%:0%:9 --y rate=0:500bp:6",
                                         "stress grid coreweave --x utilisation=30%:90%:7 --y spread=0:600bp:7 --metric trough_dscr"))(grid_command)

@@ -26,6 +26,11 @@ EXIT_BAD_INPUT = 2
 EXIT_BREACH = 3
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: one or two commands to copy, each on its own line."""
+    return "Examples:\n\n" + "\n\n".join(f"  $ {line}" for line in lines)
+
+
 def bad_input(err: InputError) -> typer.Exit:
     """Show every problem on stderr; the caller raises the returned Exit (code 2)."""
     from stress.report import console

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
+from stress.cli_common import examples
+
 EXIT_BAD_INPUT = 2
 
 Name = Annotated[str, typer.Argument(help="the new profile's name (written to companies/NAME.yaml) or a path "
@@ -187,11 +189,7 @@ def _error(message: str) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``init`` and ``diff`` to the CLI (``validate`` calls :func:`validate_paths`)."""
-    app.command("init", epilog=_examples("stress init lambda", "stress init coreweave-q4 --from coreweave"))(init)
-    app.command("diff", epilog=_examples("stress diff coreweave-2025-06-30 coreweave",
+    app.command("init", epilog=examples("stress init lambda", "stress init coreweave-q4 --from coreweave"))(init)
+    app.command("diff", epilog=examples("stress diff coreweave-2025-06-30 coreweave",
                                          "stress diff last-quarter.json this-quarter.json"))(diff)
 
-
-def _examples(*lines: str) -> str:
-    """A command's help epilog, as the other commands write it: each command to copy on its own line."""
-    return "Examples:\n\n" + "\n\n".join(f"  $ {line}" for line in lines)

@@ -175,6 +175,15 @@ def workbook_non_finite(path: Path) -> list[str]:
     return bad
 
 
+def pdf_non_finite(path: Path, inputs: str) -> list[str]:
+    """Words of a memo's text that read as non-finite numbers (unless the input itself contains such a word)."""
+    from pypdf import PdfReader
+
+    if _NON_FINITE_WORD.search(inputs):
+        return []
+    return _NON_FINITE_WORD.findall(" ".join(page.extract_text() for page in PdfReader(path).pages))
+
+
 def assert_located(out: Outcome, anchors: list[str]) -> None:
     """Exit 2 with a message that says where: a panel of problems, or an error naming a file, option or place."""
     text = out.output
@@ -246,8 +255,9 @@ def projecting_commands(p: str, where: Path, report: bool) -> list[tuple[list[st
         (["montecarlo", p, "--paths", "200", "--json"], True),
         (["montecarlo", p, "--paths", "200", "--seniority", "secured", "--exposure", "1m"], False),
     ]
-    if report:  # the workbooks: slower, so only in some examples
-        cmds += [(["report", p, "--out", str(where / "r.xlsx"), "-s", "baseline", "-s", "severe"], False),
+    if report:  # the workbooks and the memo: slower, so only in some examples
+        cmds += [(["memo", p, "--out", str(where / "m.pdf"), "-s", "baseline", "-s", "severe", "--paths", "100"], False),
+                 (["report", p, "--out", str(where / "r.xlsx"), "-s", "baseline", "-s", "severe"], False),
                  (["report", p, "--out", str(where / "a.xlsx"), "-s", "severe", "--analyses", "--paths", "100"], False),
                  (["breakeven", p, "-d", "gpu_price", "-d", "rate", "--out", str(where / "be.xlsx")], False),
                  (["grid", p, "--x", "utilisation=20%:90%:3", "--y", "spread=0:600bp:2", "--out", str(where / "g.xlsx")], False),
@@ -277,8 +287,9 @@ def test_mutated_profiles(case: tuple[str, tuple[str, str]], pick: int, report: 
             out = invoke(args)
             check(out, anchors, doc[0], json_out=js)
             if "--out" in args and out.code == 0:
-                bad = workbook_non_finite(Path(args[args.index("--out") + 1]))
-                assert not bad, f"non-finite cells in the workbook: {bad[:5]}\n{out}"
+                written = Path(args[args.index("--out") + 1])
+                bad = pdf_non_finite(written, doc[0]) if written.suffix == ".pdf" else workbook_non_finite(written)
+                assert not bad, f"non-finite figures in {written.name}: {bad[:5]}\n{out}"
         (where / "good.yaml").write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")
         book = where / "book.yaml"
         book.write_text(yaml.safe_dump(portfolio_seed(["good.yaml", path.name])), encoding="utf-8")

@@ -60,6 +60,7 @@ def commands(tmp_path: Path) -> dict[str, list[str]]:
         "montecarlo": ["montecarlo", tiny, "--paths", "300"],
         "draft": ["draft", str(FACTS), "--as-of", "2025-09-30", "--out", str(tmp_path / "d.yaml")],
         "diff": ["diff", tiny, str(REPO / "companies" / "coreweave.yaml")],
+        "memo": ["memo", tiny, "-s", "baseline", "--paths", "200", "--out", str(tmp_path / "m.pdf")],
     }
 
 

@@ -44,9 +44,9 @@ def recovery_rates(cc: CompiledCompany, balance: np.ndarray, collateral: np.ndar
     cv = cc.vehicles
     in_vehicle = cv.tranche.any(axis=1) if cv.n else np.zeros(len(cc.tranche_names), dtype=bool)
     ranks = [cc.company.tranche(t).rank for t in cc.tranche_names]
-    secured = np.array([r is Seniority.SECURED for r in ranks]) | in_vehicle
-    senior = np.array([r is Seniority.SENIOR_UNSECURED for r in ranks]) & ~in_vehicle
-    junior = np.array([r is Seniority.SUBORDINATED for r in ranks]) & ~in_vehicle
+    secured = np.array([r is Seniority.SECURED for r in ranks], dtype=bool) | in_vehicle  # bool even with no debt
+    senior = np.array([r is Seniority.SENIOR_UNSECURED for r in ranks], dtype=bool) & ~in_vehicle
+    junior = np.array([r is Seniority.SUBORDINATED for r in ranks], dtype=bool) & ~in_vehicle
     pledged = fleet_value  # what secured claims can recover from in all: the fleet, and the vehicles' cash
     if cv.n and vehicle_cash is not None:  # a vehicle's restricted cash backs its own debt, pro rata
         collateral = collateral + pro_rata(vehicle_cash, balance * in_vehicle, cv.tranche)

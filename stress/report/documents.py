@@ -240,6 +240,14 @@ class DraftDocument(Envelope):
     as_of: str
 
 
+class MemoDocument(Envelope):
+    """``stress memo``: the PDF written (the profile's sha256 is the company's, as in its footer)."""
+
+    company: Company
+    written: str
+    pages: int
+
+
 class DiffDocument(Envelope):
     """``stress diff``: what moved between two profiles (fields), two run results or two Monte Carlo results."""
 
@@ -260,4 +268,5 @@ DOCUMENTS: dict[str, type[Envelope]] = {
     "validate": ValidateDocument, "show": ShowDocument, "run": RunDocument, "report": ReportDocument,
     "scenarios": ScenariosDocument, "batch": BatchDocument, "breakeven": BreakevenDocument, "grid": GridDocument,
     "tornado": TornadoDocument, "montecarlo": MonteCarloDocument, "draft": DraftDocument, "diff": DiffDocument,
+    "memo": MemoDocument,
 }

@@ -12,11 +12,12 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from stress import __version__
+from stress.errors import OptionError, Problem
 from stress.model.company import Company
 from stress.report.documents import SCHEMA_VERSION, UNITS, Envelope, Role
 
@@ -24,12 +25,25 @@ from stress.report.documents import SCHEMA_VERSION, UNITS, Envelope, Role
 EPOCH_ENV = "SOURCE_DATE_EPOCH"
 
 
+def run_time(environ: Mapping[str, str] | None = None) -> dt.datetime:
+    """When the output is made, timezone-aware: ``$SOURCE_DATE_EPOCH`` in UTC when set, else now (local time).
+
+    Raises OptionError (exit 2) when the variable is set but is not whole seconds since the epoch: a pin
+    that silently did not pin would break the promise of the same bytes.
+    """
+    raw = (os.environ if environ is None else environ).get(EPOCH_ENV)
+    if raw is None or not raw.strip():
+        return dt.datetime.now().astimezone().replace(microsecond=0)
+    try:
+        return dt.datetime.fromtimestamp(int(raw.strip()), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise OptionError(EPOCH_ENV, [Problem(EPOCH_ENV, "expected whole seconds since 1970-01-01 UTC", raw)],
+                          "environment variable") from None
+
+
 def generated() -> str:
-    """ISO 8601 UTC time of the document: now, or ``$SOURCE_DATE_EPOCH`` when set to a whole number."""
-    pinned = os.environ.get(EPOCH_ENV, "").strip()
-    when = (dt.datetime.fromtimestamp(int(pinned), dt.UTC) if pinned.isdigit()
-            else dt.datetime.now(dt.UTC).replace(microsecond=0))
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO 8601 UTC time of the document (:func:`run_time`)."""
+    return run_time().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def sha256_of(path: str | Path) -> str | None:

@@ -1,0 +1,75 @@
+"""The ``stress memo`` command: a one- or two-page credit memo as PDF.
+
+Thin like ``stress.cli``: parse options, run the projection and the analyses, hand them to
+``stress.report.memo``. The heavy imports (the engine, fpdf2, matplotlib) happen inside the command, so
+``stress --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stress.cli_common import examples, CaseOpt, JsonOpt, SetOpt, bad_input, error_exit, head, load_or_exit, print_json, scenarios_input
+from stress.vocabulary import Case
+
+#: The memo's Monte Carlo paths by default: the PD to about +/-0.5pp, and the whole memo of CoreWeave in
+#: about 3 s on 2 cores (``python bench/memo.py``). Kept equal to ``stress.report.memo.DEFAULT_PATHS``.
+DEFAULT_PATHS = 10_000
+
+
+def memo(
+    profile: Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")],
+    scenario: Annotated[list[str], typer.Option(
+        "--scenario", "-s", help="built-in or file scenario (repeatable); default: all built-ins")] = [],  # noqa: B006
+    scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="YAML file of extra scenarios")] = None,
+    case: CaseOpt = Case.PLAN,
+    paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for the PD and the cash fan")] = DEFAULT_PATHS,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed; same seed, same memo")] = 7,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="the .pdf to write (or a folder); default reports/<ticker>-<as_of>-<timestamp>.pdf")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
+    sets: SetOpt = [],  # noqa: B006
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the credit memo (PDF): verdicts, charts, PD, breaking points, debt and assumptions; prints its path.
+
+    The date shown is the run's; SOURCE_DATE_EPOCH pins it: same profile, options and epoch, same bytes.
+    """
+    from stress import api
+    from stress.cli_analyses import check_paths
+    from stress.errors import InputError, ReportError
+    from stress.report.envelope import run_time
+    from stress.report.memo import build_memo, gather
+    from stress.report.memo import write as w
+    from stress.scenarios.build import with_other_baseline
+    from stress.scenarios.select import select
+
+    check_paths(paths)
+    loaded = load_or_exit(profile, sets)
+    company = loaded.company
+    try:
+        generated = run_time()
+        target = w.target(out, company, generated, force)  # before the work, not after it
+        chosen = with_other_baseline(select(scenario, scenarios_file), case, company)
+        sha = w.profile_sha256(loaded.path, company)
+        inputs = gather(api.run(company, chosen, case=case), paths, seed, loaded.path, sha, generated)
+        data, pages = build_memo(inputs)
+        path = w.write_pdf(data, target, company, generated, force)
+    except InputError as err:
+        raise bad_input(err) from None
+    except ReportError as err:
+        raise error_exit(str(err)) from None
+    if as_json:
+        document = {**head("memo", loaded, scenarios_input(scenarios_file), sets), "written": str(path), "pages": pages}
+        print_json("memo", document)
+    else:
+        typer.echo(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``memo`` to the main app, with its examples."""
+    app.command(epilog=examples("stress memo coreweave", "stress memo coreweave --case committed -s baseline -s severe "
+                                                          "--out committee.pdf"))(memo)
