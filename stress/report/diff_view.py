@@ -12,10 +12,17 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from stress.analysis.diff import Diff, Moved, MonteCarloMove, ScenarioMove, company_line, overrides
-from stress.errors import clip
+from stress.analysis.diff import (
+    Diff,
+    MonteCarloMove,
+    Moved,
+    ScenarioMove,
+    company_line,
+    overrides,
+)
 from stress.report.console import stdout
 from stress.report.format import pct, times, usd_m
+from stress.report.table_fit import LabelledTable
 
 #: Characters of a value shown in a cell; the --json output has it whole.
 VALUE_CHARS = 36
@@ -34,14 +41,18 @@ def print_diff(d: Diff) -> None:
 
 
 def _cell(value: Any) -> str:
-    """A value in one short line: a plain value as written, a list or mapping in YAML flow style."""
+    """A value whole, wrapped by its column: a plain value as written, a list or mapping in YAML flow style;
+    a mapping too long to read in a cell (a whole tranche or cohort added) by its size, never cut short."""
     if value is None:
         return "–"
     if isinstance(value, (dict, list)):
         text = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True, sort_keys=False).strip()
+        if isinstance(value, dict) and len(text) > VALUE_CHARS:
+            name = value.get("name")
+            return f"an item of {len(value)} fields" + (f", named {name}" if isinstance(name, str) else "")
     else:
         text = str(value)
-    return clip(" ".join(text.split()), VALUE_CHARS)
+    return " ".join(text.split())
 
 
 def _table(title: str, columns: list[tuple[str, str]]) -> Table:
@@ -62,10 +73,12 @@ def _print_profile(d: Diff) -> None:
         return
     counts = {k: sum(c.kind == k for c in d.changes) for k in ("changed", "added", "removed")}
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-    t = Table(title=f"Fields that differ ({summary})", title_justify="left", title_style="bold", expand=True)
+    # no label column: the path and both values share the width, the widest shrinking first
+    t = LabelledTable(title=f"Fields that differ ({summary})", title_justify="left", title_style="bold", expand=True,
+                      labels=0, balance=False)
     t.add_column("Field", ratio=3, overflow="fold")  # a path is never cut: it is what to look up or --set
-    t.add_column("A", ratio=2, no_wrap=True, overflow="ellipsis")
-    t.add_column("B", ratio=2, no_wrap=True, overflow="ellipsis")
+    t.add_column("A", ratio=2, overflow="fold")  # values wrap whole: a diff that cuts them hides the change
+    t.add_column("B", ratio=2, overflow="fold")
     style = {"changed": "", "added": "green", "removed": "red"}
     for c in d.changes:
         t.add_row(Text(c.path, style="cyan"), Text(_cell(c.a), style=style[c.kind] if c.kind == "removed" else ""),

@@ -56,13 +56,20 @@ def _measure(console: Console, renderable: RenderableType) -> Measurement:
     return Measurement.get(console, options, renderable)
 
 
+#: Narrowest a ``fold`` column of text gets: it breaks a longer word (a URL, a path, a list) across lines.
+FOLD_WIDTH = 16
+
+
 def column_size(console: Console, column: Column, whole: bool) -> Size:
-    """A column of figures (``whole``) needs its widest cell; text (and every header) its longest word."""
+    """A column of figures (``whole``) needs its widest cell; text (and every header) its longest word,
+    except that a ``fold`` column of text needs no more than :data:`FOLD_WIDTH` (its words break)."""
     cells = [_measure(console, c) for c in column.cells]
     header = _measure(console, column.header)
     want = max([header.maximum, *(m.maximum for m in cells)])
-    words = [header.minimum, *((m.maximum if whole else m.minimum) for m in cells)]
-    return Size(max(words), want)
+    words = [(m.maximum if whole else m.minimum) for m in cells]
+    if column.overflow == "fold" and not whole:
+        words = [min(w, FOLD_WIDTH) for w in words]
+    return Size(max([header.minimum, *words]), want)
 
 
 def _sizes(console: Console, table: Table, labels: int) -> list[Size]:

@@ -42,6 +42,7 @@ COMMANDS: dict[str, list[str]] = {
     "grid": ["grid", "coreweave", "--x", "gpu_price=-80%:0%:17", "--y", "rate=0:500bp:6"],
     "tornado": ["tornado", "oracle"],
     "montecarlo --paths 2000": ["montecarlo", "coreweave", "--paths", "2000"],
+    "diff profiles": ["diff", "coreweave-2025-06-30", "coreweave"],
 }
 #: What also runs at the other widths by default: the most tables of figures, and of text.
 SAMPLE = ("run coreweave --detail", "batch --paths 500")
