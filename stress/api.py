@@ -1,33 +1,52 @@
-"""The public Python API: load a profile, run it under scenarios, read results as pandas.
+"""The service layer: every job the tool does, as a function; the command line and notebooks both call it.
 
     import stress
     res = stress.run("coreweave", scenarios=["baseline", "price_crash"])
     res.frame(1)           # quarters x lines and metrics under price_crash
     res.covenant_frame()   # headroom per covenant and quarter, baseline
+
+Each function takes what a user gives (a loaded profile, scenario names, sizes) and returns results; none
+prints. Bad input raises an ``InputError`` (a ``ProfileError``, ``ScenarioError`` or ``OptionError``) and a file
+that cannot be written a ``ReportError``; the command line maps them to exit 2 in one place
+(``stress.cli_common.handled``). ``advance`` arguments take a progress callback (units done) for long work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from stress.engine.compiled import compile_company
+from stress.engine.compiled import CompiledCompany, compile_company
 from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
 from stress.engine.worlds import Worlds, baseline_worlds
-from stress.io.profiles import load_company
+from stress.io.profiles import LoadedProfile, load_company, load_profile
 from stress.model.capital import Case
 from stress.model.company import Company
 from stress.model.scenario import Scenario
-from stress.scenarios.build import build_worlds
+from stress.scenarios.build import build_worlds, with_other_baseline
 from stress.scenarios.select import select
 
+if TYPE_CHECKING:
+    from stress.analysis.breakeven import Breakeven
+    from stress.analysis.grid import Grid
+    from stress.analysis.montecarlo import MonteCarloResult
+    from stress.analysis.portfolio import BatchReport
+    from stress.analysis.tornado import Tornado
+    from stress.engine.opening import OpeningBalance
+    from stress.vocabulary import GridMetric, Seniority
 
-def run(company: Company | str | Path, scenarios: list[Scenario | str] | None = None, worlds: Worlds | None = None,
-        case: Case | str = Case.PLAN) -> Results:
-    """Project ``company`` (a Company, profile path or shipped name).
+Advance = Callable[[float], None]
+
+
+def run(company: Company | LoadedProfile | str | Path, scenarios: Sequence[Scenario | str] | None = None,
+        worlds: Worlds | None = None, case: Case | str = Case.PLAN) -> Results:
+    """Project ``company`` (a Company, a loaded profile, a profile path or shipped name).
 
     ``scenarios``: Scenario objects or built-in names (``"all"`` alone for the
     whole library); default: the baseline only. ``worlds`` overrides both
@@ -38,11 +57,13 @@ def run(company: Company | str | Path, scenarios: list[Scenario | str] | None = 
     quarter if any line of the projection turns NaN or infinite: no result is drawn from such figures.
     """
     case = Case(case)
-    if not isinstance(company, Company):
+    if isinstance(company, LoadedProfile):
+        company = company.company
+    elif not isinstance(company, Company):
         company = load_company(company)
     cc = compile_company(company, case)
     if worlds is None:
-        worlds = build_worlds(cc, resolve(scenarios)) if scenarios else baseline_worlds(cc)
+        worlds = build_worlds(cc, resolve(list(scenarios))) if scenarios else baseline_worlds(cc)
     with np.errstate(all="ignore"):  # an overflow is reported by the finite check, with its place
         projection = project(cc, worlds)
     return Results(check_finite(projection))
@@ -55,3 +76,212 @@ def resolve(scenarios: list[Scenario | str]) -> list[Scenario]:
     names = [s for s in scenarios if isinstance(s, str)]
     by_name = {s.name: s for s in select(names)} if names else {}
     return [by_name[s] if isinstance(s, str) else s for s in scenarios]
+
+
+def load(profile: str | Path, sets: Sequence[str] = ()) -> LoadedProfile:
+    """The validated profile (a path or shipped name) with ``--set`` overrides applied."""
+    return load_profile(profile, sets)
+
+
+def choose(loaded: LoadedProfile, names: Sequence[str] = (), scenarios_file: Path | None = None,
+           flags: dict[str, object] | None = None, case: Case = Case.PLAN) -> list[Scenario]:
+    """The scenarios a command runs: built-ins or ``names``, a file's, the ad-hoc ``flags`` (``custom``), and
+    the other case's baseline beside the baseline."""
+    return with_other_baseline(select(list(names), scenarios_file, flags), case, loaded.company)
+
+
+def opening(loaded: LoadedProfile) -> OpeningBalance:
+    """``stress show``: the balance sheet at as_of derived from the schedules, beside what was reported."""
+    from stress.engine.opening import opening_balance
+
+    return opening_balance(loaded.company)
+
+
+def compiled(loaded: LoadedProfile, case: Case = Case.PLAN) -> CompiledCompany:
+    """The profile compiled for the engine, in ``case``."""
+    return compile_company(loaded.company, case)
+
+
+def report(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLAN, out: Path | None = None,
+           force: bool = False, analyses: bool = False, paths: int = 10_000, seed: int = 7,
+           advance: Advance | None = None) -> Path:
+    """``stress report``: the credit-review workbook written atomically; returns its path. With ``analyses``,
+    the breakeven, grid, tornado and Monte Carlo sheets too (``advance`` moves by ``suite.STEPS`` in all)."""
+    from stress.analysis.suite import run_all
+    from stress.report.workbook import write_report
+
+    extra = run_all(compiled(loaded, case), paths, seed, advance=advance) if analyses else None
+    return write_report(run(loaded, scenarios, case=case), scenarios, out, force, loaded.path, analyses=extra)
+
+
+def breakeven(cc: CompiledCompany, drivers: Sequence[str] = ()) -> list[Breakeven]:
+    """``stress breakeven``: per driver (default all), the size at which the firm first breaches and first
+    defaults. An unknown driver is an OptionError naming ``--driver``."""
+    from stress.analysis.breakeven import breakeven_table
+    from stress.errors import OptionError, Problem
+    from stress.scenarios.drivers import DRIVERS
+
+    unknown = [d for d in drivers if d not in DRIVERS]
+    if unknown:
+        raise OptionError(problems=[Problem("--driver", f"unknown driver; drivers: {', '.join(DRIVERS)}", unknown[0])])
+    return breakeven_table(cc, list(drivers) or None)
+
+
+def grid(cc: CompiledCompany, x: str, y: str, metric: GridMetric) -> Grid:
+    """``stress grid``: ``metric`` over every pair of sizes of the two axes (``DRIVER=START:STOP:COUNT``).
+    A bad axis is an OptionError naming ``--x`` or ``--y``."""
+    from stress.analysis.grid import grid as grid_of
+    from stress.analysis.grid import parse_axis
+    from stress.errors import OptionError, Problem
+
+    axes = []
+    for flag, spec in (("--x", x), ("--y", y)):
+        try:
+            axes.append(parse_axis(spec))
+        except ValueError as exc:
+            raise OptionError(problems=[Problem(flag, str(exc), spec)]) from None
+    return grid_of(cc, axes[0], axes[1], metric)
+
+
+def tornado(cc: CompiledCompany) -> Tornado:
+    """``stress tornado``: each driver alone at its standard adverse and favourable sizes."""
+    from stress.analysis.tornado import tornado as tornado_of
+
+    return tornado_of(cc)
+
+
+@dataclass(frozen=True)
+class Lending:
+    """A lender's exposure for the Monte Carlo's LGD: ``amount`` USD in ``tranche``, or at ``seniority``."""
+
+    amount: float = 100e6
+    tranche: str | None = None
+    seniority: Seniority | None = None
+
+
+def montecarlo(cc: CompiledCompany, paths: int = 10_000, seed: int = 7, params: Path | None = None,
+               lending: Lending = Lending(), advance: Advance | None = None, **engine: Any) -> MonteCarloResult:
+    """``stress montecarlo``: PD with its interval, by year and per vehicle, LGD and EL on ``lending``.
+    ``params``: a file of Monte Carlo parameters over the profile's. ``engine``: how to run the paths
+    (``stress.analysis.montecarlo.run_montecarlo``'s keyword arguments)."""
+    from stress.analysis.montecarlo import Exposure, run_montecarlo
+    from stress.errors import OptionError, Problem
+    from stress.io.params import load_params
+    from stress.model.montecarlo import MonteCarloParams
+    from stress.vocabulary import Seniority
+
+    if lending.tranche is not None and lending.seniority is not None:
+        raise OptionError(problems=[Problem("--seniority", "give --tranche or --seniority, not both: a tranche has "
+                                                           "its own seniority", lending.seniority.value)])
+    if lending.tranche is not None and lending.tranche not in cc.tranche_names:
+        raise OptionError(problems=[Problem("--tranche", f"names no tranche; tranches: {', '.join(cc.tranche_names)}",
+                                            lending.tranche)])
+    base = cc.company.montecarlo or MonteCarloParams()
+    chosen = base if params is None else load_params(params, base)
+    rank = cc.company.tranche(lending.tranche).rank if lending.tranche else lending.seniority or Seniority.SENIOR_UNSECURED
+    return run_montecarlo(cc, paths, seed, chosen, Exposure(lending.amount, lending.tranche, rank), advance=advance,
+                          **engine)
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """A book ready to run: one task per distinct profile, the members' exposures, the joint plan if any."""
+
+    portfolio: Any  # stress.model.portfolio.Portfolio, or None for profiles given directly
+    members: list[Any]
+    book: Any  # stress.analysis.portfolio.Book
+    scenarios: list[Scenario]
+    joint: Any = None  # stress.analysis.joint.JointPlan, with --paths
+
+    @property
+    def firms(self) -> int:
+        return len(self.book.tasks)
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """``stress batch``: the book's report, and its joint Monte Carlo when asked for (or why it did not run)."""
+
+    report: BatchReport
+    joint: Any = None  # stress.analysis.joint.JointResult
+    joint_error: str | None = None
+
+
+def plan_batch(inputs: list[str], scenarios: list[Scenario], case: Case = Case.PLAN, allow_any_path: bool = False,
+               joint: bool = False) -> BatchPlan:
+    """The book of a portfolio file (or of profiles), before any work: a bad portfolio is an InputError, a cycle
+    of customer links (with ``joint``) a ``JointCycleError``; a member that cannot be read fails later, alone."""
+    from stress.analysis import joint as joint_mc
+    from stress.analysis.portfolio import plan
+    from stress.io.portfolio import batch_input
+
+    portfolio, members, profiles, refusals = batch_input(inputs, allow_any_path)
+    book = plan(members, profiles, scenarios, case, refusals)
+    return BatchPlan(portfolio, members, book, scenarios, joint_mc.plan_joint(book.tasks) if joint else None)
+
+
+def batch(plan: BatchPlan, jobs: int | None = None, paths: int | None = None, seed: int = 7,
+          progress: Callable[[Any], None] | None = None, before_joint: Callable[[str], Any] | None = None,
+          **engine: Any) -> BatchRun:
+    """Every firm x scenario of ``plan``, then with ``paths`` (and a joint plan) the joint Monte Carlo.
+
+    A member that fails is in the report's failures, never raised. ``progress(outcome)`` after each firm;
+    ``before_joint(label)`` returns a context manager wrapping the joint run (a spinner). ``engine``: how to
+    run the firms (``stress.analysis.batch.run_batch``'s keyword arguments).
+    """
+    import contextlib
+
+    from stress.analysis import joint
+    from stress.analysis.batch import run_batch
+    from stress.analysis.portfolio import assemble
+    from stress.errors import StressError
+
+    outcomes = run_batch(plan.book.tasks, jobs, progress, **engine)
+    rep = assemble(plan.portfolio, plan.members, plan.book, outcomes, [s.name for s in plan.scenarios])
+    if paths is None or plan.joint is None:
+        return BatchRun(rep)
+    label = f"joint Monte Carlo: {paths:,} paths x {len(plan.joint.firms)} firms"
+    with before_joint(label) if before_joint else contextlib.nullcontext():
+        try:
+            return BatchRun(rep, joint.run_joint(plan.book.tasks, paths, seed, jobs=jobs, plan=plan.joint))
+        except StressError as err:
+            return BatchRun(rep, joint_error=str(err))
+
+
+def batch_detail(run_: BatchRun, scenarios: list[Scenario], case: Case = Case.PLAN) -> list[Results]:
+    """Each firm that ran, projected under the first scenario: the batch workbook's ``--detail`` sheets."""
+    return [run(o.profile, scenarios=scenarios[:1], case=case) for o in run_.report.outcomes if o.ok]
+
+
+def draft(companyfacts: Path, as_of: str, out: Path | None = None, force: bool = False) -> tuple[Any, Path]:
+    """``stress draft``: a profile drafted from an SEC companyfacts file at the balance sheet of ``as_of``
+    (ISO date), written atomically; returns the facts gathered (``DraftFacts``) and the path."""
+    import datetime as dt
+
+    from stress.errors import OptionError, Problem
+    from stress.io.companyfacts import read_companyfacts
+    from stress.io.draft_facts import gather
+    from stress.report.draft import write_draft
+
+    try:
+        date = dt.date.fromisoformat(as_of.strip())
+    except ValueError:
+        raise OptionError(problems=[Problem("--as-of", "expected a date such as 2025-09-30", as_of)]) from None
+    if out is not None and not out.is_dir() and out.suffix.lower() not in (".yaml", ".yml"):
+        raise OptionError(problems=[Problem("--out", "the draft must be written to a .yaml file (or a folder)", str(out))])
+    facts = gather(read_companyfacts(companyfacts), date)
+    return facts, write_draft(facts, out, force)
+
+
+def schema(output: str | None = None) -> str:
+    """``stress schema``: the JSON Schema of a profile, or with ``output`` of that command's ``--json`` document."""
+    import json
+
+    from stress.errors import OptionError, Problem
+    from stress.report.documents import DOCUMENTS
+
+    if output is not None and output not in DOCUMENTS:
+        raise OptionError(problems=[Problem("--output", f"names no command with a --json document; commands: "
+                                                        f"{', '.join(DOCUMENTS)}", output)])
+    model = Company if output is None else DOCUMENTS[output]
+    return json.dumps(model.model_json_schema(mode="serialization" if output else "validation"), indent=2) + "\n"

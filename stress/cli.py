@@ -7,19 +7,15 @@ Exit codes: 0 ok; 1 internal error; 2 bad input (usage, profile, scenario);
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from stress import __version__, cli_analyses, cli_memo, cli_tools
-from stress.cli_common import (EXIT_BAD_INPUT, EXIT_BREACH, CaseOpt, JsonOpt, SetOpt, bad_input, batch_json, error_exit, examples,
-                               head, load_or_exit, print_json, scenarios_input)
+from stress.cli_common import (EXIT_BAD_INPUT, EXIT_BREACH, CaseOpt, JsonOpt, SetOpt, batch_json, error_exit, examples, handled,
+                               head, load_or_exit, print_json, scenarios_input, watching)
 from stress.vocabulary import Case
 
-if TYPE_CHECKING:
-    from stress.engine.results import Results
-    from stress.io.profiles import LoadedProfile
-    from stress.model.scenario import Scenario
 
 # Only typer and the light modules above load at start: ``stress --help``, ``--version`` and TAB completion
 # stay fast. Each command imports the engine, pandas and openpyxl it needs inside its body.
@@ -65,13 +61,14 @@ def validate(paths: Annotated[list[str], typer.Argument(help="profile or portfol
 
 
 @app.command(epilog=examples("stress show coreweave", "stress show coreweave --json"))
+@handled
 def show(profile: Profile, sets: SetOpt = [], as_json: JsonOpt = False) -> None:  # noqa: B006
     """The profile at as_of: capital structure, maturity ladder, leases, fleet, contracts, reconciliation."""
-    from stress.engine.opening import opening_balance
+    from stress import api
     from stress.report import console, jsonout
 
     loaded = load_or_exit(profile, sets)
-    opening = opening_balance(loaded.company)
+    opening = api.opening(loaded)
     if as_json:
         print_json("show", jsonout.show_document(head("show", loaded, sets=sets), loaded.company, opening))
     else:
@@ -89,31 +86,8 @@ Utilisation = Annotated[str | None, typer.Option("--utilisation", help="ad hoc: 
 RefiClosed = Annotated[int | None, typer.Option("--refi-closed", help="ad hoc: quarters refinancing is closed")]
 
 
-def _chosen(loaded: LoadedProfile, scenario: list[str], scenarios_file: Path | None, flags: dict[str, object],
-            case: Case) -> list[Scenario]:
-    """The scenarios to run, with the other case's baseline beside the baseline; exit 2 on a bad one."""
-    from stress.errors import InputError
-    from stress.scenarios.build import with_other_baseline
-    from stress.scenarios.select import select
-
-    try:
-        return with_other_baseline(select(scenario, scenarios_file, flags), case, loaded.company)
-    except InputError as err:
-        raise bad_input(err) from None
-
-
-def _project(loaded: LoadedProfile, chosen: list[Scenario], case: Case) -> Results:
-    """The projection; exit 2 when a scenario does not fit the firm or the figures turn non-finite."""
-    from stress import api
-    from stress.errors import InputError
-
-    try:
-        return api.run(loaded.company, chosen, case=case)
-    except InputError as err:
-        raise bad_input(err) from None
-
-
 @app.command(epilog=examples("stress run coreweave", "stress run coreweave -s price_crash --rate +300bp --json"))
+@handled
 def run(
     profile: Profile,
     scenario: ScenarioNames = [],  # noqa: B006 - typer reads the default, never mutates it
@@ -127,13 +101,13 @@ def run(
     case: CaseOpt = Case.PLAN,
 ) -> None:
     """Project the firm under scenarios: comparison, summary, covenant headroom, maturity wall, events, verdict."""
+    from stress import api
     from stress.report import jsonout, run_view
 
     loaded = load_or_exit(profile, sets)
     flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
              "refi_closed": refi_closed}
-    chosen = _chosen(loaded, scenario, scenarios_file, flags, case)
-    results = _project(loaded, chosen, case)
+    results = api.run(loaded, api.choose(loaded, scenario, scenarios_file, flags, case), case=case)
     if as_json:
         print_json("run", jsonout.run_document(head("run", loaded, scenarios_input(scenarios_file), sets), results))
     else:
@@ -141,6 +115,7 @@ def run(
 
 
 @app.command(epilog=examples("stress report coreweave", "stress report coreweave --analyses --out review.xlsx"))
+@handled
 def report(
     profile: Profile,
     scenario: ScenarioNames = [],  # noqa: B006 - typer reads the default, never mutates it
@@ -157,26 +132,18 @@ def report(
     case: CaseOpt = Case.PLAN,
 ) -> None:
     """Write the credit-review Excel workbook: statements, schedules, covenants, checks; prints its path."""
-    from stress.analysis.suite import STEPS, run_all
-    from stress.engine.compiled import compile_company
-    from stress.errors import ReportError
-    from stress.report import console
+    from stress import api
+    from stress.analysis.suite import STEPS
     from stress.report.progress import progress
-    from stress.report.workbook import write_report
 
     loaded = load_or_exit(profile, sets)
     flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
              "refi_closed": refi_closed}
-    chosen = _chosen(loaded, scenario, scenarios_file, flags, case)
-    extra = None
+    chosen = api.choose(loaded, scenario, scenarios_file, flags, case)
     if analyses:
         cli_analyses.check_paths(paths)
-        with progress("analyses", STEPS, enabled=not as_json and console.stderr.is_terminal) as advance:
-            extra = run_all(compile_company(loaded.company, case), paths, seed, advance=advance)
-    try:
-        path = write_report(_project(loaded, chosen, case), chosen, out, force, loaded.path, analyses=extra)
-    except ReportError as err:
-        raise error_exit(str(err)) from None
+    with progress("analyses", STEPS, enabled=analyses and watching(as_json)) as advance:
+        path = api.report(loaded, chosen, case, out, force, analyses, paths, seed, advance)
     if as_json:
         print_json("report", {**head("report", loaded, scenarios_input(scenarios_file), sets), "written": str(path),
                               "scenarios": [s.name for s in chosen]})
@@ -186,6 +153,7 @@ def report(
 
 @app.command(epilog=examples("stress draft CIK0001769628.json --as-of 2025-09-30",
                              "stress draft facts.json --as-of 2025-09-30 --out companies/newco.yaml"))
+@handled
 def draft(
     companyfacts: Annotated[Path, typer.Argument(help="an SEC XBRL companyfacts JSON file (data.sec.gov/api/xbrl/companyfacts)")],
     as_of: Annotated[str, typer.Option("--as-of", help="the balance-sheet date, e.g. 2025-09-30 (a filing's within 10 days is used)")],
@@ -194,48 +162,26 @@ def draft(
     as_json: JsonOpt = False,
 ) -> None:
     """Draft a profile from a filing's XBRL facts: the tagged balance sheet, each number sourced; TODOs for the rest."""
-    import datetime as dt
+    from stress import api
+    from stress.report.envelope import input_file
 
-    from stress.cli_common import option_error
-    from stress.errors import InputError, ReportError
-    from stress.io.companyfacts import read_companyfacts
-    from stress.io.draft_facts import gather
-    from stress.report.draft import write_draft
-
-    try:
-        date = dt.date.fromisoformat(as_of.strip())
-    except ValueError:
-        raise option_error("--as-of", "expected a date such as 2025-09-30", as_of) from None
-    if out is not None and not out.is_dir() and out.suffix.lower() not in (".yaml", ".yml"):
-        raise option_error("--out", "the draft must be written to a .yaml file (or a folder)", str(out))
-    try:
-        facts = gather(read_companyfacts(companyfacts), date)
-        path = write_draft(facts, out, force)
-    except InputError as err:
-        raise bad_input(err) from None
-    except ReportError as err:
-        raise error_exit(str(err)) from None
+    facts, path = api.draft(companyfacts, as_of, out, force)
     if as_json:
-        from stress.report.envelope import input_file
-
         print_json("draft", {**head("draft", inputs=[input_file("companyfacts", companyfacts)]), "written": str(path),
-                             "name": facts.name, "as_of": date.isoformat()})
+                             "name": facts.name, "as_of": facts.as_of.isoformat()})
     else:
         typer.echo(str(path))
 
 
 @app.command("scenarios", epilog=examples("stress scenarios", "stress scenarios --scenarios-file my-scenarios.yaml --json"))
+@handled
 def list_scenarios(scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="also list this file's scenarios")] = None,
                    as_json: JsonOpt = False) -> None:
     """List the scenario library with each scenario's shocks and calibration."""
-    from stress.errors import InputError
     from stress.report import jsonout, run_view
     from stress.scenarios.select import library
 
-    try:
-        chosen = library(scenarios_file)
-    except InputError as err:
-        raise bad_input(err) from None
+    chosen = library(scenarios_file)
     if as_json:
         print_json("scenarios", jsonout.scenarios_document(head("scenarios", inputs=scenarios_input(scenarios_file)), chosen))
     else:
@@ -243,32 +189,23 @@ def list_scenarios(scenarios_file: Annotated[Path | None, typer.Option("--scenar
 
 
 @app.command(epilog=examples("stress schema --out profile.schema.json", "stress schema --output run"))
+@handled
 def schema(output: Annotated[str | None, typer.Option("--output", help="the JSON Schema of this command's --json document instead of the profile's, e.g. run, batch, montecarlo")] = None,
            out: Annotated[Path | None, typer.Option("--out", help="write to this file instead of stdout")] = None,
            force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False) -> None:
     """Print the JSON Schema of a company profile (for editors), or of a command's --json output (--output)."""
-    import json
-
-    from stress.cli_common import option_error
-    from stress.errors import ReportError
-    from stress.model.company import Company
-    from stress.report.documents import DOCUMENTS
+    from stress import api
     from stress.report.safe_write import write_atomic
 
-    if output is not None and output not in DOCUMENTS:
-        raise option_error("--output", f"names no command with a --json document; commands: {', '.join(DOCUMENTS)}", output)
-    model = Company if output is None else DOCUMENTS[output]
-    text = json.dumps(model.model_json_schema(mode="serialization" if output else "validation"), indent=2) + "\n"
+    text = api.schema(output)
     if out is None:
         typer.echo(text, nl=False)
-        return
-    try:
+    else:
         write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), force)
-    except ReportError as err:
-        raise error_exit(str(err)) from None
 
 
 @app.command(epilog=examples("stress batch companies/portfolio.yaml", "stress batch companies/portfolio.yaml --paths 20000 --out book.xlsx"))
+@handled
 def batch(
     inputs: Annotated[list[str], typer.Argument(help="a portfolio file, or profile paths / shipped names")],
     scenario: ScenarioNames = [],  # noqa: B006
@@ -299,61 +236,33 @@ def batch(
     from rich.markup import escape
 
     from stress import api
-    from stress.analysis import joint
-    from stress.analysis.batch import run_batch
-    from stress.analysis.portfolio import assemble, plan
-    from stress.errors import InputError, ReportError, StressError
-    from stress.io.portfolio import batch_input
     from stress.report import batch_view, console
     from stress.report import batch_outputs as outputs
     from stress.scenarios.select import select
 
-    try:
-        chosen = select(scenario, scenarios_file)
-        portfolio, members, profiles, refusals = batch_input(inputs, allow_any_path)
-    except InputError as err:
-        raise bad_input(err) from None
-    try:
-        outputs.check_targets(out, csv, force)  # before the work, not after it
-    except ReportError as err:
-        raise error_exit(str(err)) from None
-    book = plan(members, profiles, chosen, case, refusals)
-    names = [s.name for s in chosen]
-    joint_plan = None
+    chosen = select(scenario, scenarios_file)
+    outputs.check_targets(out, csv, force)  # before the work, not after it
     if paths is not None:
         cli_analyses.check_paths(paths)
-        try:
-            joint_plan = joint.plan_joint(book.tasks)  # a cycle of customers is refused before any work
-        except joint.JointCycleError as err:
-            raise error_exit(str(err)) from None
-    with batch_view.progress_bar(len(book.tasks), enabled=not as_json and console.stderr.is_terminal) as advance:
-        outcomes = run_batch(book.tasks, jobs, advance)
-    rep = assemble(portfolio, members, book, outcomes, names)
-    joint_result, joint_error = None, None
-    if joint_plan is not None:
-        with batch_view.spinner(f"joint Monte Carlo: {paths:,} paths x {len(joint_plan.firms)} firms",
-                                enabled=not as_json and console.stderr.is_terminal):
-            try:
-                joint_result = joint.run_joint(book.tasks, paths, seed, jobs=jobs, plan=joint_plan)
-            except StressError as err:
-                joint_error = str(err)
-    try:
-        firms = [api.run(o.profile, scenarios=chosen[:1], case=case) for o in rep.outcomes if o.ok] if detail and out else []
-        for path in outputs.write_batch_outputs(rep, out, csv, force, firms):
-            console.stderr.print(f"wrote {escape(str(path))}")
-    except ReportError as err:
-        raise error_exit(str(err)) from None
+    book = api.plan_batch(inputs, chosen, case, allow_any_path, joint=paths is not None)
+    spin = (lambda label: batch_view.spinner(label, enabled=watching(as_json)))
+    with batch_view.progress_bar(book.firms, enabled=watching(as_json)) as advance:
+        done = api.batch(book, jobs, paths, seed, progress=advance, before_joint=spin)
+    rep = done.report
+    firms = api.batch_detail(done, chosen, case) if detail and out else []
+    for path in outputs.write_batch_outputs(rep, out, csv, force, firms):
+        console.stderr.print(f"wrote {escape(str(path))}")
     if as_json:
-        print_json("batch", batch_json(inputs, scenarios_file, rep, joint_result))
+        print_json("batch", batch_json(inputs, scenarios_file, rep, done.joint))
     else:
-        batch_view.print_ranking(rep.ranking, names, rep.title)
+        batch_view.print_ranking(rep.ranking, [s.name for s in chosen], rep.title)
         batch_view.print_exposure(rep.lines, rep.expected_loss, rep.missing_weights)
-        if joint_result is not None:
-            batch_view.print_joint(joint_result)
+        if done.joint is not None:
+            batch_view.print_joint(done.joint)
     batch_view.print_failures(rep.failures)
-    if joint_error is not None:
-        console.stderr.print(f"[red]error:[/] joint Monte Carlo not run: {escape(joint_error)}")
-    if not rep.failures.empty or joint_error is not None:
+    if done.joint_error is not None:
+        console.stderr.print(f"[red]error:[/] joint Monte Carlo not run: {escape(done.joint_error)}")
+    if not rep.failures.empty or done.joint_error is not None:
         raise typer.Exit(EXIT_BAD_INPUT)
     if fail_on_breach and rep.any_breach:
         raise typer.Exit(EXIT_BREACH)

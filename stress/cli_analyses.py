@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stress.cli_common import examples, CaseOpt, JsonOpt, SetOpt, bad_input, head, load_or_exit, option_error, print_json
+from stress.cli_common import CaseOpt, JsonOpt, SetOpt, examples, handled, head, load_or_exit, option_error, print_json, watching
 from stress.vocabulary import DRIVER_NAMES, Case, GridMetric, Seniority
 
 if TYPE_CHECKING:
     from stress.engine.compiled import CompiledCompany
     from stress.io.profiles import LoadedProfile
-    from stress.model.montecarlo import MonteCarloParams
 
 # Only typer and stress.vocabulary load at start (``stress --help`` stays fast); each command imports the
 # analysis it runs inside its body.
@@ -61,13 +60,6 @@ def _emit(command: str, result: object, document: dict[str, Any], out: Path | No
         show()
 
 
-def _show_progress(as_json: bool) -> bool:
-    """Progress bars on stderr only for a person watching: a terminal, and no --json."""
-    from stress.report import console
-
-    return not as_json and console.stderr.is_terminal
-
-
 def check_paths(paths: int) -> None:
     """Exit 2 on a --paths above ``MAX_PATHS`` (the option's own ``min=1`` refuses zero and below)."""
     if paths > MAX_PATHS:
@@ -76,77 +68,79 @@ def check_paths(paths: int) -> None:
 
 
 def _compiled(profile: str, case: Case, sets: list[str]) -> tuple[LoadedProfile, CompiledCompany]:
-    from stress.engine.compiled import compile_company
+    from stress import api
 
     loaded = load_or_exit(profile, sets)
-    return loaded, compile_company(loaded.company, case)
+    return loaded, api.compiled(loaded, case)
 
 
+@handled
 def breakeven(profile: ProfileArg,
               driver: Annotated[list[str], typer.Option("--driver", "-d", help=f"driver(s): {', '.join(DRIVER_NAMES)}; default all")] = [],  # noqa: B006
               case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
               out: OutOpt = None, force: ForceOpt = False) -> None:
     """Reverse stress: the size of each driver at which the firm first breaches a covenant and first defaults."""
-    from stress.analysis.breakeven import breakeven_table
+    from stress import api
     from stress.report import analysis_view, jsonout
 
     loaded, cc = _compiled(profile, case, sets)
-    unknown = [d for d in driver if d not in DRIVER_NAMES]
-    if unknown:
-        raise option_error("--driver", f"unknown driver; drivers: {', '.join(DRIVER_NAMES)}", unknown[0])
     _check_out(out, force)
-    rows = breakeven_table(cc, driver or None)
+    rows = api.breakeven(cc, driver)
     _emit("breakeven", rows, jsonout.breakeven_document(head("breakeven", loaded, sets=sets), rows), out, force, as_json,
           lambda: analysis_view.print_breakeven(cc, rows), cc)
 
 
+@handled
 def grid_command(profile: ProfileArg,
                  x: Annotated[str, typer.Option("--x", help="DRIVER=START:STOP:COUNT, e.g. gpu_price=-80%:0%:9; COUNT at most 50")],
                  y: Annotated[str, typer.Option("--y", help="DRIVER=START:STOP:COUNT, e.g. rate=0:500bp:6")],
                  metric: Annotated[GridMetric, typer.Option("--metric", help="what each cell shows")] = GridMetric.MIN_LIQUIDITY,
                  case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
-              out: OutOpt = None, force: ForceOpt = False) -> None:
+                 out: OutOpt = None, force: ForceOpt = False) -> None:
     """Two-driver sensitivity grid: every pair of sizes in one engine call, as a coloured heatmap."""
-    from stress.analysis.grid import grid, parse_axis
+    from stress import api
     from stress.report import analysis_view, jsonout
     from stress.report.progress import progress
 
     loaded, cc = _compiled(profile, case, sets)
-    axes = []
-    for flag, spec in (("--x", x), ("--y", y)):
-        try:
-            axes.append(parse_axis(spec))
-        except ValueError as exc:
-            raise option_error(flag, str(exc), spec) from None
     _check_out(out, force)
-    with progress("grid", None, enabled=_show_progress(as_json)):
-        g = grid(cc, axes[0], axes[1], metric)
+    with progress("grid", None, enabled=watching(as_json)):
+        g = api.grid(cc, x, y, metric)
     _emit("grid", g, jsonout.grid_document(head("grid", loaded, sets=sets), g), out, force, as_json,
           lambda: analysis_view.print_grid(cc, g), cc)
 
 
-def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
-              out: OutOpt = None, force: ForceOpt = False) -> None:
+@handled
+def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, sets: SetOpt = [],  # noqa: B006
+                    as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Each driver alone at a standard adverse and favourable size: impact on minimum liquidity and trough DSCR."""
-    from stress.analysis.tornado import tornado
+    from stress import api
     from stress.report import analysis_view, jsonout
 
     loaded, cc = _compiled(profile, case, sets)
     _check_out(out, force)
-    t = tornado(cc)
+    t = api.tornado(cc)
     _emit("tornado", t, jsonout.tornado_document(head("tornado", loaded, sets=sets), t), out, force, as_json,
           lambda: analysis_view.print_tornado(cc, t), cc)
 
 
-def _params(cc: CompiledCompany, path: Path | None) -> MonteCarloParams:
-    """The profile's Monte Carlo parameters (or the defaults), with a ``--params`` file's over them."""
-    from stress.io.params import load_params
-    from stress.model.montecarlo import MonteCarloParams
+def _exposure(text: str) -> float:
+    """``--exposure`` in USD: above zero and at most 10tn; exit 2 naming the option otherwise."""
+    from stress.model.types import MAX_MONEY
+    from stress.units import parse_money
 
-    base = cc.company.montecarlo or MonteCarloParams()
-    return base if path is None else load_params(path, base)
+    try:
+        amount = parse_money(text)
+    except ValueError as exc:
+        raise option_error("--exposure", str(exc), text) from None
+    if amount <= 0:
+        raise option_error("--exposure", "expected an exposure above zero", text)
+    if not amount <= MAX_MONEY:  # also NaN and infinity
+        raise option_error("--exposure", "expected an exposure of at most 10tn USD", text)
+    return amount
 
 
+@handled
 def montecarlo(profile: ProfileArg,
                paths: Annotated[int, typer.Option("--paths", min=1, help=f"number of simulated paths, at most {MAX_PATHS:,}")] = 10_000,
                seed: Annotated[int, typer.Option("--seed", min=0, help="random seed (0 or more); same seed, same answer")] = 7,
@@ -155,38 +149,19 @@ def montecarlo(profile: ProfileArg,
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
                seniority: Annotated[Seniority | None, typer.Option("--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
                case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
-              out: OutOpt = None, force: ForceOpt = False) -> None:
+               out: OutOpt = None, force: ForceOpt = False) -> None:
     """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
-    from stress.analysis.montecarlo import Exposure, run_montecarlo
-    from stress.errors import InputError
-    from stress.model.types import MAX_MONEY
+    from stress import api
     from stress.report import analysis_view, jsonout
     from stress.report.envelope import input_file
     from stress.report.progress import progress
-    from stress.units import parse_money
 
     check_paths(paths)
     loaded, cc = _compiled(profile, case, sets)
-    try:
-        amount = parse_money(exposure)
-    except ValueError as exc:
-        raise option_error("--exposure", str(exc), exposure) from None
-    if amount <= 0:
-        raise option_error("--exposure", "expected an exposure above zero", exposure)
-    if not amount <= MAX_MONEY:  # also NaN and infinity
-        raise option_error("--exposure", "expected an exposure of at most 10tn USD", exposure)
-    if tranche is not None and seniority is not None:
-        raise option_error("--seniority", "give --tranche or --seniority, not both: a tranche has its own seniority", seniority.value)
-    if tranche is not None and tranche not in cc.tranche_names:
-        raise option_error("--tranche", f"names no tranche; tranches: {', '.join(cc.tranche_names)}", tranche)
-    try:
-        p = _params(cc, params)
-    except InputError as err:
-        raise bad_input(err) from None
-    rank = cc.company.tranche(tranche).rank if tranche else seniority or Seniority.SENIOR_UNSECURED
+    lending = api.Lending(_exposure(exposure), tranche, seniority)
     _check_out(out, force)
-    with progress("paths", paths, enabled=_show_progress(as_json)) as advance:
-        r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank), advance=advance)
+    with progress("paths", paths, enabled=watching(as_json)) as advance:
+        r = api.montecarlo(cc, paths, seed, params, lending, advance=advance)
     inputs = [] if params is None else [input_file("params", params)]
     _emit("montecarlo", r, jsonout.montecarlo_document(head("montecarlo", loaded, inputs, sets), cc, r), out, force, as_json,
           lambda: analysis_view.print_montecarlo(cc, r), cc)

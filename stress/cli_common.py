@@ -6,7 +6,8 @@ this module, and must not pay for numpy, pandas or the engine. Everything heavy 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,6 +25,32 @@ CaseOpt = Annotated[Case, typer.Option("--case", help="plan: planned financing a
 
 EXIT_BAD_INPUT = 2
 EXIT_BREACH = 3
+
+
+def handled(command: Callable[..., None]) -> Callable[..., None]:
+    """The one place errors become exit codes: bad input (an ``InputError``: profile, scenario, option) is a
+    panel of located problems, any other ``StressError`` (a file that cannot be written, a cycle of customers)
+    one line; both exit 2. Typer reads the command's signature through the wrapper."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        from stress.errors import InputError, StressError
+
+        try:
+            command(*args, **kwargs)
+        except InputError as err:
+            raise bad_input(err) from None
+        except StressError as err:
+            raise error_exit(str(err)) from None
+
+    return run
+
+
+def watching(as_json: bool) -> bool:
+    """Progress on stderr only for a person watching: stderr a terminal, and no ``--json`` on stdout."""
+    from stress.report import console
+
+    return not as_json and console.stderr.is_terminal
 
 
 def examples(*lines: str) -> str:
