@@ -285,3 +285,20 @@ def schema(output: str | None = None) -> str:
                                                         f"{', '.join(DOCUMENTS)}", output)])
     model = Company if output is None else DOCUMENTS[output]
     return json.dumps(model.model_json_schema(mode="serialization" if output else "validation"), indent=2) + "\n"
+
+
+def memo(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLAN, paths: int = 10_000, seed: int = 7,
+         out: Path | None = None, force: bool = False) -> tuple[Path, int]:
+    """``stress memo``: the credit memo as PDF, written atomically; returns its path and page count. The target
+    is checked before any work (an existing file without ``force`` is a ReportError)."""
+    from stress.report.envelope import run_time
+    from stress.report.memo import build_memo, gather
+    from stress.report.memo import write as w
+
+    company = loaded.company
+    generated = run_time()
+    target = w.target(out, company, generated, force)  # before the work, not after it
+    sha = w.profile_sha256(loaded.path, company)
+    inputs = gather(run(loaded, scenarios, case=case), paths, seed, loaded.path, sha, generated)
+    data, pages = build_memo(inputs)
+    return w.write_pdf(data, target, company, generated, force), pages

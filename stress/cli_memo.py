@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from stress.cli_common import examples, CaseOpt, JsonOpt, SetOpt, bad_input, error_exit, head, load_or_exit, print_json, scenarios_input
+from stress.cli_common import CaseOpt, JsonOpt, SetOpt, examples, handled, head, load_or_exit, print_json, scenarios_input
 from stress.vocabulary import Case
 
 #: The memo's Monte Carlo paths by default: the PD to about +/-0.5pp, and the whole memo of CoreWeave in
@@ -20,6 +20,7 @@ from stress.vocabulary import Case
 DEFAULT_PATHS = 10_000
 
 
+@handled
 def memo(
     profile: Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")],
     scenario: Annotated[list[str], typer.Option(
@@ -40,28 +41,10 @@ def memo(
     """
     from stress import api
     from stress.cli_analyses import check_paths
-    from stress.errors import InputError, ReportError
-    from stress.report.envelope import run_time
-    from stress.report.memo import build_memo, gather
-    from stress.report.memo import write as w
-    from stress.scenarios.build import with_other_baseline
-    from stress.scenarios.select import select
 
     check_paths(paths)
     loaded = load_or_exit(profile, sets)
-    company = loaded.company
-    try:
-        generated = run_time()
-        target = w.target(out, company, generated, force)  # before the work, not after it
-        chosen = with_other_baseline(select(scenario, scenarios_file), case, company)
-        sha = w.profile_sha256(loaded.path, company)
-        inputs = gather(api.run(company, chosen, case=case), paths, seed, loaded.path, sha, generated)
-        data, pages = build_memo(inputs)
-        path = w.write_pdf(data, target, company, generated, force)
-    except InputError as err:
-        raise bad_input(err) from None
-    except ReportError as err:
-        raise error_exit(str(err)) from None
+    path, pages = api.memo(loaded, api.choose(loaded, scenario, scenarios_file, case=case), case, paths, seed, out, force)
     if as_json:
         document = {**head("memo", loaded, scenarios_input(scenarios_file), sets), "written": str(path), "pages": pages}
         print_json("memo", document)
