@@ -25,7 +25,7 @@ from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
 from stress.engine.worlds import Worlds, baseline_worlds
-from stress.io.profiles import LoadedProfile, load_company, load_profile
+from stress.io.profiles import LoadedProfile, load_profile
 from stress.model.capital import Case
 from stress.model.company import Company
 from stress.model.scenario import Scenario
@@ -57,16 +57,16 @@ def run(company: Company | LoadedProfile | str | Path, scenarios: Sequence[Scena
     quarter if any line of the projection turns NaN or infinite: no result is drawn from such figures.
     """
     case = Case(case)
-    if isinstance(company, LoadedProfile):
-        company = company.company
-    elif not isinstance(company, Company):
-        company = load_company(company)
-    cc = compile_company(company, case)
+    source = company if isinstance(company, LoadedProfile) else None
+    if source is None and not isinstance(company, Company):
+        source = load_profile(company)
+    cc = compile_company(source.company if source else company, case)  # type: ignore[arg-type]
+    chosen = resolve(list(scenarios)) if scenarios else []
     if worlds is None:
-        worlds = build_worlds(cc, resolve(list(scenarios))) if scenarios else baseline_worlds(cc)
+        worlds = build_worlds(cc, chosen) if chosen else baseline_worlds(cc)
     with np.errstate(all="ignore"):  # an overflow is reported by the finite check, with its place
         projection = project(cc, worlds)
-    return Results(check_finite(projection))
+    return Results(check_finite(projection), chosen, source)
 
 
 def resolve(scenarios: list[Scenario | str]) -> list[Scenario]:
@@ -111,7 +111,7 @@ def report(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.P
     from stress.report.workbook import write_report
 
     extra = run_all(compiled(loaded, case), paths, seed, advance=advance) if analyses else None
-    return write_report(run(loaded, scenarios, case=case), scenarios, out, force, loaded.path, analyses=extra)
+    return write_report(run(loaded, scenarios, case=case), out=out, force=force, analyses=extra)
 
 
 def breakeven(cc: CompiledCompany, drivers: Sequence[str] = ()) -> list[Breakeven]:

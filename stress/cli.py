@@ -111,7 +111,7 @@ def run(
     if as_json:
         print_json("run", jsonout.run_document(head("run", loaded, scenarios_input(scenarios_file), sets), results))
     else:
-        run_view.print_run(results, str(loaded.path), quarterly=quarterly, detail=detail)
+        run_view.print_run(results, quarterly=quarterly, detail=detail)
 
 
 @app.command(epilog=examples("stress report coreweave", "stress report coreweave --analyses --out review.xlsx"))

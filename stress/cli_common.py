@@ -115,10 +115,10 @@ def head(command: str, loaded: LoadedProfile | None = None, inputs: Iterable[dic
     ``sets`` are the ``--set`` overrides applied to it."""
     from stress.report.envelope import company_ref, envelope, input_file
 
-    files = [input_file("profile", loaded.path)] if loaded is not None else []
+    files = [input_file("profile", loaded.path, loaded.sha256)] if loaded is not None else []
     doc = envelope(command, [*files, *inputs], sets)
     if loaded is not None:
-        doc["company"] = company_ref(loaded.company, loaded.path)
+        doc["company"] = company_ref(loaded.company, loaded.path, loaded.sha256)
     return doc
 
 

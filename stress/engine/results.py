@@ -6,7 +6,9 @@ through the accessors here (``frame``, ``covenant_frame``, ``events``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from functools import cached_property
 
 import numpy as np
@@ -67,11 +69,22 @@ def first_default(p: Projection, covenant_default: np.ndarray | None = None) -> 
 class Results:
     """Metrics and tests over a Projection; every array is (W, Q) unless noted."""
 
-    def __init__(self, projection: Projection) -> None:
+    def __init__(self, projection: Projection, scenarios: Sequence[Any] = (), source: Any = None) -> None:
+        """``scenarios``: the Scenario objects the worlds were built from (their descriptions and shocks, for
+        the reports); ``source``: the loaded profile (``stress.io.profiles.LoadedProfile``: path, hash,
+        comments), None for a Company built in memory. Both travel with the results so that no renderer
+        re-reads a file."""
         self.projection = projection
         self.cc = projection.cc
         self.company = projection.cc.company
         self.quarters = projection.cc.timeline.labels
+        self.scenarios = list(scenarios)
+        self.source = source
+
+    @property
+    def periods(self) -> pd.PeriodIndex:
+        """The projection quarters as periods (``quarters`` are their labels)."""
+        return self.cc.timeline.quarters
 
     @property
     def worlds(self) -> list[str]:

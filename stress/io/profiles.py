@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -15,6 +17,7 @@ from stress.io.todo import outside_todos, todo_problems
 from stress.io.yamlfile import validation_problems
 from stress.model.checks import Parts, going_concern_warnings, profile_problems, scale_warnings
 from stress.model.company import Company
+from stress.io.comments import profile_comments
 from stress.io.search_path import HISTORY, PROFILE_SUFFIXES, SHIPPED_DIR, lookup_dirs, profile_dirs
 
 __all__ = ["HISTORY", "PROFILE_SUFFIXES", "SHIPPED_DIR", "LoadedProfile", "load_company", "load_profile", "profile_dirs",
@@ -23,9 +26,24 @@ __all__ = ["HISTORY", "PROFILE_SUFFIXES", "SHIPPED_DIR", "LoadedProfile", "load_
 
 @dataclass(frozen=True)
 class LoadedProfile:
+    """A validated profile with where it came from: what every renderer needs of the file, read here once."""
+
     company: Company
     path: Path
     warnings: list[Problem] = field(default_factory=list)
+
+    @cached_property
+    def comments(self) -> dict[str, str]:
+        """Field path -> the comment written beside it (its source, or why it is an estimate); {} for JSON."""
+        return profile_comments(self.path)
+
+    @cached_property
+    def sha256(self) -> str | None:
+        """The sha256 of the file's bytes, tracing an output to its input; None if it can no longer be read."""
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except OSError:
+            return None
 
 
 def resolve_profile(name_or_path: str | Path) -> Path:

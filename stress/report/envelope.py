@@ -54,16 +54,17 @@ def sha256_of(path: str | Path) -> str | None:
         return None
 
 
-def input_file(role: Role, path: str | Path) -> dict[str, Any]:
-    return {"role": role, "path": str(path), "sha256": sha256_of(path)}
+def input_file(role: Role, path: str | Path, sha256: str | None = None) -> dict[str, Any]:
+    """An input of the document; its hash as given (a loaded profile's, read with it), else read now."""
+    return {"role": role, "path": str(path), "sha256": sha256 or sha256_of(path)}
 
 
-def company_ref(company: Company, path: str | Path | None) -> dict[str, Any]:
-    """The one company shape of every document."""
+def company_ref(company: Company, path: str | Path | None, sha256: str | None = None) -> dict[str, Any]:
+    """The one company shape of every document; ``sha256`` of the profile as loaded, else read from ``path``."""
     return {"name": company.name, "ticker": company.ticker, "as_of": company.as_of.isoformat(),
             "horizon_quarters": company.horizon_quarters, "fiscal_year_end": company.reporting.fiscal_year_end,
-            "profile": None if path is None else str(path), "sha256": None if path is None else sha256_of(path),
-            "units": UNITS}
+            "profile": None if path is None else str(path),
+            "sha256": sha256 or (None if path is None else sha256_of(path)), "units": UNITS}
 
 
 def envelope(command: str, inputs: Iterable[dict[str, Any]] = (), overrides: Iterable[str] = ()) -> dict[str, Any]:

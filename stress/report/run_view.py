@@ -45,8 +45,11 @@ def _fmt(value: object, kind: str) -> str:
     return usd_m(v) if kind == "usd" else pct(v) if kind == "pct" else times(v)
 
 
-def header(results: Results, profile_path: str) -> Panel:
+def header(results: Results, profile_path: str | None = None) -> Panel:
+    """The firm, horizon, case and profile (by default the file the results were loaded from)."""
     c = results.company
+    if profile_path is None:
+        profile_path = str(results.source.path) if results.source is not None else "(in memory)"
     case = results.cc.case.value
     what = ("committed and planned financing, committed and awarded contracts" if case == "plan"
             else "only financing and contracts committed at as_of")
@@ -222,7 +225,7 @@ def focus(results: Results) -> int:
     return results.worlds.index(ADHOC_NAME) if ADHOC_NAME in results.worlds else 0
 
 
-def print_run(results: Results, profile_path: str, quarterly: bool = False, detail: bool = False) -> None:
+def print_run(results: Results, profile_path: str | None = None, quarterly: bool = False, detail: bool = False) -> None:
     """The ``stress run`` report: the comparison when there are several scenarios, then the details."""
     stdout.print(header(results, profile_path))
     shown = [focus(results)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from stress.model.company import Company
 from stress.model.scenario import Scenario
-from stress.report.workbook.assumptions import flatten, profile_comments, shock_inputs, source_comments
+from stress.io.comments import profile_comments, source_comments
+from stress.report.workbook.assumptions import flatten, shock_inputs
 
 from .conftest import REPO
 

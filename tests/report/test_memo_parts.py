@@ -15,7 +15,7 @@ from stress.report.memo.assumptions import key_assumptions, largest_estimates
 from stress.report.memo.charts import leverage_axis
 from stress.errors import OptionError
 from stress.report.envelope import run_time
-from stress.report.workbook.assumptions import source_comments
+from stress.io.comments import source_comments
 
 from .conftest import TINY
 

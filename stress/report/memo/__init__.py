@@ -16,9 +16,10 @@ def build_memo(inputs: MemoInputs) -> tuple[bytes, int]:
     """The memo's PDF bytes and page count."""
     from stress.report.memo.assumptions import key_assumptions, largest_estimates
     from stress.report.memo.layout import render
-    from stress.report.workbook.assumptions import profile_comments
+    from stress.io.comments import profile_comments
 
-    comments = profile_comments(inputs.profile_path)
+    source = inputs.results.source  # the profile as loaded: its comments read once, with it
+    comments = source.comments if source is not None else profile_comments(inputs.profile_path)
     mc = inputs.montecarlo
     assumptions = key_assumptions(inputs.results.cc, comments, mc.paths, mc.seed)
     return render(inputs, assumptions, largest_estimates(inputs.results.company, comments, inputs.results.cc.case))

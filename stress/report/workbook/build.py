@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
 from openpyxl import Workbook
 
 from stress.analysis.suite import Analyses
@@ -20,7 +19,8 @@ from stress.report.workbook.cached import ValuedWorkbook
 from stress.model.scenario import Scenario
 from stress.report.workbook import grid as g
 from stress.report.workbook import styles as st
-from stress.report.workbook.assumptions import profile_comments, write_assumptions
+from stress.io.comments import profile_comments
+from stress.report.workbook.assumptions import write_assumptions
 from stress.report.workbook.checks import write_checks
 from stress.report.workbook.covenants import write_covenants
 from stress.report.workbook.methodology import write_methodology
@@ -33,8 +33,7 @@ FIXED_SHEETS = ("Summary", "Assumptions", "Debt", "Leases", "Fleet", "Programmes
 
 
 def make_grid(results: Results) -> g.Grid:
-    quarters = pd.PeriodIndex(results.quarters, freq="Q")
-    ends = [p.end_time.date() for p in quarters]
+    ends = [p.end_time.date() for p in results.periods]
     return g.Grid(list(results.quarters), ends, results.company.as_of)
 
 
@@ -48,7 +47,13 @@ def _verdict_line(results: Results, w: int) -> str:
 
 def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile_path: str | Path | None = None,
                    generated: dt.datetime | None = None, analyses: Analyses | None = None) -> Workbook:
-    """The whole workbook for ``results``; ``scenarios`` supply descriptions and shocks (matched by name)."""
+    """The whole workbook for ``results``; ``scenarios`` supply descriptions and shocks (matched by name), by
+    default those the results were run with. The profile's path and comments come with the results
+    (``results.source``); ``profile_path`` is for results projected from a Company in memory."""
+    source = results.source
+    scenarios = list(scenarios) or results.scenarios
+    profile_path = profile_path or (source.path if source is not None else None)
+    comments = source.comments if source is not None else profile_comments(profile_path)
     wb = ValuedWorkbook()
     st.register(wb)
     grid = make_grid(results)
@@ -64,7 +69,6 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
     programmes_ws = wb.create_sheet("Programmes") if has_programmes(results) else None
     covenant_ws, checks_ws, method_ws = wb.create_sheet("Covenants"), wb.create_sheet("Checks"), wb.create_sheet("Methodology")
 
-    comments = profile_comments(profile_path)
     company = results.company
     for w, ws in enumerate(scenario_ws):
         name = results.worlds[w]
