@@ -37,6 +37,25 @@ class GridMetric(StrEnum):
     TROUGH_DSCR = "trough_dscr"  # x, lowest DSCR over the horizon (NaN when never meaningful)
 
 
+class Metric(StrEnum):
+    """A credit metric of a projection, by quarter: the one name results, JSON, console and workbook use.
+
+    A covenant names what it tests in the profile's words (``CovenantMetric``: ``net_leverage``); the one map
+    from those to these is ``stress.model.covenant.TESTED``. Aggregates over the horizon are named for what
+    they take of a metric (``peak_net_leverage`` is the peak of ``net_debt_to_ebitda``).
+    """
+
+    EBITDA_LTM = "ebitda_ltm"  # USD, last four quarters
+    DEBT_TO_EBITDA = "debt_to_ebitda"  # x
+    NET_DEBT_TO_EBITDA = "net_debt_to_ebitda"  # x
+    LEASE_ADJUSTED_LEVERAGE = "lease_adjusted_leverage"  # (debt + lease liabilities) / LTM EBITDAR, x
+    INTEREST_COVER = "interest_cover"  # LTM EBITDA / LTM interest, x
+    DSCR = "dscr"  # x
+    LIQUIDITY = "liquidity"  # cash + undrawn revolver, USD
+    RUNWAY_QUARTERS = "runway_quarters"  # quarters of liquidity at the LTM burn
+    LTV = "ltv"  # secured balance / collateral value, per tranche
+
+
 #: The breaking-point drivers, in the order the analyses show them (``stress.scenarios.drivers.DRIVERS``
 #: defines each; a test keeps the two in step).
 DRIVER_NAMES: tuple[str, ...] = ("gpu_price", "price_decline", "utilisation", "rate", "spread", "life", "customer_default")

@@ -59,3 +59,13 @@ def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
     bad = tmp_path / "x.py"
     bad.write_text("def f():\n    from stress.report import console\n", encoding="utf-8")
     assert "stress.report.console" in imported(bad) and layer("stress.report.console") > layer("stress.engine.x")
+
+
+def test_one_map_from_what_a_covenant_tests_to_the_metric() -> None:
+    """Every covenant metric has its projection metric, and the results and the workbook read that one map."""
+    from stress.model.covenant import TESTED, CovenantMetric
+    from stress.report.workbook.covenants import METRIC_ROW
+    from stress.vocabulary import Metric
+
+    assert set(TESTED) == set(CovenantMetric) and set(TESTED.values()) <= set(Metric)
+    assert METRIC_ROW == {c: m.value for c, m in TESTED.items() if c is not CovenantMetric.LTV}

@@ -20,13 +20,13 @@ from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
 from stress.engine.compiled import covenant_first_q
 from stress.engine.debt import CENT
 from stress.engine.project import Projection
-from stress.model.covenant import Consequence, Covenant, CovenantKind, CovenantMetric
+from stress.model.covenant import TESTED, Consequence, Covenant, CovenantKind, CovenantMetric
+from stress.vocabulary import Metric
 
 #: Lines the metrics read (a lean projection keeps them when a covenant can default the firm).
 METRIC_LINES = ("ebitda", "ebitdar", "interest_expense", "debt", "lease_liabilities", "tax", "scheduled_principal",
                 "net_cash_flow", "revolver_net")
-METRIC_NAMES = ("debt_to_ebitda", "net_debt_to_ebitda", "lease_adjusted_leverage", "interest_cover", "dscr",
-                "liquidity", "runway_quarters", "ebitda_ltm")
+METRIC_NAMES = tuple(m.value for m in Metric if m is not Metric.LTV)  # ltv is per tranche: Results.ltv
 
 
 @dataclass(frozen=True)
@@ -111,14 +111,14 @@ class Results:
         liquidity = p["cash"] + p["revolver_available"]
         before_revolver = p["net_cash_flow"] - p["revolver_net"]
         return {
-            "ebitda_ltm": ebitda_ltm,
-            "debt_to_ebitda": m.leverage(p["debt"], ebitda_ltm),
-            "net_debt_to_ebitda": m.net_leverage(p["debt"], p["cash"], ebitda_ltm),
-            "lease_adjusted_leverage": m.lease_adjusted_leverage(p["debt"], p["lease_liabilities"], ebitdar_ltm),
-            "interest_cover": m.interest_cover(ebitda_ltm, interest_ltm),
-            "dscr": m.dscr(ebitda_ltm, m.ltm(p["tax"]), interest_ltm, m.ltm(p["scheduled_principal"])),
-            "liquidity": liquidity,
-            "runway_quarters": m.runway_quarters(liquidity, m.ltm(before_revolver)),
+            Metric.EBITDA_LTM: ebitda_ltm,
+            Metric.DEBT_TO_EBITDA: m.leverage(p["debt"], ebitda_ltm),
+            Metric.NET_DEBT_TO_EBITDA: m.net_leverage(p["debt"], p["cash"], ebitda_ltm),
+            Metric.LEASE_ADJUSTED_LEVERAGE: m.lease_adjusted_leverage(p["debt"], p["lease_liabilities"], ebitdar_ltm),
+            Metric.INTEREST_COVER: m.interest_cover(ebitda_ltm, interest_ltm),
+            Metric.DSCR: m.dscr(ebitda_ltm, m.ltm(p["tax"]), interest_ltm, m.ltm(p["scheduled_principal"])),
+            Metric.LIQUIDITY: liquidity,
+            Metric.RUNWAY_QUARTERS: m.runway_quarters(liquidity, m.ltm(before_revolver)),
         }
 
     @cached_property
@@ -140,12 +140,10 @@ class Results:
         return self.projection.vehicles["dscr" if c.metric is CovenantMetric.DSCR else "ltv"][:, v, :]
 
     def metric(self, metric: CovenantMetric, applies_to: str | None = None) -> np.ndarray:
-        names = {CovenantMetric.LIQUIDITY: "liquidity", CovenantMetric.LEVERAGE: "debt_to_ebitda",
-                 CovenantMetric.NET_LEVERAGE: "net_debt_to_ebitda", CovenantMetric.INTEREST_COVER: "interest_cover",
-                 CovenantMetric.LEASE_ADJUSTED_LEVERAGE: "lease_adjusted_leverage", CovenantMetric.DSCR: "dscr"}
+        """The metric a parent covenant tests, (W, Q); an LTV test's is its tranche's (``applies_to``)."""
         if metric is CovenantMetric.LTV:
             return self.ltv[applies_to]  # type: ignore[index]
-        return self.metrics[names[metric]]
+        return self.metrics[TESTED[metric]]
 
     @cached_property
     def covenant_tests(self) -> list[CovenantTest]:

@@ -11,6 +11,7 @@ from pydantic import Field
 from stress.model.types import MAX_MONEY, Date, Share, Spec, within
 from stress.errors import shown_value
 from stress.units import parse_money, parse_rate
+from stress.vocabulary import Metric
 
 
 class CovenantMetric(StrEnum):
@@ -21,6 +22,14 @@ class CovenantMetric(StrEnum):
     INTEREST_COVER = "interest_cover"  # LTM EBITDA / LTM interest, x
     DSCR = "dscr"  # (EBITDA - cash taxes) / (interest + scheduled principal), LTM, x
     LTV = "ltv"  # secured balance / collateral value, share; needs applies_to
+
+
+#: The one map from what a covenant tests (the profile's word) to the projection's metric (``Metric``).
+TESTED: dict[CovenantMetric, Metric] = {
+    CovenantMetric.LIQUIDITY: Metric.LIQUIDITY, CovenantMetric.LEVERAGE: Metric.DEBT_TO_EBITDA,
+    CovenantMetric.NET_LEVERAGE: Metric.NET_DEBT_TO_EBITDA, CovenantMetric.LEASE_ADJUSTED_LEVERAGE: Metric.LEASE_ADJUSTED_LEVERAGE,
+    CovenantMetric.INTEREST_COVER: Metric.INTEREST_COVER, CovenantMetric.DSCR: Metric.DSCR, CovenantMetric.LTV: Metric.LTV,
+}
 
 
 #: The natural direction of each test, used to reject e.g. a maximum liquidity.

@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stress.engine import covenants as cov
 from stress.engine.compiled import covenant_first_q
 from stress.engine.results import Results
-from stress.model.covenant import Covenant, CovenantKind, CovenantMetric
+from stress.model.covenant import TESTED, Covenant, CovenantKind, CovenantMetric
 from stress.report.workbook import grid as g
 from stress.report.workbook import styles as st
 from stress.report.workbook.schedules import FleetRefs
@@ -34,10 +34,8 @@ AMBER_NAME = "AmberHeadroom"
 #: Headroom text where the metric is n.m. and the engine counts that as a breach (leverage with EBITDA <= 0).
 NM_BREACH = "breach (n.m.)"
 
-#: Scenario-sheet row of each covenant metric (LTV lives on the Fleet sheet).
-METRIC_ROW = {CovenantMetric.LIQUIDITY: "liquidity", CovenantMetric.LEVERAGE: "debt_to_ebitda",
-              CovenantMetric.NET_LEVERAGE: "net_debt_to_ebitda", CovenantMetric.LEASE_ADJUSTED_LEVERAGE: "lease_adjusted_leverage",
-              CovenantMetric.INTEREST_COVER: "interest_cover", CovenantMetric.DSCR: "dscr"}
+#: Scenario-sheet row of each covenant metric: the row of the metric it tests (LTV lives on the Fleet sheet).
+METRIC_ROW = {c: str(m) for c, m in TESTED.items() if c is not CovenantMetric.LTV}
 
 FIRST_BREACH = (PatternFill("solid", start_color="9C0006", end_color="9C0006", bgColor="9C0006"), Font(color="FFFFFF", bold=True))
 RED = (PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE", bgColor="FFC7CE"), Font(color="9C0006"))
