@@ -51,7 +51,7 @@ def event_quarters(results: Results, event: Event) -> tuple[np.ndarray, list[str
     """Per world: the event's quarter index (NOT_FOUND if none) and, for breaches, the covenant label."""
     e = results.event_quarters
     if event is Event.DEFAULT:
-        return e["liquidity_default"], [None] * len(results.worlds)
+        return e["liquidity_default"], [None] * len(results.world_names)
     labels = [c.label for c in results.company.covenants]
     which = [labels[i] if i != NOT_FOUND else None for i in e["first_breach_covenant"]]
     return e["first_breach"], which

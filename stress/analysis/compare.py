@@ -22,7 +22,7 @@ def comparison(results: Results) -> pd.DataFrame:
     """Per scenario: minimum liquidity and its quarter, first breach, defaults, extremes of ratios, end state, verdict."""
     rows = []
     m = results.metrics
-    for w, name in enumerate(results.worlds):
+    for w, name in enumerate(results.world_names):
         e = results.events(w)
         low = int(np.argmin(m["liquidity"][w]))
         rows.append({

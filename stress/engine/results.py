@@ -87,7 +87,8 @@ class Results:
         return self.cc.timeline.quarters
 
     @property
-    def worlds(self) -> list[str]:
+    def world_names(self) -> list[str]:
+        """Each world's name (a scenario's, or a path's); ``projection.worlds`` is the worlds themselves."""
         return self.projection.worlds.names
 
     @property
@@ -172,7 +173,7 @@ class Results:
         keyed = np.where(tranche_first == NOT_FOUND, np.iinfo(np.int64).max, tranche_first)
         breach_q, breach_i = cov.first_breach(self._breaches())
         eod_q, _ = cov.first_breach(self._breaches(Consequence.EVENT_OF_DEFAULT))
-        n = len(self.worlds)
+        n = len(self.world_names)
         v = p.vehicles
         return {
             "covenant_default": eod_q if eod_q.size else np.full(n, NOT_FOUND),
@@ -231,7 +232,7 @@ class Results:
     @cached_property
     def verdicts(self) -> list[Verdict]:
         e = self.event_quarters
-        return cov.verdicts(e["first_breach"], self.default_quarter, np.full(len(self.worlds), NOT_FOUND))
+        return cov.verdicts(e["first_breach"], self.default_quarter, np.full(len(self.world_names), NOT_FOUND))
 
     def frame(self, world: int = 0) -> pd.DataFrame:
         """Quarters (rows) x every line and metric (columns) for one world; USD and x."""

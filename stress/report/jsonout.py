@@ -48,7 +48,7 @@ def programmes_document(results: Results, world: int) -> dict[str, list[str]]:
 def scenario_document(results: Results, world: int) -> dict[str, Any]:
     p = results.projection
     return {
-        "name": results.worlds[world],
+        "name": results.world_names[world],
         "case": results.cases[world],
         "quarters": results.quarters,
         "lines": {name: _clean(arr[world]) for name, arr in p.lines.items()},
@@ -80,7 +80,7 @@ def scenario_document(results: Results, world: int) -> dict[str, Any]:
 
 def run_document(head: dict[str, Any], results: Results) -> dict[str, Any]:
     """``stress run --json``: the envelope and company (``head``), then every scenario's projection."""
-    return {**head, "scenarios": [scenario_document(results, w) for w in range(len(results.worlds))]}
+    return {**head, "scenarios": [scenario_document(results, w) for w in range(len(results.world_names))]}
 
 
 def _num(x: float | None) -> float | None:

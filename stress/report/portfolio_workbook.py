@@ -144,8 +144,8 @@ def build_portfolio_workbook(title: str, ranking: pd.DataFrame, table: pd.DataFr
     taken = {ws.title.lower() for ws in wb.worksheets}
     for results in detail:
         c = results.company
-        ws = wb.create_sheet(st.sheet_title(f"{c.ticker} {results.worlds[0]}", taken))
-        write_scenario(ws, results, 0, make_grid(results), f"{c.name}: {results.worlds[0]}", _verdict_line(results, 0))
+        ws = wb.create_sheet(st.sheet_title(f"{c.ticker} {results.world_names[0]}", taken))
+        write_scenario(ws, results, 0, make_grid(results), f"{c.name}: {results.world_names[0]}", _verdict_line(results, 0))
         st.footer(ws, st.firm_as_of(c.name, c.ticker, c.as_of))  # a firm's statements say whose they are
     return wb
 

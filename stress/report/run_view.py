@@ -75,7 +75,7 @@ def funding_gap_table(results: Results, world: int = 0) -> Table | None:
 def summary_table(results: Results, world: int) -> Table:
     s = annual_summary(results, world)
     cols = [(f"{y}" + (f" ({n}q)" if n < 4 else ""), "right") for y, n in zip(s.index, s["quarters"], strict=True)]
-    t = _table(f"Annual summary — {escape(results.worlds[world])}", [("", "left"), *cols])
+    t = _table(f"Annual summary — {escape(results.world_names[world])}", [("", "left"), *cols])
     for key, label, kind in SUMMARY_ROWS:
         t.add_row(label, *(_fmt(v, kind) for v in s[key]), style="bold" if label[0] != " " and kind == "usd" and key in ("ebitda", "net_income", "fcf") else None)
     return t
@@ -159,7 +159,7 @@ def events_panel(results: Results, world: int) -> Panel:
         *vehicle_events(e),
         *programme_events(results, world),
     ]
-    return Panel(escape("\n".join(lines)), title=Text(f"Verdict — {results.worlds[world]}: {v.value.upper()}", style=VERDICT_STYLE[v]),
+    return Panel(escape("\n".join(lines)), title=Text(f"Verdict — {results.world_names[world]}: {v.value.upper()}", style=VERDICT_STYLE[v]),
                  title_align="left", border_style=VERDICT_STYLE[v].split()[-1])
 
 
@@ -171,7 +171,7 @@ QUARTERLY_COLUMNS = (("revenue", "Revenue", "usd"), ("ebitda", "EBITDA", "usd"),
 
 def quarterly_table(results: Results, world: int) -> Table:
     f = results.frame(world)
-    t = _table(f"Quarterly — {escape(results.worlds[world])}", [("Quarter", "left"), *((label, "right") for _, label, _ in QUARTERLY_COLUMNS)])
+    t = _table(f"Quarterly — {escape(results.world_names[world])}", [("Quarter", "left"), *((label, "right") for _, label, _ in QUARTERLY_COLUMNS)])
     for q, row in f.iterrows():
         t.add_row(str(q), *(_fmt(row[key], kind) for key, _, kind in QUARTERLY_COLUMNS))
     return t
@@ -222,14 +222,14 @@ def _show(key: str, value: object) -> str:
 def focus(results: Results) -> int:
     """The world to detail when not every one is: the ad-hoc scenario of ``--rate`` etc. (the one the user
     asked for) when the run has it, else the first (the baseline, or the first scenario named)."""
-    return results.worlds.index(ADHOC_NAME) if ADHOC_NAME in results.worlds else 0
+    return results.world_names.index(ADHOC_NAME) if ADHOC_NAME in results.world_names else 0
 
 
 def print_run(results: Results, profile_path: str | None = None, quarterly: bool = False, detail: bool = False) -> None:
     """The ``stress run`` report: the comparison when there are several scenarios, then the details."""
     stdout.print(header(results, profile_path))
     shown = [focus(results)]
-    if len(results.worlds) > 1:
+    if len(results.world_names) > 1:
         table = comparison(results)
         stdout.print(Panel(escape(answer(table)), title="Answer", title_align="left", border_style="bold"))
         stdout.print(comparison_table(results))
@@ -237,9 +237,9 @@ def print_run(results: Results, profile_path: str | None = None, quarterly: bool
         if gap is not None:
             stdout.print(gap)
         if not detail:
-            stdout.print(f"[dim]Detail below for {escape(results.worlds[shown[0]])}; --detail shows every scenario, "
+            stdout.print(f"[dim]Detail below for {escape(results.world_names[shown[0]])}; --detail shows every scenario, "
                          "--scenario NAME picks one.[/]")
-    for w in range(len(results.worlds)) if detail else shown:
+    for w in range(len(results.world_names)) if detail else shown:
         stdout.print(summary_table(results, w))
         if quarterly:
             stdout.print(quarterly_table(results, w))

@@ -101,7 +101,7 @@ def scenario_expectations(results: Results, w: int) -> dict[str, tuple[list[Any]
 
 
 def expect_scenarios(book: Any, results: Results, out: Expected) -> None:
-    for w, name in enumerate(results.worlds):
+    for w, name in enumerate(results.world_names):
         ws = book[name]
         cols = _quarter_columns(ws, results, 4)
         table = scenario_expectations(results, w)
@@ -121,7 +121,7 @@ def expect_debt(book: Any, results: Results, out: Expected) -> None:
     section = None
     for row, label in label_rows(ws, min_row=6):
         if label.startswith("Scenario: "):
-            w, j = results.worlds.index(label.removeprefix("Scenario: ")), None
+            w, j = results.world_names.index(label.removeprefix("Scenario: ")), None
         elif label.startswith("Maturity ladder"):
             section = "ladder"
         elif label.startswith("Capital structure"):
@@ -182,7 +182,7 @@ def expect_fleet(book: Any, results: Results, out: Expected) -> None:
     w = None
     for row, label in label_rows(ws):
         if label.startswith("Scenario: "):
-            w = results.worlds.index(label.removeprefix("Scenario: "))
+            w = results.world_names.index(label.removeprefix("Scenario: "))
         elif label.startswith("Secured balance: "):
             j = names.index(label.removeprefix("Secured balance: "))
             _put_row(out, "Fleet", row, cols, _usd(results.projection.tranches["closing"][w, j]))
@@ -203,7 +203,7 @@ def expect_covenants(book: Any, results: Results, out: Expected) -> None:
         if row <= header:
             continue
         if label.startswith("Scenario: "):
-            w = results.worlds.index(label.removeprefix("Scenario: ").rsplit(" (", 1)[0])  # names may hold " (" too
+            w = results.world_names.index(label.removeprefix("Scenario: ").rsplit(" (", 1)[0])  # names may hold " (" too
         elif label in tests:
             t = tests[label]
             values = [float(h) if np.isfinite(h) else (NM if passed else "breach (n.m.)")
@@ -222,7 +222,7 @@ def expect_summary(book: Any, results: Results, out: Expected) -> None:
     limit = next((c.threshold for c in results.company.covenants if c.metric is CovenantMetric.NET_LEVERAGE), None)
     for row, label in label_rows(ws):
         if label.startswith("Liquidity: "):
-            w = results.worlds.index(label.removeprefix("Liquidity: "))
+            w = results.world_names.index(label.removeprefix("Liquidity: "))
             _put_row(out, "Summary", row, cols, _usd(results.metrics["liquidity"][w]))
         elif label == "Covenant limit":
             _put_row(out, "Summary", row, cols, [limit] * len(cols))
@@ -237,7 +237,7 @@ def expect_programmes(book: Any, results: Results, out: Expected) -> None:
     w = None
     for row, label in label_rows(ws):
         if label.startswith("Scenario: "):
-            w = results.worlds.index(label.removeprefix("Scenario: ").rsplit(" (", 1)[0])
+            w = results.world_names.index(label.removeprefix("Scenario: ").rsplit(" (", 1)[0])
         elif label == "Funding gap, cumulative":
             _put_row(out, "Programmes", row, cols, _usd(np.cumsum(results.projection["funding_gap"][w])))
 

@@ -196,7 +196,7 @@ def test_every_formula_equals_the_engine(gc_book: Any, gc_results: Results, gc_c
 
 def test_new_cash_flow_and_memo_lines_on_the_scenario_sheets(gc_book: Any, gc_results: Results) -> None:
     p = gc_results.projection
-    for w, name in enumerate(gc_results.worlds):
+    for w, name in enumerate(gc_results.world_names):
         ws = gc_book[name]
         for label, key, sign in (("Equity issued", "equity_issued", 1), ("Dividends and buybacks", "distributions", -1),
                                  ("Interest accreted (non-cash)", "interest_accreted", 1),

@@ -108,7 +108,7 @@ def covenant_blocks(ws: Any, results: Results) -> list[tuple[int, int, int]]:
     starts = [(c.row, c.value) for (c,) in ws.iter_rows(min_row=header, min_col=1, max_col=1)
               if isinstance(c.value, str) and c.value.startswith("Scenario: ")]
     n = len(results.company.covenants)
-    return [(results.worlds.index(v.removeprefix("Scenario: ").split(" (")[0]), r + 1, r + n) for r, v in starts]
+    return [(results.world_names.index(v.removeprefix("Scenario: ").split(" (")[0]), r + 1, r + n) for r, v in starts]
 
 
 #: Fill of each flag colour, as the Covenants rules set it.
@@ -173,7 +173,7 @@ def test_flags_agree_with_the_engine_at_every_cell(book: Any, results: Results, 
                 passed, head = bool(test.passed[w, q]), float(test.headroom[w, q])
                 want = ("first" if q == breach_q else "red") if not passed else \
                        ("amber" if np.isfinite(head) and head < AMBER_HEADROOM else "green")
-                assert shown == want, (results.worlds[w], test.covenant.label, results.quarters[q])
+                assert shown == want, (results.world_names[w], test.covenant.label, results.quarters[q])
                 assert capped == bool(np.isfinite(head) and abs(head) >= HEADROOM_SHOWN), (test.covenant.label, head)
                 seen[want] += 1
                 seen["capped"] += capped
@@ -186,8 +186,8 @@ def test_summary_has_two_line_charts_with_visible_axes(book: Any, results: Resul
     assert all(c.tagname == "lineChart" for c in charts)
     assert all(c.x_axis.delete is False and c.y_axis.delete is False for c in charts)
     liquidity, leverage = charts
-    assert len(liquidity.series) == len(results.worlds)
-    assert len(leverage.series) == len(results.worlds) + 1  # the covenant limit is a series
+    assert len(liquidity.series) == len(results.world_names)
+    assert len(leverage.series) == len(results.world_names) + 1  # the covenant limit is a series
     for series in [*liquidity.series, *leverage.series]:
         assert series.val.numRef.f.startswith("'Summary'!") or series.val.numRef.f.startswith("Summary!")
 

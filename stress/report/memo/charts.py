@@ -152,7 +152,7 @@ def _leverage(ax: object, results: Results, names: list[str]) -> None:
 def scenario_charts(results: Results, printable: Callable[[str], str], width_mm: float, height_mm: float) -> bytes:
     """Liquidity and leverage by scenario side by side, one legend below both. ``printable`` makes the profile's
     names (scenarios, covenants) safe for the font."""
-    names = [printable(n) for n in results.worlds]
+    names = [printable(n) for n in results.world_names]
 
     def draw(fig: object) -> None:
         left, right = fig.subplots(1, 2)  # type: ignore[attr-defined]

@@ -264,7 +264,7 @@ def debt_table(results: Results, world: int = 0) -> DebtTable:
         pay = leases["total"]
         rows.append(("Lease payments", "", "", "", "", *(usd_m(float(pay.get(y, 0.0))) for y in years),
                      usd_m(float(pay[[y for y in pay.index if y not in years]].sum()))))
-    rows.append((f"Liquidity at start ({clean(results.worlds[world])})", "", "", "", "",
+    rows.append((f"Liquidity at start ({clean(results.world_names[world])})", "", "", "", "",
                  *(usd_m(float(v)) for v in wall.liquidity_at_start), ""))
     rows.append(("Liquidity / principal due", "", "", "", "",
                  *(times(float(v)) if np.isfinite(v) else "–" for v in wall.coverage), ""))

@@ -32,9 +32,9 @@ from stress.report.workbook.summary import SummaryInputs, write_summary
 FIXED_SHEETS = ("Summary", "Assumptions", "Debt", "Leases", "Fleet", "Programmes", "Covenants", "Checks", "Methodology")
 
 
-def make_grid(results: Results) -> g.Grid:
+def make_grid(results: Results) -> g.QuarterColumns:
     ends = [p.end_time.date() for p in results.periods]
-    return g.Grid(list(results.quarters), ends, results.company.as_of)
+    return g.QuarterColumns(list(results.quarters), ends, results.company.as_of)
 
 
 def _verdict_line(results: Results, w: int) -> str:
@@ -59,7 +59,7 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
     grid = make_grid(results)
     by_name = {s.name: s for s in scenarios}
     taken = {name.lower() for name in FIXED_SHEETS}
-    scenario_titles = [st.sheet_title(name, taken) for name in results.worlds]
+    scenario_titles = [st.sheet_title(name, taken) for name in results.world_names]
 
     summary = wb.active
     summary.title = "Summary"
@@ -71,7 +71,7 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
 
     company = results.company
     for w, ws in enumerate(scenario_ws):
-        name = results.worlds[w]
+        name = results.world_names[w]
         desc = by_name[name].description if name in by_name else ""
         headline = f"{company.name}: {name} ({results.cases[w]} case)" + (f". {desc}" if desc else "")
         write_scenario(ws, results, w, grid, headline, _verdict_line(results, w))
@@ -82,7 +82,7 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
         write_programmes(programmes_ws, results, grid)
     names = write_covenants(wb, covenant_ws, results, grid, scenario_titles, fleet_ws.title, fleet)
     write_checks(wb, checks_ws, results, grid, scenario_titles, debt_ws.title, debt, lease_ws.title, leases)
-    write_assumptions(assumptions, company, [by_name[n] for n in results.worlds if n in by_name], comments)
+    write_assumptions(assumptions, company, [by_name[n] for n in results.world_names if n in by_name], comments)
     sources = {k.removeprefix("sources."): v for k, v in comments.items() if k.startswith("sources.")}
     write_summary(summary, results, grid, scenario_titles,
                   names, SummaryInputs(str(profile_path) if profile_path else None, generated or dt.datetime.now(), by_name, sources))

@@ -55,15 +55,15 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str],
+def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.QuarterColumns, scenario_sheets: list[str],
                  debt_sheet: str, debt: DebtRefs, lease_sheet: str, leases: LeaseRefs) -> None:
     g.title(ws, "Checks: every figure below must be zero (USD m)",
             "Formulas over the scenario, Debt and Leases sheets. '–' is zero to the dollar; row 3 sums the absolute differences.")
     g.header(ws, grid, corner="Difference, USD m", opening="As of")
     row = g.FIRST_DATA_ROW
     block_sums = []
-    last = g.Grid.letter(grid.n - 1)
-    for w, scenario in enumerate(results.worlds):
+    last = g.QuarterColumns.letter(grid.n - 1)
+    for w, scenario in enumerate(results.world_names):
         sheet = st.quote(scenario_sheets[w])
         st.put_text(ws, row, 1, f"Scenario: {scenario}", st.SECTION)
         first = row + 1
@@ -81,8 +81,8 @@ def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, sc
             row += 1
             st.put(ws, row, 1, label, st.TEXT)
             for q in range(-1 if with_opening else 0, grid.n):
-                st.put_formula(ws, row, g.Grid.col(q), "=" + body(s, d, ls, g.Grid.letter(q), g.Grid.letter(q - 1)), st.CHECK)
-        block_sums.append(f"SUMPRODUCT(ABS({g.Grid.letter(-1)}{first}:{last}{row}))")
+                st.put_formula(ws, row, g.QuarterColumns.col(q), "=" + body(s, d, ls, g.QuarterColumns.letter(q), g.QuarterColumns.letter(q - 1)), st.CHECK)
+        block_sums.append(f"SUMPRODUCT(ABS({g.QuarterColumns.letter(-1)}{first}:{last}{row}))")
         row += 2
     st.put(ws, 3, 1, "Sum of absolute differences, all scenarios", st.TEXT_BOLD)
     st.put_formula(ws, 3, 2, "=" + ("+".join(block_sums) or "0"), st.CHECK)

@@ -94,7 +94,7 @@ def _rules(ws: Worksheet, cell_range: str, first_row: int) -> None:
     One rule decides each cell (stop if true; LibreOffice applies only the first that matches): its colour, and
     for headroom beyond +/- HEADROOM_SHOWN also the capped number format (at or above it a pass is green,
     at or below minus it a breach)."""
-    col = g.Grid.letter(0)
+    col = g.QuarterColumns.letter(0)
     c, row_anchor = f"{col}{first_row}", f"${col}{first_row}:{col}{first_row}"
     breach = f'OR(AND(ISNUMBER({c}),{c}<0),{c}="{NM_BREACH}")'
     first = f'AND({breach},COUNTIF({row_anchor},"<0")+COUNTIF({row_anchor},"{NM_BREACH}")=1)'
@@ -110,7 +110,7 @@ def _rules(ws: Worksheet, cell_range: str, first_row: int) -> None:
         ws.conditional_formatting.add(cell_range, Rule(type="expression", dxf=dxf, formula=[formula], stopIfTrue=True))
 
 
-def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str],
+def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.QuarterColumns, scenario_sheets: list[str],
                     fleet_sheet: str, fleet: FleetRefs) -> CovenantNames:
     g.title(ws, "Covenant headroom by scenario",
             "Headroom = distance to the limit as a share of the limit; positive passes. Edit a blue threshold and the flags follow.")
@@ -149,7 +149,7 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
     g.header(ws, grid, row=header_row, corner="Headroom", opening="Limit")
     row = header_row + 2
     ranges = []
-    for w, scenario in enumerate(results.worlds):
+    for w, scenario in enumerate(results.world_names):
         verdict = results.verdicts[w].value.upper()
         st.put_text(ws, row, 1, f"Scenario: {scenario} ({verdict} at the profile's thresholds)", st.SECTION)
         first = row + 1
@@ -158,9 +158,9 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
             st.put_text(ws, row, 1, f"{c.label} ({'min' if c.is_minimum else 'max'})", st.TEXT)
             st.put_formula(ws, row, 2, f"={name}", _display_style(c))
             for q in range(grid.n):
-                col = g.Grid.letter(q)
+                col = g.QuarterColumns.letter(q)
                 if q < first_q:  # tested only from its first test date (tested_from)
-                    st.put_text(ws, row, g.Grid.col(q), "not yet tested", st.TEXT_RIGHT)
+                    st.put_text(ws, row, g.QuarterColumns.col(q), "not yet tested", st.TEXT_RIGHT)
                     continue
                 if not c.at_parent:  # a vehicle's test: the engine's value (its waterfall has no sheet of its own)
                     v = float(test.value[w, q])
@@ -170,15 +170,15 @@ def write_covenants(wb: Workbook, ws: Worksheet, results: Results, grid: g.Grid,
                 else:
                     value = f"{st.quote(scenario_sheets[w])}!{col}{ROWS[METRIC_ROW[c.metric]]}"
                 gap = f"({value}-{name})" if c.is_minimum else f"({name}-{value})"
-                st.put_formula(ws, row, g.Grid.col(q), f'=IF(ISNUMBER({value}),{gap}/IF({name}=0,1,ABS({name})),"{nm_text(c)}")', st.PCT)
+                st.put_formula(ws, row, g.QuarterColumns.col(q), f'=IF(ISNUMBER({value}),{gap}/IF({name}=0,1,ABS({name})),"{nm_text(c)}")', st.PCT)
         if covenants:
-            cell_range = f"{g.Grid.letter(0)}{first}:{g.Grid.letter(grid.n - 1)}{row}"
+            cell_range = f"{g.QuarterColumns.letter(0)}{first}:{g.QuarterColumns.letter(grid.n - 1)}{row}"
             _rules(ws, cell_range, first)
             ranges.append(cell_range)
         row += 2
     g.finish(ws, grid, label_width=46, header_row=header_row)
     for q in range(grid.n):
-        ws.column_dimensions[g.Grid.letter(q)].width = 12.5  # room for "breach (n.m.)"
+        ws.column_dimensions[g.QuarterColumns.letter(q)].width = 12.5  # room for "breach (n.m.)"
     return CovenantNames(names, ranges)
 
 

@@ -24,8 +24,9 @@ FREEZE = f"{get_column_letter(OPENING_COL)}{FIRST_DATA_ROW}"
 
 
 @dataclass(frozen=True)
-class Grid:
-    """Column arithmetic for ``n`` quarters."""
+class QuarterColumns:
+    """Where each quarter sits on a sheet: column arithmetic for ``n`` quarters (not a sensitivity grid:
+    that is ``stress.analysis.grid.Grid``)."""
 
     quarters: list[str]
     quarter_ends: list[dt.date]
@@ -53,7 +54,7 @@ class Grid:
         return f"{self.letter(first)}{row}:{self.letter(self.n - 1)}{row}"
 
 
-def header(ws: Worksheet, grid: Grid, row: int = LABEL_ROW, corner: str = "USD m", opening: str | None = "Opening") -> None:
+def header(ws: Worksheet, grid: QuarterColumns, row: int = LABEL_ROW, corner: str = "USD m", opening: str | None = "Opening") -> None:
     """Quarter labels on ``row`` and quarter-end dates below it."""
     st.put(ws, row, LABEL_COL, corner, st.HEADER)
     st.put(ws, row + 1, LABEL_COL, "Quarter end", st.HEADER)
@@ -70,7 +71,7 @@ def title(ws: Worksheet, text: str, note: str) -> None:
     st.put_text(ws, 2, 1, note, st.NOTE)
 
 
-def finish(ws: Worksheet, grid: Grid, label_width: float = 46, header_row: int = LABEL_ROW) -> None:
+def finish(ws: Worksheet, grid: QuarterColumns, label_width: float = 46, header_row: int = LABEL_ROW) -> None:
     """Freeze at the first data cell under the header, set widths, landscape fit-to-width printing, header repeated."""
     ws.freeze_panes = f"{get_column_letter(OPENING_COL)}{header_row + 2}"
     st.widths(ws, label_width, 10.5, grid.last_col, second=11)

@@ -76,7 +76,7 @@ def _in_cases(company: Company, status: ContractStatus) -> str:
     return {2: "both cases", 1: f"{counted[0]} case only" if counted else "", 0: "neither case"}[len(counted)]
 
 
-def write_programmes(ws: Worksheet, results: Results, grid: g.Grid) -> None:
+def write_programmes(ws: Worksheet, results: Results, grid: g.QuarterColumns) -> None:
     g.title(ws, "Build programmes: status by scenario and quarter, funding gap, and what each programme is (USD m)",
             "A cohort is bought in the quarter it is due only when every funding source can pay its share; otherwise it is "
             "deferred, and its programme is cancelled when it waits too long. Funding gap: due capex paid by planned financing.")
@@ -85,29 +85,29 @@ def write_programmes(ws: Worksheet, results: Results, grid: g.Grid) -> None:
     names = results.cc.programmes.names
     status = p.programme_status
     row = g.FIRST_DATA_ROW
-    for w, scenario in enumerate(results.worlds):
+    for w, scenario in enumerate(results.world_names):
         st.put_text(ws, row, g.LABEL_COL, f"Scenario: {scenario} ({results.cases[w]} case)", st.SECTION)
         row += 1
         for j, name in enumerate(names):
             st.put_text(ws, row, g.LABEL_COL, name, st.TEXT)
             for q in range(grid.n):
                 text = STATUS_NAMES[int(status[w, j, q])] if status is not None else ""
-                st.put(ws, row, g.Grid.col(q), text, st.TEXT)
+                st.put(ws, row, g.QuarterColumns.col(q), text, st.TEXT)
                 fill = STATUS_FILL.get(text)
                 if fill:
-                    ws.cell(row=row, column=g.Grid.col(q)).fill = PatternFill("solid", start_color=fill, end_color=fill)
+                    ws.cell(row=row, column=g.QuarterColumns.col(q)).fill = PatternFill("solid", start_color=fill, end_color=fill)
             row += 1
         for key, label in (("capex_deferred", "Capex due and deferred (unfunded)"), ("capex_cancelled", "Capex cancelled"),
                            ("funding_gap", "Funding gap: due capex paid by planned financing")):
             st.put(ws, row, g.LABEL_COL, label, st.TEXT)
             for q, v in enumerate(p[key][w]):
-                st.put(ws, row, g.Grid.col(q), float(v) / st.MILLION + 0.0, st.USD_M)
+                st.put(ws, row, g.QuarterColumns.col(q), float(v) / st.MILLION + 0.0, st.USD_M)
             row += 1
         gap = row - 1
         st.put(ws, row, g.LABEL_COL, CUMULATIVE_GAP, st.TEXT_BOLD)
         st.put(ws, row, g.OPENING_COL, 0.0, st.USD_M_TOTAL)
         for q in range(grid.n):
-            st.put_formula(ws, row, g.Grid.col(q), f"={g.Grid.letter(q - 1)}{row}+{g.Grid.letter(q)}{gap}", st.USD_M_TOTAL)
+            st.put_formula(ws, row, g.QuarterColumns.col(q), f"={g.QuarterColumns.letter(q - 1)}{row}+{g.QuarterColumns.letter(q)}{gap}", st.USD_M_TOTAL)
         row += 2
     definitions = row
     _definitions(ws, results, row)

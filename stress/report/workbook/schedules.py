@@ -51,24 +51,24 @@ class FleetRefs:
 def _values(ws: Worksheet, row: int, label: str, values: list[float], style: str = st.USD_M, bold: bool = False) -> None:
     st.put(ws, row, g.LABEL_COL, label, st.TEXT_BOLD if bold else st.TEXT)
     for q, v in enumerate(values):
-        st.put(ws, row, g.Grid.col(q), v, style)
+        st.put(ws, row, g.QuarterColumns.col(q), v, style)
 
 
 def _m(values: object, sign: float = 1.0) -> list[float]:
     return [float(v) * sign / st.MILLION + 0.0 for v in values]  # type: ignore[attr-defined]
 
 
-def _formulas(ws: Worksheet, row: int, label: str, grid: g.Grid, body, style: str = st.USD_M_TOTAL,  # noqa: ANN001
+def _formulas(ws: Worksheet, row: int, label: str, grid: g.QuarterColumns, body, style: str = st.USD_M_TOTAL,  # noqa: ANN001
               opening: bool = False) -> None:
     """``body(col_letter, prior_letter) -> formula text`` for each quarter (and the as_of column if ``opening``)."""
     st.put(ws, row, g.LABEL_COL, label, st.TEXT_BOLD if style == st.USD_M_TOTAL else st.TEXT)
     for q in range(-1 if opening else 0, grid.n):
-        st.put_formula(ws, row, g.Grid.col(q), "=" + body(g.Grid.letter(q), g.Grid.letter(q - 1)), style)
+        st.put_formula(ws, row, g.QuarterColumns.col(q), "=" + body(g.QuarterColumns.letter(q), g.QuarterColumns.letter(q - 1)), style)
 
 
 # --- Debt ---------------------------------------------------------------------------------------
 
-def write_debt(ws: Worksheet, results: Results, grid: g.Grid, scenario_titles: list[str]) -> DebtRefs:
+def write_debt(ws: Worksheet, results: Results, grid: g.QuarterColumns, scenario_titles: list[str]) -> DebtRefs:
     g.title(ws, "Debt schedules by scenario (USD m)",
             "Closing = opening + drawn + accreted + repaid + extinguished (a formula). Accreted: non-cash interest added to "
             "the balance (a convertible's accretion; interest a financing vehicle could not pay). Extinguished: debt of a "
@@ -78,7 +78,7 @@ def write_debt(ws: Worksheet, results: Results, grid: g.Grid, scenario_titles: l
     company = results.company
     refs = DebtRefs([], [])
     row = g.FIRST_DATA_ROW
-    for w, name in enumerate(results.worlds):
+    for w, name in enumerate(results.world_names):
         st.put_text(ws, row, g.LABEL_COL, f"Scenario: {name}", st.SECTION)
         row += 1
         closings = []
@@ -171,7 +171,7 @@ def _capital_structure(ws: Worksheet, results: Results, row: int) -> None:
 
 # --- Leases -------------------------------------------------------------------------------------
 
-def write_leases(ws: Worksheet, results: Results, grid: g.Grid) -> LeaseRefs:
+def write_leases(ws: Worksheet, results: Results, grid: g.QuarterColumns) -> LeaseRefs:
     g.title(ws, "Lease schedules (USD m; the same in every scenario)",
             "Liability = prior + recognised + interest + payment; right-of-use asset = prior + recognised + amortisation. "
             "Operating: interest + amortisation = the straight-line cost (in EBITDA); finance: both below EBITDA.")
@@ -228,7 +228,7 @@ def write_leases(ws: Worksheet, results: Results, grid: g.Grid) -> LeaseRefs:
 
 # --- Fleet --------------------------------------------------------------------------------------
 
-def write_fleet(ws: Worksheet, results: Results, grid: g.Grid, debt_sheet: str, debt: DebtRefs) -> FleetRefs:
+def write_fleet(ws: Worksheet, results: Results, grid: g.QuarterColumns, debt_sheet: str, debt: DebtRefs) -> FleetRefs:
     g.title(ws, "Fleet, collateral and LTV by scenario (USD m)",
             "Collateral: market value of the cohorts securing each tranche (see Methodology). LTV = secured balance / collateral.")
     g.header(ws, grid, opening="As of")
@@ -236,7 +236,7 @@ def write_fleet(ws: Worksheet, results: Results, grid: g.Grid, debt_sheet: str, 
     refs = FleetRefs([])
     row = g.FIRST_DATA_ROW
     secured = [(j, name) for j, name in enumerate(results.cc.tranche_names) if results.company.tranche(name).secured_by]
-    for w, name in enumerate(results.worlds):
+    for w, name in enumerate(results.world_names):
         st.put_text(ws, row, g.LABEL_COL, f"Scenario: {name}", st.SECTION)
         _values(ws, row + 1, "GPUs earning", [float(v) for v in p["gpus_earning"][w]], st.COUNT)
         _values(ws, row + 2, "Capex paid (cost less construction in progress)", _m(p["capex"][w]))

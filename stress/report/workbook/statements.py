@@ -40,18 +40,18 @@ class Line:
 
 def _c(key: str) -> Callable[[dict[str, int], int], str]:
     """The cell of ``key`` in quarter q."""
-    return lambda rows, q: f"{g.Grid.letter(q)}{rows[key]}"
+    return lambda rows, q: f"{g.QuarterColumns.letter(q)}{rows[key]}"
 
 
 def _sum(*keys: str) -> Formula:
-    return lambda rows, q: "+".join(f"{g.Grid.letter(q)}{rows[k]}" for k in keys)
+    return lambda rows, q: "+".join(f"{g.QuarterColumns.letter(q)}{rows[k]}" for k in keys)
 
 
 def _ltm(key: str, sign: str = "") -> Formula:
     """LTM sum of a flow row: the last four quarters, annualised (x 4 / n) while fewer are available."""
     def f(rows: dict[str, int], q: int) -> str:
         n = min(q + 1, 4)
-        return f"{sign}SUM({g.Grid.letter(q - n + 1)}{rows[key]}:{g.Grid.letter(q)}{rows[key]})*4/{n}"
+        return f"{sign}SUM({g.QuarterColumns.letter(q - n + 1)}{rows[key]}:{g.QuarterColumns.letter(q)}{rows[key]})*4/{n}"
     return f
 
 
@@ -62,7 +62,7 @@ def _ratio(numerator: Formula, denominator: Formula) -> Formula:
 
 def _prior(key: str) -> Callable[[dict[str, int], int], str]:
     """The same row one column left: the previous quarter, or the as_of column for the first."""
-    return lambda rows, q: f"{g.Grid.letter(q - 1)}{rows[key]}"
+    return lambda rows, q: f"{g.QuarterColumns.letter(q - 1)}{rows[key]}"
 
 
 def _value(key: str, sign: float = 1.0, style: str = st.USD_M, label: str | None = None, opening: bool = False) -> Line:
@@ -184,7 +184,7 @@ def _scaled(line: Line, values: np.ndarray) -> list[float]:
     return [float(v) * line.sign / st.MILLION + 0.0 for v in values]
 
 
-def write_scenario(ws: Worksheet, results: Results, world: int, grid: g.Grid, headline: str, verdict_line: str) -> None:
+def write_scenario(ws: Worksheet, results: Results, world: int, grid: g.QuarterColumns, headline: str, verdict_line: str) -> None:
     """Fill ``ws`` with scenario ``world``'s statements and metrics."""
     g.title(ws, headline, "USD m unless stated. Costs and cash outflows negative, in parentheses. "
             "Bold rows, ratios and liquidity are formulas over this sheet; other figures are the engine's.")
@@ -200,13 +200,13 @@ def write_scenario(ws: Worksheet, results: Results, world: int, grid: g.Grid, he
         st.put(ws, row, g.LABEL_COL, line.label, st.TEXT_BOLD if line.style == st.USD_M_TOTAL else st.TEXT)
         if line.formula is not None:
             for q in range(-1 if line.opening else 0, grid.n):
-                st.put_formula(ws, row, g.Grid.col(q), "=" + line.formula(ROWS, q), line.style)
+                st.put_formula(ws, row, g.QuarterColumns.col(q), "=" + line.formula(ROWS, q), line.style)
         elif line.key == "rating":
             for q in range(grid.n):
-                st.put(ws, row, g.Grid.col(q), str(rating[q]), st.TEXT_RIGHT)  # under the figures above it
+                st.put(ws, row, g.QuarterColumns.col(q), str(rating[q]), st.TEXT_RIGHT)  # under the figures above it
         else:
             for q, v in enumerate(_scaled(line, lines[line.source][world])):  # type: ignore[index]
-                st.put(ws, row, g.Grid.col(q), v, line.style)
+                st.put(ws, row, g.QuarterColumns.col(q), v, line.style)
             if line.opening:
                 st.put(ws, row, g.OPENING_COL, opening[line.key] * line.sign / st.MILLION, line.style)
     g.finish(ws, grid)

@@ -96,7 +96,7 @@ def _cell_value(value: object, kind: str) -> tuple[object, str]:
     return str(value), st.TEXT_CENTRE
 
 
-def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str], names: CovenantNames,
+def write_summary(ws: Worksheet, results: Results, grid: g.QuarterColumns, scenario_sheets: list[str], names: CovenantNames,
                   inputs: SummaryInputs) -> None:
     c = results.company
     st.put_text(ws, 1, 1, f"{c.name} ({c.ticker}): balance-sheet stress test", st.TITLE)
@@ -105,7 +105,7 @@ def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets
     facts = (("Firm", f"{c.name} ({c.ticker})"), ("As of", c.as_of),
              ("Horizon", f"{c.horizon_quarters} quarters, {grid.quarters[0]} to {grid.quarters[-1]}"),
              ("Profile", inputs.profile_path or "(in memory)"),
-             ("Scenarios", ", ".join(results.worlds)),
+             ("Scenarios", ", ".join(results.world_names)),
              ("Funding gap", funding_gap_text(results)),
              ("Generated", f"{inputs.generated:%Y-%m-%d %H:%M} by stress {__version__}"))
     row = 4
@@ -122,7 +122,7 @@ def write_summary(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets
     st.put(ws, row, 1, "Answer", st.SECTION)
     _wrapped(ws, row + 1, 1, answer(table), st.TEXT_BOLD)
     row += 3
-    cases = dict(zip(results.worlds, results.cases, strict=True))
+    cases = dict(zip(results.world_names, results.cases, strict=True))
     row = _comparison(ws, table, row, "Verdict and events by scenario", EVENTS, inputs, cases, describe=True)
     ws.row_breaks.append(Break(id=row))  # the metrics and charts start the second printed page
     row = _comparison(ws, table, row + 1, "Credit metrics by scenario", METRICS, inputs, cases, describe=False)
@@ -160,14 +160,14 @@ def _lines(text: str, width: float) -> int:
 
 def baseline_world(results: Results) -> int:
     """The world named ``baseline``, else the first."""
-    return results.worlds.index("baseline") if "baseline" in results.worlds else 0
+    return results.world_names.index("baseline") if "baseline" in results.world_names else 0
 
 
 def funding_gap_text(results: Results) -> str:
     """The baseline's funding gap: peak cumulative due capex that planned financing pays for, and when."""
     w = baseline_world(results)
     peak, quarter = results.funding_gap(w)
-    where = f"{results.worlds[w]}, {results.cases[w]} case"
+    where = f"{results.world_names[w]}, {results.cases[w]} case"
     if quarter is None:
         return f"none: no capex due is paid by planned financing ({where})"
     return (f"USD {peak / st.MILLION:,.1f} m at its peak, in {quarter}: due capex that planned financing pays for, "
@@ -243,7 +243,7 @@ class ChartData:
     limit: float | None  # the net-leverage covenant limit, x
 
 
-def _chart_data(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: list[str], names: CovenantNames,
+def _chart_data(ws: Worksheet, results: Results, grid: g.QuarterColumns, scenario_sheets: list[str], names: CovenantNames,
                 row: int) -> ChartData:
     st.put(ws, row, 1, "Chart data", st.SECTION)
     header = row + 1
@@ -252,15 +252,15 @@ def _chart_data(ws: Worksheet, results: Results, grid: g.Grid, scenario_sheets: 
         st.put(ws, header, 2 + q, label, st.HEADER)
     row = header + 1
     liquidity_first = row
-    for w, scenario in enumerate(results.worlds):
+    for w, scenario in enumerate(results.world_names):
         st.put_text(ws, row, 1, f"Liquidity: {scenario}", st.TEXT)
         for q in range(grid.n):
-            st.put_formula(ws, row, 2 + q, f"={g.ref(scenario_sheets[w], g.Grid.col(q), ROWS['liquidity'])}", st.USD_M)
+            st.put_formula(ws, row, 2 + q, f"={g.ref(scenario_sheets[w], g.QuarterColumns.col(q), ROWS['liquidity'])}", st.USD_M)
         row += 1
     liquidity = (liquidity_first, row - 1)
     leverage_first = row
     values = results.metrics["net_debt_to_ebitda"]
-    for w, scenario in enumerate(results.worlds):
+    for w, scenario in enumerate(results.world_names):
         st.put_text(ws, row, 1, f"Net leverage: {scenario}", st.TEXT)
         for q in range(grid.n):
             v = float(values[w, q])
@@ -301,7 +301,7 @@ def _line_chart(title: str, y_title: str, y_format: str) -> LineChart:
     return chart
 
 
-def _charts(ws: Worksheet, results: Results, grid: g.Grid, data: ChartData, row: int) -> None:
+def _charts(ws: Worksheet, results: Results, grid: g.QuarterColumns, data: ChartData, row: int) -> None:
     categories = Reference(ws, min_col=2, max_col=1 + grid.n, min_row=data.header, max_row=data.header)
     liquidity = _line_chart("Liquidity by scenario (cash + undrawn revolver, USD m)", "USD m", "#,##0")
     liquidity.add_data(Reference(ws, min_col=1, max_col=1 + grid.n, min_row=data.liquidity[0], max_row=data.liquidity[1]),
