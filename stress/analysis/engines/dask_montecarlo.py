@@ -1,0 +1,61 @@
+"""A Monte Carlo's chunks on a Dask cluster, reduced on the workers.
+
+The compiled firm, the parameters and the exposure are scattered to every worker once. Each chunk of paths
+(the same chunks, drawn from the same child seeds, as on the local engine) is a task that simulates and
+reduces its paths to a ``PathSummary``; summaries are merged in a tree of ``FAN_IN``-way merges on the workers,
+so the client receives one summary: 8 bytes a path and a sketch of bounded size, never the paths x quarters
+cash. The merge is exact and associative, so the tree gives the same bytes as the local engine's merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from stress.analysis.engines import EngineChoice, EngineError
+from stress.analysis.engines.dask_cluster import dask_client
+from stress.analysis.path_summary import PathSummary, merge
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+    from stress.analysis.montecarlo import Chunk, Exposure
+    from stress.engine.compiled import CompiledCompany
+    from stress.model.montecarlo import MonteCarloParams
+
+FAN_IN = 8  # summaries merged per merge task: a tree of depth log8(chunks), 5 levels for 100 million paths
+
+
+def _simulate(shared: tuple[CompiledCompany, MonteCarloParams, Exposure], part: Chunk) -> PathSummary:
+    from stress.analysis.montecarlo import simulate_chunk
+
+    cc, params, exposure = shared
+    return simulate_chunk(cc, params, exposure, part)
+
+
+def _merge_tree(client: Client, level: list[Future]) -> Future:
+    """One future of the merge of ``level``, in order, through FAN_IN-way merges on the workers."""
+    while len(level) > 1:
+        level = [client.submit(merge, *level[i:i + FAN_IN], pure=False) for i in range(0, len(level), FAN_IN)]
+    return level[0]
+
+
+def simulate_on_dask(choice: EngineChoice, cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure,
+                     parts: list[Chunk], jobs: int | None, advance: Callable[[float], None]) -> PathSummary:
+    """Every chunk on the cluster; ``advance(n)`` as each chunk of ``n`` paths finishes."""
+    from distributed import KilledWorker, as_completed
+
+    with dask_client(choice, jobs) as client:
+        shared = client.scatter((cc, params, exposure), broadcast=True, hash=False)
+        leaves = [client.submit(_simulate, shared, part, pure=False) for part in parts]
+        paths = {f.key: part.n for f, part in zip(leaves, parts, strict=True)}
+        root = _merge_tree(client, leaves)
+        done = as_completed(leaves, loop=client.loop)
+        del leaves  # the client holds no chunk: each is released once merged on the workers
+        try:
+            for finished in done:
+                advance(paths[finished.key])
+            return root.result()  # type: ignore[no-any-return]
+        except KilledWorker as err:
+            raise EngineError(f"a chunk of paths killed the Dask worker running it each time it was tried "
+                              f"(distributed.scheduler.allowed-failures); no result: {err}") from None
