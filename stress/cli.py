@@ -286,7 +286,8 @@ def schema(output: Annotated[str | None, typer.Option("--output", help="the JSON
         raise error_exit(str(err)) from None
 
 
-@app.command(epilog=examples("stress batch companies/portfolio.yaml", "stress batch companies/portfolio.yaml --paths 20000 --out book.xlsx"))
+@app.command(epilog=examples("stress batch companies/portfolio.yaml", "stress batch companies/portfolio.yaml --paths 20000 --out book.xlsx",
+                             "stress batch companies/portfolio.yaml --scheduler tcp://10.0.0.5:8786"))
 def batch(
     inputs: Annotated[list[str], typer.Argument(help="a portfolio file, or profile paths / shipped names")],
     scenario: ScenarioNames = [],  # noqa: B006
@@ -306,6 +307,9 @@ def batch(
         "--paths", min=1, help="also run a joint Monte Carlo of the book with this many paths: one market per path "
                                "for every firm, a customer that is a member defaulting when it does")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of the joint Monte Carlo; same seed, same answer")] = 7,
+    engine: cli_analyses.EngineOpt = None,
+    scheduler: cli_analyses.SchedulerOpt = None,
+    scheduler_file: cli_analyses.SchedulerFileOpt = None,
 ) -> None:
     """Many firms x scenarios in a process pool: ranking, portfolio exposure and expected loss, failures.
 
@@ -313,6 +317,8 @@ def batch(
     exposure, the number of firms defaulting per path, and linked tenant-landlord pairs.
     A member that cannot be run (invalid, refused path, non-finite figures, an error, its worker dying)
     is reported at the end and the rest go on; exit 2 when any failed.
+
+    --engine dask runs the firms on a Dask cluster (the joint Monte Carlo stays here).
     """
     from rich.markup import escape
 
@@ -345,7 +351,10 @@ def batch(
         except joint.JointCycleError as err:
             raise error_exit(str(err)) from None
     with batch_view.progress_bar(len(book.tasks), enabled=not as_json and console.stderr.is_terminal) as advance:
-        outcomes = run_batch(book.tasks, jobs, advance)
+        try:
+            outcomes = run_batch(book.tasks, jobs, advance, engine=engine, scheduler=scheduler, scheduler_file=scheduler_file)
+        except StressError as err:
+            raise error_exit(str(err)) from None
     rep = assemble(portfolio, members, book, outcomes, names)
     joint_result, joint_error = None, None
     if joint_plan is not None:

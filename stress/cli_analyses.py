@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stress.cli_common import CaseOpt, JsonOpt, bad_input, head, load_or_exit, option_error, print_json
-from stress.vocabulary import DRIVER_NAMES, Case, GridMetric, Seniority
+from stress.cli_common import CaseOpt, JsonOpt, bad_input, error_exit, head, load_or_exit, option_error, print_json
+from stress.vocabulary import DRIVER_NAMES, Case, Engine, GridMetric, Seniority
 
 if TYPE_CHECKING:
     from stress.engine.compiled import CompiledCompany
@@ -22,13 +22,21 @@ if TYPE_CHECKING:
 # Only typer and stress.vocabulary load at start (``stress --help`` stays fast); each command imports the
 # analysis it runs inside its body.
 
-#: The most Monte Carlo paths one run takes. Each path keeps its cash in every quarter (8 bytes x up to 80
-#: quarters), so this is about 0.6 GB and minutes of work; 10,000 (the default) give the PD to about +/-0.5pp.
+#: The most Monte Carlo paths one run takes: minutes of work on one machine. Each chunk of paths is reduced
+#: where it ran, so the client keeps 8 bytes a path (its minimum liquidity) and a sketch of the cash fan;
+#: 10,000 (the default) give the PD to about +/-0.5pp.
 MAX_PATHS = 1_000_000
 
 ProfileArg = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="also write the analysis as a workbook sheet (.xlsx)")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="replace an existing --out file")]
+EngineOpt = Annotated[Engine | None, typer.Option(
+    "--engine", help="where the work runs: local (this machine's process pool; the default) or dask (a Dask "
+                     "cluster: --scheduler's, else one started on this machine). Same results either way")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask)")]
+SchedulerFileOpt = Annotated[Path | None, typer.Option(
+    "--scheduler-file", help="the file 'dask scheduler --scheduler-file' wrote (implies --engine dask)")]
 
 
 def _check_out(out: Path | None, force: bool) -> None:
@@ -159,10 +167,11 @@ def montecarlo(profile: ProfileArg,
                exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
                seniority: Annotated[Seniority | None, typer.Option("--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
-               case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
+               case: CaseOpt = Case.PLAN, as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False,
+               engine: EngineOpt = None, scheduler: SchedulerOpt = None, scheduler_file: SchedulerFileOpt = None) -> None:
     """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
     from stress.analysis.montecarlo import Exposure, run_montecarlo
-    from stress.errors import ProfileError
+    from stress.errors import ProfileError, StressError
     from stress.model.types import MAX_MONEY
     from stress.report import analysis_view, jsonout
     from stress.report.envelope import input_file
@@ -190,7 +199,11 @@ def montecarlo(profile: ProfileArg,
     rank = cc.company.tranche(tranche).rank if tranche else seniority or Seniority.SENIOR_UNSECURED
     _check_out(out, force)
     with progress("paths", paths, enabled=_show_progress(as_json)) as advance:
-        r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank), advance=advance)
+        try:
+            r = run_montecarlo(cc, paths, seed, p, Exposure(amount, tranche, rank), advance=advance, engine=engine,
+                               scheduler=scheduler, scheduler_file=scheduler_file)
+        except StressError as err:
+            raise error_exit(str(err)) from None
     inputs = [] if params is None else [input_file("params", params)]
     _emit("montecarlo", r, jsonout.montecarlo_document(head("montecarlo", loaded, inputs), cc, r), out, force, as_json,
           lambda: analysis_view.print_montecarlo(cc, r))
@@ -205,4 +218,5 @@ def register(app: typer.Typer) -> None:
                                         "stress grid coreweave --x utilisation=30%:90%:7 --y spread=0:600bp:7 --metric trough_dscr"))(grid_command)
     app.command("tornado", epilog=examples("stress tornado coreweave", "stress tornado oracle --case committed --out tornado.xlsx"))(tornado_command)
     app.command(epilog=examples("stress montecarlo coreweave --paths 100000 --seed 7",
-                                "stress montecarlo coreweave --exposure 250m --tranche \"DDTL 2.0\" --json"))(montecarlo)
+                                "stress montecarlo coreweave --exposure 250m --tranche \"DDTL 2.0\" --json",
+                                "stress montecarlo coreweave --paths 1000000 --scheduler tcp://10.0.0.5:8786"))(montecarlo)

@@ -18,8 +18,9 @@ from pathlib import Path
 from stress.errors import StressError
 from stress.vocabulary import Engine
 
-#: Seconds to wait for a scheduler to answer, and for a cluster to have a worker, before giving up.
-CONNECT_TIMEOUT = 20
+#: Seconds to wait for a scheduler to answer, and then for its cluster to have a worker, before giving up.
+CONNECT_TIMEOUT = 10
+WORKER_TIMEOUT = 30
 
 
 class EngineError(StressError):

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from stress.analysis.engines import CONNECT_TIMEOUT, EngineChoice, EngineError
+from stress.analysis.engines import CONNECT_TIMEOUT, WORKER_TIMEOUT, EngineChoice, EngineError
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -50,13 +50,14 @@ def _connect(distributed, choice: EngineChoice, timeout: float) -> Client:  # ty
         return distributed.Client(scheduler_file=str(choice.scheduler_file), timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise EngineError(f"{flag}: cannot reach {choice.where} within {timeout:g} s: {reason}") from None
+        raise EngineError(f"{flag}: cannot reach {choice.where}: {reason}") from None
 
 
-def _preflight(client: Client, choice: EngineChoice, timeout: float) -> None:
+def _preflight(client: Client, choice: EngineChoice) -> None:
     """At least one worker, and every worker runs this ``stress`` version."""
     from stress import __version__
 
+    timeout = WORKER_TIMEOUT
     try:
         client.wait_for_workers(1, timeout=timeout)
     except TimeoutError:
@@ -86,12 +87,12 @@ def dask_client(choice: EngineChoice, jobs: int | None = None, timeout: float = 
         try:
             cluster = distributed.LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1,
                                                processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                               silence_logs=logging.ERROR)
+                                               silence_logs=logging.CRITICAL)
         except (OSError, TimeoutError) as err:
             raise EngineError(f"--engine dask: could not start a local Dask cluster: {err}") from None
         client = distributed.Client(cluster, set_as_default=False)
     try:
-        _preflight(client, choice, timeout)
+        _preflight(client, choice)
         yield client
     finally:
         client.close()
