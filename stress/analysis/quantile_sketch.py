@@ -101,8 +101,9 @@ def _order_statistics(s: Sketch, lo: int, hi: int, ranks: np.ndarray) -> np.ndar
 
 
 def percentiles(s: Sketch, ps: tuple[float, ...]) -> np.ndarray:
-    """(len(ps), series): the percentiles ``ps`` (0-100) of each series, as ``numpy.percentile`` reads them
-    (linear between order statistics); NaN for a series with no values."""
+    """(len(ps), series): the percentiles ``ps`` (0-100) of each series, read as ``numpy.percentile``'s default
+    (linear) reads them, to the same formula, so equal order statistics give the same bits; NaN for an empty
+    series."""
     out = np.full((len(ps), s.series), np.nan)
     series_of = s.keys // _SPAN
     bounds = np.searchsorted(series_of, np.arange(s.series + 1))
@@ -111,8 +112,11 @@ def percentiles(s: Sketch, ps: tuple[float, ...]) -> np.ndarray:
         n = int(s.counts[lo:hi].sum())
         if n == 0:
             continue
-        h = (n - 1) * np.asarray(ps, dtype=float) / 100.0
-        below, above = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)
-        a, b = _order_statistics(s, lo, hi, below), _order_statistics(s, lo, hi, above)
-        out[:, q] = np.where(above == below, a, a + (h - below) * (b - a))
+        virtual = (np.asarray(ps, dtype=float) / 100.0) * (n - 1)
+        below = np.floor(virtual)
+        gamma = virtual - below
+        a = _order_statistics(s, lo, hi, below.astype(np.int64))
+        b = _order_statistics(s, lo, hi, np.minimum(below.astype(np.int64) + 1, n - 1))
+        diff = b - a
+        out[:, q] = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
     return out

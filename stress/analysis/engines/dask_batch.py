@@ -9,9 +9,10 @@
 - **Compact results.** A group returns its firms' ``FirmOutcome`` (one comparison row per scenario and
   the recovery rates: about 2 KB a firm).
 - **Worker deaths.** The scheduler reruns a dead worker's tasks elsewhere and gives up on a task after
-  ``distributed.scheduler.allowed-failures`` deaths (``KilledWorker``). A group it gives up on is split: each
-  of its firms is resubmitted alone, with the same retries, so only a firm that kills its worker every time
-  is reported failed ("worker died ...").
+  ``distributed.scheduler.allowed-failures`` deaths (``KilledWorker``). A death counts against every task
+  the worker held, queued ones too, so a group it gives up on may be innocent: once every group is back, the
+  firms of those groups run again alone, one at a time, with the same retries, so only a firm that kills its
+  worker every time is reported failed ("worker died ...").
 """
 
 from __future__ import annotations
@@ -63,13 +64,6 @@ def _failure(task: FirmTask, err: BaseException) -> FirmOutcome:
     return FirmOutcome(task.profile, error=f"worker failed: {describe_error(err)}", stage="run")
 
 
-def _error_of(future: Future) -> BaseException:
-    try:
-        return future.exception() or RuntimeError(f"task {future.status}")  # type: ignore[no-any-return]
-    except BaseException as err:  # noqa: BLE001 - a cancelled future raises instead of returning its error
-        return err
-
-
 class _Groups:
     """The groups in flight, and what to do with each as it finishes."""
 
@@ -80,19 +74,13 @@ class _Groups:
         self.client, self.tasks, self.done, self.firm = client, tasks, done, firm
         self.members: dict[str, list[int]] = {}
         self.finished = as_completed(loop=client.loop)
+        self.suspects: list[int] = []  # firms of groups the scheduler gave up on
 
     def submit(self, indices: list[int], ready: list[FirmTask]) -> None:
         """Send the shipped tasks ``ready`` of firms ``indices`` as one task (the client keeps no copy)."""
         future = self.client.submit(run_group, ready, self.firm, pure=False)
         self.members[future.key] = indices
         self.finished.add(future)
-
-    def resubmit_alone(self, i: int) -> None:
-        ready = shipped(self.tasks[i])
-        if isinstance(ready, FirmOutcome):
-            self.done(i, ready)
-        else:
-            self.submit([i], [ready])
 
     def collect(self, future: Future) -> None:
         indices = self.members.pop(future.key)
@@ -101,16 +89,34 @@ class _Groups:
                 self.done(i, outcome)
         elif self.client.status != "running":
             raise EngineError("lost the connection to the Dask scheduler during the batch")
-        elif len(indices) > 1:  # the scheduler gave up on the group: each firm alone, so one firm loses only itself
-            for i in indices:
-                self.resubmit_alone(i)
         else:
-            self.done(indices[0], _failure(self.tasks[indices[0]], _error_of(future)))
+            self.suspects += indices
         future.release()
 
     def collect_ready(self) -> None:
         for future in self.finished.next_batch(block=False) if self.finished.has_ready() else []:
             self.collect(future)
+
+    def run_suspects_alone(self) -> None:
+        """Each firm of a group the scheduler gave up on, alone and one at a time, with the scheduler's retries.
+
+        A worker's death counts against every task it held, queued ones too, so a firm that shared a worker
+        with one that kills it can be given up on as well; run alone, with nothing else of ours on the
+        cluster, a firm is reported failed only for deaths of its own.
+        """
+        for i in self.suspects:
+            ready = shipped(self.tasks[i])
+            if isinstance(ready, FirmOutcome):
+                self.done(i, ready)
+                continue
+            future = self.client.submit(run_group, [ready], self.firm, pure=False)
+            try:
+                self.done(i, future.result()[0])
+            except Exception as err:  # noqa: BLE001 - the firm's own failure: KilledWorker, or one of the task
+                if self.client.status != "running":
+                    raise EngineError("lost the connection to the Dask scheduler during the batch") from None
+                self.done(i, _failure(self.tasks[i], err))
+            future.release()
 
 
 def run_batch_on_dask(choice: EngineChoice, tasks: list[FirmTask], indices: list[int], jobs: int | None,
@@ -141,3 +147,4 @@ def run_batch_on_dask(choice: EngineChoice, tasks: list[FirmTask], indices: list
             groups.submit(group, ready)
         for future in groups.finished:
             groups.collect(future)
+        groups.run_suspects_alone()

@@ -43,9 +43,9 @@ def _merge_tree(client: Client, level: list[Future]) -> Future:
 def simulate_on_dask(choice: EngineChoice, cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure,
                      parts: list[Chunk], jobs: int | None, advance: Callable[[float], None]) -> PathSummary:
     """Every chunk on the cluster; ``advance(n)`` as each chunk of ``n`` paths finishes."""
-    from distributed import KilledWorker, as_completed
+    with dask_client(choice, jobs) as client:  # first: without Dask it says how to install it
+        from distributed import KilledWorker, as_completed
 
-    with dask_client(choice, jobs) as client:
         shared = client.scatter((cc, params, exposure), broadcast=True, hash=False)
         leaves = [client.submit(_simulate, shared, part, pure=False) for part in parts]
         paths = {f.key: part.n for f, part in zip(leaves, parts, strict=True)}
