@@ -78,15 +78,36 @@ def sketch(values: np.ndarray) -> Sketch:
     return _collapse(keys, np.ones(keys.size, dtype=np.int64), flat, flat, series)
 
 
+def _merge_two(a: Sketch, b: Sketch) -> Sketch:
+    """``a`` and ``b`` in one sketch, by inserting ``b``'s new buckets into ``a``'s sorted keys: memory for the
+    result only (sorting their concatenation would need two more copies of both)."""
+    if not b.keys.size:
+        return a
+    if not a.keys.size:
+        return b
+    at = np.searchsorted(a.keys, b.keys)
+    shared = at < a.keys.size
+    shared[shared] = a.keys[at[shared]] == b.keys[shared]
+    fresh = ~shared
+    where = at[fresh]
+    keys, counts, low, high = (np.insert(getattr(a, f), where, getattr(b, f)[fresh])
+                               for f in ("keys", "counts", "low", "high"))
+    into = at[shared] + np.searchsorted(where, at[shared], side="right")  # a's buckets moved by the insertions
+    counts[into] += b.counts[shared]
+    low[into] = np.minimum(low[into], b.low[shared])
+    high[into] = np.maximum(high[into], b.high[shared])
+    return Sketch(a.series, keys, counts, low, high)
+
+
 def merge(*sketches: Sketch) -> Sketch:
     """One sketch of all the values the given sketches hold (exact: the same as sketching them together)."""
     series = {s.series for s in sketches}
     if len(series) != 1:
         raise ValueError(f"sketches of different numbers of series: {sorted(series)}")
-    if len(sketches) == 1:
-        return sketches[0]
-    return _collapse(*(np.concatenate([getattr(s, f) for s in sketches]) for f in ("keys", "counts", "low", "high")),
-                     series.pop())
+    out = sketches[0]
+    for other in sketches[1:]:
+        out = _merge_two(out, other)
+    return out
 
 
 def _order_statistics(s: Sketch, lo: int, hi: int, ranks: np.ndarray) -> np.ndarray:
