@@ -349,7 +349,7 @@ def monte_carlo_result(summary: PathSummary, seed: int, params: MonteCarloParams
         1.0 - summary.recovered_total() / summary.rated if summary.rated else float("nan"))
     fan = quantile_sketch.percentiles(summary.cash, PERCENTILES)
     return MonteCarloResult(
-        summary.paths, seed, params, exposure, quarters, summary.defaults, summary.min_liquidity_array(),
+        summary.paths, seed, params, exposure, quarters, summary.defaults, summary.min_liquidity,
         {p: fan[i] for i, p in enumerate(PERCENTILES)}, lgd,
         float(exposure.amount * (summary.lost_total() / summary.paths)), summary.vehicle_defaults,
         list(vehicle_names or []), fiscal_year_end)

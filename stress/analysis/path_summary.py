@@ -7,7 +7,7 @@ recovery, vehicle foreclosures) are reduced on the worker that simulated it to a
   vehicle's foreclosures;
 - sums for the loss given default and expected loss, one per chunk, added at the end with ``math.fsum`` (so the
   order chunks arrive in cannot change a bit);
-- minimum liquidity per path (8 bytes a path: its percentiles stay exact);
+- minimum liquidity per path (8 bytes a path: its percentiles stay exact), one array in path order;
 - the cash fan as a mergeable sketch (``stress.analysis.quantile_sketch``: within 0.1% of the exact
   percentile), instead of paths x quarters floats;
 - the first non-finite cash figure, if any, so no probability is drawn from a path that overflowed.
@@ -48,19 +48,15 @@ class PathSummary:
     recovered: tuple[float, ...]  # per chunk: sum of the exposure's recovery rates where it defaults with a rate
     rated: int  # paths where the exposure defaults and has a recovery rate
     lost: tuple[float, ...]  # per chunk: sum over paths of (exposure defaults) x (1 - recovery rate)
-    min_liquidity: tuple[np.ndarray, ...]  # per chunk (W,) USD, in path order
+    min_liquidity: np.ndarray  # (paths,) USD, in path order
     cash: quantile_sketch.Sketch  # the cash of every path in every quarter, USD
     non_finite: NonFiniteCash | None = None
 
     @property
     def nbytes(self) -> int:
         """Bytes of arrays held: what a worker ships back and the client keeps."""
-        return (self.defaults.nbytes + self.vehicle_defaults.nbytes + sum(m.nbytes for m in self.min_liquidity)
+        return (self.defaults.nbytes + self.vehicle_defaults.nbytes + self.min_liquidity.nbytes
                 + self.cash.nbytes + 8 * (len(self.recovered) + len(self.lost)))
-
-    def min_liquidity_array(self) -> np.ndarray:
-        """(paths,) USD, every path's minimum liquidity in path order."""
-        return np.concatenate(self.min_liquidity) if self.min_liquidity else np.zeros(0)
 
     def recovered_total(self) -> float:
         return math.fsum(self.recovered)
@@ -101,7 +97,7 @@ def reduce_paths(default_q: np.ndarray, min_liquidity: np.ndarray, cash: np.ndar
         recovered=(math.fsum(recovery[rated]),),
         rated=int(rated.sum()),
         lost=(math.fsum(loss),),
-        min_liquidity=(np.asarray(min_liquidity, dtype=float),),
+        min_liquidity=np.asarray(min_liquidity, dtype=float),
         cash=quantile_sketch.sketch(cash[finite]),
         non_finite=_first_non_finite(cash, offset),
     )
@@ -124,7 +120,7 @@ def merge(*parts: PathSummary) -> PathSummary:
         recovered=tuple(r for p in parts for r in p.recovered),
         rated=sum(p.rated for p in parts),
         lost=tuple(x for p in parts for x in p.lost),
-        min_liquidity=tuple(m for p in parts for m in p.min_liquidity),
+        min_liquidity=np.concatenate([p.min_liquidity for p in parts]),  # one array: none to join at the end
         cash=quantile_sketch.merge(*(p.cash for p in parts)),
         non_finite=_first(*(p.non_finite for p in parts)),
     )

@@ -29,14 +29,16 @@ GAMMA = (1.0 + ALPHA) / (1.0 - ALPHA)
 SMALL = 1.0  # magnitudes below this (USD 1) share bucket 0
 _SPAN = 1 << 20  # keys per series: a signed bucket index fits in +/- 2^19 (|x| up to 1.8e308 needs 355,000)
 _OFFSET = 1 << 19
+MAX_SERIES = (1 << 31) // _SPAN  # keys fit in int32: 2,047 series (quarters), a horizon is at most 80
 
 
 @dataclass(frozen=True)
 class Sketch:
     """Bucketed values of ``series`` independent series (the quarters), sparse: only buckets that hold values.
 
-    ``keys`` (K,) int64 sorted ascending (series, then value order); ``counts`` (K,) int64; ``low``, ``high``
-    (K,) float64 the least and greatest value in the bucket. Size: K entries of 32 bytes, at most the number
+    ``keys`` (K,) int32 sorted ascending (series, then value order); ``counts`` (K,) int32 (a bucket counts up
+    to 2^31 - 1 values); ``low``, ``high`` (K,) float64 the least and greatest value in the bucket. Size: K
+    entries of 24 bytes, at most the number
     of values and at most about 2 ln(range) / (2 ALPHA) per series whatever the number of paths.
     """
 
@@ -64,15 +66,17 @@ def _collapse(keys: np.ndarray, counts: np.ndarray, low: np.ndarray, high: np.nd
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
     if not keys.size:
-        return Sketch(series, keys.astype(np.int64), counts.astype(np.int64), low.astype(float), high.astype(float))
+        return Sketch(series, keys.astype(np.int32), counts.astype(np.int32), low.astype(float), high.astype(float))
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    return Sketch(series, keys[starts], np.add.reduceat(counts[order], starts),
+    return Sketch(series, keys[starts].astype(np.int32), np.add.reduceat(counts[order], starts).astype(np.int32),
                   np.minimum.reduceat(low[order], starts), np.maximum.reduceat(high[order], starts))
 
 
 def sketch(values: np.ndarray) -> Sketch:
     """The sketch of ``values`` (n, S): S series of n values each; non-finite values must be removed first."""
     n, series = values.shape
+    if series >= MAX_SERIES:
+        raise ValueError(f"a sketch holds at most {MAX_SERIES - 1} series, got {series}")
     keys = (np.arange(series, dtype=np.int64)[None, :] * _SPAN + _OFFSET + _signed_bucket(values)).ravel()
     flat = values.ravel().astype(float)
     return _collapse(keys, np.ones(keys.size, dtype=np.int64), flat, flat, series)

@@ -90,7 +90,7 @@ def test_a_chunk_summary_counts_by_hand():
     assert s.exposure_defaults == 2 and s.rated == 1 and s.recovered_total() == 0.4
     assert s.lost_total() == pytest.approx(0.6)  # no rate: nothing counted lost (as before the reduction)
     np.testing.assert_array_equal(s.vehicle_defaults, [2])
-    np.testing.assert_array_equal(s.min_liquidity_array(), [5.0, 7.0, -1.0])
+    np.testing.assert_array_equal(s.min_liquidity, [5.0, 7.0, -1.0])
 
 
 def test_summaries_merge_the_same_in_any_grouping_and_keep_path_order():
@@ -107,7 +107,7 @@ def test_summaries_merge_the_same_in_any_grouping_and_keep_path_order():
     one = reduce_paths(**whole)
     np.testing.assert_array_equal(flat.defaults, one.defaults)
     np.testing.assert_array_equal(flat.vehicle_defaults, one.vehicle_defaults)
-    np.testing.assert_array_equal(flat.min_liquidity_array(), whole["min_liquidity"])
+    np.testing.assert_array_equal(flat.min_liquidity, whole["min_liquidity"])
     assert (flat.exposure_defaults, flat.rated) == (one.exposure_defaults, one.rated)
     assert flat.lost_total() == pytest.approx(one.lost_total(), rel=1e-14)
     assert _same(flat.cash, one.cash)
