@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,7 @@ from stress.engine.timeline import fiscal_years
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.analysis import quantile_sketch
 from stress.analysis.engines import engine_choice
-from stress.analysis.path_summary import Merger, PathSummary, reduce_paths
+from stress.analysis.path_summary import Merger, NonFiniteCash, PathSummary, reduce_paths
 from stress.analysis.pools import worker_pool
 from stress.analysis.recovery import exposure_outcome, vehicle_default_quarters
 from stress.model.covenant import Consequence
@@ -298,8 +299,8 @@ class DefaultPaths:
 
 @dataclass(frozen=True)
 class MonteCarloResult:
-    """What the paths say, reduced (``stress.analysis.path_summary``): counts, sums, each path's minimum
-    liquidity and the cash fan; never the paths x quarters cash."""
+    """What the paths say, reduced (``stress.analysis.path_summary``): counts, sums, percentiles and the cash
+    fan; nothing per path, so a Dask client receives a few kilobytes whatever the number of paths."""
 
     paths: int
     seed: int
@@ -307,7 +308,7 @@ class MonteCarloResult:
     exposure: Exposure
     quarters: list[str]
     defaults: np.ndarray  # (Q,) int: paths whose first default falls in each quarter
-    min_liquidity: np.ndarray  # (paths,) USD, in path order
+    liquidity_percentiles: dict[int, float]  # percentile -> USD: exact, of every path's minimum liquidity
     cash_fan: dict[int, np.ndarray]  # percentile -> (Q,) USD, from the mergeable sketch (within 0.1%)
     loss_given_default: float | None  # mean LGD on the exposure where it defaults; None if it never does
     expected_loss: float  # USD: exposure x mean over all paths of (default x LGD of that path)
@@ -337,7 +338,7 @@ class MonteCarloResult:
                 for y in sorted(set(years))}
 
     def min_liquidity_percentiles(self) -> dict[int, float]:
-        return {p: float(v) for p, v in zip(PERCENTILES, np.percentile(self.min_liquidity, PERCENTILES), strict=True)}
+        return dict(self.liquidity_percentiles)
 
 
 def monte_carlo_result(summary: PathSummary, seed: int, params: MonteCarloParams, exposure: Exposure,
@@ -348,8 +349,10 @@ def monte_carlo_result(summary: PathSummary, seed: int, params: MonteCarloParams
     lgd = None if summary.exposure_defaults == 0 else (
         1.0 - summary.recovered_total() / summary.rated if summary.rated else float("nan"))
     fan = quantile_sketch.percentiles(summary.cash, PERCENTILES)
+    liquidity = np.percentile(summary.min_liquidity, PERCENTILES)
     return MonteCarloResult(
-        summary.paths, seed, params, exposure, quarters, summary.defaults, summary.min_liquidity,
+        summary.paths, seed, params, exposure, quarters, summary.defaults,
+        {p: float(v) for p, v in zip(PERCENTILES, liquidity, strict=True)},
         {p: fan[i] for i, p in enumerate(PERCENTILES)}, lgd,
         float(exposure.amount * (summary.lost_total() / summary.paths)), summary.vehicle_defaults,
         list(vehicle_names or []), fiscal_year_end)
@@ -411,6 +414,14 @@ def simulate_locally(cc: CompiledCompany, params: MonteCarloParams, exposure: Ex
     return merged.result()
 
 
+def finish(summary: PathSummary, seed: int, params: MonteCarloParams, exposure: Exposure, quarters: list[str],
+           vehicle_names: list[str], fiscal_year_end: int) -> tuple[NonFiniteCash | None, MonteCarloResult]:
+    """The merged summary's first non-finite cash figure, if any, and its result: run where the summary is (this
+    process on the local engine, a Dask worker on the Dask one), so the per-path figures never travel."""
+    return summary.non_finite, monte_carlo_result(summary, seed, params, exposure, quarters, vehicle_names,
+                                                  fiscal_year_end)
+
+
 def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarloParams | None = None,
                    exposure: Exposure | None = None, chunk: int = DEFAULT_CHUNK, jobs: int | None = None,
                    advance: Callable[[float], None] | None = None, *, engine: str | None = None,
@@ -429,15 +440,15 @@ def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarl
     exposure = exposure or Exposure(100e6)
     parts = chunk_plan(paths, chunk, seed)
     done = advance or (lambda n: None)
+    finishing = partial(finish, seed=seed, params=params, exposure=exposure, quarters=cc.timeline.labels,
+                        vehicle_names=list(cc.vehicles.names), fiscal_year_end=cc.company.reporting.fiscal_year_end)
     if choice.dask:
         from stress.analysis.engines.dask_montecarlo import simulate_on_dask
 
-        summary = simulate_on_dask(choice, cc, params, exposure, parts, jobs, done)
+        bad, result = simulate_on_dask(choice, cc, params, exposure, parts, jobs, done, finishing)
     else:
-        summary = simulate_locally(cc, params, exposure, parts, jobs, done)
-    if summary.non_finite is not None:  # bounds keep inputs plausible; if a path still overflows, no PD is drawn
-        bad = summary.non_finite
+        bad, result = finishing(simulate_locally(cc, params, exposure, parts, jobs, done))
+    if bad is not None:  # bounds keep inputs plausible; if a path still overflows, no PD is drawn from it
         raise finite.NonFiniteError(finite.NonFinite("line 'cash'", f"path {bad.path}", cc.timeline.labels[bad.quarter],
                                                      bad.value), cc.company.name)
-    return monte_carlo_result(summary, seed, params, exposure, cc.timeline.labels, list(cc.vehicles.names),
-                              cc.company.reporting.fiscal_year_end)
+    return result
