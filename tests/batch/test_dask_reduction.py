@@ -121,3 +121,24 @@ def test_the_first_non_finite_cash_is_found_whichever_chunk_arrives_first():
     for merged in (merge(first, second), merge(second, first)):
         assert (merged.non_finite.path, merged.non_finite.quarter, merged.non_finite.value) == (40, 3, np.inf)
     assert merge(second).non_finite.path == 52
+
+
+def test_a_path_whose_cash_overflows_stops_the_run_with_its_place(monkeypatch: pytest.MonkeyPatch):
+    import stress
+    from stress.analysis import montecarlo as mc
+    from stress.engine import finite
+    from stress.engine.compiled import compile_company
+
+    cc = compile_company(stress.load_company("tests/fixtures/tiny.yaml"))
+    original = mc.summarise_chunk
+    calls = iter(range(100))
+
+    def overflowing(cc, worlds, exposure):  # noqa: ANN001
+        out = original(cc, worlds, exposure)
+        if next(calls) == 1:  # the second chunk: paths 64-127
+            out.cash[5, 3] = np.inf
+        return out
+
+    monkeypatch.setattr(mc, "summarise_chunk", overflowing)
+    with pytest.raises(finite.NonFiniteError, match=r"path 69.*" + cc.timeline.labels[3]):
+        mc.run_montecarlo(cc, 200, seed=1, chunk=64, jobs=1)
