@@ -12,6 +12,10 @@ it. ``run_batch`` keeps what finished, resubmits the firms that never
 started to a fresh pool, and retries each firm that was in flight alone in
 its own process, so only a firm that kills its worker by itself is lost
 (reported as "worker died").
+
+With ``engine="dask"`` the same ``run_firm`` runs on a Dask cluster instead
+(``stress.analysis.engines.dask_batch``), with profiles shipped as validated
+data and the scheduler's retries in place of the pool's.
 """
 
 from __future__ import annotations
