@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 # analysis it runs inside its body.
 
 #: The most Monte Carlo paths one run takes: minutes of work on one machine. Each chunk of paths is reduced
-#: where it ran, so the client keeps 8 bytes a path (its minimum liquidity) and a sketch of the cash fan;
-#: 10,000 (the default) give the PD to about +/-0.5pp.
+#: where it ran: the local engine keeps 8 bytes a path (its minimum liquidity) and a sketch of the cash fan,
+#: a Dask client nothing per path; 10,000 (the default) give the PD to about +/-0.5pp.
 MAX_PATHS = 1_000_000
 
 ProfileArg = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")]
