@@ -204,7 +204,8 @@ def schema(output: Annotated[str | None, typer.Option("--output", help="the JSON
         write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), force)
 
 
-@app.command(epilog=examples("stress batch companies/portfolio.yaml", "stress batch companies/portfolio.yaml --paths 20000 --out book.xlsx"))
+@app.command(epilog=examples("stress batch companies/portfolio.yaml", "stress batch companies/portfolio.yaml --paths 20000 --out book.xlsx",
+                             "stress batch companies/portfolio.yaml --scheduler tcp://10.0.0.5:8786"))
 @handled
 def batch(
     inputs: Annotated[list[str], typer.Argument(help="a portfolio file, or profile paths / shipped names")],
@@ -225,6 +226,9 @@ def batch(
         "--paths", min=1, help="also run a joint Monte Carlo of the book with this many paths: one market per path "
                                "for every firm, a customer that is a member defaulting when it does")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of the joint Monte Carlo; same seed, same answer")] = 7,
+    engine: cli_analyses.EngineOpt = None,
+    scheduler: cli_analyses.SchedulerOpt = None,
+    scheduler_file: cli_analyses.SchedulerFileOpt = None,
 ) -> None:
     """Many firms x scenarios in a process pool: ranking, portfolio exposure and expected loss, failures.
 
@@ -232,6 +236,8 @@ def batch(
     exposure, the number of firms defaulting per path, and linked tenant-landlord pairs.
     A member that cannot be run (invalid, refused path, non-finite figures, an error, its worker dying)
     is reported at the end and the rest go on; exit 2 when any failed.
+
+    --engine dask runs the firms on a Dask cluster (the joint Monte Carlo stays here).
     """
     from rich.markup import escape
 
@@ -247,7 +253,8 @@ def batch(
     book = api.plan_batch(inputs, chosen, case, allow_any_path, joint=paths is not None)
     spin = (lambda label: batch_view.spinner(label, enabled=watching(as_json)))
     with batch_view.progress_bar(book.firms, enabled=watching(as_json)) as advance:
-        done = api.batch(book, jobs, paths, seed, progress=advance, before_joint=spin)
+        done = api.batch(book, jobs, paths, seed, progress=advance, before_joint=spin,
+                         engine=engine, scheduler=scheduler, scheduler_file=scheduler_file)
     rep = done.report
     firms = api.batch_detail(done, chosen, case) if detail and out else []
     for path in outputs.write_batch_outputs(rep, out, csv, force, firms):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from stress.cli_common import CaseOpt, JsonOpt, SetOpt, examples, handled, head, load_or_exit, option_error, print_json, watching
-from stress.vocabulary import DRIVER_NAMES, Case, GridMetric, Seniority
+from stress.vocabulary import DRIVER_NAMES, Case, Engine, GridMetric, Seniority
 
 if TYPE_CHECKING:
     from stress.engine.compiled import CompiledCompany
@@ -21,13 +21,21 @@ if TYPE_CHECKING:
 # Only typer and stress.vocabulary load at start (``stress --help`` stays fast); each command imports the
 # analysis it runs inside its body.
 
-#: The most Monte Carlo paths one run takes. Each path keeps its cash in every quarter (8 bytes x up to 80
-#: quarters), so this is about 0.6 GB and minutes of work; 10,000 (the default) give the PD to about +/-0.5pp.
+#: The most Monte Carlo paths one run takes: minutes of work on one machine. Each chunk of paths is reduced
+#: where it ran: the local engine keeps 8 bytes a path (its minimum liquidity) and a sketch of the cash fan,
+#: a Dask client nothing per path; 10,000 (the default) give the PD to about +/-0.5pp.
 MAX_PATHS = 1_000_000
 
 ProfileArg = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="also write the analysis as a workbook sheet (.xlsx)")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="replace an existing --out file")]
+EngineOpt = Annotated[Engine | None, typer.Option(
+    "--engine", help="where the work runs: local (this machine's process pool; the default) or dask (a Dask "
+                     "cluster: --scheduler's, else one started on this machine). Same results either way")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask)")]
+SchedulerFileOpt = Annotated[Path | None, typer.Option(
+    "--scheduler-file", help="the file 'dask scheduler --scheduler-file' wrote (implies --engine dask)")]
 
 
 def _check_out(out: Path | None, force: bool) -> None:
@@ -149,7 +157,8 @@ def montecarlo(profile: ProfileArg,
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
                seniority: Annotated[Seniority | None, typer.Option("--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
                case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
-               out: OutOpt = None, force: ForceOpt = False) -> None:
+               out: OutOpt = None, force: ForceOpt = False,
+               engine: EngineOpt = None, scheduler: SchedulerOpt = None, scheduler_file: SchedulerFileOpt = None) -> None:
     """Probability of default with its confidence interval, minimum-liquidity distribution, cash fan, LGD and expected loss."""
     from stress import api
     from stress.report import analysis_view, jsonout
@@ -161,7 +170,8 @@ def montecarlo(profile: ProfileArg,
     lending = api.Lending(_exposure(exposure), tranche, seniority)
     _check_out(out, force)
     with progress("paths", paths, enabled=watching(as_json)) as advance:
-        r = api.montecarlo(cc, paths, seed, params, lending, advance=advance)
+        r = api.montecarlo(cc, paths, seed, params, lending, advance=advance, engine=engine, scheduler=scheduler,
+                           scheduler_file=scheduler_file)
     inputs = [] if params is None else [input_file("params", params)]
     _emit("montecarlo", r, jsonout.montecarlo_document(head("montecarlo", loaded, inputs, sets), cc, r), out, force, as_json,
           lambda: analysis_view.print_montecarlo(cc, r), cc)
@@ -174,4 +184,5 @@ def register(app: typer.Typer) -> None:
                                         "stress grid coreweave --x utilisation=30%:90%:7 --y spread=0:600bp:7 --metric trough_dscr"))(grid_command)
     app.command("tornado", epilog=examples("stress tornado coreweave", "stress tornado oracle --case committed --out tornado.xlsx"))(tornado_command)
     app.command(epilog=examples("stress montecarlo coreweave --paths 100000 --seed 7",
-                                "stress montecarlo coreweave --exposure 250m --tranche \"DDTL 2.0\" --json"))(montecarlo)
+                                "stress montecarlo coreweave --exposure 250m --tranche \"DDTL 2.0\" --json",
+                                "stress montecarlo coreweave --paths 1000000 --scheduler tcp://10.0.0.5:8786"))(montecarlo)

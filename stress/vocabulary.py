@@ -59,3 +59,14 @@ class Metric(StrEnum):
 #: The breaking-point drivers, in the order the analyses show them (``stress.scenarios.drivers.DRIVERS``
 #: defines each; a test keeps the two in step).
 DRIVER_NAMES: tuple[str, ...] = ("gpu_price", "price_decline", "utilisation", "rate", "spread", "life", "customer_default")
+
+
+class Engine(StrEnum):
+    """Where ``stress batch`` and ``stress montecarlo`` run their work.
+
+    ``local``: this machine's process pool. ``dask``: a Dask distributed cluster (the optional ``dask``
+    extra), one at ``--scheduler``/``--scheduler-file`` or else a ``LocalCluster`` started on this machine.
+    """
+
+    LOCAL = "local"
+    DASK = "dask"

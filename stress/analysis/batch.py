@@ -12,6 +12,10 @@ it. ``run_batch`` keeps what finished, resubmits the firms that never
 started to a fresh pool, and retries each firm that was in flight alone in
 its own process, so only a firm that kills its worker by itself is lost
 (reported as "worker died").
+
+With ``engine="dask"`` the same ``run_firm`` runs on a Dask cluster instead
+(``stress.analysis.engines.dask_batch``), with profiles shipped as validated
+data and the scheduler's retries in place of the pool's.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import numpy as np
 
 
 from stress.analysis.compare import comparison
+from stress.analysis.engines import engine_choice
 from stress.analysis.market_view import headline_summary, market_view
 from stress.analysis.recovery import exposure_outcome
 from stress.engine.compiled import CompiledCompany, compile_company
@@ -39,7 +44,7 @@ from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import project
 from stress.engine.results import Results
 from stress.errors import StressError
-from stress.io.profiles import load_profile
+from stress.io.profiles import LoadedProfile, load_profile
 from stress.model.covenant import CovenantMetric
 from stress.model.portfolio import Exposure
 from stress.model.scenario import Scenario
@@ -54,6 +59,7 @@ class FirmTask:
     exposures: list[Exposure | None]  # one per portfolio member that holds this firm
     case: Case = Case.PLAN
     refused: str | None = None  # why the member's path was refused (never read); the task fails without running
+    loaded: LoadedProfile | None = None  # the profile, loaded and validated already (shipped to a remote worker)
 
 
 @dataclass
@@ -123,7 +129,7 @@ def _check_finite(results: Results, rows: list[dict[str, Any]], recovery: list[l
                              "Check the profile for absurd sizes or rates")
 
 
-def _describe(err: BaseException) -> str:
+def describe_error(err: BaseException) -> str:
     tb = traceback.extract_tb(err.__traceback__)
     at = f" (at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
     text = str(err)
@@ -139,7 +145,7 @@ def run_firm(task: FirmTask) -> FirmOutcome:
         return out
     stage = "profile"
     try:
-        loaded = load_profile(task.profile)
+        loaded = task.loaded if task.loaded is not None else load_profile(task.profile)
         company = loaded.company
         out.name, out.ticker, out.as_of = company.name, company.ticker, company.as_of.isoformat()
         out.horizon_quarters, out.fiscal_year_end = company.horizon_quarters, company.reporting.fiscal_year_end
@@ -162,7 +168,7 @@ def run_firm(task: FirmTask) -> FirmOutcome:
     except StressError as err:
         out.error, out.stage = str(err), stage
     except (Exception, SystemExit) as err:  # noqa: BLE001 - one firm's bug must not sink the batch; it is reported
-        out.error, out.stage = _describe(err), stage
+        out.error, out.stage = describe_error(err), stage
     if out.error is not None:  # a failed firm carries no partial figures into the views
         out.rows, out.recovery = [], []
     return out
@@ -253,7 +259,7 @@ def _pool_round(tasks: list[FirmTask], todo: list[int], jobs: int, done: Callabl
                 broken = True
                 break
             except Exception as err:  # noqa: BLE001 - e.g. an outcome that cannot be sent back: this firm only
-                done(i, FirmOutcome(tasks[i].profile, error=f"worker failed: {_describe(err)}", stage="run"))
+                done(i, FirmOutcome(tasks[i].profile, error=f"worker failed: {describe_error(err)}", stage="run"))
         if broken:
             for f, i in futures.items():  # outcomes that arrived before the break are kept
                 if f.done() and not f.cancelled() and f.exception() is None:
@@ -264,13 +270,19 @@ def _pool_round(tasks: list[FirmTask], todo: list[int], jobs: int, done: Callabl
 
 
 def run_batch(tasks: list[FirmTask], jobs: int | None = None,
-              progress: Callable[[FirmOutcome], None] | None = None) -> list[FirmOutcome]:
+              progress: Callable[[FirmOutcome], None] | None = None, *, engine: str | None = None,
+              scheduler: str | None = None, scheduler_file: str | os.PathLike[str] | None = None) -> list[FirmOutcome]:
     """Every task, in input order; ``jobs`` worker processes (default: the core count; 1 runs in-process).
 
     When a worker dies, its pool breaks: the firms that had not started go to a fresh pool, and those in
     flight are each retried alone, so a firm that kills its worker loses only itself.
+
+    ``engine`` "dask" runs the firms on a Dask cluster instead (``scheduler`` an address or ``scheduler_file``,
+    else a LocalCluster of ``jobs`` workers here; ``stress.analysis.engines.dask_batch``): same outcomes.
+    The options are checked before any work (``EngineError``).
     """
-    jobs = jobs or os.cpu_count() or 1
+    choice = engine_choice(engine, scheduler, scheduler_file)
+    given_jobs, jobs = jobs, jobs or os.cpu_count() or 1
     results: list[FirmOutcome | None] = [None] * len(tasks)
 
     def done(i: int, outcome: FirmOutcome) -> None:
@@ -281,10 +293,16 @@ def run_batch(tasks: list[FirmTask], jobs: int | None = None,
 
     pooled = []
     for i, t in enumerate(tasks):
-        if t.refused is not None or jobs == 1 or len(tasks) == 1:
+        if t.refused is not None or (not choice.dask and (jobs == 1 or len(tasks) == 1)):
             done(i, run_firm(t))  # refused paths cost nothing; one job (or one firm) runs in-process
         else:
             pooled.append(i)
+    if choice.dask:
+        from stress.analysis.engines.dask_batch import run_batch_on_dask
+
+        if pooled:
+            run_batch_on_dask(choice, tasks, pooled, given_jobs, done)
+        return results  # type: ignore[return-value]
     suspects: list[int] = []
     todo = pooled
     while todo:

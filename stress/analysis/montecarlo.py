@@ -7,8 +7,9 @@ with each crash), a financing market that shuts and reopens (more likely
 after a crash), the base rate and utilisation mean-reverting around their
 baseline paths, customers defaulting at hazard rates by credit quality that
 rise after a crash, and capex cohorts delivered late and over budget. Paths run through the same
-engine in chunks; each chunk is reduced to per-path figures, so memory stays
-bounded whatever the number of paths. Same seed, same answer.
+engine in chunks; each chunk is reduced where it ran to a mergeable summary (``stress.analysis.path_summary``:
+counts, sums, each path's minimum liquidity, a sketch of the cash fan), so memory stays bounded whatever the
+number of paths, on this machine's process pool or on a Dask cluster. Same seed, same answer, on either.
 
 The common factors (price level and crashes, financing regime, base-rate deviation: a ``Market``) are
 drawn first from the chunk's generator; ``stochastic_worlds`` may instead be handed them, which is how
@@ -23,6 +24,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,6 +38,9 @@ from stress.engine.results import METRIC_LINES, Results
 from stress.engine.results import first_default as results_first_default
 from stress.engine.timeline import fiscal_years
 from stress.engine.worlds import Worlds, baseline_worlds
+from stress.analysis import quantile_sketch
+from stress.analysis.engines import engine_choice
+from stress.analysis.path_summary import Merger, NonFiniteCash, PathSummary, reduce_paths
 from stress.analysis.pools import worker_pool
 from stress.analysis.recovery import exposure_outcome, vehicle_default_quarters
 from stress.model.covenant import Consequence
@@ -292,59 +298,88 @@ class DefaultPaths:
 
 
 @dataclass(frozen=True)
-class MonteCarloResult(DefaultPaths):
+class MonteCarloResult:
+    """What the paths say, reduced (``stress.analysis.path_summary``): counts, sums, percentiles and the cash
+    fan; nothing per path, so a Dask client receives a few kilobytes whatever the number of paths."""
+
     paths: int
     seed: int
     params: MonteCarloParams
     exposure: Exposure
     quarters: list[str]
-    default_q: np.ndarray  # (paths,)
-    min_liquidity: np.ndarray  # (paths,)
-    cash_fan: dict[int, np.ndarray]  # percentile -> (Q,) USD
-    recovery: np.ndarray  # (paths,) the exposure's recovery rate, NaN where it does not default
-    exposure_default_q: np.ndarray | None = None  # (paths,) the exposure's default (the firm's, or its vehicle's); None: the firm's
-    vehicle_default_q: np.ndarray | None = None  # (paths, V) each financing vehicle's foreclosure quarter, NOT_FOUND if none
+    defaults: np.ndarray  # (Q,) int: paths whose first default falls in each quarter
+    liquidity_percentiles: dict[int, float]  # percentile -> USD: exact, of every path's minimum liquidity
+    cash_fan: dict[int, np.ndarray]  # percentile -> (Q,) USD, from the mergeable sketch (within 0.1%)
+    loss_given_default: float | None  # mean LGD on the exposure where it defaults; None if it never does
+    expected_loss: float  # USD: exposure x mean over all paths of (default x LGD of that path)
+    vehicle_defaults: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (V,) int
     vehicle_names: list[str] = field(default_factory=list)
     fiscal_year_end: int = 12  # month: pd_by_year is by the firm's fiscal year
 
     @property
-    def vehicle_pd(self) -> dict[str, float]:
-        """Probability each financing vehicle is foreclosed within the horizon (its lenders' default)."""
-        return {n: float((self.vehicle_default_q[:, v] != NOT_FOUND).mean())  # type: ignore[index]
-                for v, n in enumerate(self.vehicle_names)}
+    def probability_of_default(self) -> float:
+        return int(self.defaults.sum()) / self.paths
 
     @property
-    def exposure_defaulted(self) -> np.ndarray:
-        return self.defaulted if self.exposure_default_q is None else self.exposure_default_q != NOT_FOUND
+    def pd_interval(self) -> tuple[float, float]:
+        """Wilson score 95% interval for the probability of default."""
+        return wilson_interval(self.probability_of_default, self.paths)
+
+    @property
+    def vehicle_pd(self) -> dict[str, float]:
+        """Probability each financing vehicle is foreclosed within the horizon (its lenders' default)."""
+        return {n: int(self.vehicle_defaults[v]) / self.paths for v, n in enumerate(self.vehicle_names)}
 
     def pd_by_year(self) -> dict[int | str, float]:
         """Cumulative probability of default by the end of each (fiscal) year in the horizon."""
         years = list(fiscal_years(pd.PeriodIndex(self.quarters, freq="Q"), self.fiscal_year_end))
-        out = {}
-        for y in sorted(set(years)):
-            last = max(i for i, yy in enumerate(years) if yy == y)
-            out[y] = float((self.defaulted & (self.default_q <= last)).mean())
-        return out
+        by_quarter = np.cumsum(self.defaults)
+        return {y: int(by_quarter[max(i for i, yy in enumerate(years) if yy == y)]) / self.paths
+                for y in sorted(set(years))}
 
     def min_liquidity_percentiles(self) -> dict[int, float]:
-        return {p: float(v) for p, v in zip(PERCENTILES, np.percentile(self.min_liquidity, PERCENTILES), strict=True)}
-
-    @property
-    def loss_given_default(self) -> float | None:
-        """Mean LGD on the exposure over the paths where it defaults; None if it never does."""
-        hit = self.exposure_defaulted
-        return None if not hit.any() else float(1.0 - np.nanmean(self.recovery[hit]))
-
-    @property
-    def expected_loss(self) -> float:
-        """USD: exposure x mean over all paths of (default x LGD of that path)."""
-        loss = np.where(self.exposure_defaulted, 1.0 - np.nan_to_num(self.recovery, nan=1.0), 0.0)
-        return float(self.exposure.amount * loss.mean())
+        return dict(self.liquidity_percentiles)
 
 
-def _simulate_chunk(cc: CompiledCompany, params: MonteCarloParams, n: int, seed: np.random.SeedSequence,
-                    exposure: Exposure) -> ChunkSummary:
-    return summarise_chunk(cc, stochastic_worlds(cc, params, n, np.random.default_rng(seed)), exposure)
+def monte_carlo_result(summary: PathSummary, seed: int, params: MonteCarloParams, exposure: Exposure,
+                       quarters: list[str], vehicle_names: list[str] | None = None,
+                       fiscal_year_end: int = 12) -> MonteCarloResult:
+    """The result a merged summary gives: PD, LGD and expected loss from its counts and sums, the fan from its
+    sketch. The one place both engines turn paths into figures, so they agree to the bit."""
+    lgd = None if summary.exposure_defaults == 0 else (
+        1.0 - summary.recovered_total() / summary.rated if summary.rated else float("nan"))
+    fan = quantile_sketch.percentiles(summary.cash, PERCENTILES)
+    liquidity = np.percentile(summary.min_liquidity, PERCENTILES)
+    return MonteCarloResult(
+        summary.paths, seed, params, exposure, quarters, summary.defaults,
+        {p: float(v) for p, v in zip(PERCENTILES, liquidity, strict=True)},
+        {p: fan[i] for i, p in enumerate(PERCENTILES)}, lgd,
+        float(exposure.amount * (summary.lost_total() / summary.paths)), summary.vehicle_defaults,
+        list(vehicle_names or []), fiscal_year_end)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A slice of the paths: ``n`` paths from path ``offset``, drawn from their own child of the seed."""
+
+    offset: int
+    n: int
+    seed: np.random.SeedSequence
+
+
+def chunk_plan(paths: int, chunk: int, seed: int) -> list[Chunk]:
+    """The chunks of a run. Each draws from its own child of ``seed``, so the answer depends on the seed and the
+    chunk size only, never on where or in which order chunks run."""
+    sizes = [min(chunk, paths - i) for i in range(0, paths, chunk)]
+    children = np.random.SeedSequence(seed).spawn(len(sizes))
+    return [Chunk(i * chunk, n, s) for i, (n, s) in enumerate(zip(sizes, children, strict=True))]
+
+
+def simulate_chunk(cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure, part: Chunk) -> PathSummary:
+    """Simulate one chunk and reduce it where it ran: what leaves a worker is a ``PathSummary``."""
+    c = summarise_chunk(cc, stochastic_worlds(cc, params, part.n, np.random.default_rng(part.seed)), exposure)
+    return reduce_paths(c.default_q, c.min_liquidity, c.cash, c.recovery, c.exposure_default_q,
+                        c.vehicle_default_q, part.offset)
 
 
 #: A worker's copy of what every chunk shares, sent once per worker rather than once per chunk.
@@ -356,44 +391,64 @@ def _share(cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure) ->
     _SHARED = (cc, params, exposure)
 
 
-def _simulate_shared(n: int, seed: np.random.SeedSequence) -> ChunkSummary:
+def _simulate_shared(part: Chunk) -> PathSummary:
     cc, params, exposure = _SHARED  # type: ignore[misc]
-    return _simulate_chunk(cc, params, n, seed, exposure)
+    return simulate_chunk(cc, params, exposure, part)
+
+
+def simulate_locally(cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure, parts: list[Chunk],
+                     jobs: int | None, advance: Callable[[float], None]) -> PathSummary:
+    """Every chunk in this machine's process pool (``jobs`` workers, default the core count; 1 in-process),
+    each reduced in its worker and merged here as it arrives."""
+    jobs = min(jobs or os.cpu_count() or 1, len(parts))
+    merged = Merger()
+    if jobs == 1:
+        for part in parts:
+            merged.add(simulate_chunk(cc, params, exposure, part))
+            advance(part.n)
+    else:
+        with worker_pool(max_workers=jobs, initializer=_share, initargs=(cc, params, exposure)) as pool:
+            for part, summary in zip(parts, pool.map(_simulate_shared, parts), strict=True):
+                merged.add(summary)
+                advance(part.n)
+    return merged.result()
+
+
+def finish(summary: PathSummary, seed: int, params: MonteCarloParams, exposure: Exposure, quarters: list[str],
+           vehicle_names: list[str], fiscal_year_end: int) -> tuple[NonFiniteCash | None, MonteCarloResult]:
+    """The merged summary's first non-finite cash figure, if any, and its result: run where the summary is (this
+    process on the local engine, a Dask worker on the Dask one), so the per-path figures never travel."""
+    return summary.non_finite, monte_carlo_result(summary, seed, params, exposure, quarters, vehicle_names,
+                                                  fiscal_year_end)
 
 
 def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarloParams | None = None,
                    exposure: Exposure | None = None, chunk: int = DEFAULT_CHUNK, jobs: int | None = None,
-                   advance: Callable[[float], None] | None = None) -> MonteCarloResult:
+                   advance: Callable[[float], None] | None = None, *, engine: str | None = None,
+                   scheduler: str | None = None, scheduler_file: str | Path | None = None) -> MonteCarloResult:
     """Simulate ``paths`` worlds in chunks; each chunk draws from its own child of ``seed``, so the
-    answer does not depend on ``jobs`` (worker processes; default the core count, 1 runs in-process).
-    ``advance(n)`` is called with each chunk's path count as it finishes (a progress bar)."""
+    answer does not depend on ``jobs`` (worker processes; default the core count, 1 runs in-process) nor
+    on the engine. ``advance(n)`` is called with each chunk's path count as it finishes (a progress bar).
+
+    ``engine`` "local" (default) runs the chunks in this machine's process pool; "dask" on a Dask cluster:
+    the one at ``scheduler`` (an address) or ``scheduler_file``, else a ``LocalCluster`` of ``jobs`` workers
+    on this machine (``stress.analysis.engines``). Either way each chunk is reduced where it ran and the
+    summaries merged exactly, so the two engines give the same bytes.
+    """
+    choice = engine_choice(engine, scheduler, scheduler_file)
     params = params or cc.company.montecarlo or MonteCarloParams()
     exposure = exposure or Exposure(100e6)
-    sizes = [min(chunk, paths - i) for i in range(0, paths, chunk)]
-    children = np.random.SeedSequence(seed).spawn(len(sizes))
-    jobs = min(jobs or os.cpu_count() or 1, len(sizes))
+    parts = chunk_plan(paths, chunk, seed)
     done = advance or (lambda n: None)
-    parts: list[ChunkSummary] = []
-    if jobs == 1:
-        for n, s in zip(sizes, children, strict=True):
-            parts.append(_simulate_chunk(cc, params, n, s, exposure))
-            done(n)
+    finishing = partial(finish, seed=seed, params=params, exposure=exposure, quarters=cc.timeline.labels,
+                        vehicle_names=list(cc.vehicles.names), fiscal_year_end=cc.company.reporting.fiscal_year_end)
+    if choice.dask:
+        from stress.analysis.engines.dask_montecarlo import simulate_on_dask
+
+        bad, result = simulate_on_dask(choice, cc, params, exposure, parts, jobs, done, finishing)
     else:
-        with worker_pool(max_workers=jobs, initializer=_share, initargs=(cc, params, exposure)) as pool:
-            for n, part in zip(sizes, pool.map(_simulate_shared, sizes, children), strict=True):
-                parts.append(part)
-                done(n)
-    cash = np.concatenate([c.cash for c in parts])
-    bad = np.argwhere(~np.isfinite(cash))
-    if bad.size:  # bounds keep inputs plausible; if a path still overflows, no PD is drawn from it
-        path, q = (int(v) for v in bad[0])
-        raise finite.NonFiniteError(finite.NonFinite("line 'cash'", f"path {path}", cc.timeline.labels[q],
-                                                     float(cash[path, q])), cc.company.name)
-    return MonteCarloResult(
-        paths, seed, params, exposure, cc.timeline.labels,
-        np.concatenate([c.default_q for c in parts]), np.concatenate([c.min_liquidity for c in parts]),
-        {p: v for p, v in zip(PERCENTILES, np.percentile(cash, PERCENTILES, axis=0), strict=True)},
-        np.concatenate([c.recovery for c in parts]), np.concatenate([c.exposure_default_q for c in parts]),
-        np.concatenate([c.vehicle_default_q for c in parts]), list(cc.vehicles.names),
-        cc.company.reporting.fiscal_year_end,
-    )
+        bad, result = finishing(simulate_locally(cc, params, exposure, parts, jobs, done))
+    if bad is not None:  # bounds keep inputs plausible; if a path still overflows, no PD is drawn from it
+        raise finite.NonFiniteError(finite.NonFinite("line 'cash'", f"path {bad.path}", cc.timeline.labels[bad.quarter],
+                                                     bad.value), cc.company.name)
+    return result

@@ -210,10 +210,9 @@ def test_single_firm_monte_carlo_is_unchanged_by_the_refactor():
     # a regression pin, re-taken twice: when operating leases took ASC 842's straight-line cost (the tiny firm's
     # lease cost, hence its cash taxes, moved) and when refinancing became priced on credit (paths rated CC
     # cannot refinance); the paths themselves (the hash above) are unchanged
-    assert int(r.defaulted.sum()) == 20
-    np.testing.assert_array_equal(np.bincount(r.default_q[r.defaulted]), [0, 0, 0, 0, 0, 3, 3, 14])
+    assert int(r.defaults.sum()) == 20
+    np.testing.assert_array_equal(r.defaults, [0, 0, 0, 0, 0, 3, 3, 14] + [0] * (len(r.quarters) - 8))
     assert r.expected_loss == pytest.approx(370030.43771676556, rel=1e-12)
-    assert (r.default_q[~r.defaulted] == NOT_FOUND).all()
 
 
 def test_explicit_market_equals_drawing_it_from_the_same_generator():

@@ -8,6 +8,7 @@ import pytest
 import stress
 from stress.analysis import montecarlo as mc
 from stress.analysis import recovery
+from stress.analysis.path_summary import reduce_paths
 from stress.engine.compiled import compile_company
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.results import first_default
@@ -28,10 +29,15 @@ def test_zero_volatility_equals_the_deterministic_baseline(coreweave):
     base = stress.run(coreweave.company)
     r = mc.run_montecarlo(coreweave, 50, seed=3, params=CALM, chunk=16)
     # to the last bit but one: the vehicles' matrix products may sum in another order at another batch size
-    np.testing.assert_allclose(r.min_liquidity, np.full(50, base.metrics["liquidity"][0].min()), rtol=1e-12)
+    np.testing.assert_allclose(list(r.min_liquidity_percentiles().values()), np.full(5, base.metrics["liquidity"][0].min()),
+                               rtol=1e-12)
     for p in mc.PERCENTILES:
         np.testing.assert_allclose(r.cash_fan[p], base.projection["cash"][0], rtol=1e-12, atol=1e-6)
-    assert (r.default_q == first_default(base.projection)[0]).all()  # any default: cash, a maturity, a vehicle
+    expected = np.zeros(len(r.quarters), dtype=int)  # any default: cash, a maturity, a vehicle
+    first = first_default(base.projection)[0]
+    if first != NOT_FOUND:
+        expected[first] = 50
+    np.testing.assert_array_equal(r.defaults, expected)
 
 
 def test_calm_worlds_are_the_baseline_worlds(coreweave):
@@ -47,10 +53,12 @@ def test_same_seed_same_answer_and_another_seed_differs(coreweave):
     a = mc.run_montecarlo(coreweave, 600, seed=11, chunk=256)
     b = mc.run_montecarlo(coreweave, 600, seed=11, chunk=256)
     c = mc.run_montecarlo(coreweave, 600, seed=12, chunk=256)
-    np.testing.assert_array_equal(a.min_liquidity, b.min_liquidity)
-    np.testing.assert_array_equal(a.default_q, b.default_q)
+    assert a.min_liquidity_percentiles() == b.min_liquidity_percentiles()
+    np.testing.assert_array_equal(a.defaults, b.defaults)
     assert a.expected_loss == b.expected_loss
-    assert not np.array_equal(a.min_liquidity, c.min_liquidity)
+    for p in mc.PERCENTILES:
+        np.testing.assert_array_equal(a.cash_fan[p], b.cash_fan[p])
+    assert a.min_liquidity_percentiles() != c.min_liquidity_percentiles()
 
 
 def test_doubling_paths_keeps_pd_inside_the_first_interval(coreweave):
@@ -63,8 +71,8 @@ def test_doubling_paths_keeps_pd_inside_the_first_interval(coreweave):
 
 def test_wilson_interval_by_hand():
     # 30 defaults in 100 paths: Wilson 95% interval (0.2189, 0.3958), from the textbook formula
-    r = mc.MonteCarloResult(100, 0, MonteCarloParams(), mc.Exposure(1.0), ["2025Q3"],
-                            np.array([0] * 30 + [NOT_FOUND] * 70), np.zeros(100), {}, np.full(100, np.nan))
+    summary = reduce_paths(np.array([0] * 30 + [NOT_FOUND] * 70), np.zeros(100), np.zeros((100, 1)), np.full(100, np.nan))
+    r = mc.monte_carlo_result(summary, 0, MonteCarloParams(), mc.Exposure(1.0), ["2025Q3"])
     lo, hi = r.pd_interval
     assert lo == pytest.approx(0.2189, abs=5e-5) and hi == pytest.approx(0.3958, abs=5e-5)
 
@@ -95,17 +103,24 @@ def test_recovery_waterfall_by_hand(make_tiny):
 def test_expected_loss_and_lgd_by_hand():
     # four paths: two default (recovering 40% and 90% of a 200m exposure), two never do
     # EL = 200m x ((1 - 0.4) + (1 - 0.9)) / 4 = 35m; LGD = 1 - mean(0.4, 0.9) = 35%; PD = 50%
-    r = mc.MonteCarloResult(4, 0, MonteCarloParams(), mc.Exposure(200e6), ["2025Q3"],
-                            np.array([3, NOT_FOUND, 0, NOT_FOUND]), np.zeros(4), {}, np.array([0.4, np.nan, 0.9, np.nan]))
+    summary = reduce_paths(np.array([3, NOT_FOUND, 0, NOT_FOUND]), np.zeros(4), np.zeros((4, 4)),
+                           np.array([0.4, np.nan, 0.9, np.nan]))
+    r = mc.monte_carlo_result(summary, 0, MonteCarloParams(), mc.Exposure(200e6), ["2025Q3", "2025Q4", "2026Q1", "2026Q2"])
     assert r.probability_of_default == 0.5
     assert r.expected_loss == pytest.approx(35e6)
     assert r.loss_given_default == pytest.approx(0.35)
 
 
 def test_simulated_recoveries_are_rates(coreweave):
-    r = mc.run_montecarlo(coreweave, 800, seed=5, exposure=mc.Exposure(250e6, tranche="DDTL 2.0"), chunk=400, jobs=1)
-    assert r.defaulted.any() and np.isnan(r.recovery[~r.defaulted]).all()
-    assert ((r.recovery[r.defaulted] >= 0) & (r.recovery[r.defaulted] <= 1)).all()
+    exposure = mc.Exposure(250e6, tranche="DDTL 2.0")
+    params = coreweave.company.montecarlo or MonteCarloParams()
+    for part in mc.chunk_plan(800, 400, 5):  # the chunks run_montecarlo(800, seed=5, chunk=400) draws
+        c = mc.summarise_chunk(coreweave, mc.stochastic_worlds(coreweave, params, part.n, np.random.default_rng(part.seed)), exposure)
+        defaulted = c.default_q != NOT_FOUND
+        assert defaulted.any() and np.isnan(c.recovery[~defaulted]).all()
+        assert ((c.recovery[defaulted] >= 0) & (c.recovery[defaulted] <= 1)).all()
+    r = mc.run_montecarlo(coreweave, 800, seed=5, exposure=exposure, chunk=400, jobs=1)
+    assert 0 <= r.loss_given_default <= 1
 
 
 @pytest.fixture(scope="module")
@@ -116,5 +131,8 @@ def make_tiny():
 def test_worker_processes_do_not_change_the_answer(coreweave):
     one = mc.run_montecarlo(coreweave, 900, seed=9, chunk=300, jobs=1)
     two = mc.run_montecarlo(coreweave, 900, seed=9, chunk=300, jobs=2)
-    np.testing.assert_array_equal(one.min_liquidity, two.min_liquidity)
-    np.testing.assert_array_equal(one.default_q, two.default_q)
+    assert one.min_liquidity_percentiles() == two.min_liquidity_percentiles()
+    np.testing.assert_array_equal(one.defaults, two.defaults)
+    assert one.expected_loss == two.expected_loss and one.loss_given_default == two.loss_given_default
+    for p in mc.PERCENTILES:
+        np.testing.assert_array_equal(one.cash_fan[p], two.cash_fan[p])
