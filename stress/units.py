@@ -14,7 +14,9 @@ pydantic turns that into a located validation error.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 #: Scale suffixes for money and counts, lower-cased.
 SCALE: dict[str, float] = {
@@ -164,3 +166,47 @@ def parse_rate_quote(value: object) -> RateQuote:
     except ValueError:
         raise ValueError(f"expected {FLOATING_HELP}, got {value!r}") from None
 
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What a model field's number holds, as metadata on its type: ``Annotated[float, ..., USD]``.
+
+    Read by the workbook (how to show the value: USD m, %, a count) and published in the profile's JSON
+    Schema as ``x-unit``, so the unit is stated where the field is defined, once, instead of being guessed
+    from its parser or its name. ``name`` is the unit of the stored value, after parsing (``"9.25%"`` is
+    stored as the fraction 0.0925 a year).
+    """
+
+    name: str
+
+    def __get_pydantic_json_schema__(self, core_schema: object, handler: Callable[[object], dict[str, Any]]) -> dict[str, Any]:
+        schema = dict(handler(core_schema))
+        schema["x-unit"] = self.name
+        return schema
+
+
+USD = Unit("USD")
+USD_PER_UNIT_HOUR = Unit("USD per unit-hour")
+USD_PER_KWH = Unit("USD per kWh")
+RATE_A_YEAR = Unit("fraction a year")  # a rate or an annual change
+FRACTION = Unit("fraction")  # a share, a level, a one-off change
+COUNT = Unit("count")
+YEARS = Unit("years")
+THRESHOLD = Unit("the tested metric's unit")  # a covenant limit: USD for liquidity, x for ratios, a share for LTV
+
+
+def unit_of(annotation: object, metadata: list[object] | tuple[object, ...] = ()) -> Unit | None:
+    """The Unit marked on a field's type (its ``metadata``, or inside ``Annotated``/``Optional`` args), or None."""
+    for m in metadata:
+        if isinstance(m, Unit):
+            return m
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = unit_of(arg, getattr(arg, "__metadata__", ()))
+        if found is not None:
+            return found
+    return unit_of_metadata(getattr(annotation, "__metadata__", ()))
+
+
+def unit_of_metadata(metadata: tuple[object, ...] | list[object]) -> Unit | None:
+    return next((m for m in metadata if isinstance(m, Unit)), None)

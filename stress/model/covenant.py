@@ -10,7 +10,7 @@ from pydantic import Field
 
 from stress.model.types import MAX_MONEY, Date, Share, Spec, within
 from stress.errors import shown_value
-from stress.units import parse_money, parse_rate
+from stress.units import THRESHOLD, parse_money, parse_rate
 from stress.vocabulary import Metric
 
 
@@ -62,7 +62,7 @@ def parse_threshold(value: object) -> float:
 MAX_RATIO_THRESHOLD = 100.0
 MAX_LTV_THRESHOLD = 10.0
 
-Threshold = Annotated[float, within(0.0, MAX_MONEY, "a threshold of zero or more and at most 10tn", parse_threshold)]
+Threshold = Annotated[float, within(0.0, MAX_MONEY, "a threshold of zero or more and at most 10tn", parse_threshold), THRESHOLD]
 """Zero or more; what is plausible depends on the metric (``stress.model.checks``)."""
 
 

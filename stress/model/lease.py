@@ -8,14 +8,14 @@ from typing import Annotated
 from pydantic import Field
 
 from stress.model.types import Date, NonNegMoney, Spec, within
-from stress.units import parse_rate
+from stress.units import RATE_A_YEAR, parse_rate
 
 #: The longest lease term, years (a ground lease runs 99).
 MAX_LEASE_YEARS = 99
 
-Escalator = Annotated[float, within(-0.5, 0.5, "an annual change between -50% and +50%", parse_rate)]
+Escalator = Annotated[float, within(-0.5, 0.5, "an annual change between -50% and +50%", parse_rate), RATE_A_YEAR]
 DiscountRate = Annotated[float, within(-0.1, 1.0, "a rate between -10% and +100% a year", parse_rate,
-                                       sign="expected a rate above -100%, and for a borrowing rate at least -10%")]
+                                       sign="expected a rate above -100%, and for a borrowing rate at least -10%"), RATE_A_YEAR]
 
 
 class LeaseType(StrEnum):

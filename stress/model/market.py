@@ -8,13 +8,13 @@ from pydantic import Field
 
 from stress.model.types import (MAX_POWER_PRICE, MAX_RATE, NonNegMoney, Rate, Share, Spec, UnitHourPrice,
                                 within)
-from stress.units import parse_money, parse_rate
+from stress.units import RATE_A_YEAR, USD_PER_KWH, parse_money, parse_rate
 
 #: Above -100% (a price of zero would leave nothing to compare a shocked price with), at most +100% a year.
 PriceChange = Annotated[float, within(-1.0, MAX_RATE, "an annual change above -100% and at most +100%", parse_rate,
-                                      low_open=True)]
+                                      low_open=True), RATE_A_YEAR]
 PowerPrice = Annotated[float, within(0.0, MAX_POWER_PRICE, "a power price of at most 10 USD per kWh", parse_money,
-                                     sign="expected a value of zero or more")]
+                                     sign="expected a value of zero or more"), USD_PER_KWH]
 Pue = Annotated[float, within(1.0, 3.0, "a PUE between 1.0 and 3.0")]
 ReceivableDays = Annotated[float, within(0.0, 365.0, "days of revenue between 0 and 365")]
 

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field, model_validator
 from stress.model.capital import Case
 from stress.model.fleet import AssetClass
 from stress.model.types import MAX_CHANGE, Change, Rate, Share, Spec, Years, within
-from stress.units import parse_rate
+from stress.units import FRACTION, parse_rate
 
 
 #: Quarters beyond any horizon (profiles run at most 80): bounds start, ramps and delays.
@@ -34,7 +34,7 @@ BasisPoints = Annotated[Rate, AfterValidator(_bp_in_range)]
 #: A move in utilisation, percentage points: any finite size is harmless (the result is clipped to 0-100%),
 #: bounded at +/-1,000 points like every other change.
 Points = Annotated[float, within(-MAX_CHANGE, MAX_CHANGE, "a change between -1,000 and +1,000 percentage points",
-                                 parse_rate)]
+                                 parse_rate), FRACTION]
 
 
 class _Shock(Spec):

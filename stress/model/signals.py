@@ -18,13 +18,13 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 
 from stress.model.types import Date, Rate, Share, Spec, Years, within
-from stress.units import parse_rate
+from stress.units import RATE_A_YEAR, parse_rate
 
 #: The widest spread taken: 10,000bp (100% a year), as for debt spreads.
 MAX_SIGNAL_SPREAD = 1.0
 
 Spread = Annotated[float, within(0.0, MAX_SIGNAL_SPREAD, "a spread above 0bp and at most 10,000bp; write it with "
-                                 "a unit, e.g. '368bp' or '3.68%'", parse_rate, low_open=True)]
+                                 "a unit, e.g. '368bp' or '3.68%'", parse_rate, low_open=True), RATE_A_YEAR]
 """A credit spread, fraction per annum: above 0, at most 10,000bp."""
 
 

@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerialize
 from pydantic import BaseModel as _PydanticBase
 
 from stress.errors import shown_value
-from stress.units import (MAX_RATE, MAX_SPREAD, RateQuote, parse_count, parse_money, parse_rate, parse_rate_quote,
+from stress.units import (COUNT, FRACTION, RATE_A_YEAR, USD, USD_PER_UNIT_HOUR, YEARS, MAX_RATE, MAX_SPREAD, RateQuote, parse_count, parse_money, parse_rate, parse_rate_quote,
                           to_float)
 
 #: The largest amount of money anywhere in an input, either sign: $10tn.
@@ -122,32 +122,32 @@ _ABOVE_ZERO = "expected a value above zero"
 _ZERO_OR_MORE = "expected a value of zero or more"
 
 Money = Annotated[float, within(-MAX_MONEY, MAX_MONEY, "an amount between -10tn and 10tn USD", parse_money),
-                  _MONEY_SCHEMA]
+                  _MONEY_SCHEMA, USD]
 """USD, any sign, at most $10tn either way."""
 NonNegMoney = Annotated[float, within(0.0, MAX_MONEY, "an amount of at most 10tn USD", parse_money,
-                                      sign=_ZERO_OR_MORE), _MONEY_SCHEMA]
+                                      sign=_ZERO_OR_MORE), _MONEY_SCHEMA, USD]
 """USD, 0 to $10tn."""
 PosMoney = Annotated[float, within(0.0, MAX_MONEY, "an amount of at most 10tn USD", parse_money, low_open=True,
-                                   sign=_ABOVE_ZERO), _MONEY_SCHEMA]
+                                   sign=_ABOVE_ZERO), _MONEY_SCHEMA, USD]
 """USD, above 0, at most $10tn."""
 Count = Annotated[float, within(0.0, MAX_COUNT, "a count of at most 100 million (1e8)", parse_count,
-                                low_open=True, sign=_ABOVE_ZERO), _COUNT_SCHEMA]
+                                low_open=True, sign=_ABOVE_ZERO), _COUNT_SCHEMA, COUNT]
 """Units, above 0, at most 1e8."""
 Rate = Annotated[float, within(-MAX_RATE, MAX_RATE, "a rate between -100% and +100% a year", parse_rate),
-                 _RATE_SCHEMA]
+                 _RATE_SCHEMA, RATE_A_YEAR]
 """Fraction per annum, any sign (an annual price change may be negative), at most 100% either way."""
-Share = Annotated[float, BeforeValidator(parse_rate), AfterValidator(_fraction), _RATE_SCHEMA]
+Share = Annotated[float, BeforeValidator(parse_rate), AfterValidator(_fraction), _RATE_SCHEMA, FRACTION]
 """Fraction between 0 and 1."""
 Change = Annotated[float, within(-1.0, MAX_CHANGE, "a change between -100% and +1,000%", parse_rate,
-                                 sign="a price, value or cost cannot fall by more than 100%"), _RATE_SCHEMA]
+                                 sign="a price, value or cost cannot fall by more than 100%"), _RATE_SCHEMA, FRACTION]
 """A shock to a price, value or cost: -100% (to nothing) to +1,000% (eleven times as much)."""
 """Above 0 and finite; give a field its natural upper bound with a type of its own or ``Field(le=...)``."""
 NonNegFloat = Annotated[float, within(0.0, math.inf, "a finite number of zero or more", sign=_ZERO_OR_MORE)]
 """Zero or more and finite; give a field its natural upper bound with a type of its own or ``Field(le=...)``."""
-Years = Annotated[float, within(0.0, MAX_LIFE_YEARS, "a life above 0 and at most 50 years", low_open=True)]
+Years = Annotated[float, within(0.0, MAX_LIFE_YEARS, "a life above 0 and at most 50 years", low_open=True), YEARS]
 """An asset life, years: above 0, at most 50."""
 UnitHourPrice = Annotated[float, within(0.0, MAX_UNIT_HOUR_PRICE, "a price of at most 10 million USD a unit-hour",
-                                        parse_money, low_open=True, sign=_ABOVE_ZERO), _MONEY_SCHEMA]
+                                        parse_money, low_open=True, sign=_ABOVE_ZERO), _MONEY_SCHEMA, USD_PER_UNIT_HOUR]
 """USD per GPU-hour (or per hour of a notional unit): above 0, at most $10m."""
 Date = Annotated[
     dt.date,

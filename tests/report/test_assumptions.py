@@ -80,3 +80,20 @@ def test_shock_fields_in_their_units() -> None:
     assert rows["s.shocks[1].level"].value == -0.4 and rows["s.shocks[1].level"].unit == "%"
     assert rows["s.shocks[1].models"].value == "H100"
     assert "s.shocks[0].path" not in rows
+
+
+def test_units_are_stated_on_the_model_types_and_read_from_there() -> None:
+    """The profile schema publishes each number's unit (x-unit) and the Assumptions sheet shows the same."""
+    from stress.model.company import Company
+
+    defs = Company.model_json_schema()["$defs"]
+    assert defs["Tranche"]["properties"]["balance"]["x-unit"] == "USD"
+    assert defs["Costs"]["properties"]["tax_rate"]["x-unit"] == "fraction"
+    floor = defs["Tranche"]["properties"]["floor"]
+    assert floor["x-unit"] == "fraction a year"
+    from stress.io.profiles import load_company
+
+    company = load_company("coreweave")
+    rows = {i.path: i for i in flatten(company)}
+    assert rows["costs.tax_rate"].unit == "%" and rows["debt[0].floor"].unit == "% a year"
+    assert rows["debt[0].balance"].unit == "USD m" and rows["market.power_price_per_kwh"].unit == "USD per kWh"

@@ -9,7 +9,6 @@ sources). Inputs are blue. Money is shown in USD m except per-unit prices.
 from __future__ import annotations
 
 import datetime as dt
-import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,8 @@ from stress.model.covenant import Covenant, CovenantMetric
 from stress.model.market import PriceCurve
 from stress.model.scenario import Scenario
 from stress.report.workbook import styles as st
-from stress.units import RateQuote
+from stress.units import (COUNT, FRACTION, RATE_A_YEAR, THRESHOLD, USD, USD_PER_KWH, USD_PER_UNIT_HOUR, YEARS, RateQuote,
+                          unit_of)
 
 #: Money fields that are per-unit prices, shown in USD (not USD m).
 PER_UNIT = {"unit_cost": "USD per GPU", "price_per_gpu_hour": "USD per GPU-hour", "power_price_per_kwh": "USD per kWh",
@@ -50,17 +50,11 @@ class Input:
 
 # --- flattening the model ------------------------------------------------------------------------
 
-def _validator_names(annotation: Any, metadata: list[Any]) -> set[str]:
-    names = {getattr(getattr(m, "func", None), "__name__", "") for m in metadata}
-    for arg in typing.get_args(annotation):
-        names |= _validator_names(arg, list(getattr(arg, "__metadata__", ())))
-    return names
-
-
 def _unit(owner: BaseModel, field: str, value: Any) -> tuple[Any, str, str]:
-    """(value in sheet units, unit, style) of ``owner.field``."""
+    """(value in sheet units, unit, style) of ``owner.field``: by the Unit marked on the field's type
+    (``stress.units``), refined by what the field is (a per-GPU cost, a price per GPU-hour)."""
     info = type(owner).model_fields[field]
-    validators = _validator_names(info.annotation, list(info.metadata))
+    unit = unit_of(info.annotation, list(info.metadata))
     if isinstance(value, bool):
         return ("yes" if value else "no"), "", st.INPUT_TEXT
     if isinstance(value, RateQuote):
@@ -69,20 +63,24 @@ def _unit(owner: BaseModel, field: str, value: Any) -> tuple[Any, str, str]:
         return value, "date", st.INPUT_DATE
     if isinstance(value, str):
         return value, "", st.INPUT_TEXT
-    if "parse_threshold" in validators and isinstance(owner, Covenant):
+    if unit is THRESHOLD and isinstance(owner, Covenant):
         if owner.metric is CovenantMetric.LIQUIDITY:
             return value / st.MILLION, "USD m", st.INPUT_USD_M
         return (value, "share", st.INPUT_RATE) if owner.metric is CovenantMetric.LTV else (value, "x", st.INPUT_TIMES)
-    if "parse_money" in validators:
+    if unit is USD_PER_KWH:
+        return value, unit.name, st.INPUT_NUMBER
+    if unit in (USD, USD_PER_UNIT_HOUR):
         if field in PER_UNIT:
             return value, PER_UNIT[field], st.INPUT_NUMBER
-        if isinstance(owner, PriceCurve):
+        if isinstance(owner, PriceCurve) or unit is USD_PER_UNIT_HOUR:
             return value, "USD per GPU-hour", st.INPUT_NUMBER
         return value / st.MILLION, "USD m a quarter" if field.endswith("per_quarter") else "USD m", st.INPUT_USD_M
-    if "parse_rate" in validators:
-        return value, "% a year" if "rate" in field or "change" in field or "escalator" in field else "%", st.INPUT_RATE
-    if "parse_count" in validators:
+    if unit in (RATE_A_YEAR, FRACTION):
+        return value, "% a year" if unit is RATE_A_YEAR else "%", st.INPUT_RATE
+    if unit is COUNT:
         return value, "count", st.INPUT_COUNT
+    if unit is YEARS:
+        return value, "years", st.INPUT_NUMBER
     return value, PLAIN_UNITS.get(field, ""), st.INPUT_COUNT if isinstance(value, int) else st.INPUT_NUMBER
 
 
