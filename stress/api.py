@@ -164,7 +164,7 @@ def montecarlo(cc: CompiledCompany, paths: int = 10_000, seed: int = 7, params: 
     """``stress montecarlo``: PD with its interval, by year and per vehicle, LGD and EL on ``lending``.
     ``params``: a file of Monte Carlo parameters over the profile's. ``engine``: how to run the paths
     (``stress.analysis.montecarlo.run_montecarlo``'s keyword arguments)."""
-    from stress.analysis.montecarlo import Exposure, run_montecarlo
+    from stress.analysis.montecarlo import Claim, run_montecarlo
     from stress.errors import OptionError, Problem
     from stress.io.params import load_params
     from stress.model.montecarlo import MonteCarloParams
@@ -179,7 +179,7 @@ def montecarlo(cc: CompiledCompany, paths: int = 10_000, seed: int = 7, params: 
     base = cc.company.montecarlo or MonteCarloParams()
     chosen = base if params is None else load_params(params, base)
     rank = cc.company.tranche(lending.tranche).rank if lending.tranche else lending.seniority or Seniority.SENIOR_UNSECURED
-    return run_montecarlo(cc, paths, seed, chosen, Exposure(lending.amount, lending.tranche, rank), advance=advance,
+    return run_montecarlo(cc, paths, seed, chosen, Claim(lending.amount, lending.tranche, rank), advance=advance,
                           **engine)
 
 

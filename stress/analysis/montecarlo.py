@@ -54,8 +54,9 @@ Z_95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
-class Exposure:
-    """A lender's claim: ``amount`` USD in ``tranche`` (a profile tranche) or at a ``seniority``."""
+class Claim:
+    """A lender's claim as the loss waterfall values it: ``amount`` USD in ``tranche`` (a profile tranche) or at
+    a ``seniority``, resolved (a portfolio member's ``stress.model.portfolio.Exposure`` is the spec it comes from)."""
 
     amount: float
     tranche: str | None = None
@@ -261,7 +262,7 @@ def keep_lines(cc: CompiledCompany) -> tuple[str, ...]:
     return KEEP
 
 
-def summarise_chunk(cc: CompiledCompany, worlds: Worlds, exposure: Exposure) -> ChunkSummary:
+def summarise_chunk(cc: CompiledCompany, worlds: Worlds, exposure: Claim) -> ChunkSummary:
     p = project(cc, worlds, chunk=worlds.n, keep=keep_lines(cc))
     cash = p["cash"]
     default_q = first_default(p)
@@ -305,7 +306,7 @@ class MonteCarloResult:
     paths: int
     seed: int
     params: MonteCarloParams
-    exposure: Exposure
+    exposure: Claim
     quarters: list[str]
     defaults: np.ndarray  # (Q,) int: paths whose first default falls in each quarter
     liquidity_percentiles: dict[int, float]  # percentile -> USD: exact, of every path's minimum liquidity
@@ -341,7 +342,7 @@ class MonteCarloResult:
         return dict(self.liquidity_percentiles)
 
 
-def monte_carlo_result(summary: PathSummary, seed: int, params: MonteCarloParams, exposure: Exposure,
+def monte_carlo_result(summary: PathSummary, seed: int, params: MonteCarloParams, exposure: Claim,
                        quarters: list[str], vehicle_names: list[str] | None = None,
                        fiscal_year_end: int = 12) -> MonteCarloResult:
     """The result a merged summary gives: PD, LGD and expected loss from its counts and sums, the fan from its
@@ -375,7 +376,7 @@ def chunk_plan(paths: int, chunk: int, seed: int) -> list[Chunk]:
     return [Chunk(i * chunk, n, s) for i, (n, s) in enumerate(zip(sizes, children, strict=True))]
 
 
-def simulate_chunk(cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure, part: Chunk) -> PathSummary:
+def simulate_chunk(cc: CompiledCompany, params: MonteCarloParams, exposure: Claim, part: Chunk) -> PathSummary:
     """Simulate one chunk and reduce it where it ran: what leaves a worker is a ``PathSummary``."""
     c = summarise_chunk(cc, stochastic_worlds(cc, params, part.n, np.random.default_rng(part.seed)), exposure)
     return reduce_paths(c.default_q, c.min_liquidity, c.cash, c.recovery, c.exposure_default_q,
@@ -383,10 +384,10 @@ def simulate_chunk(cc: CompiledCompany, params: MonteCarloParams, exposure: Expo
 
 
 #: A worker's copy of what every chunk shares, sent once per worker rather than once per chunk.
-_SHARED: tuple[CompiledCompany, MonteCarloParams, Exposure] | None = None
+_SHARED: tuple[CompiledCompany, MonteCarloParams, Claim] | None = None
 
 
-def _share(cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure) -> None:
+def _share(cc: CompiledCompany, params: MonteCarloParams, exposure: Claim) -> None:
     global _SHARED
     _SHARED = (cc, params, exposure)
 
@@ -396,7 +397,7 @@ def _simulate_shared(part: Chunk) -> PathSummary:
     return simulate_chunk(cc, params, exposure, part)
 
 
-def simulate_locally(cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure, parts: list[Chunk],
+def simulate_locally(cc: CompiledCompany, params: MonteCarloParams, exposure: Claim, parts: list[Chunk],
                      jobs: int | None, advance: Callable[[float], None]) -> PathSummary:
     """Every chunk in this machine's process pool (``jobs`` workers, default the core count; 1 in-process),
     each reduced in its worker and merged here as it arrives."""
@@ -414,7 +415,7 @@ def simulate_locally(cc: CompiledCompany, params: MonteCarloParams, exposure: Ex
     return merged.result()
 
 
-def finish(summary: PathSummary, seed: int, params: MonteCarloParams, exposure: Exposure, quarters: list[str],
+def finish(summary: PathSummary, seed: int, params: MonteCarloParams, exposure: Claim, quarters: list[str],
            vehicle_names: list[str], fiscal_year_end: int) -> tuple[NonFiniteCash | None, MonteCarloResult]:
     """The merged summary's first non-finite cash figure, if any, and its result: run where the summary is (this
     process on the local engine, a Dask worker on the Dask one), so the per-path figures never travel."""
@@ -423,7 +424,7 @@ def finish(summary: PathSummary, seed: int, params: MonteCarloParams, exposure: 
 
 
 def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarloParams | None = None,
-                   exposure: Exposure | None = None, chunk: int = DEFAULT_CHUNK, jobs: int | None = None,
+                   exposure: Claim | None = None, chunk: int = DEFAULT_CHUNK, jobs: int | None = None,
                    advance: Callable[[float], None] | None = None, *, engine: str | None = None,
                    scheduler: str | None = None, scheduler_file: str | Path | None = None) -> MonteCarloResult:
     """Simulate ``paths`` worlds in chunks; each chunk draws from its own child of ``seed``, so the
@@ -437,7 +438,7 @@ def run_montecarlo(cc: CompiledCompany, paths: int, seed: int, params: MonteCarl
     """
     choice = engine_choice(engine, scheduler, scheduler_file)
     params = params or cc.company.montecarlo or MonteCarloParams()
-    exposure = exposure or Exposure(100e6)
+    exposure = exposure or Claim(100e6)
     parts = chunk_plan(paths, chunk, seed)
     done = advance or (lambda n: None)
     finishing = partial(finish, seed=seed, params=params, exposure=exposure, quarters=cc.timeline.labels,

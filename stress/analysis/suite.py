@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from stress.analysis.breakeven import Breakeven, breakeven_table
 from stress.analysis.grid import Grid, GridMetric, grid, parse_axis
-from stress.analysis.montecarlo import Exposure, MonteCarloResult, run_montecarlo
+from stress.analysis.montecarlo import Claim, MonteCarloResult, run_montecarlo
 from stress.analysis.tornado import Tornado, tornado
 from stress.engine.compiled import CompiledCompany
 
@@ -29,7 +29,7 @@ STEPS = 4
 
 
 def run_all(cc: CompiledCompany, paths: int = 10_000, seed: int = 7, x: str = DEFAULT_X, y: str = DEFAULT_Y,
-            metric: GridMetric = GridMetric.MIN_LIQUIDITY, exposure: Exposure | None = None,
+            metric: GridMetric = GridMetric.MIN_LIQUIDITY, exposure: Claim | None = None,
             advance: Callable[[float], None] | None = None) -> Analyses:
     """Every analysis of ``cc``; ``advance(steps)`` moves a progress bar of :data:`STEPS` steps."""
     done = advance or (lambda steps: None)

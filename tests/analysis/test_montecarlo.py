@@ -72,7 +72,7 @@ def test_doubling_paths_keeps_pd_inside_the_first_interval(coreweave):
 def test_wilson_interval_by_hand():
     # 30 defaults in 100 paths: Wilson 95% interval (0.2189, 0.3958), from the textbook formula
     summary = reduce_paths(np.array([0] * 30 + [NOT_FOUND] * 70), np.zeros(100), np.zeros((100, 1)), np.full(100, np.nan))
-    r = mc.monte_carlo_result(summary, 0, MonteCarloParams(), mc.Exposure(1.0), ["2025Q3"])
+    r = mc.monte_carlo_result(summary, 0, MonteCarloParams(), mc.Claim(1.0), ["2025Q3"])
     lo, hi = r.pd_interval
     assert lo == pytest.approx(0.2189, abs=5e-5) and hi == pytest.approx(0.3958, abs=5e-5)
 
@@ -105,14 +105,14 @@ def test_expected_loss_and_lgd_by_hand():
     # EL = 200m x ((1 - 0.4) + (1 - 0.9)) / 4 = 35m; LGD = 1 - mean(0.4, 0.9) = 35%; PD = 50%
     summary = reduce_paths(np.array([3, NOT_FOUND, 0, NOT_FOUND]), np.zeros(4), np.zeros((4, 4)),
                            np.array([0.4, np.nan, 0.9, np.nan]))
-    r = mc.monte_carlo_result(summary, 0, MonteCarloParams(), mc.Exposure(200e6), ["2025Q3", "2025Q4", "2026Q1", "2026Q2"])
+    r = mc.monte_carlo_result(summary, 0, MonteCarloParams(), mc.Claim(200e6), ["2025Q3", "2025Q4", "2026Q1", "2026Q2"])
     assert r.probability_of_default == 0.5
     assert r.expected_loss == pytest.approx(35e6)
     assert r.loss_given_default == pytest.approx(0.35)
 
 
 def test_simulated_recoveries_are_rates(coreweave):
-    exposure = mc.Exposure(250e6, tranche="DDTL 2.0")
+    exposure = mc.Claim(250e6, tranche="DDTL 2.0")
     params = coreweave.company.montecarlo or MonteCarloParams()
     for part in mc.chunk_plan(800, 400, 5):  # the chunks run_montecarlo(800, seed=5, chunk=400) draws
         c = mc.summarise_chunk(coreweave, mc.stochastic_worlds(coreweave, params, part.n, np.random.default_rng(part.seed)), exposure)

@@ -615,11 +615,11 @@ def test_the_batch_values_a_vehicle_exposure_at_the_vehicles_foreclosure(make_co
     # the non-recourse case at half resale value: the firm passes, the exposure on the vehicle's loan defaults in
     # 2026Q1 and recovers (8m + 2m) / 100m = 10%, as the Monte Carlo does
     from stress.analysis.batch import exposure_recoveries
-    from stress.analysis.montecarlo import Exposure
+    from stress.analysis.montecarlo import Claim
 
     res = run(_foreclosure_company(make_company, "none"), power_price=POWER_FROM_Q1, resale_factor=np.full((1, 6), 0.5))
     assert res.verdicts[0] == "pass"
-    [rates] = exposure_recoveries(res.cc, res, [Exposure(100e6, tranche="Loan")])
+    [rates] = exposure_recoveries(res.cc, res, [Claim(100e6, tranche="Loan")])
     assert rates[0] == pytest.approx(0.10)
 
 

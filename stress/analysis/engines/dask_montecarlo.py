@@ -20,14 +20,14 @@ from stress.analysis.path_summary import NonFiniteCash, PathSummary, merge
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-    from stress.analysis.montecarlo import Chunk, Exposure, MonteCarloResult
+    from stress.analysis.montecarlo import Chunk, Claim, MonteCarloResult
     from stress.engine.compiled import CompiledCompany
     from stress.model.montecarlo import MonteCarloParams
 
 FAN_IN = 8  # summaries merged per merge task: a tree of depth log8(chunks), 5 levels for 100 million paths
 
 
-def _simulate(shared: tuple[CompiledCompany, MonteCarloParams, Exposure], part: Chunk) -> PathSummary:
+def _simulate(shared: tuple[CompiledCompany, MonteCarloParams, Claim], part: Chunk) -> PathSummary:
     from stress.analysis.montecarlo import simulate_chunk
 
     cc, params, exposure = shared
@@ -41,7 +41,7 @@ def _merge_tree(client: Client, level: list[Future]) -> Future:
     return level[0]
 
 
-def simulate_on_dask(choice: EngineChoice, cc: CompiledCompany, params: MonteCarloParams, exposure: Exposure,
+def simulate_on_dask(choice: EngineChoice, cc: CompiledCompany, params: MonteCarloParams, exposure: Claim,
                      parts: list[Chunk], jobs: int | None, advance: Callable[[float], None],
                      finish: Callable[[PathSummary], tuple[NonFiniteCash | None, MonteCarloResult]],
                      ) -> tuple[NonFiniteCash | None, MonteCarloResult]:
