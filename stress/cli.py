@@ -86,6 +86,13 @@ Utilisation = Annotated[str | None, typer.Option("--utilisation", help="ad hoc: 
 RefiClosed = Annotated[int | None, typer.Option("--refi-closed", help="ad hoc: quarters refinancing is closed")]
 
 
+def adhoc(rate: str | None, spread: str | None, gpu_price: str | None, life: float | None, utilisation: str | None,
+          refi_closed: int | None) -> dict[str, object]:
+    """The ad-hoc options by driver name (``stress.scenarios.drivers.FLAGS``); unset ones are None."""
+    return {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
+            "refi_closed": refi_closed}
+
+
 @app.command(epilog=examples("stress run coreweave", "stress run coreweave -s price_crash --rate +300bp --json"))
 @handled
 def run(
@@ -105,8 +112,7 @@ def run(
     from stress.report import jsonout, run_view
 
     loaded = load_or_exit(profile, sets)
-    flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
-             "refi_closed": refi_closed}
+    flags = adhoc(rate, spread, gpu_price, life, utilisation, refi_closed)
     results = api.run(loaded, api.choose(loaded, scenario, scenarios_file, flags, case), case=case)
     if as_json:
         print_json("run", jsonout.run_document(head("run", loaded, scenarios_input(scenarios_file), sets), results))
@@ -137,8 +143,7 @@ def report(
     from stress.report.progress import progress
 
     loaded = load_or_exit(profile, sets)
-    flags = {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
-             "refi_closed": refi_closed}
+    flags = adhoc(rate, spread, gpu_price, life, utilisation, refi_closed)
     chosen = api.choose(loaded, scenario, scenarios_file, flags, case)
     if analyses:
         cli_analyses.check_paths(paths)

@@ -291,26 +291,25 @@ class _Parser:
         self.constants.append(value)
         return f"_k[{len(self.constants) - 1}]"
 
-    def comparison(self) -> str:
-        left = self.additive()
-        while (tok := self.peek()) is not None and tok[0] == "op" and tok[1] in ("=", "<>", "<", ">", "<=", ">="):
+    def _chain(self, ops: tuple[str, ...], operand: Callable[[], str], step: Callable[[str, str, str], str]) -> str:
+        """A left-associative run of ``operand`` joined by any of ``ops``: one precedence level of the grammar;
+        ``step(op, left, right)`` writes one application."""
+        left = operand()
+        while (tok := self.peek()) is not None and tok[0] == "op" and tok[1] in ops:
             self.i += 1
-            left = f"_compare({self.constant(tok[1])}, _one({left}), _one({self.additive()}))"
+            op = tok[1]
+            left = step(op, left, operand())
         return left
+
+    def comparison(self) -> str:
+        return self._chain(("=", "<>", "<", ">", "<=", ">="), self.additive,
+                           lambda op, a, b: f"_compare({self.constant(op)}, _one({a}), _one({b}))")
 
     def additive(self) -> str:
-        left = self.term()
-        while (tok := self.peek()) is not None and tok[0] == "op" and tok[1] in ("+", "-"):
-            self.i += 1
-            left = f"{_ARITH[tok[1]]}(_one({left}), _one({self.term()}))"
-        return left
+        return self._chain(("+", "-"), self.term, lambda op, a, b: f"{_ARITH[op]}(_one({a}), _one({b}))")
 
     def term(self) -> str:
-        left = self.unary()
-        while (tok := self.peek()) is not None and tok[0] == "op" and tok[1] in ("*", "/"):
-            self.i += 1
-            left = f"{_ARITH[tok[1]]}(_one({left}), _one({self.unary()}))"
-        return left
+        return self._chain(("*", "/"), self.unary, lambda op, a, b: f"{_ARITH[op]}(_one({a}), _one({b}))")
 
     def unary(self) -> str:
         tok = self.peek()

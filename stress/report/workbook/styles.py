@@ -199,10 +199,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any, style: str | None = None)
         return
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"non-finite value for {ws.title}!R{row}C{col}")
-    cell = ws.cell(row=row, column=col)
-    cell.value = value
-    if style:
-        apply_style(cell, style)
+    _set(ws, row, col, value, style)
 
 
 def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | None = None) -> None:
@@ -210,8 +207,13 @@ def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | No
     never pass user text (names, descriptions) into one."""
     if not formula.startswith("="):
         raise ValueError(f"not a formula for {ws.title}!R{row}C{col}: {formula[:40]!r}")
+    _set(ws, row, col, formula, style)
+
+
+def _set(ws: Worksheet, row: int, col: int, value: object, style: str | None) -> None:
+    """The cell's value (already checked by the caller) and its named style, if any."""
     cell = ws.cell(row=row, column=col)
-    cell.value = formula
+    cell.value = value
     if style:
         apply_style(cell, style)
 
