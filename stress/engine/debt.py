@@ -21,12 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from stress.engine import financing
-from stress.engine.financing import CENT  # noqa: F401  (amounts below a cent are rounding, not a default)
 from stress.engine.amortisation import scheduled_principal, sculpted_principal
 from stress.engine.compiled import REFINANCING_TERM_QUARTERS, CompiledCompany
+from stress.engine.financing import CENT  # noqa: F401  (amounts below a cent are rounding, not a default)
 from stress.engine.rows import rowsum
 from stress.model.debt import Amortisation
-
 
 
 @dataclass
@@ -42,7 +41,7 @@ class DebtState:
     extended: np.ndarray  # (W, T) bool: its maturity has been extended once
 
     @classmethod
-    def opening(cls, cc: CompiledCompany, n_worlds: int) -> "DebtState":
+    def opening(cls, cc: CompiledCompany, n_worlds: int) -> DebtState:
         def tile(row: np.ndarray) -> np.ndarray:
             return np.broadcast_to(row, (n_worlds, len(row))).copy()
 

@@ -67,7 +67,7 @@ class CompiledProgrammes:
     contract_in_case: np.ndarray  # (2, C) bool: counted in the committed case (row 0) and the plan case (row 1)
 
     @cached_property
-    def linked(self) -> "_Linked":
+    def linked(self) -> _Linked:
         """The contracts tied to programmes and those programmes' cohorts, laid out once (``_Linked``)."""
         return _Linked.of(self)
 
@@ -157,7 +157,7 @@ class ProgrammeState:
     settled: np.ndarray  # (K,) bool: bought or cancelled in every world of the chunk
 
     @classmethod
-    def opening(cls, in_q: np.ndarray, is_capex: np.ndarray, n_programmes: int, n_contracts: int) -> "ProgrammeState":
+    def opening(cls, in_q: np.ndarray, is_capex: np.ndarray, n_programmes: int, n_contracts: int) -> ProgrammeState:
         n_w = in_q.shape[0]
         return cls(np.where(is_capex[None, :], NEVER, in_q), np.zeros((n_w, n_programmes), dtype=bool),
                    np.zeros((n_w, n_contracts), dtype=bool), np.zeros(in_q.shape[1], dtype=bool))
@@ -190,7 +190,7 @@ class _Funds:
     free: np.ndarray  # what the cash shares may use: not others' proceeds
 
     @classmethod
-    def of(cls, cp: CompiledProgrammes, cash_free: np.ndarray, headroom: np.ndarray, earmarked: np.ndarray) -> "_Funds":
+    def of(cls, cp: CompiledProgrammes, cash_free: np.ndarray, headroom: np.ndarray, earmarked: np.ndarray) -> _Funds:
         n_w, n_t = headroom.shape
         padded = np.concatenate([headroom, np.zeros((n_w, earmarked.shape[1] - n_t))], axis=1)
         room = np.where(cp.source_is_proceeds[None, :], earmarked, padded)
@@ -314,7 +314,7 @@ class _Linked:
     real: np.ndarray
 
     @classmethod
-    def of(cls, cp: CompiledProgrammes) -> "_Linked":
+    def of(cls, cp: CompiledProgrammes) -> _Linked:
         linked = np.flatnonzero(cp.contract_programme >= 0)
         used = np.unique(cp.contract_programme[linked])
         groups = [np.flatnonzero(cp.cohort_programme == p) for p in used]

@@ -13,21 +13,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stress.engine import construction
+from stress.engine import construction, financing
 from stress.engine import costs as cost_step
 from stress.engine import debt as debt_step
-from stress.engine import financing
 from stress.engine import fleet as fleet_step
 from stress.engine import programmes as prog_step
 from stress.engine import revenue as revenue_step
 from stress.engine import vehicles as veh
+from stress.engine.compiled import CompiledCompany
 from stress.engine.credit import CreditState, incurrence_allows
 from stress.engine.financing import CENT
-from stress.engine.compiled import CompiledCompany
-from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES, VEHICLE_LINES, LEAN_VEHICLE_LINES
+from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, LEAN_VEHICLE_LINES, MEMO_LINES, TRANCHE_LINES, VEHICLE_LINES
+from stress.engine.rows import rowsum
 from stress.engine.worlds import Worlds, widen
 from stress.model.reporting import EbitdaDefinition
-from stress.engine.rows import rowsum
 
 #: Worlds projected at once: bounds memory, and keeps each (W, cohort) and (W, tranche) array within the
 #: CPU's L2 cache. With programmes the CoreWeave profile has 15 cohorts and 16 tranches: 2,048 worlds
@@ -152,7 +151,7 @@ class _Inputs:
                 fleet_step.in_force(q, self.life_change_q, w.econ_q, cc.cohort_econ_q))
 
     @classmethod
-    def of(cls, cc: CompiledCompany, w: Worlds) -> "_Inputs":
+    def of(cls, cc: CompiledCompany, w: Worlds) -> _Inputs:
         n_w, n_k = w.n, len(cc.cohort_names)
         list_cost = np.broadcast_to(cc.cohort_units * cc.cohort_unit_cost, (n_w, n_k))
         cost = construction.cost_with_overrun(list_cost, cc.cohort_paid, np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0))

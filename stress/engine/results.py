@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from stress.engine import covenants as cov
 from stress.engine import metrics as m
-from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
 from stress.engine.compiled import covenant_first_q
+from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
 from stress.engine.debt import CENT
 from stress.engine.project import Projection
 from stress.model.covenant import TESTED, Consequence, Covenant, CovenantKind, CovenantMetric

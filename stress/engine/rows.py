@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 #: A read-only vector of ones for each inner length N, made once: the engine sums ~50 rows a quarter.
 _ONES: dict[int, np.ndarray] = {}
 

@@ -167,7 +167,7 @@ class VehicleState:
     recovery: np.ndarray  # its lenders' recovery rate at foreclosure (collateral and restricted cash / debt), NaN before
 
     @classmethod
-    def opening(cls, cv: CompiledVehicles, n_worlds: int, opening_nbv: np.ndarray) -> "VehicleState":
+    def opening(cls, cv: CompiledVehicles, n_worlds: int, opening_nbv: np.ndarray) -> VehicleState:
         zero = np.zeros((n_worlds, cv.n))
         return cls(zero.copy(), zero.copy(), np.zeros((n_worlds, cv.n), dtype=bool), np.zeros((4, n_worlds, cv.n)),
                    np.zeros((4, n_worlds, cv.n)), np.broadcast_to(opening_nbv @ cv.cohort, zero.shape).copy(),

@@ -346,5 +346,6 @@ def scale_warnings(c: Company) -> list[Problem]:
     warnings = []
     for path, value in amounts:
         if 0 < value < scale * SCALE_WARNING_RATIO and not math.isclose(value, 0):
-            warnings.append(Problem(path, f"{value:,.0f} dollars is tiny beside the profile's {scale:,.0f}; did you mean {_suggest_suffix(value, scale)}?", value))
+            message = f"{value:,.0f} dollars is tiny beside the profile's {scale:,.0f}; did you mean {_suggest_suffix(value, scale)}?"
+            warnings.append(Problem(path, message, value))
     return warnings
