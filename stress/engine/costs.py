@@ -121,7 +121,7 @@ def remaining_flows(face: np.ndarray, coupon_q: np.ndarray, left: np.ndarray, me
     else:
         outstanding = np.broadcast_to(face[:, None], (len(face), horizon))
         principal = np.where(k == n - 1, face[:, None], 0.0)
-    return np.where(inside, outstanding * c + principal, 0.0)  # type: ignore[no-any-return]
+    return np.where(inside, outstanding * c + principal, 0.0)
 
 
 def effective_yield(carrying: np.ndarray, flows: np.ndarray, guess: np.ndarray, steps: int = NEWTON_STEPS) -> np.ndarray:

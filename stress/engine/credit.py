@@ -63,7 +63,7 @@ class CreditState:
     def rating(self, q: int, debt: np.ndarray, cash: np.ndarray) -> np.ndarray:
         """(W,) rating index from LTM net leverage and interest cover through quarter ``q``."""
         ebitda, interest = self.ltm(q)
-        return m.rating_index(m.net_leverage(debt, cash, ebitda), m.interest_cover(ebitda, interest),  # type: ignore[no-any-return]
+        return m.rating_index(m.net_leverage(debt, cash, ebitda), m.interest_cover(ebitda, interest),
                               np.zeros(len(debt), dtype=bool))
 
 

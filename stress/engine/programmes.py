@@ -167,7 +167,7 @@ def cohort_cancelled(cp: CompiledProgrammes, st: ProgrammeState) -> np.ndarray:
     """(W, K) bool: the cohort's programme is cancelled (owned cohorts never are)."""
     if not len(cp.names):
         return np.zeros(st.buy_q.shape, dtype=bool)
-    return st.cancelled[:, np.maximum(cp.cohort_programme, 0)] & (cp.cohort_programme >= 0)[None, :]  # type: ignore[no-any-return]
+    return st.cancelled[:, np.maximum(cp.cohort_programme, 0)] & (cp.cohort_programme >= 0)[None, :]
 
 
 @dataclass(frozen=True)

@@ -94,12 +94,12 @@ def project(cc: CompiledCompany, worlds: Worlds, chunk: int = DEFAULT_CHUNK, kee
         cc, worlds,
         {k: np.concatenate([p.lines[k] for p in parts]) for k in parts[0].lines},
         {k: np.concatenate([p.tranches[k] for p in parts]) for k in parts[0].tranches},
-        None if parts[0].collateral is None else np.concatenate([p.collateral for p in parts]),  # type: ignore[misc]
-        np.concatenate([p.unpaid_maturity for p in parts]),  # type: ignore[misc]
-        np.concatenate([p.programme_status for p in parts]),  # type: ignore[misc]
-        None if parts[0].market_value is None else np.concatenate([p.market_value for p in parts]),  # type: ignore[misc]
+        None if parts[0].collateral is None else np.concatenate([p.collateral for p in parts]),
+        np.concatenate([p.unpaid_maturity for p in parts]),
+        np.concatenate([p.programme_status for p in parts]),
+        None if parts[0].market_value is None else np.concatenate([p.market_value for p in parts]),
         {k: np.concatenate([p.vehicles[k] for p in parts]) for k in parts[0].vehicles},
-        np.concatenate([p.cross_default for p in parts]),  # type: ignore[misc]
+        np.concatenate([p.cross_default for p in parts]),
     )
 
 
@@ -114,7 +114,7 @@ def _contract_prices(cc: CompiledCompany, w: Worlds, shift: np.ndarray) -> np.nd
     capacity, times its vintage and haircut factor."""
     market = np.flatnonzero(cc.contract_market_priced)
     if not market.size:
-        return cc.contract_price  # type: ignore[no-any-return]
+        return cc.contract_price
     prices = np.broadcast_to(cc.contract_price, (w.n, len(cc.contract_price))).copy()
     start = np.clip(cc.contract_start_q[market][None, :] + shift[:, market], 0, cc.n_quarters - 1)
     prices[:, market] = (w.gpu_price[np.arange(w.n)[:, None], cc.contract_gpu[market][None, :], start]
@@ -322,7 +322,7 @@ def _write_off_cancelled(L: dict[str, np.ndarray], cc: CompiledCompany, progs: p
 def _pending(cc: CompiledCompany, progs: prog_step.ProgrammeState) -> np.ndarray:
     """(W, K) bool: capex cohorts still to be bought (neither bought nor cancelled): not yet complete."""
     cancelled = prog_step.cohort_cancelled(cc.programmes, progs)
-    return cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER) & ~cancelled  # type: ignore[no-any-return]
+    return cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER) & ~cancelled
 
 
 def _amortising(cc: CompiledCompany, progs: prog_step.ProgrammeState, q: int) -> np.ndarray | None:
@@ -332,7 +332,7 @@ def _amortising(cc: CompiledCompany, progs: prog_step.ProgrammeState, q: int) ->
     if not cc.tranche_from_completion.any():
         return None if started.all() else np.broadcast_to(started, (progs.buy_q.shape[0], len(started)))
     completed = (_pending(cc, progs).astype(float) @ cc.secured) == 0  # (W, T)
-    return started[None, :] & (completed | ~cc.tranche_from_completion[None, :])  # type: ignore[no-any-return]
+    return started[None, :] & (completed | ~cc.tranche_from_completion[None, :])
 
 
 def _service_vehicles(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, x: _Inputs, vstate: veh.VehicleState,

@@ -219,9 +219,9 @@ def _fails(t: VehicleTest, dscr: np.ndarray, ltv: np.ndarray) -> np.ndarray:
     n.m.: no debt service is nothing to cover (a DSCR pass), debt with no collateral an LTV breach."""
     if t.metric is CovenantMetric.DSCR:
         value = dscr[:, t.vehicle]
-        return ~np.isnan(value) & (value < t.threshold)  # type: ignore[no-any-return]
+        return ~np.isnan(value) & (value < t.threshold)
     value = ltv[:, t.vehicle]
-    return np.isnan(value) | (value > t.threshold)  # type: ignore[no-any-return]
+    return np.isnan(value) | (value > t.threshold)
 
 
 def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray, interest: np.ndarray,
@@ -355,4 +355,4 @@ def supported(cv: CompiledVehicles, pending: np.ndarray | None) -> np.ndarray:
     if pending is None or not completion.any():
         return np.broadcast_to(guarantee, (1 if pending is None else len(pending), cv.n))
     building = (pending.astype(float) @ cv.cohort) > 0
-    return guarantee | (completion & building)  # type: ignore[no-any-return]
+    return guarantee | (completion & building)
