@@ -207,7 +207,7 @@ def capitalise(costs: CompiledCosts, state: CostState, secured: np.ndarray, list
     cohorts (W, K bool), pro rata to list cost."""
     cash = np.zeros(pending.shape[0])
     total = np.zeros(pending.shape[0])
-    for t in np.flatnonzero(costs.capitalise):
+    for t in np.flatnonzero(costs.capitalise).tolist():  # Python ints
         waiting, share = pending_weights(secured, list_cost, pending, t)
         if not (share > 0).any():
             continue

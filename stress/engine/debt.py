@@ -167,7 +167,7 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
     promised = np.zeros_like(cash)  # revolver headroom already promised to earlier maturities this quarter
     # only tranches with something due in some world, and revolvers (renewed or ended), need the steps below
     due_now = ((q >= state.maturity_q) & (state.balance > CENT)).any(axis=0) | cc.tranche_is_revolver
-    for t in np.flatnonzero(due_now):
+    for t in np.flatnonzero(due_now).tolist():  # Python ints
         _renew_undrawn_revolver(cc, state, q, t, refi_open)
         due = np.where(q >= state.maturity_q[:, t], state.balance[:, t], 0.0)
         if np.any(due > CENT):

@@ -25,7 +25,7 @@ from functools import cached_property
 
 import numpy as np
 
-from stress.engine.contracts import contract_terms
+from stress.engine.contracts import ContractTerm, contract_terms
 from stress.engine.financing import CENT
 from stress.engine.rows import rowsum
 from stress.engine.timeline import Timeline
@@ -139,7 +139,7 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
     )
 
 
-def _slack(terms: list, tl: Timeline, names: list[str], ready_q: dict[int, int]) -> np.ndarray:
+def _slack(terms: list[ContractTerm], tl: Timeline, names: list[str], ready_q: dict[int, int]) -> np.ndarray:
     """(C,) quarters between each term's capacity's scheduled delivery and the start of its contract: a
     renewal term moves with the contract it renews, so it has that contract's slack."""
     own = [max(tl.index_of(t.contract.start) - ready_q.get(names.index(t.contract.programme), 0), 0)

@@ -27,6 +27,7 @@ from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, LE
 from stress.engine.rows import rowsum
 from stress.engine.worlds import Worlds, widen
 from stress.model.reporting import EbitdaDefinition
+from stress.model.vehicle import Recourse
 
 #: Worlds projected at once: bounds memory, and keeps each (W, cohort) and (W, tranche) array within the
 #: CPU's L2 cache. With programmes the CoreWeave profile has 15 cohorts and 16 tranches: 2,048 worlds
@@ -345,7 +346,7 @@ def _service_vehicles(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, 
         return None
     cfads = veh.contract_cfads(cv, rq.served, prices, rq.kw_per_gpu, x.c_map, cc.timeline.hours[q], cc.pue,
                                w.power_price[:, q], cc.other_cost_per_gpu_quarter, cv.lease_payment[:, q])
-    completion = (cv.recourse == veh.RECOURSE_CODES[veh.Recourse.COMPLETION]).any()
+    completion = (cv.recourse == veh.RECOURSE_CODES[Recourse.COMPLETION]).any()
     unbought = cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER)  # cancelled builds included
     supported = veh.supported(cv, unbought if completion else None)
     vq = veh.service(cv, vstate, q, cfads, interest, scheduled, debt.balance - scheduled, supported)

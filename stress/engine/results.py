@@ -18,7 +18,7 @@ from stress.engine import covenants as cov
 from stress.engine import metrics as m
 from stress.engine.compiled import covenant_first_q
 from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
-from stress.engine.debt import CENT
+from stress.engine.financing import CENT
 from stress.engine.project import Projection
 from stress.model.covenant import TESTED, Consequence, Covenant, CovenantKind, CovenantMetric
 from stress.vocabulary import Metric

@@ -246,6 +246,8 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
     own = alive & ~supported  # shortfalls the vehicle's lenders bear
     short = np.maximum(due - available, 0.0) * own
     failed = short > CENT
+    unpaid_interest: np.ndarray | None
+    unpaid_principal: np.ndarray | None
     if failed.any():
         short_interest = np.maximum(interest_v - available, 0.0) * own
         unpaid_interest = pro_rata(short_interest, interest, cv.tranche)
