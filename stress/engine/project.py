@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -367,7 +368,7 @@ def _incurrence_allows(cc: CompiledCompany, credit: CreditState, vq: veh.Vehicle
     ok = incurrence_allows(cc.credit, credit, q, rowsum(debt.balance), firm.cash, cc.tranche_limit)
     if has_vehicle_tests:
         vehicle_ok = veh.incurrence_allows(cc.vehicles, vq) @ cc.vehicles.tranche.T > 0  # type: ignore[arg-type]
-        in_vehicle = cc.vehicles.tranche.any(axis=1)[None, :]
+        in_vehicle = np.any(cc.vehicles.tranche, axis=1)[None, :]
         ok = np.where(in_vehicle, vehicle_ok, ok)
     return ok
 
@@ -381,7 +382,7 @@ def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: 
     cv = cc.vehicles
     if not cv.n or not (outcome.unpaid[:, cv.tranche.any(axis=1)] > CENT).any():  # only the vehicles' tranches
         return None, None
-    in_vehicle = cv.tranche.any(axis=1)[None, :]
+    in_vehicle = np.any(cv.tranche, axis=1)[None, :]
     unpaid = np.where(in_vehicle, outcome.unpaid, 0.0)
     unpaid_v = unpaid @ cv.tranche
     use = np.minimum(unpaid_v, vstate.restricted)
@@ -519,7 +520,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] - L["lease_principal"]
                                  + L["equity_issued"] - L["distributions"] + L["cash_restricted"])
         if use_costs:
-            cost_step.cash_flow_lines(L, capitalised)
+            cost_step.cash_flow_lines(L, cast(np.ndarray, capitalised))  # an array whenever use_costs
         L["scheduled_principal"][:] = rowsum(scheduled)
         L["vehicle_sweep"][:] = rowsum(swept) if swept is not None else 0.0
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
@@ -566,7 +567,10 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
             values[q] = market_value  # type: ignore[index]
         if keep is None:  # a lean run (Monte Carlo) reads no statuses
             programme_status[q] = prog_step.status(cc.programmes, progs, q, x.due_q)
-    stored = lambda arrays: {k: v for k, v in arrays.items() if len(v) == n_q}  # noqa: E731
+
+    def stored(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {k: v for k, v in arrays.items() if len(v) == n_q}
+
     return Projection(cc, w, {k: v.T for k, v in stored(lines).items()}, {k: v.transpose(1, 2, 0) for k, v in stored(tranches).items()},
                       None if collateral is None else collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0),
                       programme_status.transpose(1, 2, 0), None if values is None else values.transpose(1, 2, 0),
