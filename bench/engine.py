@@ -42,7 +42,7 @@ def main() -> None:
     base = None
     for n in (8, 400, 5_000, 20_000):
         worlds = perturbed(cc, n)
-        seconds = timed(lambda: project(cc, worlds), repeat=5 if n <= 400 else 2)
+        seconds = timed(lambda: project(cc, worlds), repeat=5 if n <= 400 else 2)  # noqa: B023 (timed calls it before the loop moves on)
         base = base or seconds / n
         print(f"W={n:>6}: {seconds * 1e3:8.1f} ms  {n * q / seconds:12,.0f} world-quarters/s  "
               f"per-world cost vs W=8: {seconds / n / base:5.2f}x")

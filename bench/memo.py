@@ -44,7 +44,7 @@ def _stages(paths: int) -> dict[str, float]:
     from stress.analysis.market_view import market_view
 
     inputs = MemoInputs(results, rows, mc, market_view(loaded.company, len(mc.quarters) / 4), loaded.path, "0" * 64,
-                        dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+                        dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     build_memo(inputs)
     t4 = time.perf_counter()
     return {"project": t1 - t0, "breakeven": t2 - t1, "montecarlo": t3 - t2, "charts + pdf": t4 - t3}

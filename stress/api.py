@@ -85,8 +85,11 @@ def load(profile: str | Path, sets: Sequence[str] = ()) -> LoadedProfile:
 
 def choose(loaded: LoadedProfile, names: Sequence[str] = (), scenarios_file: Path | None = None,
            flags: dict[str, object] | None = None, case: Case = Case.PLAN) -> list[Scenario]:
-    """The scenarios a command runs: built-ins or ``names``, a file's, the ad-hoc ``flags`` (``custom``), and
-    the other case's baseline beside the baseline."""
+    """The scenarios a command runs.
+
+    The built-ins or ``names``, a file's, the ad-hoc ``flags`` (``custom``), and the other case's baseline
+    beside the baseline.
+    """
     return with_other_baseline(select(list(names), scenarios_file, flags), case, loaded.company)
 
 
@@ -105,8 +108,11 @@ def compiled(loaded: LoadedProfile, case: Case = Case.PLAN) -> CompiledCompany:
 def report(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLAN, out: Path | None = None,
            force: bool = False, analyses: bool = False, paths: int = 10_000, seed: int = 7,
            advance: Advance | None = None) -> Path:
-    """``stress report``: the credit-review workbook written atomically; returns its path. With ``analyses``,
-    the breakeven, grid, tornado and Monte Carlo sheets too (``advance`` moves by ``suite.STEPS`` in all)."""
+    """``stress report``: the credit-review workbook written atomically; returns its path.
+
+    With ``analyses``, the breakeven, grid, tornado and Monte Carlo sheets too (``advance`` moves by
+    ``suite.STEPS`` in all).
+    """
     from stress.analysis.suite import run_all
     from stress.report.workbook import write_report
 
@@ -115,8 +121,10 @@ def report(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.P
 
 
 def breakeven(cc: CompiledCompany, drivers: Sequence[str] = ()) -> list[Breakeven]:
-    """``stress breakeven``: per driver (default all), the size at which the firm first breaches and first
-    defaults. An unknown driver is an OptionError naming ``--driver``."""
+    """``stress breakeven``: per driver (default all), the size at which the firm first breaches and first defaults.
+
+    An unknown driver is an OptionError naming ``--driver``.
+    """
     from stress.analysis.breakeven import breakeven_table
     from stress.errors import OptionError, Problem
     from stress.scenarios.drivers import DRIVERS
@@ -129,7 +137,9 @@ def breakeven(cc: CompiledCompany, drivers: Sequence[str] = ()) -> list[Breakeve
 
 def grid(cc: CompiledCompany, x: str, y: str, metric: GridMetric) -> Grid:
     """``stress grid``: ``metric`` over every pair of sizes of the two axes (``DRIVER=START:STOP:COUNT``).
-    A bad axis is an OptionError naming ``--x`` or ``--y``."""
+
+    A bad axis is an OptionError naming ``--x`` or ``--y``.
+    """
     from stress.analysis.grid import grid as grid_of
     from stress.analysis.grid import parse_axis
     from stress.errors import OptionError, Problem
@@ -162,8 +172,10 @@ class Lending:
 def montecarlo(cc: CompiledCompany, paths: int = 10_000, seed: int = 7, params: Path | None = None,
                lending: Lending = Lending(), advance: Advance | None = None, **engine: Any) -> MonteCarloResult:
     """``stress montecarlo``: PD with its interval, by year and per vehicle, LGD and EL on ``lending``.
+
     ``params``: a file of Monte Carlo parameters over the profile's. ``engine``: how to run the paths
-    (``stress.analysis.montecarlo.run_montecarlo``'s keyword arguments)."""
+    (``stress.analysis.montecarlo.run_montecarlo``'s keyword arguments).
+    """
     from stress.analysis.montecarlo import Claim, run_montecarlo
     from stress.errors import OptionError, Problem
     from stress.io.params import load_params
@@ -195,6 +207,7 @@ class BatchPlan:
 
     @property
     def firms(self) -> int:
+        """The number of firm tasks in the book (the progress bar's total)."""
         return len(self.book.tasks)
 
 
@@ -209,8 +222,11 @@ class BatchRun:
 
 def plan_batch(inputs: list[str], scenarios: list[Scenario], case: Case = Case.PLAN, allow_any_path: bool = False,
                joint: bool = False) -> BatchPlan:
-    """The book of a portfolio file (or of profiles), before any work: a bad portfolio is an InputError, a cycle
-    of customer links (with ``joint``) a ``JointCycleError``; a member that cannot be read fails later, alone."""
+    """The book of a portfolio file (or of profiles), before any work.
+
+    A bad portfolio is an InputError, a cycle of customer links (with ``joint``) a ``JointCycleError``; a member
+    that cannot be read fails later, alone.
+    """
     from stress.analysis import joint as joint_mc
     from stress.analysis.portfolio import plan
     from stress.io.portfolio import batch_input
@@ -254,8 +270,11 @@ def batch_detail(run_: BatchRun, scenarios: list[Scenario], case: Case = Case.PL
 
 
 def draft(companyfacts: Path, as_of: str, out: Path | None = None, force: bool = False) -> tuple[Any, Path]:
-    """``stress draft``: a profile drafted from an SEC companyfacts file at the balance sheet of ``as_of``
-    (ISO date), written atomically; returns the facts gathered (``DraftFacts``) and the path."""
+    """``stress draft``: a profile drafted from an SEC companyfacts file at the balance sheet of ``as_of``.
+
+    ``as_of`` is an ISO date; the draft is written atomically; returns the facts gathered (``DraftFacts``) and
+    the path.
+    """
     import datetime as dt
 
     from stress.errors import OptionError, Problem
@@ -289,8 +308,10 @@ def schema(output: str | None = None) -> str:
 
 def memo(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLAN, paths: int = 10_000, seed: int = 7,
          out: Path | None = None, force: bool = False) -> tuple[Path, int]:
-    """``stress memo``: the credit memo as PDF, written atomically; returns its path and page count. The target
-    is checked before any work (an existing file without ``force`` is a ReportError)."""
+    """``stress memo``: the credit memo as PDF, written atomically; returns its path and page count.
+
+    The target is checked before any work (an existing file without ``force`` is a ReportError).
+    """
     from stress.report.envelope import run_time
     from stress.report.memo import build_memo, gather
     from stress.report.memo import write as w

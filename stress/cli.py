@@ -6,16 +6,30 @@ Exit codes: 0 ok; 1 internal error; 2 bad input (usage, profile, scenario);
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from stress import __version__, cli_analyses, cli_memo, cli_tools
-from stress.cli_common import (EXIT_BAD_INPUT, EXIT_BREACH, CaseOpt, JsonOpt, SetOpt, batch_json, error_exit, examples, handled,
-                               head, load_or_exit, print_json, scenarios_input, watching)
+from stress.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_BREACH,
+    CaseOpt,
+    JsonOpt,
+    SetOpt,
+    batch_json,
+    error_exit,
+    examples,
+    handled,
+    head,
+    load_or_exit,
+    print_json,
+    scenarios_input,
+    watching,
+)
 from stress.vocabulary import Case
-
 
 # Only typer and the light modules above load at start: ``stress --help``, ``--version`` and TAB completion
 # stay fast. Each command imports the engine, pandas and openpyxl it needs inside its body.
@@ -195,7 +209,8 @@ def list_scenarios(scenarios_file: Annotated[Path | None, typer.Option("--scenar
 
 @app.command(epilog=examples("stress schema --out profile.schema.json", "stress schema --output run"))
 @handled
-def schema(output: Annotated[str | None, typer.Option("--output", help="the JSON Schema of this command's --json document instead of the profile's, e.g. run, batch, montecarlo")] = None,
+def schema(output: Annotated[str | None, typer.Option(
+               "--output", help="the JSON Schema of this command's --json document instead of the profile's, e.g. run, batch, montecarlo")] = None,
            out: Annotated[Path | None, typer.Option("--out", help="write to this file instead of stdout")] = None,
            force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False) -> None:
     """Print the JSON Schema of a company profile (for editors), or of a command's --json output (--output)."""
@@ -247,8 +262,8 @@ def batch(
     from rich.markup import escape
 
     from stress import api
-    from stress.report import batch_view, console
     from stress.report import batch_outputs as outputs
+    from stress.report import batch_view, console
     from stress.scenarios.select import select
 
     chosen = select(scenario, scenarios_file)
@@ -256,7 +271,10 @@ def batch(
     if paths is not None:
         cli_analyses.check_paths(paths)
     book = api.plan_batch(inputs, chosen, case, allow_any_path, joint=paths is not None)
-    spin = (lambda label: batch_view.spinner(label, enabled=watching(as_json)))
+
+    def spin(label: str) -> AbstractContextManager[object]:
+        return batch_view.spinner(label, enabled=watching(as_json))
+
     with batch_view.progress_bar(book.firms, enabled=watching(as_json)) as advance:
         done = api.batch(book, jobs, paths, seed, progress=advance, before_joint=spin,
                          engine=engine, scheduler=scheduler, scheduler_file=scheduler_file)

@@ -155,7 +155,8 @@ def montecarlo(profile: ProfileArg,
                params: Annotated[Path | None, typer.Option("--params", help="YAML file overriding the model parameters")] = None,
                exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,
-               seniority: Annotated[Seniority | None, typer.Option("--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
+               seniority: Annotated[Seniority | None, typer.Option(
+                   "--seniority", help="the exposure's rank when no tranche (default senior_unsecured)")] = None,
                case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
                out: OutOpt = None, force: ForceOpt = False,
                engine: EngineOpt = None, scheduler: SchedulerOpt = None, scheduler_file: SchedulerFileOpt = None) -> None:

@@ -141,8 +141,8 @@ def print_json(command: str, document: dict[str, Any]) -> None:
 def batch_json(inputs: list[str], scenarios_file: Path | None, rep: Any, joint: Any) -> dict[str, Any]:
     """``stress batch --json``: the portfolio or profiles as inputs, each ranked firm as a company object."""
     from stress.io.portfolio import is_portfolio_file
-    from stress.report.envelope import input_file, sha256_of
     from stress.report.documents import UNITS
+    from stress.report.envelope import input_file, sha256_of
     from stress.report.jsonout import batch_document
 
     companies = {(o.ticker, o.as_of): {"name": o.name, "ticker": o.ticker, "as_of": o.as_of, "horizon_quarters": o.horizon_quarters,

@@ -9,9 +9,6 @@ verdict. Duplicate scenario names are an error; GPU drivers skip a profile witho
 from __future__ import annotations
 
 import copy
-import dataclasses
-import datetime as dt
-import math
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +23,6 @@ from typer.testing import CliRunner
 import stress.api
 from stress.analysis import breakeven as breakeven_module
 from stress.analysis.breakeven import breakeven_table
-from stress.scenarios.drivers import DRIVERS, applicable
 from stress.analysis.grid import MAX_AXIS_POINTS, parse_axis
 from stress.analysis.tornado import tornado
 from stress.cli import app
@@ -34,7 +30,6 @@ from stress.cli_analyses import MAX_PATHS, check_paths
 from stress.engine.compiled import compile_company
 from stress.engine.finite import NonFiniteError, check_finite, first_non_finite, non_finite_problem
 from stress.engine.project import project
-from stress.engine.worlds import baseline_worlds
 from stress.errors import ProfileError, ScenarioError, StressError
 from stress.io.profiles import load_company
 from stress.model import scenario as s
@@ -42,6 +37,7 @@ from stress.model.checks import profile_problems
 from stress.model.company import Company
 from stress.model.portfolio import Portfolio
 from stress.scenarios.build import build_worlds
+from stress.scenarios.drivers import DRIVERS, applicable
 from stress.scenarios.select import library, select
 from stress.units import parse_rate_quote
 

@@ -35,11 +35,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from _mutations import (SHIPPED, TINY, documents, nudged_documents, params_seed, portfolio_seed, profile_seed,
-                        scenario_seed)
 from stress.cli import app
 from stress.errors import StressError
 from stress.report import console
+
+from _mutations import SHIPPED, TINY, documents, nudged_documents, params_seed, portfolio_seed, profile_seed, scenario_seed
 
 pytestmark = pytest.mark.fuzz
 

@@ -68,4 +68,4 @@ def test_one_map_from_what_a_covenant_tests_to_the_metric() -> None:
     from stress.vocabulary import Metric
 
     assert set(TESTED) == set(CovenantMetric) and set(TESTED.values()) <= set(Metric)
-    assert METRIC_ROW == {c: m.value for c, m in TESTED.items() if c is not CovenantMetric.LTV}
+    assert {c: m.value for c, m in TESTED.items() if c is not CovenantMetric.LTV} == METRIC_ROW

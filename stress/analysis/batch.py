@@ -33,22 +33,21 @@ from typing import Any
 
 import numpy as np
 
-
 from stress.analysis.compare import comparison
 from stress.analysis.engines import engine_choice
 from stress.analysis.market_view import headline_summary, market_view
 from stress.analysis.recovery import exposure_outcome
-from stress.engine.compiled import CompiledCompany, compile_company
 from stress.engine import finite
+from stress.engine.compiled import CompiledCompany, compile_company
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import project
 from stress.engine.results import Results
 from stress.errors import StressError
 from stress.io.profiles import LoadedProfile, load_profile
+from stress.model.capital import Case
 from stress.model.covenant import CovenantMetric
 from stress.model.portfolio import Exposure
 from stress.model.scenario import Scenario
-from stress.model.capital import Case
 from stress.scenarios.build import build_worlds
 
 

@@ -20,12 +20,12 @@ from enum import StrEnum
 
 import numpy as np
 
-from stress.scenarios.drivers import DRIVERS, Driver, applicable, worlds_for
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
+from stress.scenarios.drivers import DRIVERS, Driver, applicable, worlds_for
 
 
 class Event(StrEnum):

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import ValidationError
 
-from stress.scenarios.drivers import DRIVERS, Driver, worlds_for
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
+from stress.scenarios.drivers import DRIVERS, Driver, worlds_for
 from stress.units import parse_rate
 from stress.vocabulary import GridMetric as GridMetric  # defined with the CLI's other choices, re-exported here
-
 
 #: The most sizes on one axis of a grid.
 MAX_AXIS_POINTS = 50

@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from stress.analysis.batch import FirmTask
-from stress.analysis.pools import worker_pool
 from stress.analysis.montecarlo import DefaultPaths, draw_market, first_default, keep_lines, stochastic_worlds
+from stress.analysis.pools import worker_pool
 from stress.analysis.portfolio import profile_identity
 from stress.analysis.recovery import exposure_outcome
 from stress.engine import finite

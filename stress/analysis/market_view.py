@@ -25,7 +25,6 @@ A signal "disagrees" with the model when one PD is more than twice the other.
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import math
 from dataclasses import dataclass

@@ -30,6 +30,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stress.analysis import quantile_sketch
+from stress.analysis.engines import engine_choice
+from stress.analysis.path_summary import Merger, NonFiniteCash, PathSummary, reduce_paths
+from stress.analysis.pools import worker_pool
+from stress.analysis.recovery import exposure_outcome, vehicle_default_quarters
 from stress.engine import finite
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import NOT_FOUND
@@ -38,11 +43,6 @@ from stress.engine.results import METRIC_LINES, Results
 from stress.engine.results import first_default as results_first_default
 from stress.engine.timeline import fiscal_years
 from stress.engine.worlds import Worlds, baseline_worlds
-from stress.analysis import quantile_sketch
-from stress.analysis.engines import engine_choice
-from stress.analysis.path_summary import Merger, NonFiniteCash, PathSummary, reduce_paths
-from stress.analysis.pools import worker_pool
-from stress.analysis.recovery import exposure_outcome, vehicle_default_quarters
 from stress.model.covenant import Consequence
 from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
@@ -158,7 +158,7 @@ class Market:
     def shape(self) -> tuple[int, int]:
         return self.level.shape  # type: ignore[return-value]
 
-    def window(self, start: int, q: int) -> "Market":
+    def window(self, start: int, q: int) -> Market:
         """The ``q`` quarters from calendar quarter ``start``: the price level restarts at 1 there (the firm's
         curve is its view at its own as_of) while later crashes, closures and rate moves stay common."""
         n, total = self.shape

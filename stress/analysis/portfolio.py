@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stress.model.capital import Case
 from stress.analysis.batch import FirmOutcome, FirmTask
 from stress.errors import ProfileError
 from stress.io.profiles import resolve_profile
+from stress.model.capital import Case
 from stress.model.portfolio import Member, Portfolio
 from stress.model.scenario import Scenario
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stress.scenarios.drivers import DRIVERS, applicable, worlds_for
-from stress.engine.finite import check_finite
 from stress.analysis.grid import GridMetric, metric_values
 from stress.engine.compiled import CompiledCompany
+from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
+from stress.scenarios.drivers import DRIVERS, applicable, worlds_for
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ import pandas as pd
 
 from stress.engine.contracts import contract_terms
 from stress.engine.costs import compile_costs
+from stress.engine.credit import CompiledCredit
 from stress.engine.depreciation import book_value_at, life_quarters
 from stress.engine.financing import CompiledFinancing, compile_financing
 from stress.engine.leases import LeaseSchedule, schedule
 from stress.engine.opening import OpeningBalance, opening_balance
 from stress.engine.programmes import CompiledProgrammes, compile_programmes
 from stress.engine.timeline import Timeline
-from stress.engine.credit import CompiledCredit
 from stress.engine.vehicles import CompiledVehicles, compile_vehicles
 from stress.model.capital import Case
 from stress.model.company import Company

@@ -25,10 +25,10 @@ def release(cip: np.ndarray, gone: np.ndarray) -> np.ndarray:
     returns what left, (W,) USD: into book value, written off, or given up."""
     moved = np.where(gone, cip, 0.0)
     cip -= moved
-    return moved.sum(axis=1)  # type: ignore[no-any-return]
+    return moved.sum(axis=1)
 
 
 def cost_with_overrun(list_cost: np.ndarray, paid: np.ndarray, factor: np.ndarray) -> np.ndarray:
     """(W, K) what each cohort costs in all: the spend at as_of, plus the rest scaled by the world's overrun
     ``factor`` (W, K): money already spent does not overrun."""
-    return paid + (list_cost - paid) * factor  # type: ignore[no-any-return]
+    return paid + (list_cost - paid) * factor

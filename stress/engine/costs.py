@@ -92,7 +92,7 @@ class CostState:
     taken: np.ndarray  # (W, K) bool: cohorts a foreclosed vehicle's lenders took: never built, capitalise nothing
 
     @classmethod
-    def opening(cls, costs: CompiledCosts, n_worlds: int, n_cohorts: int) -> "CostState":
+    def opening(cls, costs: CompiledCosts, n_worlds: int, n_cohorts: int) -> CostState:
         n_t = len(costs.opening_discount)
         return cls(np.broadcast_to(costs.opening_discount, (n_worlds, n_t)).copy(), np.zeros((n_worlds, n_cohorts)),
                    np.full((n_worlds, n_t), np.nan), np.full((n_worlds, n_t), np.nan),
@@ -121,7 +121,7 @@ def remaining_flows(face: np.ndarray, coupon_q: np.ndarray, left: np.ndarray, me
     else:
         outstanding = np.broadcast_to(face[:, None], (len(face), horizon))
         principal = np.where(k == n - 1, face[:, None], 0.0)
-    return np.where(inside, outstanding * c + principal, 0.0)  # type: ignore[no-any-return]
+    return np.where(inside, outstanding * c + principal, 0.0)
 
 
 def effective_yield(carrying: np.ndarray, flows: np.ndarray, guess: np.ndarray, steps: int = NEWTON_STEPS) -> np.ndarray:
@@ -207,7 +207,7 @@ def capitalise(costs: CompiledCosts, state: CostState, secured: np.ndarray, list
     cohorts (W, K bool), pro rata to list cost."""
     cash = np.zeros(pending.shape[0])
     total = np.zeros(pending.shape[0])
-    for t in np.flatnonzero(costs.capitalise):
+    for t in np.flatnonzero(costs.capitalise).tolist():  # Python ints
         waiting, share = pending_weights(secured, list_cost, pending, t)
         if not (share > 0).any():
             continue
@@ -268,8 +268,8 @@ def balance_lines(L: dict[str, np.ndarray], state: CostState) -> None:
     L["total_assets"] += L["capitalised_interest"]
 
 
-def quarter_start(L: dict[str, np.ndarray], cc: "CompiledCompany", state: CostState, debt: "DebtState",
-                  progs: "ProgrammeState", list_cost: np.ndarray, q: int, rates: np.ndarray,
+def quarter_start(L: dict[str, np.ndarray], cc: CompiledCompany, state: CostState, debt: DebtState,
+                  progs: ProgrammeState, list_cost: np.ndarray, q: int, rates: np.ndarray,
                   opening_face: np.ndarray, cash_interest: np.ndarray, accreted: np.ndarray) -> np.ndarray:
     """The interest-cost lines of quarter ``q`` (after the coupon, before tax); ``progs`` says which cohorts are
     bought or cancelled. Returns the cash interest capitalised (W,)."""
@@ -290,7 +290,7 @@ def quarter_start(L: dict[str, np.ndarray], cc: "CompiledCompany", state: CostSt
                           accreted, undrawn, cc.secured, list_cost, pending)
 
 
-def after_purchases(L: dict[str, np.ndarray], cc: "CompiledCompany", state: CostState, fleet: "FleetState",
+def after_purchases(L: dict[str, np.ndarray], cc: CompiledCompany, state: CostState, fleet: FleetState,
                     drawn: np.ndarray, bought: np.ndarray) -> np.ndarray:
     """Discount and fees on face ``drawn`` (W, T) this quarter (issued and capex draws; revolver draws carry
     none); the construction in progress of cohorts ``bought`` (W, K) into their book and tax values.

@@ -34,7 +34,7 @@ class CompiledCredit:
     step_up: float  # added to an extended loan's annual rate
 
     @classmethod
-    def of(cls, company: Company) -> "CompiledCredit":
+    def of(cls, company: Company) -> CompiledCredit:
         r = company.refinancing
         tests = tuple((c.metric, c.threshold) for c in company.covenants
                       if c.at_parent and c.kind is CovenantKind.INCURRENCE)
@@ -48,7 +48,7 @@ class CreditState:
     interest: np.ndarray  # (4, W)
 
     @classmethod
-    def opening(cls, n_worlds: int) -> "CreditState":
+    def opening(cls, n_worlds: int) -> CreditState:
         return cls(np.zeros((4, n_worlds)), np.zeros((4, n_worlds)))
 
     def record(self, q: int, ebitda: np.ndarray, interest_expense: np.ndarray) -> None:
@@ -63,7 +63,7 @@ class CreditState:
     def rating(self, q: int, debt: np.ndarray, cash: np.ndarray) -> np.ndarray:
         """(W,) rating index from LTM net leverage and interest cover through quarter ``q``."""
         ebitda, interest = self.ltm(q)
-        return m.rating_index(m.net_leverage(debt, cash, ebitda), m.interest_cover(ebitda, interest),  # type: ignore[no-any-return]
+        return m.rating_index(m.net_leverage(debt, cash, ebitda), m.interest_cover(ebitda, interest),
                               np.zeros(len(debt), dtype=bool))
 
 

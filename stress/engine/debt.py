@@ -21,12 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from stress.engine import financing
-from stress.engine.financing import CENT  # noqa: F401  (amounts below a cent are rounding, not a default)
 from stress.engine.amortisation import scheduled_principal, sculpted_principal
 from stress.engine.compiled import REFINANCING_TERM_QUARTERS, CompiledCompany
+from stress.engine.financing import CENT  # noqa: F401  (amounts below a cent are rounding, not a default)
 from stress.engine.rows import rowsum
 from stress.model.debt import Amortisation
-
 
 
 @dataclass
@@ -42,7 +41,7 @@ class DebtState:
     extended: np.ndarray  # (W, T) bool: its maturity has been extended once
 
     @classmethod
-    def opening(cls, cc: CompiledCompany, n_worlds: int) -> "DebtState":
+    def opening(cls, cc: CompiledCompany, n_worlds: int) -> DebtState:
         def tile(row: np.ndarray) -> np.ndarray:
             return np.broadcast_to(row, (n_worlds, len(row))).copy()
 
@@ -168,7 +167,7 @@ def settle_maturities(cc: CompiledCompany, state: DebtState, q: int, cash: np.nd
     promised = np.zeros_like(cash)  # revolver headroom already promised to earlier maturities this quarter
     # only tranches with something due in some world, and revolvers (renewed or ended), need the steps below
     due_now = ((q >= state.maturity_q) & (state.balance > CENT)).any(axis=0) | cc.tranche_is_revolver
-    for t in np.flatnonzero(due_now):
+    for t in np.flatnonzero(due_now).tolist():  # Python ints
         _renew_undrawn_revolver(cc, state, q, t, refi_open)
         due = np.where(q >= state.maturity_q[:, t], state.balance[:, t], 0.0)
         if np.any(due > CENT):

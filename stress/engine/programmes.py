@@ -25,7 +25,7 @@ from functools import cached_property
 
 import numpy as np
 
-from stress.engine.contracts import contract_terms
+from stress.engine.contracts import ContractTerm, contract_terms
 from stress.engine.financing import CENT
 from stress.engine.rows import rowsum
 from stress.engine.timeline import Timeline
@@ -67,7 +67,7 @@ class CompiledProgrammes:
     contract_in_case: np.ndarray  # (2, C) bool: counted in the committed case (row 0) and the plan case (row 1)
 
     @cached_property
-    def linked(self) -> "_Linked":
+    def linked(self) -> _Linked:
         """The contracts tied to programmes and those programmes' cohorts, laid out once (``_Linked``)."""
         return _Linked.of(self)
 
@@ -139,7 +139,7 @@ def compile_programmes(company: Company, tl: Timeline, source_names: list[str], 
     )
 
 
-def _slack(terms: list, tl: Timeline, names: list[str], ready_q: dict[int, int]) -> np.ndarray:
+def _slack(terms: list[ContractTerm], tl: Timeline, names: list[str], ready_q: dict[int, int]) -> np.ndarray:
     """(C,) quarters between each term's capacity's scheduled delivery and the start of its contract: a
     renewal term moves with the contract it renews, so it has that contract's slack."""
     own = [max(tl.index_of(t.contract.start) - ready_q.get(names.index(t.contract.programme), 0), 0)
@@ -157,7 +157,7 @@ class ProgrammeState:
     settled: np.ndarray  # (K,) bool: bought or cancelled in every world of the chunk
 
     @classmethod
-    def opening(cls, in_q: np.ndarray, is_capex: np.ndarray, n_programmes: int, n_contracts: int) -> "ProgrammeState":
+    def opening(cls, in_q: np.ndarray, is_capex: np.ndarray, n_programmes: int, n_contracts: int) -> ProgrammeState:
         n_w = in_q.shape[0]
         return cls(np.where(is_capex[None, :], NEVER, in_q), np.zeros((n_w, n_programmes), dtype=bool),
                    np.zeros((n_w, n_contracts), dtype=bool), np.zeros(in_q.shape[1], dtype=bool))
@@ -167,7 +167,7 @@ def cohort_cancelled(cp: CompiledProgrammes, st: ProgrammeState) -> np.ndarray:
     """(W, K) bool: the cohort's programme is cancelled (owned cohorts never are)."""
     if not len(cp.names):
         return np.zeros(st.buy_q.shape, dtype=bool)
-    return st.cancelled[:, np.maximum(cp.cohort_programme, 0)] & (cp.cohort_programme >= 0)[None, :]  # type: ignore[no-any-return]
+    return st.cancelled[:, np.maximum(cp.cohort_programme, 0)] & (cp.cohort_programme >= 0)[None, :]
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ class _Funds:
     free: np.ndarray  # what the cash shares may use: not others' proceeds
 
     @classmethod
-    def of(cls, cp: CompiledProgrammes, cash_free: np.ndarray, headroom: np.ndarray, earmarked: np.ndarray) -> "_Funds":
+    def of(cls, cp: CompiledProgrammes, cash_free: np.ndarray, headroom: np.ndarray, earmarked: np.ndarray) -> _Funds:
         n_w, n_t = headroom.shape
         padded = np.concatenate([headroom, np.zeros((n_w, earmarked.shape[1] - n_t))], axis=1)
         room = np.where(cp.source_is_proceeds[None, :], earmarked, padded)
@@ -314,7 +314,7 @@ class _Linked:
     real: np.ndarray
 
     @classmethod
-    def of(cls, cp: CompiledProgrammes) -> "_Linked":
+    def of(cls, cp: CompiledProgrammes) -> _Linked:
         linked = np.flatnonzero(cp.contract_programme >= 0)
         used = np.unique(cp.contract_programme[linked])
         groups = [np.flatnonzero(cp.cohort_programme == p) for p in used]

@@ -10,24 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
-from stress.engine import construction
+from stress.engine import construction, financing
 from stress.engine import costs as cost_step
 from stress.engine import debt as debt_step
-from stress.engine import financing
 from stress.engine import fleet as fleet_step
 from stress.engine import programmes as prog_step
 from stress.engine import revenue as revenue_step
 from stress.engine import vehicles as veh
+from stress.engine.compiled import CompiledCompany
 from stress.engine.credit import CreditState, incurrence_allows
 from stress.engine.financing import CENT
-from stress.engine.compiled import CompiledCompany
-from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, MEMO_LINES, TRANCHE_LINES, VEHICLE_LINES, LEAN_VEHICLE_LINES
+from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, LEAN_VEHICLE_LINES, MEMO_LINES, TRANCHE_LINES, VEHICLE_LINES
+from stress.engine.rows import rowsum
 from stress.engine.worlds import Worlds, widen
 from stress.model.reporting import EbitdaDefinition
-from stress.engine.rows import rowsum
+from stress.model.vehicle import Recourse
 
 #: Worlds projected at once: bounds memory, and keeps each (W, cohort) and (W, tranche) array within the
 #: CPU's L2 cache. With programmes the CoreWeave profile has 15 cohorts and 16 tranches: 2,048 worlds
@@ -95,12 +96,12 @@ def project(cc: CompiledCompany, worlds: Worlds, chunk: int = DEFAULT_CHUNK, kee
         cc, worlds,
         {k: np.concatenate([p.lines[k] for p in parts]) for k in parts[0].lines},
         {k: np.concatenate([p.tranches[k] for p in parts]) for k in parts[0].tranches},
-        None if parts[0].collateral is None else np.concatenate([p.collateral for p in parts]),  # type: ignore[misc]
-        np.concatenate([p.unpaid_maturity for p in parts]),  # type: ignore[misc]
-        np.concatenate([p.programme_status for p in parts]),  # type: ignore[misc]
-        None if parts[0].market_value is None else np.concatenate([p.market_value for p in parts]),  # type: ignore[misc]
+        None if parts[0].collateral is None else np.concatenate([p.collateral for p in parts]),
+        np.concatenate([p.unpaid_maturity for p in parts]),
+        np.concatenate([p.programme_status for p in parts]),
+        None if parts[0].market_value is None else np.concatenate([p.market_value for p in parts]),
         {k: np.concatenate([p.vehicles[k] for p in parts]) for k in parts[0].vehicles},
-        np.concatenate([p.cross_default for p in parts]),  # type: ignore[misc]
+        np.concatenate([p.cross_default for p in parts]),
     )
 
 
@@ -115,7 +116,7 @@ def _contract_prices(cc: CompiledCompany, w: Worlds, shift: np.ndarray) -> np.nd
     capacity, times its vintage and haircut factor."""
     market = np.flatnonzero(cc.contract_market_priced)
     if not market.size:
-        return cc.contract_price  # type: ignore[no-any-return]
+        return cc.contract_price
     prices = np.broadcast_to(cc.contract_price, (w.n, len(cc.contract_price))).copy()
     start = np.clip(cc.contract_start_q[market][None, :] + shift[:, market], 0, cc.n_quarters - 1)
     prices[:, market] = (w.gpu_price[np.arange(w.n)[:, None], cc.contract_gpu[market][None, :], start]
@@ -152,7 +153,7 @@ class _Inputs:
                 fleet_step.in_force(q, self.life_change_q, w.econ_q, cc.cohort_econ_q))
 
     @classmethod
-    def of(cls, cc: CompiledCompany, w: Worlds) -> "_Inputs":
+    def of(cls, cc: CompiledCompany, w: Worlds) -> _Inputs:
         n_w, n_k = w.n, len(cc.cohort_names)
         list_cost = np.broadcast_to(cc.cohort_units * cc.cohort_unit_cost, (n_w, n_k))
         cost = construction.cost_with_overrun(list_cost, cc.cohort_paid, np.where(cc.cohort_is_capex, widen(w.capex_factor, n_k), 1.0))
@@ -323,7 +324,7 @@ def _write_off_cancelled(L: dict[str, np.ndarray], cc: CompiledCompany, progs: p
 def _pending(cc: CompiledCompany, progs: prog_step.ProgrammeState) -> np.ndarray:
     """(W, K) bool: capex cohorts still to be bought (neither bought nor cancelled): not yet complete."""
     cancelled = prog_step.cohort_cancelled(cc.programmes, progs)
-    return cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER) & ~cancelled  # type: ignore[no-any-return]
+    return cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER) & ~cancelled
 
 
 def _amortising(cc: CompiledCompany, progs: prog_step.ProgrammeState, q: int) -> np.ndarray | None:
@@ -333,7 +334,7 @@ def _amortising(cc: CompiledCompany, progs: prog_step.ProgrammeState, q: int) ->
     if not cc.tranche_from_completion.any():
         return None if started.all() else np.broadcast_to(started, (progs.buy_q.shape[0], len(started)))
     completed = (_pending(cc, progs).astype(float) @ cc.secured) == 0  # (W, T)
-    return started[None, :] & (completed | ~cc.tranche_from_completion[None, :])  # type: ignore[no-any-return]
+    return started[None, :] & (completed | ~cc.tranche_from_completion[None, :])
 
 
 def _service_vehicles(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, x: _Inputs, vstate: veh.VehicleState,
@@ -346,7 +347,7 @@ def _service_vehicles(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, 
         return None
     cfads = veh.contract_cfads(cv, rq.served, prices, rq.kw_per_gpu, x.c_map, cc.timeline.hours[q], cc.pue,
                                w.power_price[:, q], cc.other_cost_per_gpu_quarter, cv.lease_payment[:, q])
-    completion = (cv.recourse == veh.RECOURSE_CODES[veh.Recourse.COMPLETION]).any()
+    completion = (cv.recourse == veh.RECOURSE_CODES[Recourse.COMPLETION]).any()
     unbought = cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER)  # cancelled builds included
     supported = veh.supported(cv, unbought if completion else None)
     vq = veh.service(cv, vstate, q, cfads, interest, scheduled, debt.balance - scheduled, supported)
@@ -367,7 +368,7 @@ def _incurrence_allows(cc: CompiledCompany, credit: CreditState, vq: veh.Vehicle
     ok = incurrence_allows(cc.credit, credit, q, rowsum(debt.balance), firm.cash, cc.tranche_limit)
     if has_vehicle_tests:
         vehicle_ok = veh.incurrence_allows(cc.vehicles, vq) @ cc.vehicles.tranche.T > 0  # type: ignore[arg-type]
-        in_vehicle = cc.vehicles.tranche.any(axis=1)[None, :]
+        in_vehicle = np.any(cc.vehicles.tranche, axis=1)[None, :]
         ok = np.where(in_vehicle, vehicle_ok, ok)
     return ok
 
@@ -381,7 +382,7 @@ def _vehicle_maturities(cc: CompiledCompany, vstate: veh.VehicleState, outcome: 
     cv = cc.vehicles
     if not cv.n or not (outcome.unpaid[:, cv.tranche.any(axis=1)] > CENT).any():  # only the vehicles' tranches
         return None, None
-    in_vehicle = cv.tranche.any(axis=1)[None, :]
+    in_vehicle = np.any(cv.tranche, axis=1)[None, :]
     unpaid = np.where(in_vehicle, outcome.unpaid, 0.0)
     unpaid_v = unpaid @ cv.tranche
     use = np.minimum(unpaid_v, vstate.restricted)
@@ -519,7 +520,7 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
         L["net_cash_flow"][:] = (L["fcf"] + L["asset_sales"] + L["debt_drawn"] - L["debt_repaid"] - L["lease_principal"]
                                  + L["equity_issued"] - L["distributions"] + L["cash_restricted"])
         if use_costs:
-            cost_step.cash_flow_lines(L, capitalised)
+            cost_step.cash_flow_lines(L, cast(np.ndarray, capitalised))  # an array whenever use_costs
         L["scheduled_principal"][:] = rowsum(scheduled)
         L["vehicle_sweep"][:] = rowsum(swept) if swept is not None else 0.0
         L["revolver_net"][:] = rowsum(rev_draws) - rowsum(rev_repays)
@@ -566,7 +567,10 @@ def _project_chunk(cc: CompiledCompany, w: Worlds, keep: Collection[str] | None 
             values[q] = market_value  # type: ignore[index]
         if keep is None:  # a lean run (Monte Carlo) reads no statuses
             programme_status[q] = prog_step.status(cc.programmes, progs, q, x.due_q)
-    stored = lambda arrays: {k: v for k, v in arrays.items() if len(v) == n_q}  # noqa: E731
+
+    def stored(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {k: v for k, v in arrays.items() if len(v) == n_q}
+
     return Projection(cc, w, {k: v.T for k, v in stored(lines).items()}, {k: v.transpose(1, 2, 0) for k, v in stored(tranches).items()},
                       None if collateral is None else collateral.transpose(1, 2, 0), unpaid_maturity.transpose(1, 2, 0),
                       programme_status.transpose(1, 2, 0), None if values is None else values.transpose(1, 2, 0),

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from functools import cached_property
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from stress.engine import covenants as cov
 from stress.engine import metrics as m
-from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
 from stress.engine.compiled import covenant_first_q
-from stress.engine.debt import CENT
+from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
+from stress.engine.financing import CENT
 from stress.engine.project import Projection
 from stress.model.covenant import TESTED, Consequence, Covenant, CovenantKind, CovenantMetric
 from stress.vocabulary import Metric
@@ -48,6 +48,11 @@ class Events:
     lock_ups: dict[str, str] = field(default_factory=dict)  # vehicle -> first quarter its cash was trapped
 
 
+
+def _unpaid_maturity(p: Projection) -> np.ndarray:
+    """(W, T, Q) due and not paid: ``project`` always fills it (None only on a Projection built by hand)."""
+    return cast(np.ndarray, p.unpaid_maturity)
+
 def _from_quarter(t: CovenantTest, q: int) -> CovenantTest:
     """The test as it stands when first tested in quarter ``q``: before then no value (NaN: null in JSON),
     no headroom, and a pass."""
@@ -58,7 +63,7 @@ def _from_quarter(t: CovenantTest, q: int) -> CovenantTest:
 def first_default(p: Projection, covenant_default: np.ndarray | None = None) -> np.ndarray:
     """(W,) each world's first default quarter, NOT_FOUND if none: cash below zero, a maturity unpaid, a
     cross-defaulting vehicle foreclosed, or (given) a parent covenant whose breach is an event of default."""
-    events = [cov.first_true(p["cash"] < -CENT), cov.first_true(p.unpaid_maturity.sum(axis=1) > CENT)]  # type: ignore[union-attr]
+    events = [cov.first_true(p["cash"] < -CENT), cov.first_true(_unpaid_maturity(p).sum(axis=1) > CENT)]
     if p.cross_default is not None and p.cross_default.size:
         events.append(cov.first_true(p.cross_default))
     if covenant_default is not None:
@@ -167,9 +172,9 @@ class Results:
     def event_quarters(self) -> dict[str, np.ndarray]:
         """Per world, (W,) int arrays: the quarter of each event (NOT_FOUND if none) and which covenant or tranche."""
         p = self.projection
-        unpaid = p.unpaid_maturity.sum(axis=1) > CENT  # type: ignore[union-attr]
+        unpaid = _unpaid_maturity(p).sum(axis=1) > CENT
         maturity_q = cov.first_true(unpaid)
-        tranche_first = cov.first_true(p.unpaid_maturity > CENT)  # (W, T)
+        tranche_first = cov.first_true(_unpaid_maturity(p) > CENT)  # (W, T)
         keyed = np.where(tranche_first == NOT_FOUND, np.iinfo(np.int64).max, tranche_first)
         breach_q, breach_i = cov.first_breach(self._breaches())
         eod_q, _ = cov.first_breach(self._breaches(Consequence.EVENT_OF_DEFAULT))

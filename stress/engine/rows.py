@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 #: A read-only vector of ones for each inner length N, made once: the engine sums ~50 rows a quarter.
 _ONES: dict[int, np.ndarray] = {}
 
@@ -30,4 +29,4 @@ def rowsum(a: np.ndarray) -> np.ndarray:
         return np.zeros(a.shape[:-1])
     if a.shape[-1] == 1:  # one column is its own sum (a x 1.0 exactly), ten times quicker than the product
         return a[..., 0].astype(float)
-    return a @ _ones(a.shape[-1])  # type: ignore[no-any-return]
+    return a @ _ones(a.shape[-1])

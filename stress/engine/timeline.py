@@ -29,7 +29,7 @@ class Timeline:
     quarters: pd.PeriodIndex  # the projection quarters, length n_quarters
 
     @classmethod
-    def build(cls, as_of: dt.date, horizon_quarters: int) -> "Timeline":
+    def build(cls, as_of: dt.date, horizon_quarters: int) -> Timeline:
         first = quarter_of(as_of) + 1
         return cls(as_of, pd.period_range(start=first, periods=horizon_quarters, freq="Q"))
 

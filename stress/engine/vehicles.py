@@ -167,7 +167,7 @@ class VehicleState:
     recovery: np.ndarray  # its lenders' recovery rate at foreclosure (collateral and restricted cash / debt), NaN before
 
     @classmethod
-    def opening(cls, cv: CompiledVehicles, n_worlds: int, opening_nbv: np.ndarray) -> "VehicleState":
+    def opening(cls, cv: CompiledVehicles, n_worlds: int, opening_nbv: np.ndarray) -> VehicleState:
         zero = np.zeros((n_worlds, cv.n))
         return cls(zero.copy(), zero.copy(), np.zeros((n_worlds, cv.n), dtype=bool), np.zeros((4, n_worlds, cv.n)),
                    np.zeros((4, n_worlds, cv.n)), np.broadcast_to(opening_nbv @ cv.cohort, zero.shape).copy(),
@@ -219,9 +219,9 @@ def _fails(t: VehicleTest, dscr: np.ndarray, ltv: np.ndarray) -> np.ndarray:
     n.m.: no debt service is nothing to cover (a DSCR pass), debt with no collateral an LTV breach."""
     if t.metric is CovenantMetric.DSCR:
         value = dscr[:, t.vehicle]
-        return ~np.isnan(value) & (value < t.threshold)  # type: ignore[no-any-return]
+        return ~np.isnan(value) & (value < t.threshold)
     value = ltv[:, t.vehicle]
-    return np.isnan(value) | (value > t.threshold)  # type: ignore[no-any-return]
+    return np.isnan(value) | (value > t.threshold)
 
 
 def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray, interest: np.ndarray,
@@ -246,6 +246,8 @@ def service(cv: CompiledVehicles, state: VehicleState, q: int, cfads: np.ndarray
     own = alive & ~supported  # shortfalls the vehicle's lenders bear
     short = np.maximum(due - available, 0.0) * own
     failed = short > CENT
+    unpaid_interest: np.ndarray | None
+    unpaid_principal: np.ndarray | None
     if failed.any():
         short_interest = np.maximum(interest_v - available, 0.0) * own
         unpaid_interest = pro_rata(short_interest, interest, cv.tranche)
@@ -355,4 +357,4 @@ def supported(cv: CompiledVehicles, pending: np.ndarray | None) -> np.ndarray:
     if pending is None or not completion.any():
         return np.broadcast_to(guarantee, (1 if pending is None else len(pending), cv.n))
     building = (pending.astype(float) @ cv.cohort) > 0
-    return guarantee | (completion & building)  # type: ignore[no-any-return]
+    return guarantee | (completion & building)

@@ -45,14 +45,14 @@ class Worlds:
     def n(self) -> int:
         return len(self.names)
 
-    def take(self, index: slice | np.ndarray) -> "Worlds":
+    def take(self, index: slice | np.ndarray) -> Worlds:
         """The worlds at ``index`` (a slice or integer array), e.g. one chunk."""
         names = list(np.asarray(self.names, dtype=object)[index])
         arrays = {f.name: getattr(self, f.name)[index] for f in dataclasses.fields(self) if f.name != "names"}
         return Worlds(names=names, **arrays)
 
     @staticmethod
-    def concat(parts: list["Worlds"]) -> "Worlds":
+    def concat(parts: list[Worlds]) -> Worlds:
         names = [n for p in parts for n in p.names]
         arrays = {f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(Worlds) if f.name != "names"}
         return Worlds(names=names, **arrays)

@@ -97,9 +97,9 @@ def _longest_key(node: MappingNode, text: str) -> Step | None:
         if not isinstance(k, ScalarNode):
             continue
         name = k.value
-        if text == name or text.startswith(name + ".") or text.startswith(name + "["):
-            if best is None or len(name) >= len(best[0].value):  # type: ignore[union-attr]
-                best = (k, v)
+        names_it = text == name or text.startswith(name + ".") or text.startswith(name + "[")
+        if names_it and (best is None or len(name) >= len(best[0].value)):  # type: ignore[union-attr]
+            best = (k, v)
     return best
 
 

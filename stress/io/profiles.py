@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,14 +11,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from stress.errors import Problem, ProfileError
+from stress.io.comments import profile_comments
 from stress.io.located import read_document
 from stress.io.overrides import apply_overrides, parse_overrides, relabel
+from stress.io.search_path import HISTORY, PROFILE_SUFFIXES, SHIPPED_DIR, lookup_dirs, profile_dirs
 from stress.io.todo import outside_todos, todo_problems
 from stress.io.yamlfile import validation_problems
 from stress.model.checks import Parts, going_concern_warnings, profile_problems, scale_warnings
 from stress.model.company import Company
-from stress.io.comments import profile_comments
-from stress.io.search_path import HISTORY, PROFILE_SUFFIXES, SHIPPED_DIR, lookup_dirs, profile_dirs
 
 __all__ = ["HISTORY", "PROFILE_SUFFIXES", "SHIPPED_DIR", "LoadedProfile", "load_company", "load_profile", "profile_dirs",
            "resolve_profile"]

@@ -7,8 +7,8 @@ from stress.model.covenant import Covenant, CovenantMetric
 from stress.model.debt import Amortisation, DebtKind, Seniority, Tranche
 from stress.model.fleet import CapexCohort, Cohort
 from stress.model.lease import Lease
-from stress.model.programme import CASH, FundingSource, Programme
 from stress.model.market import BaseRateCurve, Costs, Market, PriceCurve, Treasury, WorkingCapital
+from stress.model.programme import CASH, FundingSource, Programme
 
 __all__ = [
     "CASH", "Case", "ContractStatus", "Distribution", "DistributionKind", "EquityRaise", "FinancingStatus",

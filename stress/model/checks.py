@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from stress.errors import Problem
 from stress.model.capital import Distribution, EquityRaise, FinancingStatus
@@ -35,7 +35,7 @@ from stress.model.vehicle import Vehicle
 SCALE_WARNING_RATIO = 1e-5
 
 #: The profile's lists of items, and the model of each item.
-SECTIONS: dict[str, type] = {"fleet": Cohort, "capex_plan": CapexCohort, "contracts": Contract, "debt": Tranche,
+SECTIONS: dict[str, type[BaseModel]] = {"fleet": Cohort, "capex_plan": CapexCohort, "contracts": Contract, "debt": Tranche,
                              "leases": Lease, "covenants": Covenant, "programmes": Programme, "equity": EquityRaise,
                              "distributions": Distribution, "vehicles": Vehicle}
 #: A programme's funding shares may miss 100% by this much (rounding in a profile).
@@ -73,7 +73,7 @@ class Parts:
     @classmethod
     def of_data(cls, data: Mapping[str, Any]) -> Parts:
         """Validate the header date, the market and each list item on its own."""
-        raw = {s: data.get(s) if isinstance(data.get(s), list) else [] for s in SECTIONS}
+        raw: dict[str, list[Any]] = {s: v if isinstance(v := data.get(s), list) else [] for s in SECTIONS}
         return cls(
             as_of=_or_none(_DATE.validate_python, data.get("as_of")),
             market=_or_none(Market.model_validate, data.get("market")),
@@ -346,5 +346,6 @@ def scale_warnings(c: Company) -> list[Problem]:
     warnings = []
     for path, value in amounts:
         if 0 < value < scale * SCALE_WARNING_RATIO and not math.isclose(value, 0):
-            warnings.append(Problem(path, f"{value:,.0f} dollars is tiny beside the profile's {scale:,.0f}; did you mean {_suggest_suffix(value, scale)}?", value))
+            message = f"{value:,.0f} dollars is tiny beside the profile's {scale:,.0f}; did you mean {_suggest_suffix(value, scale)}?"
+            warnings.append(Problem(path, message, value))
     return warnings

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from stress.model.types import MAX_MONEY, Date, Share, Spec, within
 from stress.errors import shown_value
+from stress.model.types import MAX_MONEY, Date, Share, Spec, within
 from stress.units import THRESHOLD, parse_money, parse_rate
 from stress.vocabulary import Metric
 

@@ -8,12 +8,10 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from stress.model.capital import FinancingStatus
-
 from stress.model.covenant import parse_threshold
 from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Share, Spec, within
 from stress.units import FRACTION, parse_rate
 from stress.vocabulary import Seniority as Seniority  # defined with the CLI's other choices, re-exported here
-
 
 #: Share of face received on issue: 50% to 150%.
 IssuePrice = Annotated[float, within(0.5, 1.5, "a price between 50% and 150% of face", parse_rate), FRACTION]

@@ -68,7 +68,7 @@ class CapexCohort(Cohort):
                                                         "progress, an asset): the purchase pays only the rest")
 
     @model_validator(mode="after")
-    def _paid_within_cost(self) -> "CapexCohort":
+    def _paid_within_cost(self) -> CapexCohort:
         """Construction in progress cannot exceed what the cohort costs: more would be a second asset."""
         if self.paid_at_as_of > self.gross_cost_usd * (1 + 1e-9):
             raise ValueError(f"paid_at_as_of ({self.paid_at_as_of:,.0f}) is more than the cohort's cost, units x "

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from stress.model.types import (MAX_POWER_PRICE, MAX_RATE, NonNegMoney, Rate, Share, Spec, UnitHourPrice,
-                                within)
-from stress.units import RATE_A_YEAR, USD_PER_KWH, parse_money, parse_rate
+from stress.model.types import MAX_POWER_PRICE, NonNegMoney, Rate, Share, Spec, UnitHourPrice, within
+from stress.units import MAX_RATE, RATE_A_YEAR, USD_PER_KWH, parse_money, parse_rate
 
 #: Above -100% (a price of zero would leave nothing to compare a shocked price with), at most +100% a year.
 PriceChange = Annotated[float, within(-1.0, MAX_RATE, "an annual change above -100% and at most +100%", parse_rate,

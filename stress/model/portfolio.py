@@ -21,7 +21,7 @@ class Exposure(Spec):
     seniority: Seniority | None = None
 
     @model_validator(mode="after")
-    def _one_of(self) -> "Exposure":
+    def _one_of(self) -> Exposure:
         if (self.tranche is None) == (self.seniority is None):
             raise ValueError("give exactly one of tranche or seniority")
         return self
@@ -39,7 +39,7 @@ class Portfolio(Spec):
     members: list[Member] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _weights_sum_to_one(self) -> "Portfolio":
+    def _weights_sum_to_one(self) -> Portfolio:
         total = sum(self.scenario_weights.values())
         if self.scenario_weights and not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(f"scenario_weights must sum to 100%, they sum to {total:.2%}")

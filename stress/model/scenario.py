@@ -8,7 +8,7 @@ after as_of) and may ``ramp_quarters`` in linearly, reaching full size at
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -16,7 +16,6 @@ from stress.model.capital import Case
 from stress.model.fleet import AssetClass
 from stress.model.types import MAX_CHANGE, Change, Rate, Share, Spec, Years, within
 from stress.units import FRACTION, parse_rate
-
 
 #: Quarters beyond any horizon (profiles run at most 80): bounds start, ramps and delays.
 MAX_QUARTERS = 400
@@ -68,7 +67,7 @@ class GpuPriceShock(_Shock):
     models: list[str] = Field(default_factory=list, description="models shocked; empty = every GPU model (not data halls or mining)")
 
     @model_validator(mode="after")
-    def _not_below_zero(self) -> "GpuPriceShock":
+    def _not_below_zero(self) -> GpuPriceShock:
         if self.level < -1 or self.annual_change < -1:
             raise ValueError("a price cannot fall by more than 100%")
         return self
@@ -82,7 +81,7 @@ class UtilisationShock(_Shock):
     change: Points = Field(0.0, description="percentage points, e.g. '-15%'; the result is held within 0-100%")
 
     @model_validator(mode="after")
-    def _one_of(self) -> "UtilisationShock":
+    def _one_of(self) -> UtilisationShock:
         if (self.level is None) == (self.change == 0.0):
             raise ValueError("give exactly one of level (e.g. '55%') or change (e.g. '-15%')")
         return self
@@ -106,7 +105,7 @@ class ResidualShock(_Shock):
     change: Change = Field(description="e.g. '-30%'; -100% to +1,000%")
 
     @model_validator(mode="after")
-    def _not_below_zero(self) -> "ResidualShock":
+    def _not_below_zero(self) -> ResidualShock:
         if self.change < -1:
             raise ValueError("a value cannot fall by more than 100%")
         return self
@@ -142,8 +141,8 @@ class DelayShock(_Shock):
 
 
 Shock = Annotated[
-    Union[RateShock, SpreadShock, GpuPriceShock, UtilisationShock, UsefulLifeShock, ResidualShock,
-          CustomerDefaultShock, RefinancingShock, PowerPriceShock, CapexOverrunShock, DelayShock],
+    RateShock | SpreadShock | GpuPriceShock | UtilisationShock | UsefulLifeShock | ResidualShock | CustomerDefaultShock | RefinancingShock
+    | PowerPriceShock | CapexOverrunShock | DelayShock,
     Field(discriminator="kind"),
 ]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -56,7 +56,7 @@ class RatingSignal(_Signal):
     rating: str = Field(min_length=1, description="e.g. 'B+' (S&P, Fitch) or 'Ba3' (Moody's)")
 
     @model_validator(mode="after")
-    def _on_the_agency_scale(self) -> "RatingSignal":
+    def _on_the_agency_scale(self) -> RatingSignal:
         scale = _MOODYS_SCALE if self.agency is Agency.MOODYS else _LETTER_SCALE
         if not scale.match(self.rating.strip()):
             example = "Aaa ... Baa3, Ba1 ... C" if self.agency is Agency.MOODYS else "AAA ... BBB-, BB+ ... D"
@@ -81,7 +81,7 @@ class BondYieldSignal(_Signal):
     recovery: Share | None = Field(None, description="recovery assumed on default; default 40% (senior unsecured)")
 
     @model_validator(mode="after")
-    def _positive_spread(self) -> "BondYieldSignal":
+    def _positive_spread(self) -> BondYieldSignal:
         if not self.yield_to_maturity > self.treasury_yield:
             raise ValueError(f"the yield ({self.yield_to_maturity:.2%}) must be above the Treasury yield "
                              f"({self.treasury_yield:.2%}): a credit spread is positive")
@@ -104,5 +104,5 @@ class CdsSignal(_Signal):
                                                      "for senior unsecured)")
 
 
-MarketSignal = Annotated[Union[RatingSignal, BondSpreadSignal, BondYieldSignal, CdsSignal], Field(discriminator="kind")]
+MarketSignal = Annotated[RatingSignal | BondSpreadSignal | BondYieldSignal | CdsSignal, Field(discriminator="kind")]
 """One dated signal; ``kind`` is ``rating``, ``bond_spread``, ``bond_yield`` or ``cds``."""

@@ -56,7 +56,7 @@ def vehicle_problems(p: Parts) -> Iterator[Problem]:
         if x.get("vehicle") is not None and x.get("vehicle") not in names_of_vehicles:
             yield Problem(f"market_signals[{i}].vehicle", f"names no vehicle; expected one of {sorted(names_of_vehicles)}",
                           x.get("vehicle"))
-    seen: Counter[str] = Counter(x["name"] for x in p.written["vehicles"] if isinstance(x.get("name"), str))
+    seen: Counter[object] = Counter(x["name"] for x in p.written["vehicles"] if isinstance(x.get("name"), str))
     for i, x in enumerate(p.written["vehicles"]):
         if seen.get(x.get("name"), 0) > 1:
             yield Problem(f"vehicles[{i}].name", "duplicate vehicle name; names must be unique", x["name"])

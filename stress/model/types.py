@@ -23,8 +23,22 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerialize
 from pydantic import BaseModel as _PydanticBase
 
 from stress.errors import shown_value
-from stress.units import (COUNT, FRACTION, RATE_A_YEAR, USD, USD_PER_UNIT_HOUR, YEARS, MAX_RATE, MAX_SPREAD, RateQuote, parse_count, parse_money, parse_rate, parse_rate_quote,
-                          to_float)
+from stress.units import (
+    COUNT,
+    FRACTION,
+    MAX_RATE,
+    MAX_SPREAD,
+    RATE_A_YEAR,
+    USD,
+    USD_PER_UNIT_HOUR,
+    YEARS,
+    RateQuote,
+    parse_count,
+    parse_money,
+    parse_rate,
+    parse_rate_quote,
+    to_float,
+)
 
 #: The largest amount of money anywhere in an input, either sign: $10tn.
 MAX_MONEY = 1e13

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from stress.analysis.portfolio import BatchReport
-from stress.errors import ReportError
 from stress.engine.results import Results
+from stress.errors import ReportError
 from stress.report.format import FORMULA_LEADS
 from stress.report.portfolio_workbook import build_portfolio_workbook
 from stress.report.safe_write import TargetExistsError, write_atomic

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,7 +99,7 @@ def print_failures(failures: pd.DataFrame) -> None:
     stderr.print(t)
 
 
-def print_joint(joint: "JointResult") -> None:  # noqa: F821 - stress.analysis.joint.JointResult
+def print_joint(joint: JointResult) -> None:  # noqa: F821 - stress.analysis.joint.JointResult
     """The joint Monte Carlo of the book: PDs in one market, expected loss, defaults per path, linked pairs."""
     def count(n: float) -> str:
         return f"{n:,.0f}"

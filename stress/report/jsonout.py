@@ -16,6 +16,7 @@ from stress.analysis.summary import annual_summary
 from stress.engine.programmes import STATUS_NAMES
 from stress.engine.results import Results
 
+
 def _clean(values: np.ndarray) -> list[Any]:
     out: list[Any] = []
     for v in values.tolist():

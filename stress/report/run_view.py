@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-
-from rich.markup import escape
 
 from stress.analysis.compare import answer, comparison
 from stress.analysis.programmes import funding_gap_by_year, programme_events
@@ -18,9 +17,9 @@ from stress.engine.covenants import AMBER_HEADROOM, CovenantTest, Verdict
 from stress.engine.results import Events, Results
 from stress.model.covenant import Covenant, CovenantKind
 from stress.model.scenario import Scenario
-from stress.scenarios.select import ADHOC_NAME
 from stress.report.console import _table, stdout
 from stress.report.format import pct, times, usd_m
+from stress.scenarios.select import ADHOC_NAME
 
 VERDICT_STYLE = {Verdict.PASS: "bold green", Verdict.BREACH: "bold yellow", Verdict.DEFAULT: "bold red"}
 
@@ -77,7 +76,8 @@ def summary_table(results: Results, world: int) -> Table:
     cols = [(f"{y}" + (f" ({n}q)" if n < 4 else ""), "right") for y, n in zip(s.index, s["quarters"], strict=True)]
     t = _table(f"Annual summary — {escape(results.world_names[world])}", [("", "left"), *cols])
     for key, label, kind in SUMMARY_ROWS:
-        t.add_row(label, *(_fmt(v, kind) for v in s[key]), style="bold" if label[0] != " " and kind == "usd" and key in ("ebitda", "net_income", "fcf") else None)
+        bold = label[0] != " " and kind == "usd" and key in ("ebitda", "net_income", "fcf")
+        t.add_row(label, *(_fmt(v, kind) for v in s[key]), style="bold" if bold else None)
     return t
 
 

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
 from pydantic import TypeAdapter
 
 from stress.engine.compiled import CompiledCompany

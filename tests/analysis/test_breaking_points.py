@@ -11,10 +11,10 @@ import pytest
 import stress
 from stress.analysis import breakeven as be
 from stress.analysis import grid as gr
-from stress.scenarios.drivers import DRIVERS
 from stress.analysis.tornado import tornado
 from stress.engine.compiled import compile_company
 from stress.model.scenario import Scenario
+from stress.scenarios.drivers import DRIVERS
 
 #: A firm that survives its baseline and defaults under each driver, frozen so profile updates do not move it.
 LEGACY = Path(__file__).parents[1] / "fixtures" / "coreweave_legacy.yaml"

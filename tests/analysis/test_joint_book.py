@@ -17,7 +17,6 @@ from stress.analysis import montecarlo as mc
 from stress.analysis.batch import FirmTask
 from stress.cli import app
 from stress.engine.compiled import compile_company
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.worlds import baseline_worlds
 from stress.io.profiles import load_profile
 from stress.model.montecarlo import MonteCarloParams

@@ -79,7 +79,8 @@ def test_renewals_run_in_full_or_not_at_all_with_their_probability(tmp_path):
     from stress.engine.compiled import compile_company
     from stress.io.profiles import load_company
 
-    data = yaml.safe_load(open("tests/fixtures/tiny.yaml"))
+    with open("tests/fixtures/tiny.yaml") as f:
+        data = yaml.safe_load(f)
     data["contracts"][0]["renewal"] = {"probability": "60%", "term_years": 1}
     path = tmp_path / "renewing.yaml"
     path.write_text(yaml.safe_dump(data))

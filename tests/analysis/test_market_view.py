@@ -207,11 +207,12 @@ def test_a_vehicles_instrument_is_compared_with_the_vehicles_pd():
 
 
 def test_a_signal_naming_no_vehicle_is_refused():
+    from pathlib import Path
+
     import yaml
 
     from stress.model.checks import profile_problems
     from stress.model.company import Company
-    from pathlib import Path
 
     data = yaml.safe_load((Path(__file__).parents[2] / "companies" / "applied_digital.yaml").read_text(encoding="utf-8"))
     data["market_signals"][0]["vehicle"] = "ComputeCo"

@@ -59,7 +59,7 @@ def variant(**edits: Any) -> Company:
 def with_debt(*changes: dict[str, Any]) -> Company:
     """tiny.yaml with ``changes[i]`` merged into debt[i]."""
     data = tiny_data()
-    for tranche, change in zip(data["debt"], changes):
+    for tranche, change in zip(data["debt"], changes, strict=False):  # fewer changes than tranches leave the rest as they are
         tranche.update(change)
     return Company.model_validate(data)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from stress.analysis.batch import FirmOutcome, FirmTask, run_batch
-from stress.analysis.portfolio import Book, exposure_lines, expected_loss, ranking
+from stress.analysis.portfolio import Book, expected_loss, exposure_lines, ranking
 from stress.cli import app
 from stress.model.portfolio import Exposure, Member, Portfolio
 from stress.scenarios.select import select

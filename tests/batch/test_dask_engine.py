@@ -221,9 +221,9 @@ def test_an_unreachable_scheduler_is_a_one_line_error():
     from stress.analysis.engines.dask_cluster import dask_client
 
     start = time.monotonic()
-    with pytest.raises(EngineError, match=r"--scheduler: cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
-        with dask_client(engine_choice(scheduler="tcp://127.0.0.1:9"), timeout=1):
-            pass
+    with (pytest.raises(EngineError, match=r"--scheduler: cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"),
+          dask_client(engine_choice(scheduler="tcp://127.0.0.1:9"), timeout=1)):
+        pass
     assert time.monotonic() - start < 15
 
 

@@ -21,13 +21,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from _companies import DAYS_FROM_2025Q3, make_company_from
-
 from stress.engine.compiled import compile_company
 from stress.engine.project import project
 from stress.engine.results import Results
 from stress.engine.worlds import baseline_worlds
 from stress.model.company import Company
+
+from _companies import DAYS_FROM_2025Q3, make_company_from
 
 
 def run_worlds(company: Company, n: int = 1, **world_fields: Any) -> Results:

@@ -17,7 +17,6 @@ import dataclasses
 import os
 
 import numpy as np
-from _strategies import companies, random_worlds
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +24,8 @@ from stress.engine.compiled import compile_company
 from stress.engine.project import Projection, project
 from stress.engine.worlds import baseline_worlds
 from stress.model.company import Company
+
+from _strategies import companies, random_worlds
 
 CENT = 0.01
 #: Tolerance for "non-negative" balances that are computed as differences of large floats.

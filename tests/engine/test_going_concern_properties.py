@@ -27,7 +27,6 @@ import os
 from typing import Any
 
 import numpy as np
-from _strategies import AS_OFS, dates_in_quarter, money, quarter_end, random_worlds
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +36,8 @@ from stress.engine.project import Projection, project
 from stress.engine.worlds import Worlds, widen
 from stress.model.checks import profile_problems
 from stress.model.company import Company
+
+from _strategies import AS_OFS, dates_in_quarter, money, quarter_end, random_worlds
 
 CENT = 0.01
 EPS = 1e-6
@@ -127,7 +128,7 @@ def firms(draw: st.DrawFn, mode: str = "any") -> dict[str, Any]:
         else:
             sources = own
         split = draw(st.sampled_from(SPLITS[len(sources)]))
-        prog: dict[str, Any] = {"name": name, "funding": [{"source": s, "share": x} for s, x in zip(sources, split)]}
+        prog: dict[str, Any] = {"name": name, "funding": [{"source": s, "share": x} for s, x in zip(sources, split, strict=True)]}
         if draw(st.booleans()):
             prog["max_deferral_quarters"] = draw(st.integers(0, 4))
         programmes.append(prog)

@@ -18,12 +18,13 @@ import dataclasses
 
 import numpy as np
 import pytest
-from _strategies import random_worlds
 
 from stress.engine.compiled import compile_company
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import project
 from stress.engine.results import Results, first_default
+
+from _strategies import random_worlds
 
 CENTS = 0.01
 
@@ -626,10 +627,10 @@ def test_the_batch_values_a_vehicle_exposure_at_the_vehicles_foreclosure(make_co
 def test_a_sculpted_tranche_needs_a_vehicle_that_collects_a_contract():
     # a vehicle naming no contract, whose cohort belongs to no programme, collects nothing: a sculpted schedule on
     # its loan would never amortise, so the profile is refused there; naming the contract makes it valid
-    from _companies import base_company_data, merge
-
     from stress.model.checks import profile_problems
     from stress.model.company import Company
+
+    from _companies import base_company_data, merge
 
     def problems(contracts: list[str]) -> set[str]:
         data = merge(base_company_data(4), {

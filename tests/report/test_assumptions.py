@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from stress.io.comments import profile_comments, source_comments
 from stress.model.company import Company
 from stress.model.scenario import Scenario
-from stress.io.comments import profile_comments, source_comments
 from stress.report.workbook.assumptions import flatten, shock_inputs
 
 from .conftest import REPO

@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import formulas
-import openpyxl
 import numpy as np
+import openpyxl
 import pytest
 import yaml
-from _companies import build_company, merge
 
 import stress
 from stress.engine.programmes import STATUS_NAMES
@@ -40,6 +39,7 @@ from stress.report.workbook import build_workbook
 
 from .conftest import GENERATED, TINY, recompute
 from .expectations import close, expected_values, formula_cells, label_rows
+from _companies import build_company, merge
 
 QUARTERS = ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4", "2027Q1", "2027Q2"]
 PLAN_STATUS = ["scheduled"] + ["delivered"] * 7

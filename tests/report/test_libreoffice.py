@@ -72,7 +72,7 @@ def assert_recalculates(path: Path, book: Any, results: Results, tmp_path: Path)
 
 def test_libreoffice_computes_every_formula_as_the_engine_did(workbook_path: Path, book: Any, results: Results,
                                                                 tmp_path: Path) -> None:
-    computed = assert_recalculates(workbook_path, book, results, tmp_path)
+    assert_recalculates(workbook_path, book, results, tmp_path)
 
 
 def test_formulas_stay_live_whatever_the_stored_results(workbook_path: Path, book: Any, results: Results, tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 import stress
-from _companies import base_company_data
 from stress.cli import app
 from stress.io.profiles import load_profile
 from stress.model.capital import Case
@@ -25,6 +24,7 @@ from stress.scenarios.build import with_other_baseline
 from stress.scenarios.select import select
 
 from .conftest import REPO, TINY
+from _companies import base_company_data
 
 runner = CliRunner()
 EPOCH = "1767225600"  # 2026-01-01 00:00:00 UTC
@@ -50,7 +50,7 @@ def test_every_shipped_profile_fits_two_pages(name: str) -> None:
     loaded = load_profile(name)
     chosen = with_other_baseline(select([]), Case.PLAN, loaded.company)
     inputs = gather(stress.run(loaded.company, chosen), 300, 7, loaded.path, "0" * 64,
-                    dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+                    dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     data, pages = build_memo(inputs)
     assert 1 <= pages <= 2
     assert data.startswith(b"%PDF-") and data.count(b"/Type /Page\n") == pages

@@ -9,24 +9,24 @@ import numpy as np
 import pytest
 
 from stress.engine.compiled import compile_company
+from stress.errors import OptionError
+from stress.io.comments import source_comments
 from stress.io.profiles import load_company
 from stress.model.capital import Case
+from stress.report.envelope import run_time
 from stress.report.memo.assumptions import key_assumptions, largest_estimates
 from stress.report.memo.charts import leverage_axis
-from stress.errors import OptionError
-from stress.report.envelope import run_time
-from stress.io.comments import source_comments
 
 from .conftest import TINY
 
 
 def test_source_date_epoch_pins_the_date() -> None:
-    assert run_time({"SOURCE_DATE_EPOCH": "86400"}) == dt.datetime(1970, 1, 2, tzinfo=dt.timezone.utc)
+    assert run_time({"SOURCE_DATE_EPOCH": "86400"}) == dt.datetime(1970, 1, 2, tzinfo=dt.UTC)
     with pytest.raises(OptionError, match="whole seconds"):
         run_time({"SOURCE_DATE_EPOCH": "1.5e9"})
     now = run_time({})
     assert now.tzinfo is not None
-    assert abs((now - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 60
+    assert abs((now - dt.datetime.now(dt.UTC)).total_seconds()) < 60
 
 
 @pytest.mark.parametrize("values, limit, expected", [

@@ -8,6 +8,7 @@ a landscape A4 or Letter page.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from pathlib import Path
@@ -163,7 +164,7 @@ def glued(path: Path) -> list[tuple[str, str, Any, str]]:
     out = []
     for ws in book.worksheets:
         for row in ws.iter_rows():
-            for left, right in zip(row, row[1:]):
+            for left, right in itertools.pairwise(row):
                 a, b = left.value, right.value
                 if a is None or not isinstance(b, str) or not b:
                     continue

@@ -16,16 +16,17 @@ no tax, no debt; the quarters after 2025-06-30 have 92, 92, 90, 91, 92, 92,
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from _companies import DAYS_FROM_2025Q3 as ALL_DAYS
-from _companies import build_company, make_company_from
-
 from stress.engine.compiled import CompiledCompany, compile_company
 from stress.model.company import Company
+
+from _companies import DAYS_FROM_2025Q3 as ALL_DAYS
+from _companies import build_company, make_company_from
 
 #: Calendar days of the quarters 2025Q3 ... 2027Q2.
 DAYS_FROM_2025Q3 = ALL_DAYS[:8]

@@ -168,7 +168,7 @@ def test_run_json_with_adhoc_flags() -> None:
     doc = json.loads(result.stdout, parse_constant=_no_nan)
     assert [sc["name"] for sc in doc["scenarios"]] == ["baseline", "custom"]
     interest = [sc["lines"]["interest_expense"] for sc in doc["scenarios"]]
-    assert all(c > b for b, c in zip(*interest))  # floating debt pays more in every quarter
+    assert all(c > b for b, c in zip(*interest, strict=True))  # floating debt pays more in every quarter
 
 
 def test_scenarios_lists_the_library_with_shocks_and_calibration() -> None:

@@ -17,7 +17,7 @@ def options_of(command: str) -> set[str]:
 
 
 def test_the_light_vocabulary_names_the_analysed_drivers_in_order() -> None:
-    assert DRIVER_NAMES == tuple(DRIVERS)
+    assert tuple(DRIVERS) == DRIVER_NAMES
 
 
 @pytest.mark.parametrize("command", ["run", "report"])
@@ -38,6 +38,6 @@ def test_an_option_and_the_analysis_driver_make_the_same_shock(name: str, text: 
 def test_a_flag_only_driver_is_not_varied_by_the_analyses() -> None:
     assert "refi_closed" in FLAGS and "refi_closed" not in DRIVERS
     with pytest.raises(ValueError, match="do not vary refi_closed"):
-        REGISTRY["refi_closed"].varied
+        _ = REGISTRY["refi_closed"].varied
     scenario = adhoc_scenario({"refi_closed": 6})
     assert scenario is not None and scenario.shocks[0].kind == "refinancing" and scenario.shocks[0].quarters == 6

@@ -27,18 +27,19 @@ import os
 
 import numpy as np
 import pytest
-from _strategies import companies
 from hypothesis import HealthCheck, assume, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
 from stress.engine.compiled import CompiledCompany, compile_company
 from stress.engine.covenants import NOT_FOUND
-from stress.engine.results import first_default
 from stress.engine.project import Projection, project
+from stress.engine.results import first_default
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.model import scenario as s
 from stress.model.company import Company
 from stress.scenarios.build import build_worlds, scenario_world
+
+from _strategies import companies
 
 CENT = 0.01
 FIELDS = [f.name for f in dataclasses.fields(Worlds) if f.name != "names"]

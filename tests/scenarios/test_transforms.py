@@ -24,7 +24,6 @@ from typing import get_args
 import numpy as np
 import pytest
 import yaml
-from _strategies import random_worlds
 from pydantic import ValidationError
 
 from stress.engine.compiled import compile_company
@@ -35,6 +34,8 @@ from stress.model import scenario as s
 from stress.scenarios.build import build_worlds, scenario_world
 from stress.scenarios.select import select
 from stress.scenarios.transforms import TRANSFORMS, apply
+
+from _strategies import random_worlds
 
 FIELDS = [f.name for f in dataclasses.fields(Worlds) if f.name != "names"]
 H100, B200 = 1, 0  # index of each model in cc.gpu_models (sorted)

@@ -16,13 +16,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from stress.scenarios.drivers import main_gpu
 from stress.analysis.profile import contract_table
 from stress.engine.compiled import CompiledCompany
 from stress.model.capital import Case
 from stress.model.company import Company
 from stress.model.montecarlo import MonteCarloParams
 from stress.report.format import clean, pct, usd_m
+from stress.scenarios.drivers import main_gpu
 
 ESTIMATE = re.compile(r"\bestimat", re.IGNORECASE)
 _ITEM = re.compile(r"^(\w+)\[(\d+)\]\.(.+)$")

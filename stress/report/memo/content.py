@@ -26,7 +26,6 @@ import pandas as pd
 from stress import __version__
 from stress.analysis.breakeven import Breakeven, Event, breakeven_table
 from stress.analysis.compare import answer, comparison
-from stress.scenarios.drivers import DRIVERS
 from stress.analysis.market_view import MarketView, disagree, market_view, model_pd_for, times_apart
 from stress.analysis.montecarlo import MonteCarloResult, run_montecarlo
 from stress.analysis.profile import capital_structure, lease_commitments, maturity_ladder
@@ -34,6 +33,8 @@ from stress.analysis.summary import maturity_wall
 from stress.engine.covenants import NOT_FOUND
 from stress.engine.results import Results
 from stress.report.format import clean, pct, times, usd_m
+from stress.scenarios.drivers import DRIVERS
+
 
 @dataclass(frozen=True)
 class MemoInputs:

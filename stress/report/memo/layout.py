@@ -20,13 +20,23 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from stress.report.format import clean
+from stress.report.format import clean, usd_m
 from stress.report.memo import charts
 from stress.report.memo.assumptions import Assumption, Estimate
-from stress.report.memo.content import (BREAKEVEN_HEADINGS, SCENARIO_HEADINGS, MemoInputs, breakeven_rows, debt_table,
-                                        facts, footer, funding_gap_line, montecarlo_lines, one_line_answer,
-                                        scenario_rows, title)
-from stress.report.format import usd_m
+from stress.report.memo.content import (
+    BREAKEVEN_HEADINGS,
+    SCENARIO_HEADINGS,
+    MemoInputs,
+    breakeven_rows,
+    debt_table,
+    facts,
+    footer,
+    funding_gap_line,
+    montecarlo_lines,
+    one_line_answer,
+    scenario_rows,
+    title,
+)
 
 FONT = "DejaVu Sans"  # the family matplotlib names in its SVG text, so chart text resolves to it
 MARGIN = 12.0  # mm
@@ -243,7 +253,7 @@ def _short(text: str) -> str:
 def render(inputs: MemoInputs, assumptions: list[Assumption], estimates: list[Estimate]) -> tuple[bytes, int]:
     """The memo's PDF bytes and its page count; the creation date is the run's date (``inputs.generated``)."""
     pdf = MemoPDF(footer(inputs))
-    pdf.set_creation_date(inputs.generated.astimezone(dt.timezone.utc))
+    pdf.set_creation_date(inputs.generated.astimezone(dt.UTC))
     c = inputs.results.company
     pdf.set_title(pdf.printable(f"Credit memo: {c.name} ({c.ticker}), as of {c.as_of}"))
     pdf.set_creator(pdf.printable(footer(inputs)))

@@ -22,7 +22,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stress.analysis.breakeven import Breakeven, Event
-from stress.scenarios.drivers import DRIVERS
 from stress.analysis.grid import Grid, GridMetric
 from stress.analysis.montecarlo import MonteCarloResult
 from stress.analysis.suite import Analyses
@@ -30,6 +29,7 @@ from stress.analysis.tornado import Tornado
 from stress.engine.compiled import CompiledCompany
 from stress.report.workbook import styles as st
 from stress.report.workbook.cached import ValuedWorkbook
+from stress.scenarios.drivers import DRIVERS
 
 SHEETS = ("Breakeven", "Grid", "Tornado", "Monte Carlo")
 #: Tornado bars: adverse red, favourable green.

@@ -21,8 +21,7 @@ from stress.model.covenant import Covenant, CovenantMetric
 from stress.model.market import PriceCurve
 from stress.model.scenario import Scenario
 from stress.report.workbook import styles as st
-from stress.units import (COUNT, FRACTION, RATE_A_YEAR, THRESHOLD, USD, USD_PER_KWH, USD_PER_UNIT_HOUR, YEARS, RateQuote,
-                          unit_of)
+from stress.units import COUNT, FRACTION, RATE_A_YEAR, THRESHOLD, USD, USD_PER_KWH, USD_PER_UNIT_HOUR, YEARS, RateQuote, unit_of
 
 #: Money fields that are per-unit prices, shown in USD (not USD m).
 PER_UNIT = {"unit_cost": "USD per GPU", "price_per_gpu_hour": "USD per GPU-hour", "power_price_per_kwh": "USD per kWh",

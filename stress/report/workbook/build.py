@@ -14,13 +14,13 @@ from openpyxl import Workbook
 
 from stress.analysis.suite import Analyses
 from stress.engine.results import Results
-from stress.report.workbook.analyses import write_analyses
-from stress.report.workbook.cached import ValuedWorkbook
+from stress.io.comments import profile_comments
 from stress.model.scenario import Scenario
 from stress.report.workbook import grid as g
 from stress.report.workbook import styles as st
-from stress.io.comments import profile_comments
+from stress.report.workbook.analyses import write_analyses
 from stress.report.workbook.assumptions import write_assumptions
+from stress.report.workbook.cached import ValuedWorkbook
 from stress.report.workbook.checks import write_checks
 from stress.report.workbook.covenants import write_covenants
 from stress.report.workbook.methodology import write_methodology

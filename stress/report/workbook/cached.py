@@ -19,8 +19,8 @@ from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.workbook.properties import CalcProperties
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from openpyxl.writer.excel import ExcelWriter
 
 from stress.report.workbook.evaluate import Value, XlError, formula_results
@@ -103,7 +103,7 @@ def save_with_values(wb: Workbook, filename: Any) -> None:
     module does not know): a file with blanks is what this exists to prevent.
     """
     results = formula_results(wb)
-    wb.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
+    wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
     archive = _ValuesZip(filename, wb, results)
     ExcelWriter(wb, archive).save()  # closes the archive
     missing = {title: len(v) - archive.filled.get(title, 0) for title, v in results.items() if len(v) != archive.filled.get(title, 0)}

@@ -124,7 +124,8 @@ def metric_definitions() -> list[tuple[str, str]]:
                 "n.m. when something is owed and the collateral is worth nothing."),
         ("Covenant headroom", module_text(covenants) + " Scale: the absolute value of the limit (1 for a zero limit). "
                               f"Amber when headroom is below {covenants.AMBER_HEADROOM:.0%} (the AmberHeadroom cell)."),
-        ("Indicative rating", doc(metrics.rating_index).replace("Index into RATING_SCALE: the", "The") + f" Net leverage up to: {_bounds(metrics.LEVERAGE_BOUNDS)}; "
+        ("Indicative rating", doc(metrics.rating_index).replace("Index into RATING_SCALE: the", "The")
+                              + f" Net leverage up to: {_bounds(metrics.LEVERAGE_BOUNDS)}; "
                               f"interest cover at least: {_bounds(metrics.COVER_BOUNDS)}. Indicative only, not an agency rating."),
     ]
 
