@@ -145,8 +145,8 @@ def batch_json(inputs: list[str], scenarios_file: Path | None, rep: Any, joint: 
     from stress.report.envelope import input_file, sha256_of
     from stress.report.jsonout import batch_document
 
-    companies = {(o.ticker, o.as_of): {"name": o.name, "ticker": o.ticker, "as_of": o.as_of, "horizon_quarters": o.horizon_quarters,
-                            "fiscal_year_end": o.fiscal_year_end, "profile": o.path, "sha256": sha256_of(o.path),
+    companies = {o.source: {"name": o.name, "ticker": o.ticker, "as_of": o.as_of, "horizon_quarters": o.horizon_quarters,
+                            "fiscal_year_end": o.fiscal_year_end, "profile": o.path, "sha256": o.sha256 or sha256_of(o.path),
                             "units": UNITS} for o in rep.outcomes if o.ok}
     book = [input_file("portfolio", inputs[0])] if len(inputs) == 1 and is_portfolio_file(Path(inputs[0])) else []
     files = [*book, *(input_file("profile", o.path or o.profile) for o in rep.outcomes)]

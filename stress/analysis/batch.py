@@ -72,6 +72,7 @@ class FirmOutcome:
     horizon_quarters: int = 0
     fiscal_year_end: int = 12
     path: str = ""  # the profile file the given name or path resolved to
+    sha256: str | None = None  # of that file's bytes as loaded
     error: str | None = None  # one-screen message when the firm failed
     stage: str | None = None  # "profile", "scenarios" or "run"
     rows: list[dict[str, Any]] = field(default_factory=list)  # one per scenario: the comparison columns
@@ -83,6 +84,12 @@ class FirmOutcome:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def source(self) -> str:
+        """The file this firm was read from (the name as given if it never resolved): one firm of the book,
+        where two members may share a ticker and an as-of date."""
+        return self.path or self.profile
 
     def exposure_error(self, k: int) -> str | None:
         return self.exposure_errors[k] if k < len(self.exposure_errors) else None
@@ -148,7 +155,7 @@ def run_firm(task: FirmTask) -> FirmOutcome:
         company = loaded.company
         out.name, out.ticker, out.as_of = company.name, company.ticker, company.as_of.isoformat()
         out.horizon_quarters, out.fiscal_year_end = company.horizon_quarters, company.reporting.fiscal_year_end
-        out.path = str(loaded.path)
+        out.path, out.sha256 = str(loaded.path), loaded.sha256
         cc = compile_company(company, task.case)
         out.exposure_errors = exposure_errors(cc, task.exposures)
         valued = [None if err else e for e, err in zip(task.exposures, out.exposure_errors, strict=True)]

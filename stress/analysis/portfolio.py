@@ -97,7 +97,7 @@ def ranking(outcomes: list[FirmOutcome], scenario_names: list[str]) -> pd.DataFr
         dscr = [r["trough_dscr"] for r in o.rows if _finite(r.get("trough_dscr"))]
         floor = o.liquidity_floor if _finite(o.liquidity_floor) else None
         row = {
-            "firm": o.name, "ticker": o.ticker, "as_of": o.as_of,
+            "firm": o.name, "ticker": o.ticker, "as_of": o.as_of, "profile": o.source,
             "first_default": quarter, "first_default_scenario": scenario,
             "defaulting_scenarios": sum(r.get("verdict") == "default" for r in o.rows),
             "min_liquidity": low["min_liquidity"], "min_liquidity_scenario": low["scenario"],

@@ -131,21 +131,21 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()} for r in rows]
 
 
-_RANKING_COMPANY = ("firm", "ticker", "as_of")
+_RANKING_COMPANY = ("firm", "ticker", "as_of", "profile")
 _VERDICT = "verdict:"
 
 
-def _ranking_row(row: dict[str, Any], companies: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+def _ranking_row(row: dict[str, Any], companies: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A ranking row with its firm as the one company object and its verdicts by scenario."""
     rest = {k: v for k, v in row.items() if k not in _RANKING_COMPANY and not k.startswith(_VERDICT)}
     verdicts = {k.removeprefix(_VERDICT): v for k, v in row.items() if k.startswith(_VERDICT)}
-    return {"company": companies[(row["ticker"], row["as_of"])], **rest, "verdicts": verdicts}
+    return {"company": companies[row["profile"]], **rest, "verdicts": verdicts}
 
 
-def batch_document(head: dict[str, Any], rep: Any, companies: dict[tuple[str, str], dict[str, Any]],
+def batch_document(head: dict[str, Any], rep: Any, companies: dict[str, dict[str, Any]],
                    joint: Any = None) -> dict[str, Any]:
-    """The batch as JSON; ``companies`` maps each ranked firm's (ticker, as_of) to its company object; ``joint`` is the
-    joint Monte Carlo (``stress.analysis.joint.JointResult``) with ``--paths``, null without."""
+    """The batch as JSON; ``companies`` maps each ranked firm's profile file (``FirmOutcome.source``) to its
+    company object; ``joint`` is the joint Monte Carlo (``stress.analysis.joint.JointResult``) with ``--paths``, null without."""
     return {**head, "portfolio": rep.title, "ranking": [_ranking_row(r, companies) for r in _records(rep.ranking)],
             "results": _records(rep.table), "exposure": _records(rep.lines.reset_index()),
             "expected_loss": rep.expected_loss, "failures": _records(rep.failures),

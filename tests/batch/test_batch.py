@@ -123,3 +123,24 @@ def test_ranking_puts_the_earliest_default_first():
     frame = ranking([outcome("late", "2028Q1", -5.0), outcome("safe", None, 10.0), outcome("early", "2026Q3", -1.0),
                      outcome("thin", None, 1.0)], ["s"])
     assert frame["firm"].tolist() == ["early", "late", "thin", "safe"]
+
+
+def test_json_company_of_each_ranked_firm_is_its_own_file_even_when_two_share_ticker_and_date(tmp_path: Path):
+    """Two versions of one firm (same ticker, same as-of; one with 40m less cash) in one batch: each ranking row names the
+    file it was read from, with that file's sha256, and the poorer version has the lower minimum liquidity."""
+    import hashlib
+
+    tiny = (ROOT / "tests" / "fixtures" / "tiny.yaml").read_text()
+    rich, poor = tmp_path / "rich.yaml", tmp_path / "poor.yaml"
+    rich.write_text(tiny)
+    data = yaml.safe_load(tiny)
+    data["opening"]["cash"], data["opening"]["reported_equity"] = "60m", "138m"  # 40m less of both: still balanced
+    poor.write_text(yaml.safe_dump(data))
+    res = runner.invoke(app, ["batch", str(rich), str(poor), "-s", "baseline", "--jobs", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["ranking"]
+    by_file = {Path(r["company"]["profile"]).name: r for r in rows}
+    assert set(by_file) == {"rich.yaml", "poor.yaml"}
+    for name, row in by_file.items():
+        assert row["company"]["sha256"] == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+    assert by_file["poor.yaml"]["min_liquidity"] < by_file["rich.yaml"]["min_liquidity"]
