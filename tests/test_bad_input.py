@@ -87,6 +87,18 @@ def test_batch_refuses_an_existing_output_before_running(tmp_path: Path, monkeyp
     assert out.read_text() == "mine"
 
 
+@pytest.mark.parametrize("name", ["r.xlsx", "r.csv"])
+def test_report_refuses_its_target_before_running_the_analyses(tmp_path: Path, monkeypatch, name: str):
+    """An existing workbook (without --force) or a file that is not .xlsx is refused before --analyses spends minutes."""
+    out = tmp_path / name
+    out.write_text("mine")
+    import stress.analysis.suite as suite
+
+    monkeypatch.setattr(suite, "run_all", lambda *a, **k: pytest.fail("the analyses ran before the target was checked"))
+    bad(["report", TINY, "--analyses", "--out", str(out)], "already exists" if name.endswith(".xlsx") else ".xlsx")
+    assert out.read_text() == "mine"
+
+
 def test_one_error_hierarchy_for_what_the_user_gives() -> None:
     """Profiles, scenarios and options are each their own kind of bad input, all caught as one."""
     from stress.errors import InputError, OptionError, ProfileError, ScenarioError, StressError

@@ -25,13 +25,21 @@ def default_report_path(company: Company, now: dt.datetime, folder: Path = REPOR
     return folder / f"{ticker}-{company.as_of.isoformat()}-{now:%Y%m%d-%H%M%S}.xlsx"
 
 
-def _target(out: str | Path, company: Company, now: dt.datetime) -> Path:
+def report_target(out: str | Path | None, company: Company, now: dt.datetime, force: bool = False) -> Path | None:
+    """Where ``write_report`` will write (None: a fresh default name under ``reports/``), checked before any work.
+
+    Raises ReportError for a file that is not ``.xlsx`` and TargetExistsError for an existing file without
+    ``force``, so a long ``--analyses`` run never ends in a refusal it could have given at the start.
+    """
+    if out is None:
+        return None
     path = Path(out)
-    if path.is_dir():
-        return default_report_path(company, now, path)
-    if path.suffix.lower() != ".xlsx":
+    target = default_report_path(company, now, path) if path.is_dir() else path
+    if target.suffix.lower() != ".xlsx":
         raise ReportError(f"{path}: the workbook must be written to an .xlsx file")
-    return path
+    if target.exists() and not force:
+        raise TargetExistsError(target)
+    return target
 
 
 def write_report(results: Results, scenarios: Sequence[Scenario] = (), out: str | Path | None = None, force: bool = False,
@@ -45,9 +53,7 @@ def write_report(results: Results, scenarios: Sequence[Scenario] = (), out: str 
     """
     now = now or dt.datetime.now()
     company = results.company
-    target = _target(out, company, now) if out is not None else None
-    if target is not None and target.exists() and not force:
-        raise TargetExistsError(target)  # before the work of building it
+    target = report_target(out, company, now, force)  # before the work of building it
     wb = build_workbook(results, scenarios, profile_path, generated=now, analyses=analyses)
     if target is not None:
         return write_atomic(target, wb.save, force)
