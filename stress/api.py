@@ -328,3 +328,95 @@ def memo(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLA
     inputs = gather(run(loaded, scenarios, case=case), paths, seed, loaded.path, sha, generated)
     data, pages = build_memo(inputs)
     return w.write_pdf(data, target, company, generated, force), pages
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file ``stress validate`` checked: a profile or portfolio, and the loaded result or what is wrong."""
+
+    path: str  # the file as resolved (as given when it could not be resolved)
+    kind: str  # "profile" or "portfolio"
+    result: Any  # LoadedProfile | CheckedPortfolio | InputError
+
+    @property
+    def valid(self) -> bool:
+        """Whether the file loaded and passed every check."""
+        from stress.errors import InputError
+
+        return not isinstance(self.result, InputError)
+
+
+def validate(paths: Sequence[str], sets: Sequence[str] = ()) -> list[Checked]:
+    """``stress validate``: each path checked, in the order given.
+
+    A path is a profile (with ``--set`` overrides) or, when its top level has ``members:``, a portfolio (its
+    fields, member paths, member profiles and tranches). Nothing is raised for a file: each bad one is a
+    ``Checked`` holding its InputError. A ``--set`` that leads nowhere in one profile is that profile's problem
+    (a ProfileError naming the file), so a list of files says which ones it does not fit; a malformed ``--set``
+    is one OptionError for all of them.
+    """
+    from stress.errors import InputError, OptionError, ProfileError
+    from stress.io.overrides import parse_overrides
+    from stress.io.portfolio import check_portfolio, is_portfolio_file
+    from stress.io.profiles import resolve_profile
+
+    try:
+        parse_overrides(sets)
+    except InputError as err:
+        return [Checked(str(err.file), "profile", err)]
+    checked = []
+    for given in paths:
+        path, kind = Path(given), "profile"
+        try:
+            path = resolve_profile(given)
+            kind = "portfolio" if is_portfolio_file(path) else "profile"
+            result: Any = check_portfolio(path) if kind == "portfolio" else load_profile(path, sets)
+        except OptionError as err:
+            result = ProfileError(path, err.problems)
+        except InputError as err:
+            result = err
+        checked.append(Checked(str(path), kind, result))
+    return checked
+
+
+@dataclass(frozen=True)
+class Started:
+    """A profile ``stress init`` wrote, and what it still needs before it validates."""
+
+    path: Path
+    todos: int  # TODO placeholders left to fill in
+    other: int  # other problems (a copied profile's own)
+
+
+def init(name: str, source: str | None = None, force: bool = False) -> Started:
+    """``stress init``: a new profile to fill in, and what it still needs.
+
+    A commented scaffold (or a copy of ``source`` with ``as_of`` to fill) written to ``companies/NAME.yaml`` or
+    the path NAME; never replaces a file without ``force`` (a ReportError).
+    """
+    from stress.errors import InputError
+    from stress.io.scaffold import copied_text, output_path, scaffold_text
+    from stress.io.todo import TO_FILL
+    from stress.report.safe_write import write_atomic
+
+    target = output_path(name)
+    label = target.stem if target == Path(name) else name  # a path given: its file name
+    text = copied_text(source, target) if source else scaffold_text(label, target)
+    write_atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"), force)
+    try:
+        load_profile(target)
+    except InputError as err:
+        todos = sum(p.message.startswith(TO_FILL) for p in err.problems)
+        return Started(target, todos, len(err.problems) - todos)
+    return Started(target, 0, 0)
+
+
+def diff(a: str, b: str) -> Any:
+    """``stress diff``: what moved between A and B (``stress.analysis.diff.Diff``).
+
+    Two profiles, two ``run --json`` or two ``montecarlo --json`` results; an OptionError when A and B are not
+    of one kind.
+    """
+    from stress.analysis.diff import diff as compare
+
+    return compare(a, b)

@@ -124,6 +124,11 @@ class OptionError(InputError):
     file: Path | str = "command-line options"
     kind: str = "option"
 
+    @classmethod
+    def argument(cls, name: str, message: str, value: object = None) -> OptionError:
+        """A positional argument (``NAME``, ``B``) that is wrong, named as the help names it."""
+        return cls("command-line arguments", [Problem(name, message, value)], "argument")
+
 
 class ReportError(StressError):
     """A report could not be written (target exists, disk full, ...)."""

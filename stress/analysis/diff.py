@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from stress.errors import Problem, ProfileError
+from stress.errors import OptionError, Problem, ProfileError
 from stress.io.profiles import load_profile, resolve_profile
 from stress.io.yamlfile import read_mapping
 from stress.model.company import Company
@@ -32,7 +32,6 @@ from stress.model.company import Company
 Kind = Literal["profile", "run", "montecarlo"]
 #: Where a profile diff's field is: changed in both, or only in one file (None there).
 ChangeKind = Literal["changed", "added", "removed"]
-ARGUMENTS = "command-line arguments"
 _DEFAULT_EVENTS = (("liquidity_default", "liquidity"), ("maturity_default", "maturity"),
                    ("covenant_default", "covenant"), ("cross_default", "cross-default"))
 
@@ -83,12 +82,12 @@ def read_side(arg: str, which: str) -> Side:
 
 
 def read_pair(a: str, b: str) -> tuple[Side, Side]:
-    """Both sides, of one kind; ProfileError (exit 2) when they are not. When either profile does not
+    """Both sides, of one kind; OptionError (exit 2) when they are not. When either profile does not
     validate, both are compared as written (each side's ``data`` is its raw mapping)."""
     left, right = read_side(a, "A"), read_side(b, "B")
     if left.kind != right.kind:
-        raise ProfileError(ARGUMENTS, [Problem("B", f"A is {_what(left.kind)} and B is {_what(right.kind)}: diff "
-                                              "compares two of a kind", right.label)], "argument")
+        raise OptionError.argument("B", f"A is {_what(left.kind)} and B is {_what(right.kind)}: diff compares two "
+                                   "of a kind", right.label)
     if left.kind == "profile" and (left.problems or right.problems):
         left, right = (replace(s, data=s.raw) for s in (left, right))
     return left, right

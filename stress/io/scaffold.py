@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
-from stress.errors import Problem, ProfileError
+from stress.errors import OptionError
 from stress.io.located import read_document
 from stress.io.profiles import PROFILE_SUFFIXES, resolve_profile
 from stress.io.yamlfile import load_yaml_nodes
@@ -194,18 +194,22 @@ def slug(name: str) -> str:
 
 def output_path(name: str) -> Path:
     """Where ``stress init NAME`` writes: NAME itself when it is a path (has a folder or a .yaml/.yml suffix),
-    else ``companies/<slug>.yaml``; a ProfileError when NAME gives no usable file name or another suffix."""
+    else ``companies/<slug>.yaml``.
+
+    An OptionError when NAME gives no usable file name or another suffix; missing folders are created.
+    """
+    def refuse(message: str) -> OptionError:
+        return OptionError.argument("NAME", message, name)
+
     given = Path(name)
     suffix = given.suffix.lower()
     if len(given.parts) > 1 or suffix in PROFILE_SUFFIXES:
         if suffix not in OUTPUT_SUFFIXES:
-            raise ProfileError("command-line arguments", [Problem("NAME", "the profile is written as YAML: give a "
-                                                                  "name, or a path ending in .yaml", name)], "argument")
+            raise refuse("the profile is written as YAML: give a name, or a path ending in .yaml")
         return given
     stem = slug(name)
     if not stem:
-        raise ProfileError("command-line arguments", [Problem("NAME", "expected a name with letters or digits, "
-                                                              "e.g. lambda", name)], "argument")
+        raise refuse("expected a name with letters or digits, e.g. lambda")
     return COMPANIES_DIR / f"{stem}.yaml"
 
 

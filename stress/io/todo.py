@@ -16,6 +16,8 @@ from stress.io.yamlfile import field_path
 
 #: The sentinel: a value that is exactly this word, or starts with it and a colon (``TODO: the fleet``).
 TODO = "TODO"
+#: How each placeholder's problem begins (``todo_problems``), so a count of what is left can find them.
+TO_FILL = "to fill in"
 
 
 def is_todo(value: object) -> bool:
@@ -44,7 +46,7 @@ def todo_problems(data: Any) -> list[Problem]:
         elif is_todo(item):
             path = field_path(loc)
             hint = todo_hint(item) or f"the value of '{path or 'the file'}'"
-            found.append(Problem(path, clip(f"to fill in: {hint}", 300)))
+            found.append(Problem(path, clip(f"{TO_FILL}: {hint}", 300)))
     return found
 
 

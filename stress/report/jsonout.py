@@ -219,3 +219,48 @@ def problem_document(p: Any) -> dict[str, Any]:
 def scenarios_document(head: dict[str, Any], scenarios: list[Any]) -> dict[str, Any]:
     """``stress scenarios --json``: each scenario as it would be written in a scenario file."""
     return {**head, "scenarios": [s.model_dump(mode="json") for s in scenarios]}
+
+
+def validate_document(head: dict[str, Any], checked: list[Any]) -> dict[str, Any]:
+    """``stress validate --json``: each file (``stress.api.Checked``), profile or portfolio, valid (a profile
+    with its company and warnings) or with its problems, in the order given."""
+    from stress.errors import InputError
+    from stress.io.profiles import LoadedProfile
+    from stress.report.envelope import company_ref
+
+    files: list[dict[str, Any]] = []
+    for c in checked:
+        r = c.result
+        if isinstance(r, InputError):
+            files.append({"path": str(r.file), "kind": c.kind, "valid": False,
+                          "problems": [problem_document(p) for p in r.problems]})
+        elif isinstance(r, LoadedProfile):
+            files.append({"path": str(r.path), "kind": c.kind, "valid": True,
+                          "company": company_ref(r.company, r.path, r.sha256),
+                          "warnings": [problem_document(p) for p in r.warnings]})
+        else:
+            files.append({"path": str(r.path), "kind": c.kind, "valid": True})
+    return {**head, "files": files}
+
+
+def diff_document(head: dict[str, Any], result: Any) -> dict[str, Any]:
+    """``stress diff --json``: the comparison (``stress.analysis.diff.Diff``), non-finite figures as null."""
+    return {**head, **_finite(result.as_dict())}
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float as None (JSON has no NaN), without recursion (a deep profile)."""
+    root: list[Any] = [value]
+    todo: list[tuple[Any, Any]] = [(root, 0)]
+    while todo:
+        holder, key = todo.pop()
+        item = holder[key]
+        if isinstance(item, float) and not math.isfinite(item):
+            holder[key] = None
+        elif isinstance(item, dict):
+            holder[key] = item = dict(item)
+            todo.extend((item, k) for k in item)
+        elif isinstance(item, list):
+            holder[key] = item = list(item)
+            todo.extend((item, i) for i in range(len(item)))
+    return root[0]

@@ -195,3 +195,20 @@ def test_validate_takes_set():
 def test_a_malformed_set_is_one_error_for_all_files():
     res = runner.invoke(app, ["validate", str(TINY), str(TINY), "--set", "nothing"])
     assert res.exit_code == 2 and res.output.count("expected PATH=VALUE") == 1
+
+
+def test_validate_names_each_file_a_set_path_does_not_fit():
+    """``--set debt[Notes].rate`` fits tiny (it has a tranche named Notes) and not coreweave: validate says so per
+    file, each under its own path, in both the console and the JSON."""
+    item = "debt[Notes].rate=9%"
+    res = runner.invoke(app, ["validate", str(TINY), "coreweave", "--set", item, "--json"])
+    assert res.exit_code == 2
+    import json
+
+    files = json.loads(res.stdout)["files"]
+    assert [Path(f["path"]).name for f in files] == ["tiny.yaml", "coreweave.yaml"]
+    assert [f["valid"] for f in files] == [True, False]
+    (problem,) = files[1]["problems"]
+    assert problem["field"] == "--set debt[Notes].rate" and "no item of debt is named 'Notes'" in problem["message"]
+    shown = runner.invoke(app, ["validate", str(TINY), "coreweave", "--set", item])
+    assert "coreweave.yaml" in shown.output and "command-line options" not in shown.output
