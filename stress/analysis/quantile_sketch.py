@@ -27,8 +27,9 @@ import numpy as np
 ALPHA = 5e-4  # relative half-width of a bucket: an order statistic is read to within 2 ALPHA = 0.1%
 GAMMA = (1.0 + ALPHA) / (1.0 - ALPHA)
 SMALL = 1.0  # magnitudes below this (USD 1) share bucket 0
-_SPAN = 1 << 20  # keys per series: a signed bucket index fits in +/- 2^19 (|x| up to 1.8e308 needs 355,000)
+_SPAN = 1 << 20  # keys per series: a signed bucket index in +/- (2^19 - 1), i.e. |x| up to about 1e227 USD
 _OFFSET = 1 << 19
+_LAST = _OFFSET - 1  # the outermost bucket, which also holds anything larger (1.8e308 would need 709,800)
 MAX_SERIES = (1 << 31) // _SPAN  # keys fit in int32: 2,047 series (quarters), a horizon is at most 80
 
 
@@ -54,10 +55,15 @@ class Sketch:
 
 
 def _signed_bucket(values: np.ndarray) -> np.ndarray:
-    """Bucket of each value as a signed index, monotone in the value: 0 for |x| < SMALL, +-(i + 1) beyond."""
+    """Bucket of each value as a signed index, monotone in the value: 0 for |x| < SMALL, +-(i + 1) beyond.
+
+    Magnitudes past about 1e227 share the outermost bucket rather than spill into the next series' keys; its
+    least and greatest values are still exact, and no balance sheet reaches it but a diverging path.
+    """
     magnitude = np.abs(values)
     with np.errstate(divide="ignore"):
         index = np.ceil(np.log(np.maximum(magnitude, SMALL)) / np.log(GAMMA)).astype(np.int64) + 1
+    index = np.minimum(index, _LAST)
     return np.where(magnitude < SMALL, 0, np.sign(values).astype(np.int64) * index)
 
 

@@ -62,6 +62,15 @@ def test_percentiles_by_hand():
     np.testing.assert_allclose(qs.percentiles(s, (10, 25, 50))[:, 0], [1.4, 2.0, 3.0], rtol=1e-15)
 
 
+def test_huge_magnitudes_stay_in_their_own_quarter_and_keep_their_order():
+    """Values up to the largest float: each quarter's sketch keeps exactly its own values (without the clamp of
+    the outermost bucket, 1e300 would be keyed into the next quarter); the extremes read back exactly."""
+    big = np.array([[-1.7e308, 1.0], [-1e250, 2.0], [0.0, 3.0], [1e230, 4.0], [1e300, 5.0]])
+    s = qs.sketch(big)
+    np.testing.assert_array_equal(qs.percentiles(s, (0, 50, 100)), [[-1.7e308, 1.0], [0.0, 3.0], [1e300, 5.0]])
+    assert s.counts.sum() == big.size
+
+
 def test_a_sketch_does_not_grow_with_the_values():
     rng = np.random.default_rng(0)
     small = qs.sketch(np.exp(rng.normal(20, 1, (10_000, 1))))
