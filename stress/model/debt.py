@@ -9,7 +9,7 @@ from pydantic import Field
 
 from stress.model.capital import FinancingStatus
 from stress.model.covenant import parse_threshold
-from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Share, Spec, within
+from stress.model.types import Date, DebtRate, NonNegMoney, PosMoney, Rate, Share, ShareAYear, Spec, within
 from stress.units import FRACTION, parse_rate
 from stress.vocabulary import Seniority as Seniority  # defined with the CLI's other choices, re-exported here
 
@@ -83,7 +83,7 @@ class Tranche(Spec):
     issue_price: IssuePrice = Field(1.0, description="share of face received when issued or drawn after as_of, e.g. '97%'")
     fees: Share = Field(0.0, description="upfront fees, share of the principal issued or drawn after as_of")
     unamortised_discount: NonNegMoney = Field(0.0, description="discount and fees not yet amortised at as_of, USD")
-    commitment_fee: Share = Field(0.0, description="annual fee on the undrawn, opened commitment")
+    commitment_fee: ShareAYear = Field(0.0, description="annual fee on the undrawn, opened commitment")
     capitalise_interest: bool = Field(False, description="interest capitalised while its secured cohorts are built")
 
     schedule: list[Instalment] = Field(default_factory=list, description="dated instalments (amortisation: schedule)")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from stress.model.types import MAX_POWER_PRICE, NonNegMoney, Rate, Share, Spec, UnitHourPrice, within
+from stress.model.types import MAX_POWER_PRICE, NonNegMoney, Rate, Share, ShareAYear, Spec, UnitHourPrice, within
 from stress.units import MAX_RATE, RATE_A_YEAR, USD_PER_KWH, parse_money, parse_rate
 
 #: Above -100% (a price of zero would leave nothing to compare a shocked price with), at most +100% a year.
@@ -26,7 +26,7 @@ class PriceCurve(Spec):
 
     start: UnitHourPrice = Field(description="USD per GPU-hour at as_of, at most 10 million")
     annual_change: PriceChange = Field(0.0, description="e.g. '-15%' a year; above -100%, at most +100%")
-    vintage_decay: Share = Field(0.0, description="discount a year of a cohort's age, e.g. '8%'")
+    vintage_decay: ShareAYear = Field(0.0, description="discount a year of a cohort's age, e.g. '8%'")
 
 
 class BaseRateCurve(Spec):

@@ -152,6 +152,8 @@ Rate = Annotated[float, within(-MAX_RATE, MAX_RATE, "a rate between -100% and +1
 """Fraction per annum, any sign (an annual price change may be negative), at most 100% either way."""
 Share = Annotated[float, BeforeValidator(parse_rate), AfterValidator(_fraction), _RATE_SCHEMA, FRACTION]
 """Fraction between 0 and 1."""
+ShareAYear = Annotated[float, BeforeValidator(parse_rate), AfterValidator(_fraction), _RATE_SCHEMA, RATE_A_YEAR]
+"""Fraction between 0 and 1 of something, each year (a fee on a balance, a discount per year of age)."""
 Change = Annotated[float, within(-1.0, MAX_CHANGE, "a change between -100% and +1,000%", parse_rate,
                                  sign="a price, value or cost cannot fall by more than 100%"), _RATE_SCHEMA, FRACTION]
 """A shock to a price, value or cost: -100% (to nothing) to +1,000% (eleven times as much)."""
@@ -187,5 +189,6 @@ DebtRate = Annotated[
     WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}],
                     "description": "fixed '9.25%' or floating 'SOFR+6.0%' / 'SOFR + 600bp'; "
                                    "at most 100% or 10,000bp either way"}),
+    RATE_A_YEAR,
 ]
 """A fixed rate within +/-100% a year, or a floating spread within +/-10,000bp."""
