@@ -31,6 +31,7 @@ from stress.model.company import Company
 from stress.model.scenario import Scenario
 from stress.scenarios.build import build_worlds, with_other_baseline
 from stress.scenarios.select import select
+from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED
 
 if TYPE_CHECKING:
     from stress.analysis.breakeven import Breakeven
@@ -106,7 +107,7 @@ def compiled(loaded: LoadedProfile, case: Case = Case.PLAN) -> CompiledCompany:
 
 
 def report(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLAN, out: Path | None = None,
-           force: bool = False, analyses: bool = False, paths: int = 10_000, seed: int = 7,
+           force: bool = False, analyses: bool = False, paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
            advance: Advance | None = None) -> Path:
     """``stress report``: the credit-review workbook written atomically; returns its path.
 
@@ -174,7 +175,7 @@ class Lending:
     seniority: Seniority | None = None
 
 
-def montecarlo(cc: CompiledCompany, paths: int = 10_000, seed: int = 7, params: Path | None = None,
+def montecarlo(cc: CompiledCompany, paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED, params: Path | None = None,
                lending: Lending = Lending(), advance: Advance | None = None, **engine: Any) -> MonteCarloResult:
     """``stress montecarlo``: PD with its interval, by year and per vehicle, LGD and EL on ``lending``.
 
@@ -241,7 +242,7 @@ def plan_batch(inputs: list[str], scenarios: list[Scenario], case: Case = Case.P
     return BatchPlan(portfolio, members, book, scenarios, joint_mc.plan_joint(book.tasks) if joint else None)
 
 
-def batch(plan: BatchPlan, jobs: int | None = None, paths: int | None = None, seed: int = 7,
+def batch(plan: BatchPlan, jobs: int | None = None, paths: int | None = None, seed: int = DEFAULT_SEED,
           progress: Callable[[Any], None] | None = None, before_joint: Callable[[str], Any] | None = None,
           **engine: Any) -> BatchRun:
     """Every firm x scenario of ``plan``, then with ``paths`` (and a joint plan) the joint Monte Carlo.
@@ -311,7 +312,7 @@ def schema(output: str | None = None) -> str:
     return json.dumps(model.model_json_schema(mode="serialization" if output else "validation"), indent=2) + "\n"
 
 
-def memo(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLAN, paths: int = 10_000, seed: int = 7,
+def memo(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLAN, paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
          out: Path | None = None, force: bool = False) -> tuple[Path, int]:
     """``stress memo``: the credit memo as PDF, written atomically; returns its path and page count.
 

@@ -29,7 +29,7 @@ from stress.cli_common import (
     scenarios_input,
     watching,
 )
-from stress.vocabulary import Case
+from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED, Case
 
 # Only typer and the light modules above load at start: ``stress --help``, ``--version`` and TAB completion
 # stay fast. Each command imports the engine, pandas and openpyxl it needs inside its body.
@@ -145,8 +145,8 @@ def report(
     rate: Rate = None, spread: Spread = None, gpu_price: GpuPrice = None, life: Life = None,
     utilisation: Utilisation = None, refi_closed: RefiClosed = None,
     analyses: Annotated[bool, typer.Option("--analyses", help="add breakeven, grid, tornado and Monte Carlo sheets")] = False,
-    paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for --analyses")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed for --analyses")] = 7,
+    paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for --analyses")] = DEFAULT_PATHS,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed for --analyses")] = DEFAULT_SEED,
     sets: SetOpt = [],  # noqa: B006
     as_json: JsonOpt = False,
     case: CaseOpt = Case.PLAN,
@@ -245,7 +245,7 @@ def batch(
     paths: Annotated[int | None, typer.Option(
         "--paths", min=1, help="also run a joint Monte Carlo of the book with this many paths: one market per path "
                                "for every firm, a customer that is a member defaulting when it does")] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of the joint Monte Carlo; same seed, same answer")] = 7,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of the joint Monte Carlo; same seed, same answer")] = DEFAULT_SEED,
     engine: cli_analyses.EngineOpt = None,
     scheduler: cli_analyses.SchedulerOpt = None,
     scheduler_file: cli_analyses.SchedulerFileOpt = None,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from stress.cli_common import CaseOpt, JsonOpt, SetOpt, examples, handled, head, load_or_exit, option_error, print_json, watching
-from stress.vocabulary import DRIVER_NAMES, Case, Engine, GridMetric, Seniority
+from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED, DRIVER_NAMES, Case, Engine, GridMetric, Seniority
 
 if TYPE_CHECKING:
     from stress.engine.compiled import CompiledCompany
@@ -150,8 +150,8 @@ def _exposure(text: str) -> float:
 
 @handled
 def montecarlo(profile: ProfileArg,
-               paths: Annotated[int, typer.Option("--paths", min=1, help=f"number of simulated paths, at most {MAX_PATHS:,}")] = 10_000,
-               seed: Annotated[int, typer.Option("--seed", min=0, help="random seed (0 or more); same seed, same answer")] = 7,
+               paths: Annotated[int, typer.Option("--paths", min=1, help=f"number of simulated paths, at most {MAX_PATHS:,}")] = DEFAULT_PATHS,
+               seed: Annotated[int, typer.Option("--seed", min=0, help="random seed (0 or more); same seed, same answer")] = DEFAULT_SEED,
                params: Annotated[Path | None, typer.Option("--params", help="YAML file overriding the model parameters")] = None,
                exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
                tranche: Annotated[str | None, typer.Option("--tranche", help="the exposure is in this tranche")] = None,

@@ -13,11 +13,7 @@ from typing import Annotated
 import typer
 
 from stress.cli_common import CaseOpt, JsonOpt, SetOpt, examples, handled, head, load_or_exit, print_json, scenarios_input
-from stress.vocabulary import Case
-
-#: The memo's Monte Carlo paths by default: the PD to about +/-0.5pp, and the whole memo of CoreWeave in
-#: about 3 s on 2 cores (``python bench/memo.py``). Kept equal to ``stress.report.memo.DEFAULT_PATHS``.
-DEFAULT_PATHS = 10_000
+from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED, Case
 
 
 @handled
@@ -28,7 +24,7 @@ def memo(
     scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="YAML file of extra scenarios")] = None,
     case: CaseOpt = Case.PLAN,
     paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for the PD and the cash fan")] = DEFAULT_PATHS,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed; same seed, same memo")] = 7,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed; same seed, same memo")] = DEFAULT_SEED,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="the .pdf to write (or a folder); default reports/<ticker>-<as_of>-<timestamp>.pdf")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,

@@ -10,6 +10,7 @@ from stress.analysis.grid import Grid, GridMetric, grid, parse_axis
 from stress.analysis.montecarlo import Claim, MonteCarloResult, run_montecarlo
 from stress.analysis.tornado import Tornado, tornado
 from stress.engine.compiled import CompiledCompany
+from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED
 
 DEFAULT_X = "gpu_price=-80%:0%:9"
 DEFAULT_Y = "rate=0:500bp:6"
@@ -28,7 +29,7 @@ class Analyses:
 STEPS = 4
 
 
-def run_all(cc: CompiledCompany, paths: int = 10_000, seed: int = 7, x: str = DEFAULT_X, y: str = DEFAULT_Y,
+def run_all(cc: CompiledCompany, paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED, x: str = DEFAULT_X, y: str = DEFAULT_Y,
             metric: GridMetric = GridMetric.MIN_LIQUIDITY, exposure: Claim | None = None,
             advance: Callable[[float], None] | None = None) -> Analyses:
     """Every analysis of ``cc``; ``advance(steps)`` moves a progress bar of :data:`STEPS` steps."""
