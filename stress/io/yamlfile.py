@@ -32,6 +32,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from stress.errors import Problem, ProfileError, clip, shown_value
+from stress.model.types import public_fields
 
 try:  # libyaml's parser when PyYAML was built with it (5x faster on a profile), else the pure-Python one.
     from yaml._yaml import CParser
@@ -556,8 +557,8 @@ def _step(tp: Any, part: int | str) -> Any:
         return get_args(tp)[0]
     if origin is dict and isinstance(part, str):
         return get_args(tp)[1]
-    if isinstance(tp, type) and issubclass(tp, BaseModel) and part in tp.model_fields:
-        return tp.model_fields[part].annotation
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and part in public_fields(tp):
+        return public_fields(tp)[part].annotation
     return None
 
 
@@ -598,7 +599,7 @@ def _problem(root: type[BaseModel], err: dict[str, Any]) -> Problem:
     kind = err["type"]
     if kind == "extra_forbidden":
         model = _model_at(root, loc[:-1])
-        valid = sorted(model.model_fields) if model else []
+        valid = sorted(public_fields(model)) if model else []
         close = difflib.get_close_matches(_part(loc[-1]), valid, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(valid)}"
         return Problem(path, f"unknown key; {hint}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from stress.model.capital import Case
 from stress.model.fleet import AssetClass
@@ -37,24 +37,30 @@ Points = Annotated[float, within(-MAX_CHANGE, MAX_CHANGE, "a change between -1,0
 
 
 class _Shock(Spec):
+    # A field named for what it holds may keep a shorter public key as its alias (``shift`` is written ``bp``):
+    # read by the key, and written back by it, so a scenario's JSON and YAML never see the Python name.
+    model_config = ConfigDict(serialize_by_alias=True)
+
     start: int = Field(0, ge=0, le=MAX_QUARTERS, description="projection quarter the shock starts (0 = first)")
     ramp_quarters: int = Field(0, ge=0, le=MAX_QUARTERS, description="quarters to reach full size, linearly")
 
 
 class RateShock(_Shock):
-    """Base-rate shock: ``bp`` added (ramped), or a whole ``path`` of annual rates from ``start`` (plus ``bp``),
-    which replaces the base rate outright: no ramp, and any earlier rate shock is overwritten from ``start``."""
+    """Base-rate shock: ``shift`` added (ramped), or a whole ``path`` of annual rates from ``start`` (plus
+    ``shift``), which replaces the base rate outright: no ramp, and any earlier rate shock is overwritten from
+    ``start``. ``shift`` is written ``bp`` in a scenario file (``bp: +300bp``) and held as a fraction a year (0.03)."""
 
     kind: Literal["rate"] = "rate"
-    bp: BasisPoints = Field(0.0, description="added to the base rate, e.g. '+300bp'")
+    shift: BasisPoints = Field(0.0, alias="bp", description="added to the base rate, e.g. '+300bp'")
     path: list[Rate] | None = Field(None, description="quarterly base rates from start; the last value holds")
 
 
 class SpreadShock(_Shock):
-    """Added to every floating spread and to the refinancing rate."""
+    """``shift`` added to every floating spread and to the refinancing rate; written ``bp`` in a scenario file
+    and held as a fraction a year (0.04 for +400bp)."""
 
     kind: Literal["spread"] = "spread"
-    bp: BasisPoints
+    shift: BasisPoints = Field(alias="bp", description="added to every floating spread, e.g. '+400bp'")
 
 
 class GpuPriceShock(_Shock):

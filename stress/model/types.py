@@ -21,6 +21,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 from pydantic import BaseModel as _PydanticBase
+from pydantic.fields import FieldInfo
 
 from stress.errors import shown_value
 from stress.units import (
@@ -63,6 +64,12 @@ class Spec(_PydanticBase):
     """Base of every input model: immutable, and unknown keys are errors."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def public_fields(model: type[_PydanticBase]) -> dict[str, FieldInfo]:
+    """A model's fields by the key a file writes: the alias where a field has one (``RateShock.shift`` is
+    ``bp``), else its name. What messages and sheets show, so the Python name never reaches a user."""
+    return {info.alias or name: info for name, info in model.model_fields.items()}
 
 
 def plain_number(value: object) -> float:

@@ -35,17 +35,17 @@ def largest_customer(cc: CompiledCompany) -> int:
 
 
 def rate(w: Worlds, cc: CompiledCompany, shock: s.RateShock) -> Worlds:
-    base = w.base_rate + shock.bp * ramp(shock, cc.n_quarters)
+    base = w.base_rate + shock.shift * ramp(shock, cc.n_quarters)
     if shock.path:
         tail = np.arange(cc.n_quarters - shock.start)
         path = np.asarray(shock.path)[np.minimum(tail, len(shock.path) - 1)]
         base = base.copy()
-        base[:, shock.start:] = path + shock.bp
+        base[:, shock.start:] = path + shock.shift
     return dataclasses.replace(w, base_rate=base)
 
 
 def spread(w: Worlds, cc: CompiledCompany, shock: s.SpreadShock) -> Worlds:
-    return dataclasses.replace(w, spread_add=w.spread_add + shock.bp * ramp(shock, cc.n_quarters))
+    return dataclasses.replace(w, spread_add=w.spread_add + shock.shift * ramp(shock, cc.n_quarters))
 
 
 def gpu_price(w: Worlds, cc: CompiledCompany, shock: s.GpuPriceShock) -> Worlds:

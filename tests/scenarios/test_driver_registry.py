@@ -41,3 +41,15 @@ def test_a_flag_only_driver_is_not_varied_by_the_analyses() -> None:
         _ = REGISTRY["refi_closed"].varied
     scenario = adhoc_scenario({"refi_closed": 6})
     assert scenario is not None and scenario.shocks[0].kind == "refinancing" and scenario.shocks[0].quarters == 6
+
+
+def test_a_rate_shock_holds_a_fraction_under_its_name_and_is_written_bp() -> None:
+    """The public key stays ``bp`` (read and written); the attribute says what it holds: +300bp is 0.03 a year."""
+    from stress.model.scenario import RateShock, SpreadShock
+    from stress.model.types import public_fields
+
+    shock = RateShock.model_validate({"kind": "rate", "bp": "+300bp"})
+    assert shock.shift == pytest.approx(0.03)
+    assert shock.model_dump()["bp"] == pytest.approx(0.03) and "shift" not in shock.model_dump()
+    assert "bp" in public_fields(SpreadShock) and "shift" not in public_fields(SpreadShock)
+    assert "bp" in RateShock.model_json_schema()["properties"]

@@ -316,7 +316,7 @@ def test_scenario_file_loads_with_units(tmp_path) -> None:
     assert isinstance(price, s.GpuPriceShock) and price.level == pytest.approx(-0.5) and price.models == ["GB200"]
     assert price.ramp_quarters == 3 and price.start == 0
     assert isinstance(refi, s.RefinancingShock) and (refi.start, refi.quarters) == (6, 4)
-    assert isinstance(rate, s.RateShock) and rate.bp == pytest.approx(0.03)
+    assert isinstance(rate, s.RateShock) and rate.shift == pytest.approx(0.03)
     assert isinstance(life, s.UsefulLifeShock) and life.years == 4 and life.basis == "economic"
 
 
@@ -396,14 +396,14 @@ def test_library_has_the_eight_scenarios_with_rationale_and_calibration() -> Non
 def test_library_calibration_matches_the_design() -> None:
     """design.md s5 / financial-facts s3: figures the library must carry."""
     by = {sc.name: {sh.kind: sh for sh in sc.shocks} for sc in builtin_scenarios()}
-    assert by["rates_up"]["rate"].bp == pytest.approx(0.0425)
+    assert by["rates_up"]["rate"].shift == pytest.approx(0.0425)
     assert by["price_crash"]["gpu_price"].level <= -0.5
     assert by["short_life"]["useful_life"].years == 4 and by["short_life"]["useful_life"].basis == "both"
     assert by["customer_default"]["customer_default"].customer == "largest"
     assert "refinancing" in by["refi_freeze"]
     telecom = by["telecom_2001"]  # prices -70 to -85%, spreads +600bp, refinancing shut, utilisation ~40%
     assert -0.85 <= telecom["gpu_price"].level <= -0.70
-    assert telecom["spread"].bp == pytest.approx(0.06)
+    assert telecom["spread"].shift == pytest.approx(0.06)
     assert "refinancing" in telecom
     assert telecom["utilisation"].level == pytest.approx(0.40)
 
@@ -451,7 +451,7 @@ def test_select_file_means_baseline_plus_the_files(tmp_path) -> None:
     assert names(chosen) == ["baseline", "gb_glut", "rates_up_100"]
     assert chosen[2].description == "mine"
     assert names(select(["gb_glut", "price_crash"], path)) == ["gb_glut", "price_crash"]
-    assert select(["rates_up_100"], path)[0].shocks[0].bp == pytest.approx(0.01)
+    assert select(["rates_up_100"], path)[0].shocks[0].shift == pytest.approx(0.01)
     # a file's scenario named as a built-in is an error (tests/test_bounds.py), never two runs under one name
 
 
@@ -461,7 +461,7 @@ def test_select_adhoc_flags_mean_baseline_plus_custom() -> None:
     assert names(chosen) == ["baseline", "custom"]
     shocks = {sh.kind: sh for sh in chosen[1].shocks}
     assert set(shocks) == {"rate", "gpu_price", "useful_life", "utilisation", "refinancing"}
-    assert shocks["rate"].bp == pytest.approx(0.03)
+    assert shocks["rate"].shift == pytest.approx(0.03)
     assert shocks["gpu_price"].level == pytest.approx(-0.4) and shocks["gpu_price"].models == []
     assert shocks["useful_life"].years == 4 and shocks["useful_life"].basis == "both"
     assert shocks["utilisation"].level == pytest.approx(0.55)

@@ -117,8 +117,9 @@ def shock_inputs(scenario: Scenario) -> Iterator[Input]:
     """Each shock's fields with their units (bp for rate and spread sizes, per cent for levels and changes)."""
     for i, shock in enumerate(scenario.shocks):
         fields = sorted(type(shock).model_fields.items(), key=lambda item: item[0] != "kind")  # kind first
-        for field, info in fields:
-            value = getattr(shock, field)
+        for name, info in fields:
+            value = getattr(shock, name)
+            field = info.alias or name  # the key the scenario file writes (``bp`` for ``shift``)
             path = f"{scenario.name}.shocks[{i}].{field}"
             if field == "kind":
                 yield Input(path, value, "", st.INPUT_TEXT, "shock kind")
