@@ -8,7 +8,7 @@ when it is below ``TOLERANCE_M``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from openpyxl.styles import Alignment
 from openpyxl.workbook import Workbook
@@ -25,34 +25,58 @@ TOTAL_NAME = "ChecksAbsSum"
 #: USD m: one dollar. Floating-point noise on sums of billions is far below it.
 TOLERANCE_M = 1e-6
 
-#: (label, from the as_of column?, formula body(scenario cell, debt cell, lease cell, column, prior column)).
-Check = tuple[str, bool, Callable[[Callable[[str, str], str], Callable[[str], str], Callable[[str, str], str], str, str], str]]
+#: (label, from the as_of column?, the difference that must be zero). A term is a line of the scenario sheet
+#: (``ROWS``) in the quarter's column; ``prior.LINE`` the same line a quarter earlier; ``debt.total`` the Debt
+#: sheet's total; ``leases.FIELD`` a row of the Leases sheet (``LeaseRefs``). Terms are joined by ``+`` / ``-``.
+Check = tuple[str, bool, str]
 
 CHECKS: tuple[Check, ...] = (
-    ("Balance sheet: total assets - total liabilities - equity", True,
-     lambda s, d, ls, c, p: f"{s(c, 'total_assets')}-{s(c, 'total_liabilities')}-{s(c, 'equity')}"),
-    ("Cash roll-forward: cash - prior cash - net cash flow", False,
-     lambda s, d, ls, c, p: f"{s(c, 'cash')}-{s(p, 'cash')}-{s(c, 'net_cash_flow')}"),
+    ("Balance sheet: total assets - total liabilities - equity", True, "total_assets - total_liabilities - equity"),
+    ("Cash roll-forward: cash - prior cash - net cash flow", False, "cash - prior.cash - net_cash_flow"),
     # distributions and repayments are negative on the scenario sheets, so they are subtracted as they stand
     ("Equity roll-forward: equity - prior equity - net income - equity issued + distributions", False,
-     lambda s, d, ls, c, p: f"{s(c, 'equity')}-{s(p, 'equity')}-{s(c, 'net_income')}-{s(c, 'equity_issued')}-{s(c, 'distributions')}"),
+     "equity - prior.equity - net_income - equity_issued - distributions"),
     ("Debt roll-forward: debt - prior debt - drawn - accreted + repaid + extinguished", False,
-     lambda s, d, ls, c, p: f"{s(c, 'debt')}-{s(p, 'debt')}-{s(c, 'debt_drawn')}-{s(c, 'interest_accreted')}-{s(c, 'debt_repaid')}"
-                            f"+{s(c, 'debt_extinguished')}"),
+     "debt - prior.debt - debt_drawn - interest_accreted - debt_repaid + debt_extinguished"),
     # the discount is negative on the scenario sheets, as are the costs paid on issue; amortisation is positive
     ("Debt discount roll-forward: discount - prior discount - paid on issue - amortised", False,
-     lambda s, d, ls, c, p: f"{s(c, 'debt_discount')}-{s(p, 'debt_discount')}-{s(c, 'debt_issue_costs')}-{s(c, 'discount_amortised')}"),
-    ("Debt: balance sheet - Debt sheet total", True, lambda s, d, ls, c, p: f"{s(c, 'debt')}-{d(c)}"),
-    ("Lease liabilities: balance sheet - Leases sheet", True,
-     lambda s, d, ls, c, p: f"{s(c, 'lease_liabilities')}-{ls(c, 'liability')}"),
-    ("Right-of-use assets: balance sheet - Leases sheet", True, lambda s, d, ls, c, p: f"{s(c, 'rou_assets')}-{ls(c, 'rou')}"),
+     "debt_discount - prior.debt_discount - debt_issue_costs - discount_amortised"),
+    ("Debt: balance sheet - Debt sheet total", True, "debt - debt.total"),
+    ("Lease liabilities: balance sheet - Leases sheet", True, "lease_liabilities - leases.liability"),
+    ("Right-of-use assets: balance sheet - Leases sheet", True, "rou_assets - leases.rou"),
     ("Lease cost: income statement - operating leases' (interest + amortisation) on the Leases sheet", False,
-     lambda s, d, ls, c, p: f"{s(c, 'lease_cost')}-{ls(c, 'operating_cost')}"),
+     "lease_cost - leases.operating_cost"),
     ("Finance-lease amortisation: income statement - Leases sheet", False,
-     lambda s, d, ls, c, p: f"{s(c, 'lease_amortisation')}-{ls(c, 'finance_amortisation')}"),
+     "lease_amortisation - leases.finance_amortisation"),
     ("Finance-lease principal: cash flow - (payments + interest) of finance leases on the Leases sheet", False,
-     lambda s, d, ls, c, p: f"{s(c, 'lease_principal')}-({ls(c, 'finance_payment')}+{ls(c, 'finance_interest')})"),
+     "lease_principal - leases.finance_payment - leases.finance_interest"),
 )
+
+
+@dataclass(frozen=True)
+class _Sheets:
+    """Where one scenario's check terms are: its sheet, the Debt sheet's total row, the Leases sheet's rows."""
+
+    scenario: str  # quoted sheet name
+    debt: str  # quoted Debt sheet name
+    debt_total_row: int
+    leases: str  # quoted Leases sheet name
+    lease_rows: LeaseRefs
+
+    def ref(self, term: str, col: str, prior: str) -> str:
+        """The cell of one term (see ``CHECKS``) in column ``col`` (``prior`` the column before)."""
+        source, _, name = term.rpartition(".")
+        if source == "debt":
+            return f"{self.debt}!{col}{self.debt_total_row}"
+        if source == "leases":
+            return f"{self.leases}!{col}{getattr(self.lease_rows, name)}"
+        return f"{self.scenario}!{prior if source == 'prior' else col}{ROWS[name]}"
+
+    def formula(self, difference: str, col: str, prior: str) -> str:
+        """``difference`` (terms and signs, space separated) as a formula body."""
+        tokens = difference.split()
+        signs, terms = ["", *tokens[1::2]], tokens[::2]
+        return "".join(f"{sign}{self.ref(term, col, prior)}" for sign, term in zip(signs, terms, strict=True))
 
 
 def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.QuarterColumns, scenario_sheets: list[str],
@@ -68,20 +92,13 @@ def write_checks(wb: Workbook, ws: Worksheet, results: Results, grid: g.QuarterC
         st.put_text(ws, row, 1, f"Scenario: {scenario}", st.SECTION)
         first = row + 1
 
-        def s(col: str, key: str, sheet: str = sheet) -> str:
-            return f"{sheet}!{col}{ROWS[key]}"
-
-        def d(col: str, w: int = w) -> str:
-            return f"{st.quote(debt_sheet)}!{col}{debt.total[w]}"
-
-        def ls(col: str, key: str) -> str:
-            return f"{st.quote(lease_sheet)}!{col}{getattr(leases, key)}"
-
-        for label, with_opening, body in CHECKS:
+        where = _Sheets(sheet, st.quote(debt_sheet), debt.total[w], st.quote(lease_sheet), leases)
+        for label, with_opening, difference in CHECKS:
             row += 1
             st.put(ws, row, 1, label, st.TEXT)
             for q in range(-1 if with_opening else 0, grid.n):
-                st.put_formula(ws, row, g.QuarterColumns.col(q), "=" + body(s, d, ls, g.QuarterColumns.letter(q), g.QuarterColumns.letter(q - 1)), st.CHECK)
+                body = where.formula(difference, g.QuarterColumns.letter(q), g.QuarterColumns.letter(q - 1))
+                st.put_formula(ws, row, g.QuarterColumns.col(q), "=" + body, st.CHECK)
         block_sums.append(f"SUMPRODUCT(ABS({g.QuarterColumns.letter(-1)}{first}:{last}{row}))")
         row += 2
     st.put(ws, 3, 1, "Sum of absolute differences, all scenarios", st.TEXT_BOLD)
