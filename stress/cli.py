@@ -18,6 +18,10 @@ from stress.cli_common import (
     EXIT_BREACH,
     CaseOpt,
     JsonOpt,
+    Profile,
+    ScenarioJob,
+    ScenarioNames,
+    ScenariosFile,
     SetOpt,
     batch_json,
     error_exit,
@@ -26,6 +30,7 @@ from stress.cli_common import (
     head,
     load_or_exit,
     print_json,
+    scenario_command,
     scenarios_input,
     watching,
 )
@@ -43,15 +48,6 @@ app = typer.Typer(
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def _profile_names(incomplete: str) -> list[str]:
-    from stress.io.search_path import profile_names
-
-    return profile_names(incomplete)
-
-
-Profile = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)", autocompletion=_profile_names)]
 
 
 def _version(value: bool) -> None:
@@ -89,83 +85,50 @@ def show(profile: Profile, sets: SetOpt = [], as_json: JsonOpt = False) -> None:
         console.print_profile(loaded, opening)
 
 
-ScenarioNames = Annotated[list[str], typer.Option("--scenario", "-s", help="built-in or file scenario to run (repeatable); default: all built-ins")]
-ScenariosFile = Annotated[Path | None, typer.Option("--scenarios-file", help="YAML file of extra scenarios")]
-
-Rate = Annotated[str | None, typer.Option("--rate", help="ad hoc: base-rate shock, e.g. +300bp")]
-Spread = Annotated[str | None, typer.Option("--spread", help="ad hoc: spread shock, e.g. +400bp")]
-GpuPrice = Annotated[str | None, typer.Option("--gpu-price", help="ad hoc: GPU-hour price level change, e.g. -40%")]
-Life = Annotated[float | None, typer.Option("--life", help="ad hoc: useful life in years (accounting and economic)")]
-Utilisation = Annotated[str | None, typer.Option("--utilisation", help="ad hoc: spot utilisation, e.g. 55%")]
-RefiClosed = Annotated[int | None, typer.Option("--refi-closed", help="ad hoc: quarters refinancing is closed")]
-
-
-def adhoc(rate: str | None, spread: str | None, gpu_price: str | None, life: float | None, utilisation: str | None,
-          refi_closed: int | None) -> dict[str, object]:
-    """The ad-hoc options by driver name (``stress.scenarios.drivers.FLAGS``); unset ones are None."""
-    return {"rate": rate, "spread": spread, "gpu_price": gpu_price, "life": life, "utilisation": utilisation,
-            "refi_closed": refi_closed}
-
 
 @app.command(epilog=examples("stress run coreweave", "stress run coreweave -s price_crash --rate +300bp --json"))
 @handled
+@scenario_command(adhoc=True)
 def run(
-    profile: Profile,
-    scenario: ScenarioNames = [],  # noqa: B006 - typer reads the default, never mutates it
-    scenarios_file: ScenariosFile = None,
-    rate: Rate = None, spread: Spread = None, gpu_price: GpuPrice = None, life: Life = None,
-    utilisation: Utilisation = None, refi_closed: RefiClosed = None,
+    job: ScenarioJob,  # the profile and scenarios the shared options chose
     detail: Annotated[bool, typer.Option("--detail", help="full report for every scenario, not only the first")] = False,
     quarterly: Annotated[bool, typer.Option("--quarterly", help="show every quarter")] = False,
-    sets: SetOpt = [],  # noqa: B006
     as_json: JsonOpt = False,
-    case: CaseOpt = Case.PLAN,
 ) -> None:
     """Project the firm under scenarios: comparison, summary, covenant headroom, maturity wall, events, verdict."""
     from stress import api
     from stress.report import jsonout, run_view
 
-    loaded = load_or_exit(profile, sets)
-    flags = adhoc(rate, spread, gpu_price, life, utilisation, refi_closed)
-    results = api.run(loaded, api.choose(loaded, scenario, scenarios_file, flags, case), case=case)
+    results = api.run(job.loaded, job.scenarios, case=job.case)
     if as_json:
-        print_json("run", jsonout.run_document(head("run", loaded, scenarios_input(scenarios_file), sets), results))
+        print_json("run", jsonout.run_document(job.head("run"), results))
     else:
         run_view.print_run(results, quarterly=quarterly, detail=detail)
 
 
 @app.command(epilog=examples("stress report coreweave", "stress report coreweave --analyses --out review.xlsx"))
 @handled
+@scenario_command(adhoc=True)
 def report(
-    profile: Profile,
-    scenario: ScenarioNames = [],  # noqa: B006 - typer reads the default, never mutates it
-    scenarios_file: ScenariosFile = None,
+    job: ScenarioJob,  # the profile and scenarios the shared options chose
     out: Annotated[Path | None, typer.Option("--out", "-o", help="the .xlsx to write (or a folder); default reports/<ticker>-<as_of>-<timestamp>.xlsx")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
-    rate: Rate = None, spread: Spread = None, gpu_price: GpuPrice = None, life: Life = None,
-    utilisation: Utilisation = None, refi_closed: RefiClosed = None,
     analyses: Annotated[bool, typer.Option("--analyses", help="add breakeven, grid, tornado and Monte Carlo sheets")] = False,
     paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for --analyses")] = DEFAULT_PATHS,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed for --analyses")] = DEFAULT_SEED,
-    sets: SetOpt = [],  # noqa: B006
     as_json: JsonOpt = False,
-    case: CaseOpt = Case.PLAN,
 ) -> None:
     """Write the credit-review Excel workbook: statements, schedules, covenants, checks; prints its path."""
     from stress import api
     from stress.analysis.suite import STEPS
     from stress.report.progress import progress
 
-    loaded = load_or_exit(profile, sets)
-    flags = adhoc(rate, spread, gpu_price, life, utilisation, refi_closed)
-    chosen = api.choose(loaded, scenario, scenarios_file, flags, case)
     if analyses:
         cli_analyses.check_paths(paths)
     with progress("analyses", STEPS, enabled=analyses and watching(as_json)) as advance:
-        path = api.report(loaded, chosen, case, out, force, analyses, paths, seed, advance)
+        path = api.report(job.loaded, job.scenarios, job.case, out, force, analyses, paths, seed, advance)
     if as_json:
-        print_json("report", {**head("report", loaded, scenarios_input(scenarios_file), sets), "written": str(path),
-                              "scenarios": [s.name for s in chosen]})
+        print_json("report", {**job.head("report"), "written": str(path), "scenarios": [s.name for s in job.scenarios]})
     else:
         typer.echo(str(path))
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stress.cli_common import CaseOpt, JsonOpt, SetOpt, examples, handled, head, load_or_exit, option_error, print_json, watching
+from stress.cli_common import CaseOpt, JsonOpt, Profile, SetOpt, examples, handled, head, load_or_exit, option_error, print_json, watching
 from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED, DRIVER_NAMES, Case, Engine, GridMetric, Seniority
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 #: a Dask client nothing per path; 10,000 (the default) give the PD to about +/-0.5pp.
 MAX_PATHS = 1_000_000
 
-ProfileArg = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="also write the analysis as a workbook sheet (.xlsx)")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="replace an existing --out file")]
 EngineOpt = Annotated[Engine | None, typer.Option(
@@ -83,7 +82,7 @@ def _compiled(profile: str, case: Case, sets: list[str]) -> tuple[LoadedProfile,
 
 
 @handled
-def breakeven(profile: ProfileArg,
+def breakeven(profile: Profile,
               driver: Annotated[list[str], typer.Option("--driver", "-d", help=f"driver(s): {', '.join(DRIVER_NAMES)}; default all")] = [],  # noqa: B006
               case: CaseOpt = Case.PLAN, sets: SetOpt = [], as_json: JsonOpt = False,  # noqa: B006
               out: OutOpt = None, force: ForceOpt = False) -> None:
@@ -99,7 +98,7 @@ def breakeven(profile: ProfileArg,
 
 
 @handled
-def grid_command(profile: ProfileArg,
+def grid_command(profile: Profile,
                  x: Annotated[str, typer.Option("--x", help="DRIVER=START:STOP:COUNT, e.g. gpu_price=-80%:0%:9; COUNT at most 50")],
                  y: Annotated[str, typer.Option("--y", help="DRIVER=START:STOP:COUNT, e.g. rate=0:500bp:6")],
                  metric: Annotated[GridMetric, typer.Option("--metric", help="what each cell shows")] = GridMetric.MIN_LIQUIDITY,
@@ -119,7 +118,7 @@ def grid_command(profile: ProfileArg,
 
 
 @handled
-def tornado_command(profile: ProfileArg, case: CaseOpt = Case.PLAN, sets: SetOpt = [],  # noqa: B006
+def tornado_command(profile: Profile, case: CaseOpt = Case.PLAN, sets: SetOpt = [],  # noqa: B006
                     as_json: JsonOpt = False, out: OutOpt = None, force: ForceOpt = False) -> None:
     """Each driver alone at a standard adverse and favourable size: impact on minimum liquidity and trough DSCR."""
     from stress import api
@@ -149,7 +148,7 @@ def _exposure(text: str) -> float:
 
 
 @handled
-def montecarlo(profile: ProfileArg,
+def montecarlo(profile: Profile,
                paths: Annotated[int, typer.Option("--paths", min=1, help=f"number of simulated paths, at most {MAX_PATHS:,}")] = DEFAULT_PATHS,
                seed: Annotated[int, typer.Option("--seed", min=0, help="random seed (0 or more); same seed, same answer")] = DEFAULT_SEED,
                params: Annotated[Path | None, typer.Option("--params", help="YAML file overriding the model parameters")] = None,

@@ -7,7 +7,10 @@ this module, and must not pay for numpy, pandas or the engine. Everything heavy 
 from __future__ import annotations
 
 import functools
+import inspect
+import typing
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -151,3 +154,90 @@ def batch_json(inputs: list[str], scenarios_file: Path | None, rep: Any, joint: 
     book = [input_file("portfolio", inputs[0])] if len(inputs) == 1 and is_portfolio_file(Path(inputs[0])) else []
     files = [*book, *(input_file("profile", o.path or o.profile) for o in rep.outcomes)]
     return batch_document(head("batch", inputs=[*files, *scenarios_input(scenarios_file)]), rep, companies, joint)
+
+
+#: ``-s`` and ``--scenarios-file``: which scenarios a run, report or batch projects.
+ScenarioNames = Annotated[list[str], typer.Option("--scenario", "-s", help="built-in or file scenario to run (repeatable); "
+                                                                             "default: all built-ins")]
+ScenariosFile = Annotated[Path | None, typer.Option("--scenarios-file", help="YAML file of extra scenarios")]
+
+#: The ad-hoc shock options of ``stress run`` and ``stress report``, one per ``stress.scenarios.drivers.FLAGS``
+#: name (a test keeps them in step): together they make the ``custom`` scenario.
+_ADHOC_PANEL = "Ad-hoc shocks (together, the 'custom' scenario)"
+ADHOC_OPTIONS: tuple[tuple[str, Any], ...] = (
+    ("rate", Annotated[str | None, typer.Option("--rate", help="base-rate shock, e.g. +300bp", rich_help_panel=_ADHOC_PANEL)]),
+    ("spread", Annotated[str | None, typer.Option("--spread", help="spread shock, e.g. +400bp", rich_help_panel=_ADHOC_PANEL)]),
+    ("gpu_price", Annotated[str | None, typer.Option("--gpu-price", help="GPU-hour price level change, e.g. -40%",
+                                                     rich_help_panel=_ADHOC_PANEL)]),
+    ("life", Annotated[float | None, typer.Option("--life", help="useful life in years (accounting and economic)",
+                                                  rich_help_panel=_ADHOC_PANEL)]),
+    ("utilisation", Annotated[str | None, typer.Option("--utilisation", help="spot utilisation, e.g. 55%",
+                                                       rich_help_panel=_ADHOC_PANEL)]),
+    ("refi_closed", Annotated[int | None, typer.Option("--refi-closed", help="quarters refinancing is closed",
+                                                       rich_help_panel=_ADHOC_PANEL)]),
+)
+
+
+#: The profile argument of every command that reads one profile (completion offers the shipped names).
+def _profile_names(incomplete: str) -> list[str]:
+    from stress.io.search_path import profile_names
+
+    return profile_names(incomplete)
+
+
+Profile = Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)", autocompletion=_profile_names)]
+
+
+@dataclass(frozen=True)
+class ScenarioJob:
+    """One profile and the scenarios a command projects it under, as the shared options asked: the profile
+    (loaded with ``--set``), ``-s`` / ``--scenarios-file`` / ad-hoc shocks chosen (``stress.api.choose``), ``--case``."""
+
+    loaded: LoadedProfile
+    scenarios: list[Any]  # stress.model.scenario.Scenario
+    case: Case
+    sets: list[str]
+    scenarios_file: Path | None
+
+    def head(self, command: str) -> dict[str, Any]:
+        """The envelope of ``command``'s document: the profile, the scenario file if any, the overrides."""
+        return head(command, self.loaded, scenarios_input(self.scenarios_file), self.sets)
+
+
+def scenario_command(adhoc: bool) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the options of one profile under scenarios, declared once, here: the PROFILE argument,
+    ``-s``, ``--scenarios-file``, with ``adhoc`` the ad-hoc shocks, ``--set`` and ``--case``. The command receives
+    them loaded and chosen, as one ``job`` (a :class:`ScenarioJob`); a bad profile or option exits 2 first.
+
+    Typer reads a command's parameters from its signature: the wrapper's is PROFILE, the command's own options
+    (without ``job``), then one keyword option per shared option.
+    """
+    shared = [("scenario", ScenarioNames, []), ("scenarios_file", ScenariosFile, None),
+              *(((name, kind, None) for name, kind in ADHOC_OPTIONS) if adhoc else ()),
+              ("sets", SetOpt, []), ("case", CaseOpt, Case.PLAN)]
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        hints = typing.get_type_hints(command, include_extras=True)
+        own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(command).parameters.values()
+               if p.name != "job"]
+        profile = inspect.Parameter("profile", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Profile)
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+                 for name, kind, default in shared]
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            from stress import api
+
+            given, names, file = kwargs.pop("profile"), kwargs.pop("scenario"), kwargs.pop("scenarios_file")
+            flags = {name: kwargs.pop(name) for name, _ in ADHOC_OPTIONS} if adhoc else None
+            sets, case = list(kwargs.pop("sets")), kwargs.pop("case")
+            loaded = load_or_exit(given, sets)
+            job = ScenarioJob(loaded, api.choose(loaded, names, file, flags, case), case, sets, file)
+            command(*args, job=job, **kwargs)
+
+        parameters = [profile, *own, *added]
+        wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+        return wrapper
+
+    return decorate

@@ -12,23 +12,19 @@ from typing import Annotated
 
 import typer
 
-from stress.cli_common import CaseOpt, JsonOpt, SetOpt, examples, handled, head, load_or_exit, print_json, scenarios_input
-from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED, Case
+from stress.cli_common import JsonOpt, ScenarioJob, examples, handled, print_json, scenario_command
+from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED
 
 
 @handled
+@scenario_command(adhoc=False)
 def memo(
-    profile: Annotated[str, typer.Argument(help="profile path or shipped name (e.g. coreweave)")],
-    scenario: Annotated[list[str], typer.Option(
-        "--scenario", "-s", help="built-in or file scenario (repeatable); default: all built-ins")] = [],  # noqa: B006
-    scenarios_file: Annotated[Path | None, typer.Option("--scenarios-file", help="YAML file of extra scenarios")] = None,
-    case: CaseOpt = Case.PLAN,
+    job: ScenarioJob,  # the profile and scenarios the shared options chose
     paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for the PD and the cash fan")] = DEFAULT_PATHS,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed; same seed, same memo")] = DEFAULT_SEED,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="the .pdf to write (or a folder); default reports/<ticker>-<as_of>-<timestamp>.pdf")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
-    sets: SetOpt = [],  # noqa: B006
     as_json: JsonOpt = False,
 ) -> None:
     """Write the credit memo (PDF): verdicts, charts, PD, breaking points, debt and assumptions; prints its path.
@@ -39,11 +35,9 @@ def memo(
     from stress.cli_analyses import check_paths
 
     check_paths(paths)
-    loaded = load_or_exit(profile, sets)
-    path, pages = api.memo(loaded, api.choose(loaded, scenario, scenarios_file, case=case), case, paths, seed, out, force)
+    path, pages = api.memo(job.loaded, job.scenarios, job.case, paths, seed, out, force)
     if as_json:
-        document = {**head("memo", loaded, scenarios_input(scenarios_file), sets), "written": str(path), "pages": pages}
-        print_json("memo", document)
+        print_json("memo", {**job.head("memo"), "written": str(path), "pages": pages})
     else:
         typer.echo(str(path))
 

@@ -69,18 +69,29 @@ def to_float(value: int | float, help_text: str) -> float:
         raise ValueError(f"expected {help_text}, got a number too large to hold ({value.bit_length()} bits)") from None
 
 
-def _scaled(value: object, help_text: str) -> float:
-    """A number with an optional scale suffix; ``help_text`` names what was expected."""
+def _number_or_text(value: object, help_text: str) -> float | str:
+    """A plain number as a float, or text for the caller to read; a boolean or anything else is refused.
+
+    YAML reads ``yes`` as a boolean and ``1e400`` as a huge int: each is an error naming what was expected.
+    """
     if isinstance(value, bool):
         raise ValueError(f"expected {help_text}, got a boolean")
     if isinstance(value, (int, float)):
         return to_float(value, help_text)
     if not isinstance(value, str):
         raise ValueError(f"expected {help_text}")
-    match = _SCALED.match(value)
+    return value
+
+
+def _scaled(value: object, help_text: str) -> float:
+    """A number with an optional scale suffix; ``help_text`` names what was expected."""
+    given = _number_or_text(value, help_text)
+    if isinstance(given, float):
+        return given
+    match = _SCALED.match(given)
     suffix = match.group("suffix").lower() if match else ""
     if not match or suffix not in SCALE:
-        raise ValueError(f"expected {help_text}, got {value!r}")
+        raise ValueError(f"expected {help_text}, got {given!r}")
     sign = -1.0 if match.group("sign") == "-" else 1.0
     return sign * _number(match.group("num")) * SCALE[suffix]
 
@@ -97,15 +108,12 @@ def parse_count(value: object) -> float:
 
 def parse_rate(value: object) -> float:
     """A rate or share as a fraction: ``9.25%`` -> 0.0925, ``600bp`` -> 0.06, 0.0925 -> 0.0925."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected {RATE_HELP}, got a boolean")
-    if isinstance(value, (int, float)):
-        return to_float(value, RATE_HELP)
-    if not isinstance(value, str):
-        raise ValueError(f"expected {RATE_HELP}")
-    match = _RATE.match(value)
+    given = _number_or_text(value, RATE_HELP)
+    if isinstance(given, float):
+        return given
+    match = _RATE.match(given)
     if not match:
-        raise ValueError(f"expected {RATE_HELP}, got {value!r}")
+        raise ValueError(f"expected {RATE_HELP}, got {given!r}")
     number = _number(match.group("num"))
     unit = (match.group("unit") or "").lower()
     if unit == "%":

@@ -45,42 +45,27 @@ DEPRECIATION = ("DepreciationDepletionAndAmortization", "DepreciationAndAmortiza
                 "DepreciationAmortizationAndAccretionNet", "Depreciation")
 CAPEX = ("PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets")
 
+def _ladder(remainder: str, stem: str, within: str = "") -> tuple[tuple[str, str], ...]:
+    """The US-GAAP tags of one table of amounts due by period after its date: the rest of the fiscal year
+    (``remainder``, whose name does not follow the others'), the next 12 months, years 2 to 5 (``stem`` +
+    ``within`` + the period) and after year 5."""
+    years = ((f"year {n}", f"{stem}{within}Year{word}") for n, word in ((2, "Two"), (3, "Three"), (4, "Four"), (5, "Five")))
+    return (("rest of fiscal year", remainder), ("next 12 months", f"{stem}{within}NextTwelveMonths"), *years,
+            ("after year 5", f"{stem}AfterYearFive"))
+
+
 _DEBT = "LongTermDebtMaturitiesRepaymentsOfPrincipal"
-#: Principal due, by period after the table's date (the 10-K's debt footnote).
-MATURITIES: tuple[tuple[str, str], ...] = (
-    ("rest of fiscal year", f"{_DEBT}RemainderOfFiscalYear"),
-    ("next 12 months", f"{_DEBT}InNextTwelveMonths"),
-    ("year 2", f"{_DEBT}InYearTwo"),
-    ("year 3", f"{_DEBT}InYearThree"),
-    ("year 4", f"{_DEBT}InYearFour"),
-    ("year 5", f"{_DEBT}InYearFive"),
-    ("after year 5", f"{_DEBT}AfterYearFive"),
-)
 _OL = "LesseeOperatingLeaseLiabilityPaymentsDue"
 _FL = "FinanceLeaseLiabilityPaymentsDue"
+#: Principal due, by period after the table's date (the 10-K's debt footnote).
+MATURITIES = _ladder(f"{_DEBT}RemainderOfFiscalYear", _DEBT, "In")
 #: Undiscounted lease payments due, by period after the table's date; total and imputed interest.
-OPERATING_LEASE_PAYMENTS: tuple[tuple[str, str], ...] = (
-    ("rest of fiscal year", f"{_OL.removesuffix('Due')}RemainderOfFiscalYear"),
-    ("next 12 months", f"{_OL}NextTwelveMonths"),
-    ("year 2", f"{_OL}YearTwo"),
-    ("year 3", f"{_OL}YearThree"),
-    ("year 4", f"{_OL}YearFour"),
-    ("year 5", f"{_OL}YearFive"),
-    ("after year 5", f"{_OL}AfterYearFive"),
-    ("total undiscounted", _OL),
-    ("less imputed interest", "LesseeOperatingLeaseLiabilityUndiscountedExcessAmount"),
-)
-FINANCE_LEASE_PAYMENTS: tuple[tuple[str, str], ...] = (
-    ("rest of fiscal year", "FinanceLeaseLiabilityPaymentsRemainderOfFiscalYear"),
-    ("next 12 months", f"{_FL}NextTwelveMonths"),
-    ("year 2", f"{_FL}YearTwo"),
-    ("year 3", f"{_FL}YearThree"),
-    ("year 4", f"{_FL}YearFour"),
-    ("year 5", f"{_FL}YearFive"),
-    ("after year 5", f"{_FL}AfterYearFive"),
-    ("total undiscounted", _FL),
-    ("less imputed interest", "FinanceLeaseLiabilityUndiscountedExcessAmount"),
-)
+OPERATING_LEASE_PAYMENTS = (*_ladder("LesseeOperatingLeaseLiabilityPaymentsRemainderOfFiscalYear", _OL),
+                            ("total undiscounted", _OL),
+                            ("less imputed interest", "LesseeOperatingLeaseLiabilityUndiscountedExcessAmount"))
+FINANCE_LEASE_PAYMENTS = (*_ladder("FinanceLeaseLiabilityPaymentsRemainderOfFiscalYear", _FL),
+                          ("total undiscounted", _FL),
+                          ("less imputed interest", "FinanceLeaseLiabilityUndiscountedExcessAmount"))
 
 
 @dataclass(frozen=True)

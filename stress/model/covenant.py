@@ -116,9 +116,9 @@ class Covenant(Spec):
 
     @property
     def consequence(self) -> Consequence:
-        if self.on_breach is not None:
-            return self.on_breach
-        return Consequence.BREACH if self.at_parent else Consequence.LOCK_UP
+        """What a breach does: as written, else a breach of the parent's test, a lock-up of a vehicle's."""
+        implied = Consequence.BREACH if self.at_parent else Consequence.LOCK_UP
+        return implied if self.on_breach is None else self.on_breach
 
     @property
     def threshold(self) -> float:

@@ -94,9 +94,9 @@ class Tranche(Spec):
 
     @property
     def rank(self) -> Seniority:
-        if self.seniority is not None:
-            return self.seniority
-        return Seniority.SECURED if self.secured_by else Seniority.SENIOR_UNSECURED
+        """Where it ranks: as written, else secured when it has collateral and senior unsecured when not."""
+        implied = Seniority.SECURED if self.secured_by else Seniority.SENIOR_UNSECURED
+        return implied if self.seniority is None else self.seniority
 
     @property
     def undrawn_usd(self) -> float:

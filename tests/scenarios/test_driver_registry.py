@@ -53,3 +53,9 @@ def test_a_rate_shock_holds_a_fraction_under_its_name_and_is_written_bp() -> Non
     assert shock.model_dump()["bp"] == pytest.approx(0.03) and "shift" not in shock.model_dump()
     assert "bp" in public_fields(SpreadShock) and "shift" not in public_fields(SpreadShock)
     assert "bp" in RateShock.model_json_schema()["properties"]
+
+
+def test_the_command_line_declares_one_ad_hoc_option_per_flag_driver() -> None:
+    from stress.cli_common import ADHOC_OPTIONS
+
+    assert tuple(name for name, _ in ADHOC_OPTIONS) == FLAGS
