@@ -227,7 +227,7 @@ class BatchRun:
 
 
 def plan_batch(inputs: list[str], scenarios: list[Scenario], case: Case = Case.PLAN, allow_any_path: bool = False,
-               joint: bool = False) -> BatchPlan:
+               joint: bool = False, detail: bool = False) -> BatchPlan:
     """The book of a portfolio file (or of profiles), before any work.
 
     A bad portfolio is an InputError, a cycle of customer links (with ``joint``) a ``JointCycleError``; a member
@@ -238,7 +238,7 @@ def plan_batch(inputs: list[str], scenarios: list[Scenario], case: Case = Case.P
     from stress.io.portfolio import batch_input
 
     portfolio, members, profiles, refusals = batch_input(inputs, allow_any_path)
-    book = plan(members, profiles, scenarios, case, refusals)
+    book = plan(members, profiles, scenarios, case, refusals, detail)
     return BatchPlan(portfolio, members, book, scenarios, joint_mc.plan_joint(book.tasks) if joint else None)
 
 
@@ -270,9 +270,12 @@ def batch(plan: BatchPlan, jobs: int | None = None, paths: int | None = None, se
             return BatchRun(rep, joint_error=str(err))
 
 
-def batch_detail(run_: BatchRun, scenarios: list[Scenario], case: Case = Case.PLAN) -> list[Results]:
-    """Each firm that ran, projected under the first scenario: the batch workbook's ``--detail`` sheets."""
-    return [run(o.profile, scenarios=scenarios[:1], case=case) for o in run_.report.outcomes if o.ok]
+def batch_detail(run_: BatchRun) -> list[Results]:
+    """Each firm that ran, as projected in the batch (planned with ``detail``), not projected again.
+
+    ``batch --detail``'s statement sheets show each firm's first scenario.
+    """
+    return [o.results for o in run_.report.outcomes if o.results is not None]
 
 
 def draft(companyfacts: Path, as_of: str, out: Path | None = None, force: bool = False) -> tuple[Any, Path]:

@@ -233,7 +233,7 @@ def batch(
     outputs.check_targets(out, csv, force)  # before the work, not after it
     if paths is not None:
         cli_analyses.check_paths(paths)
-    book = api.plan_batch(inputs, chosen, case, allow_any_path, joint=paths is not None)
+    book = api.plan_batch(inputs, chosen, case, allow_any_path, joint=paths is not None, detail=detail and out is not None)
 
     def spin(label: str) -> AbstractContextManager[object]:
         return batch_view.spinner(label, enabled=watching(as_json))
@@ -242,7 +242,7 @@ def batch(
         done = api.batch(book, jobs, paths, seed, progress=advance, before_joint=spin,
                          engine=engine, scheduler=scheduler, scheduler_file=scheduler_file)
     rep = done.report
-    firms = api.batch_detail(done, chosen, case) if detail and out else []
+    firms = api.batch_detail(done)
     for path in outputs.write_batch_outputs(rep, out, csv, force, firms):
         console.stderr.print(f"wrote {escape(str(path))}")
     if as_json:

@@ -59,6 +59,7 @@ class FirmTask:
     case: Case = Case.PLAN
     refused: str | None = None  # why the member's path was refused (never read); the task fails without running
     loaded: LoadedProfile | None = None  # the profile, loaded and validated already (shipped to a remote worker)
+    detail: bool = False  # return the whole projection too (``batch --detail``'s statement sheets)
 
 
 @dataclass
@@ -80,6 +81,7 @@ class FirmOutcome:
     exposure_errors: list[str | None] = field(default_factory=list)  # [exposure] why it could not be valued
     liquidity_floor: float | None = None  # the liquidity covenant's minimum, USD, if any
     market: dict[str, Any] | None = None  # the market-implied PD from the profile's signals (display only), if any
+    results: Results | None = None  # the projection itself, only when the task asked for ``detail``
 
     @property
     def ok(self) -> bool:
@@ -168,6 +170,7 @@ def run_firm(task: FirmTask) -> FirmOutcome:
             recovery = exposure_recoveries(cc, results, valued)
         _check_finite(results, rows, recovery)
         out.rows, out.recovery = rows, recovery
+        out.results = results if task.detail else None  # kept, not re-projected, for the detail sheets
         floors = [c.threshold for c in company.covenants if c.metric is CovenantMetric.LIQUIDITY]
         out.liquidity_floor = max(floors) if floors else None
         out.market = headline_summary(market_view(company))
@@ -176,7 +179,7 @@ def run_firm(task: FirmTask) -> FirmOutcome:
     except (Exception, SystemExit) as err:  # noqa: BLE001 - one firm's bug must not sink the batch; it is reported
         out.error, out.stage = describe_error(err), stage
     if out.error is not None:  # a failed firm carries no partial figures into the views
-        out.rows, out.recovery = [], []
+        out.rows, out.recovery, out.results = [], [], None
     return out
 
 

@@ -50,8 +50,9 @@ def _shown(path: str, limit: int = 80) -> str:
 
 
 def plan(members: list[Member], paths: list[str], scenarios: list[Scenario], case: Case = Case.PLAN,
-         refusals: list[str | None] | None = None) -> Book:
-    """One task per distinct profile (by real path); a member whose path was refused is a task of its own that fails."""
+         refusals: list[str | None] | None = None, detail: bool = False) -> Book:
+    """One task per distinct profile (by real path); a member whose path was refused is a task of its own that
+    fails. With ``detail`` each firm's projection comes back whole, for its statement sheets."""
     refusals = refusals or [None] * len(members)
     order: dict[str, int] = {}
     given: list[tuple[str, str | None]] = []  # per task: the path as first given, the refusal
@@ -65,7 +66,8 @@ def plan(members: list[Member], paths: list[str], scenarios: list[Scenario], cas
             given.append((path, refused))
         exposures[i].append(m.exposure)
         slots.append((i, len(exposures[i]) - 1))
-    tasks = [FirmTask(_shown(p) if refused else p, scenarios, exposures[i], case, refused) for i, (p, refused) in enumerate(given)]
+    tasks = [FirmTask(_shown(p) if refused else p, scenarios, exposures[i], case, refused, detail=detail)
+             for i, (p, refused) in enumerate(given)]
     return Book(tasks, slots)
 
 

@@ -144,3 +144,20 @@ def test_json_company_of_each_ranked_firm_is_its_own_file_even_when_two_share_ti
     for name, row in by_file.items():
         assert row["company"]["sha256"] == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
     assert by_file["poor.yaml"]["min_liquidity"] < by_file["rich.yaml"]["min_liquidity"]
+
+
+def test_detail_sheets_are_the_batch_projection_not_a_second_run(tmp_path: Path, monkeypatch):
+    """``--detail`` keeps each firm's projection from the batch: the firm is not projected again, and its sheet
+    holds the figures ``stress run`` gives (revenue and net income of every quarter, USD m)."""
+    from stress import api
+
+    run = json.loads(runner.invoke(app, ["run", "tests/fixtures/tiny.yaml", "-s", "baseline", "--json"]).stdout)
+    lines = run["scenarios"][0]["lines"]
+    monkeypatch.setattr(api, "run", lambda *a, **k: pytest.fail("a firm was projected again for --detail"))
+    out = tmp_path / "book.xlsx"
+    res = runner.invoke(app, ["batch", "tests/fixtures/tiny.yaml", "-s", "baseline", "--jobs", "1", "--out", str(out), "--detail"])
+    assert res.exit_code == 0, res.output
+    sheet = openpyxl.load_workbook(out, data_only=True)["TINY baseline"]
+    rows = {r[0].value: [c.value for c in r[2:]] for r in sheet.iter_rows() if r[0].value}
+    for label, line in (("Revenue", "revenue"), ("Net income", "net_income")):
+        assert rows[label][:len(lines[line])] == pytest.approx([v / 1e6 for v in lines[line]], rel=1e-12)
