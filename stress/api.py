@@ -156,6 +156,9 @@ def grid(cc: CompiledCompany, x: str, y: str, metric: GridMetric) -> Grid:
             axes.append(parse_axis(spec))
         except ValueError as exc:
             raise OptionError(problems=[Problem(flag, str(exc), spec)]) from None
+    if axes[0].driver.name == axes[1].driver.name:
+        raise OptionError(problems=[Problem("--y", f"the same driver as --x ({axes[0].driver.name}); a grid crosses "
+                                                   "two drivers, and `stress breakeven` sweeps one", y)])
     return grid_of(cc, axes[0], axes[1], metric)
 
 
@@ -164,6 +167,32 @@ def tornado(cc: CompiledCompany) -> Tornado:
     from stress.analysis.tornado import tornado as tornado_of
 
     return tornado_of(cc)
+
+
+def check_sheet_target(out: Path | None, force: bool) -> None:
+    """Before any work: an analysis's ``--out`` that is not .xlsx, or exists without ``force``, is an OptionError."""
+    from stress.errors import OptionError, Problem
+
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise OptionError(problems=[Problem("--out", "expected an .xlsx file", str(out))])
+    if out is not None and out.exists() and not force:
+        raise OptionError(problems=[Problem("--out", "already exists; not overwriting it (use --force to replace it)", str(out))])
+
+
+def analysis_sheet(result: Any, cc: CompiledCompany, out: Path, force: bool = False) -> Path:
+    """An analysis as a one-sheet workbook, written atomically to ``out``; returns the path.
+
+    ``result``: breakeven rows, a grid, a tornado or a Monte Carlo result. A file that cannot be written is an
+    OptionError naming ``--out``.
+    """
+    from stress.errors import OptionError, Problem, ReportError
+    from stress.report.safe_write import write_atomic
+    from stress.report.workbook.analyses import analysis_workbook
+
+    try:
+        return write_atomic(out, analysis_workbook(result, cc).save, force)
+    except ReportError as err:
+        raise OptionError(problems=[Problem("--out", str(err), str(out))]) from None
 
 
 @dataclass(frozen=True)
@@ -301,8 +330,11 @@ def draft(companyfacts: Path, as_of: str, out: Path | None = None, force: bool =
     return facts, write_draft(facts, out, force)
 
 
-def schema(output: str | None = None) -> str:
-    """``stress schema``: the JSON Schema of a profile, or with ``output`` of that command's ``--json`` document."""
+def schema(output: str | None = None, out: Path | None = None, force: bool = False) -> str:
+    """``stress schema``: the JSON Schema of a profile, or with ``output`` of that command's ``--json`` document.
+
+    With ``out`` it is also written there atomically, never over a file without ``force`` (a ReportError).
+    """
     import json
 
     from stress.errors import OptionError, Problem
@@ -312,7 +344,12 @@ def schema(output: str | None = None) -> str:
         raise OptionError(problems=[Problem("--output", f"names no command with a --json document; commands: "
                                                         f"{', '.join(DOCUMENTS)}", output)])
     model = Company if output is None else DOCUMENTS[output]
-    return json.dumps(model.model_json_schema(mode="serialization" if output else "validation"), indent=2) + "\n"
+    text = json.dumps(model.model_json_schema(mode="serialization" if output else "validation"), indent=2) + "\n"
+    if out is not None:
+        from stress.report.safe_write import write_atomic
+
+        write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), force)
+    return text
 
 
 def memo(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLAN, paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,

@@ -178,13 +178,10 @@ def schema(output: Annotated[str | None, typer.Option(
            force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False) -> None:
     """Print the JSON Schema of a company profile (for editors), or of a command's --json output (--output)."""
     from stress import api
-    from stress.report.safe_write import write_atomic
 
-    text = api.schema(output)
+    text = api.schema(output, out, force)
     if out is None:
         typer.echo(text, nl=False)
-    else:
-        write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), force)
 
 
 @app.command(epilog=examples("stress batch companies/portfolio.yaml", "stress batch companies/portfolio.yaml --paths 20000 --out book.xlsx",

@@ -37,30 +37,16 @@ SchedulerFileOpt = Annotated[Path | None, typer.Option(
     "--scheduler-file", help="the file 'dask scheduler --scheduler-file' wrote (implies --engine dask)")]
 
 
-def _check_out(out: Path | None, force: bool) -> None:
-    """Before any work: an --out that is not .xlsx, or exists without --force, is a bad option."""
-    if out is not None and out.suffix.lower() != ".xlsx":
-        raise option_error("--out", "expected an .xlsx file", str(out))
-    if out is not None and out.exists() and not force:
-        raise option_error("--out", "already exists; not overwriting it (use --force to replace it)", str(out))
-
-
 def _emit(command: str, result: object, document: dict[str, Any], out: Path | None, force: bool, as_json: bool,
           show: Callable[[], None], cc: CompiledCompany) -> None:
-    """The JSON document or the console view on stdout, and the sheet when asked for."""
+    """The sheet when asked for (``stress.api.analysis_sheet``), then the JSON document or the console view."""
     from rich.markup import escape
 
-    from stress.errors import ReportError
+    from stress import api
     from stress.report import console
-    from stress.report.safe_write import write_atomic
-    from stress.report.workbook.analyses import analysis_workbook
 
     if out is not None:
-        try:
-            path = write_atomic(out, analysis_workbook(result, cc).save, force)  # type: ignore[arg-type]
-        except ReportError as err:
-            raise option_error("--out", str(err), str(out)) from None
-        console.stderr.print(f"wrote {escape(str(path))}")
+        console.stderr.print(f"wrote {escape(str(api.analysis_sheet(result, cc, out, force)))}")
     if as_json:
         print_json(command, document)
     else:
@@ -91,7 +77,7 @@ def breakeven(profile: Profile,
     from stress.report import analysis_view, jsonout
 
     loaded, cc = _compiled(profile, case, sets)
-    _check_out(out, force)
+    api.check_sheet_target(out, force)
     rows = api.breakeven(cc, driver)
     _emit("breakeven", rows, jsonout.breakeven_document(head("breakeven", loaded, sets=sets), rows), out, force, as_json,
           lambda: analysis_view.print_breakeven(cc, rows), cc)
@@ -110,7 +96,7 @@ def grid_command(profile: Profile,
     from stress.report.progress import progress
 
     loaded, cc = _compiled(profile, case, sets)
-    _check_out(out, force)
+    api.check_sheet_target(out, force)
     with progress("grid", None, enabled=watching(as_json)):
         g = api.grid(cc, x, y, metric)
     _emit("grid", g, jsonout.grid_document(head("grid", loaded, sets=sets), g), out, force, as_json,
@@ -125,7 +111,7 @@ def tornado_command(profile: Profile, case: CaseOpt = Case.PLAN, sets: SetOpt = 
     from stress.report import analysis_view, jsonout
 
     loaded, cc = _compiled(profile, case, sets)
-    _check_out(out, force)
+    api.check_sheet_target(out, force)
     t = api.tornado(cc)
     _emit("tornado", t, jsonout.tornado_document(head("tornado", loaded, sets=sets), t), out, force, as_json,
           lambda: analysis_view.print_tornado(cc, t), cc)
@@ -168,7 +154,7 @@ def montecarlo(profile: Profile,
     check_paths(paths)
     loaded, cc = _compiled(profile, case, sets)
     lending = api.Lending(_exposure(exposure), tranche, seniority)
-    _check_out(out, force)
+    api.check_sheet_target(out, force)
     with progress("paths", paths, enabled=watching(as_json)) as advance:
         r = api.montecarlo(cc, paths, seed, params, lending, advance=advance, engine=engine, scheduler=scheduler,
                            scheduler_file=scheduler_file)

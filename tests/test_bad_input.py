@@ -107,3 +107,7 @@ def test_one_error_hierarchy_for_what_the_user_gives() -> None:
         assert issubclass(kind, InputError) and issubclass(kind, StressError)
     assert not issubclass(ScenarioError, ProfileError) and not issubclass(OptionError, ProfileError)
     assert OptionError(problems=[]).file == "command-line options" and OptionError(problems=[]).kind == "option"
+
+
+def test_a_grid_of_one_driver_against_itself_is_refused() -> None:
+    bad(["grid", TINY, "--x", "rate=0:300bp:3", "--y", "rate=0:100bp:2"], "the same driver as --x")
