@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -58,10 +58,13 @@ def run(company: Company | LoadedProfile | str | Path, scenarios: Sequence[Scena
     quarter if any line of the projection turns NaN or infinite: no result is drawn from such figures.
     """
     case = Case(case)
-    source = company if isinstance(company, LoadedProfile) else None
-    if source is None and not isinstance(company, Company):
-        source = load_profile(company)
-    cc = compile_company(source.company if source else company, case)  # type: ignore[arg-type]
+    source: LoadedProfile | None
+    if isinstance(company, Company):
+        source, firm = None, company
+    else:
+        source = company if isinstance(company, LoadedProfile) else load_profile(company)
+        firm = source.company
+    cc = compile_company(firm, case)
     chosen = resolve(list(scenarios)) if scenarios else []
     if worlds is None:
         worlds = build_worlds(cc, chosen) if chosen else baseline_worlds(cc)
@@ -376,7 +379,7 @@ class Checked:
     """One file ``stress validate`` checked: a profile or portfolio, and the loaded result or what is wrong."""
 
     path: str  # the file as resolved (as given when it could not be resolved)
-    kind: str  # "profile" or "portfolio"
+    kind: Literal["profile", "portfolio"]
     result: Any  # LoadedProfile | CheckedPortfolio | InputError
 
     @property
@@ -407,7 +410,8 @@ def validate(paths: Sequence[str], sets: Sequence[str] = ()) -> list[Checked]:
         return [Checked(str(err.file), "profile", err)]
     checked = []
     for given in paths:
-        path, kind = Path(given), "profile"
+        path = Path(given)
+        kind: Literal["profile", "portfolio"] = "profile"
         try:
             path = resolve_profile(given)
             kind = "portfolio" if is_portfolio_file(path) else "profile"

@@ -8,11 +8,14 @@ Only typer is imported here at module level: each command imports what it needs 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stress.cli_common import EXIT_BAD_INPUT, examples, handled
+
+if TYPE_CHECKING:
+    from stress.report.envelope import Role
 
 Name = Annotated[str, typer.Argument(help="the new profile's name (written to companies/NAME.yaml) or a path "
                                           "ending in .yaml")]
@@ -86,7 +89,7 @@ def diff(a: DiffSide, b: DiffSide,
         from stress.report.envelope import envelope, input_file
         from stress.report.jsonout import diff_document
 
-        role = "profile" if result.kind == "profile" else "document"
+        role: Role = "profile" if result.kind == "profile" else "document"
         inputs = [input_file(role, result.a.label), input_file(role, result.b.label)]
         print_json("diff", diff_document(envelope("diff", inputs), result))
     else:

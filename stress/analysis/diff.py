@@ -263,8 +263,8 @@ def _numbers(values: Any) -> list[float]:
 def scenario_figures(s: dict[str, Any]) -> dict[str, Any]:
     """The headline figures of one scenario of a ``stress run --json`` document: as the comparison table
     computes them (minimum liquidity over the horizon; trough DSCR over the quarters it is meaningful)."""
-    events = s.get("events") if isinstance(s.get("events"), dict) else {}
-    metrics = s.get("metrics") if isinstance(s.get("metrics"), dict) else {}
+    events: dict[str, Any] = s["events"] if isinstance(s.get("events"), dict) else {}
+    metrics: dict[str, Any] = s["metrics"] if isinstance(s.get("metrics"), dict) else {}
     breach, covenant = (v if isinstance(v := events.get(k), str) else None for k in ("first_breach", "first_breach_covenant"))
     defaults = sorted((q, what) for key, what in _DEFAULT_EVENTS if isinstance(q := events.get(key), str))
     liquidity, dscr = _numbers(metrics.get("liquidity")), _numbers(metrics.get("dscr"))

@@ -14,6 +14,7 @@ import math
 import numbers
 import os
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -71,7 +72,8 @@ def plan(members: list[Member], paths: list[str], scenarios: list[Scenario], cas
     return Book(tasks, slots)
 
 
-def _finite(value: object) -> bool:
+def _finite(value: object) -> TypeGuard[float]:
+    """A real, finite number (not a boolean, None or NaN): a figure the views may compare and sum."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -95,7 +97,7 @@ def ranking(outcomes: list[FirmOutcome], scenario_names: list[str]) -> pd.DataFr
         quarter, scenario = _first_default(o)
         # a missing figure (None, NaN) is skipped, never compared: one bad value must not sink the ranking
         liquid = [r for r in o.rows if _finite(r.get("min_liquidity"))]
-        low = min(liquid, key=lambda r: r["min_liquidity"]) if liquid else {"min_liquidity": np.nan, "scenario": None}
+        low: dict[str, Any] = min(liquid, key=lambda r: r["min_liquidity"]) if liquid else {"min_liquidity": np.nan, "scenario": None}
         dscr = [r["trough_dscr"] for r in o.rows if _finite(r.get("trough_dscr"))]
         floor = o.liquidity_floor if _finite(o.liquidity_floor) else None
         row = {

@@ -108,7 +108,7 @@ def lease_commitments(c: Company) -> pd.DataFrame:
     last = max(quarter_of(x.end) for x in c.leases)
     timeline = Timeline.build(c.as_of, int((last - quarter_of(c.as_of)).n))
     years = fiscal_years(timeline.quarters, c.reporting.fiscal_year_end)
-    out = {}
+    out: dict[str, pd.Series] = {}
     for lease in c.leases:
         status = "commenced" if lease.start <= c.as_of else "not yet commenced"
         pay = pd.Series(schedule(lease, timeline).payment, index=years).groupby(level=0).sum()

@@ -15,6 +15,7 @@ from stress.engine.compiled import CompiledCompany
 from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
+from stress.model.scenario import Shock
 from stress.scenarios.drivers import DRIVERS, applicable, worlds_for
 
 
@@ -44,7 +45,7 @@ def tornado(cc: CompiledCompany) -> Tornado:
     """All drivers at both sizes plus the baseline: one engine call of 2 x drivers + 1 worlds."""
     names = applicable(cc)
     skipped = {n: d.not_applicable(cc) or "" for n, d in DRIVERS.items() if n not in names}
-    shocks = [[]] + [[DRIVERS[n].shock(size(cc))] for n in names for size in (DRIVERS[n].varied.adverse, DRIVERS[n].varied.favourable)]
+    shocks: list[list[Shock]] = [[]] + [[DRIVERS[n].shock(size(cc))] for n in names for size in (DRIVERS[n].varied.adverse, DRIVERS[n].varied.favourable)]
     labels = ["baseline"] + [f"{n} {side}" for n in names for side in ("adverse", "favourable")]
     with np.errstate(all="ignore"):  # an overflow is reported by the finite check, with its place
         projection = project(cc, worlds_for(cc, shocks, labels))

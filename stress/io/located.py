@@ -45,7 +45,8 @@ class Marks:
 
     def steps(self, path: str) -> tuple[list[Step], bool]:
         """The steps down the graph along ``path`` and whether all of it was found (False: a missing key)."""
-        node, rest, steps = self.root, path, []
+        node, rest = self.root, path
+        steps: list[Step] = []
         while rest and node is not None:
             if isinstance(node, SequenceNode):
                 m = _INDEX.match(rest)
@@ -89,16 +90,16 @@ class Marks:
         return [self.place(p) for p in problems]
 
 
-def _longest_key(node: MappingNode, text: str) -> Step | None:
+def _longest_key(node: MappingNode, text: str) -> tuple[ScalarNode, Node] | None:
     """The entry whose key begins ``text`` (then ends it, or a ``.`` or ``[`` follows); the longest such key,
     so a key with a dot in it (``1.5``) wins over a shorter one. The last entry wins a tie, as in the data."""
-    best: Step | None = None
+    best: tuple[ScalarNode, Node] | None = None
     for k, v in node.value:
         if not isinstance(k, ScalarNode):
             continue
         name = k.value
         names_it = text == name or text.startswith(name + ".") or text.startswith(name + "[")
-        if names_it and (best is None or len(name) >= len(best[0].value)):  # type: ignore[union-attr]
+        if names_it and (best is None or len(name) >= len(best[0].value)):
             best = (k, v)
     return best
 

@@ -137,7 +137,7 @@ def _place(tmp: Path, path: Path, force: bool) -> None:
         tmp.unlink()
 
 
-def write_atomic(path: str | Path, save: Callable[[Path], None], force: bool = False) -> Path:
+def write_atomic(path: str | Path, save: Callable[[Path], object], force: bool = False) -> Path:
     """Call ``save(temporary_path)``, then move the result to ``path``; returns ``path``.
 
     Raises TargetExistsError if ``path`` exists and not ``force``, and

@@ -43,7 +43,8 @@ def duplicate_problems(builtins: list[Scenario], from_file: list[Scenario], cust
     taken = {s.name: "a built-in scenario" for s in builtins}
     if custom:
         taken[ADHOC_NAME] = "the scenario of the ad-hoc flags (--rate, --gpu-price ...)"
-    problems, first = [], {}
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
     for i, sc in enumerate(from_file):
         path = f"scenarios[{i}].name"
         if sc.name in taken:

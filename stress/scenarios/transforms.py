@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,9 @@ from stress.engine.depreciation import life_quarters
 from stress.engine.worlds import Worlds, widen
 from stress.model import scenario as s
 
-Transform = Callable[[Worlds, CompiledCompany, "s.Shock"], Worlds]
+#: One shock kind's transform; its third argument is that kind's shock class (``apply`` dispatches by ``kind``),
+#: which a Callable over the whole union cannot say, so it is typed Any here.
+Transform = Callable[[Worlds, CompiledCompany, Any], Worlds]
 
 
 def ramp(shock: s._Shock, n_quarters: int) -> np.ndarray:
@@ -119,7 +122,7 @@ TRANSFORMS: dict[str, Transform] = {
     "rate": rate, "spread": spread, "gpu_price": gpu_price, "utilisation": utilisation,
     "useful_life": useful_life, "residual": residual, "customer_default": customer_default,
     "refinancing": refinancing, "power_price": power_price, "capex_overrun": capex_overrun, "delay": delay,
-}  # type: ignore[dict-item]
+}
 
 
 def apply(w: Worlds, cc: CompiledCompany, shock: s.Shock) -> Worlds:

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -72,7 +72,7 @@ class _Groups:
         from distributed import as_completed
 
         self.client, self.tasks, self.done, self.firm = client, tasks, done, firm
-        self.members: dict[str, list[int]] = {}
+        self.members: dict[Hashable, list[int]] = {}  # by the future's key
         self.finished = as_completed(loop=client.loop)
         self.suspects: list[int] = []  # firms of groups the scheduler gave up on
 
