@@ -142,18 +142,14 @@ def print_json(command: str, document: dict[str, Any]) -> None:
 
 
 def batch_json(inputs: list[str], scenarios_file: Path | None, rep: Any, joint: Any) -> dict[str, Any]:
-    """``stress batch --json``: the portfolio or profiles as inputs, each ranked firm as a company object."""
+    """``stress batch --json``: the portfolio or profiles as inputs (each profile hashed as it was loaded)."""
     from stress.io.portfolio import is_portfolio_file
-    from stress.report.documents import UNITS
-    from stress.report.envelope import input_file, sha256_of
+    from stress.report.envelope import input_file
     from stress.report.jsonout import batch_document
 
-    companies = {o.source: {"name": o.name, "ticker": o.ticker, "as_of": o.as_of, "horizon_quarters": o.horizon_quarters,
-                            "fiscal_year_end": o.fiscal_year_end, "profile": o.path, "sha256": o.sha256 or sha256_of(o.path),
-                            "units": UNITS} for o in rep.outcomes if o.ok}
     book = [input_file("portfolio", inputs[0])] if len(inputs) == 1 and is_portfolio_file(Path(inputs[0])) else []
-    files = [*book, *(input_file("profile", o.path or o.profile) for o in rep.outcomes)]
-    return batch_document(head("batch", inputs=[*files, *scenarios_input(scenarios_file)]), rep, companies, joint)
+    files = [*book, *(input_file("profile", o.source, o.sha256) for o in rep.outcomes)]
+    return batch_document(head("batch", inputs=[*files, *scenarios_input(scenarios_file)]), rep, joint)
 
 
 #: ``-s`` and ``--scenarios-file``: which scenarios a run, report or batch projects.

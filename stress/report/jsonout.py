@@ -15,6 +15,8 @@ from stress.analysis.market_view import market_view, view_document
 from stress.analysis.summary import annual_summary
 from stress.engine.programmes import STATUS_NAMES
 from stress.engine.results import Results
+from stress.report.documents import UNITS
+from stress.report.envelope import sha256_of
 
 
 def _clean(values: np.ndarray) -> list[Any]:
@@ -142,10 +144,17 @@ def _ranking_row(row: dict[str, Any], companies: dict[str, dict[str, Any]]) -> d
     return {"company": companies[row["profile"]], **rest, "verdicts": verdicts}
 
 
-def batch_document(head: dict[str, Any], rep: Any, companies: dict[str, dict[str, Any]],
-                   joint: Any = None) -> dict[str, Any]:
-    """The batch as JSON; ``companies`` maps each ranked firm's profile file (``FirmOutcome.source``) to its
-    company object; ``joint`` is the joint Monte Carlo (``stress.analysis.joint.JointResult``) with ``--paths``, null without."""
+def _company(o: Any) -> dict[str, Any]:
+    """The company object of a firm that ran in a batch (``stress.analysis.batch.FirmOutcome``)."""
+    return {"name": o.name, "ticker": o.ticker, "as_of": o.as_of, "horizon_quarters": o.horizon_quarters,
+            "fiscal_year_end": o.fiscal_year_end, "profile": o.path, "sha256": o.sha256 or sha256_of(o.path),
+            "units": UNITS}
+
+
+def batch_document(head: dict[str, Any], rep: Any, joint: Any = None) -> dict[str, Any]:
+    """The batch as JSON: each ranking row's company is the firm of its profile file (``FirmOutcome.source``);
+    ``joint`` is the joint Monte Carlo (``stress.analysis.joint.JointResult``) with ``--paths``, null without."""
+    companies = {o.source: _company(o) for o in rep.outcomes if o.ok}
     return {**head, "portfolio": rep.title, "ranking": [_ranking_row(r, companies) for r in _records(rep.ranking)],
             "results": _records(rep.table), "exposure": _records(rep.lines.reset_index()),
             "expected_loss": rep.expected_loss, "failures": _records(rep.failures),
