@@ -184,8 +184,8 @@ def _seeds(chunk_seed: np.random.SeedSequence, positions: list[int]) -> tuple[np
 
 
 def _in_horizon(quarter: np.ndarray, q: int) -> np.ndarray:
-    """(n,) quarter indices relative to a firm's first quarter, as quarters of its ``q``-quarter horizon: one
-    before it is its first (0: already), one at or after its end (NEVER - start included) is NEVER."""
+    """(n,) quarters counted from a firm's first quarter, as quarters of its ``q``-quarter horizon: one before
+    the first is 0 (it has already happened), one at or after the end is NEVER (as ``NEVER - start`` is)."""
     return np.where(quarter < q, np.maximum(quarter, 0), NEVER)
 
 

@@ -54,8 +54,8 @@ def first_true(mask: np.ndarray) -> np.ndarray:
 
 
 def earliest(*quarters: np.ndarray) -> np.ndarray:
-    """Element-wise earliest of event-quarter arrays (NEVER where an event does not happen); NEVER where none
-    happened."""
+    """Element-wise earliest of event-quarter arrays, same shape each. An event that does not happen is NEVER,
+    later than any quarter: the minimum ignores it, and is NEVER only where no event happens."""
     return np.min(quarters, axis=0)
 
 
