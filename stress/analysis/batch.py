@@ -39,9 +39,9 @@ from stress.analysis.market_view import headline_summary, market_view
 from stress.analysis.recovery import exposure_outcome
 from stress.engine import finite
 from stress.engine.compiled import CompiledCompany, compile_company
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import project
 from stress.engine.results import Results
+from stress.engine.timeline import NEVER
 from stress.errors import StressError
 from stress.io.profiles import LoadedProfile, load_profile
 from stress.model.capital import Case
@@ -107,7 +107,7 @@ def exposure_recoveries(cc: CompiledCompany, results: Results, exposures: list[E
             out.append([None] * len(d))
             continue
         q, rr = exposure_outcome(cc, results.projection, d, e.tranche, e.seniority)
-        out.append([float(r) if at != NOT_FOUND else None for r, at in zip(rr, q, strict=True)])
+        out.append([float(r) if at != NEVER else None for r, at in zip(rr, q, strict=True)])
     return out
 
 

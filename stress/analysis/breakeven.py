@@ -21,10 +21,10 @@ from enum import StrEnum
 import numpy as np
 
 from stress.engine.compiled import CompiledCompany
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
+from stress.engine.timeline import NEVER
 from stress.scenarios.drivers import DRIVERS, Driver, applicable, worlds_for
 
 
@@ -48,12 +48,12 @@ class Breakeven:
 
 
 def event_quarters(results: Results, event: Event) -> tuple[np.ndarray, list[str | None]]:
-    """Per world: the event's quarter index (NOT_FOUND if none) and, for breaches, the covenant label."""
+    """Per world: the event's quarter index (NEVER if none) and, for breaches, the covenant label."""
     e = results.event_quarters
     if event is Event.DEFAULT:
         return e["liquidity_default"], [None] * len(results.world_names)
     labels = [c.label for c in results.company.covenants]
-    which = [labels[i] if i != NOT_FOUND else None for i in e["first_breach_covenant"]]
+    which = [labels[i] if i != NEVER else None for i in e["first_breach_covenant"]]
     return e["first_breach"], which
 
 
@@ -83,7 +83,7 @@ def search(cc: CompiledCompany, d: Driver, event: Event, points: int = 24, round
     for _ in range(1 if r.step else rounds):
         sizes = _candidates(lo, hi, points, r.step)
         quarters, what = _evaluate(cc, d, sizes, event)
-        broken = np.flatnonzero(quarters != NOT_FOUND)
+        broken = np.flatnonzero(quarters != NEVER)
         if not broken.size:
             return Breakeven(d.name, event, None, sizes[-1], None, None,
                              f"{d.label}: no {event.value} within the horizon, even at {r.describe(cc, sizes[-1])}")

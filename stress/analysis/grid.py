@@ -12,10 +12,10 @@ import numpy as np
 from pydantic import ValidationError
 
 from stress.engine.compiled import CompiledCompany
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.finite import check_finite
 from stress.engine.project import project
 from stress.engine.results import Results
+from stress.engine.timeline import NEVER
 from stress.scenarios.drivers import DRIVERS, Driver, worlds_for
 from stress.units import parse_rate
 from stress.vocabulary import GridMetric as GridMetric  # defined with the CLI's other choices, re-exported here
@@ -86,7 +86,7 @@ def metric_values(results: Results, metric: GridMetric) -> np.ndarray:
         dscr = results.metrics["dscr"]
         return np.where(np.isfinite(dscr).any(axis=1), np.nanmin(np.where(np.isfinite(dscr), dscr, np.inf), axis=1), np.nan)
     first = results.default_quarter
-    return np.where(first == NOT_FOUND, np.nan, first.astype(float))
+    return np.where(first == NEVER, np.nan, first.astype(float))
 
 
 def grid(cc: CompiledCompany, x: Axis, y: Axis, metric: GridMetric) -> Grid:

@@ -47,15 +47,13 @@ from stress.analysis.portfolio import profile_identity
 from stress.analysis.recovery import exposure_outcome
 from stress.engine import finite
 from stress.engine.compiled import CompiledCompany, compile_company
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import DEFAULT_CHUNK, project
+from stress.engine.timeline import NEVER
 from stress.errors import StressError
 from stress.io.portfolio import customer_profile_path
 from stress.io.profiles import load_profile, resolve_profile
 from stress.model.montecarlo import MonteCarloParams
 from stress.model.portfolio import Exposure
-
-NEVER = np.iinfo(np.int32).max  # calendar quarter of a firm that does not default
 
 
 class JointCycleError(StressError):
@@ -172,9 +170,9 @@ def plan_joint(tasks: list[FirmTask], params: MonteCarloParams | None = None) ->
 
 @dataclass(frozen=True)
 class _Chunk:
-    default_q: list[np.ndarray]  # per firm (run order), (n,) in its own quarters, NOT_FOUND if none
+    default_q: list[np.ndarray]  # per firm (run order), (n,) in its own quarters, NEVER if none
     recovery: list[list[np.ndarray | None]]  # per firm, per exposure slot, (n,) NaN where no default
-    customer_q: list[list[np.ndarray]]  # per firm, per link, (n,) the quarter the linked customer stops paying
+    customer_q: list[list[np.ndarray]]  # per firm, per link, (n,) the quarter the linked customer stops paying, or NEVER
     problem: tuple[int, finite.NonFinite] | None  # the first non-finite cash figure (firm, where)
 
 
@@ -185,12 +183,18 @@ def _seeds(chunk_seed: np.random.SeedSequence, positions: list[int]) -> tuple[np
     return child(0), [child(1 + p) for p in positions]
 
 
+def _in_horizon(quarter: np.ndarray, q: int) -> np.ndarray:
+    """(n,) quarters counted from a firm's first quarter, as quarters of its ``q``-quarter horizon: one before
+    the first is 0 (it has already happened), one at or after the end is NEVER (as ``NEVER - start`` is)."""
+    return np.where(quarter < q, np.maximum(quarter, 0), NEVER)
+
+
 def simulate_chunk(plan: JointPlan, n: int, chunk_seed: np.random.SeedSequence) -> _Chunk:
     """``n`` paths of the whole book: one market, then each firm in run order, its linked customers following
     the firms they are."""
     market_seed, firm_seeds = _seeds(chunk_seed, [f.position for f in plan.firms])
     market = draw_market(np.random.default_rng(market_seed), plan.params, n, len(plan.calendar))
-    calendar_default: list[np.ndarray] = []
+    calendar_default: list[np.ndarray] = []  # per firm run, (n,) calendar quarter of its default, NEVER if none
     out = _Chunk([], [], [], None)
     for k, (firm, seed) in enumerate(zip(plan.firms, firm_seeds, strict=True)):
         cc, q = firm.cc, firm.cc.n_quarters
@@ -199,7 +203,7 @@ def simulate_chunk(plan: JointPlan, n: int, chunk_seed: np.random.SeedSequence) 
         if firm.links:
             stops = worlds.default_q.copy()
             for u, j in firm.links:
-                stops[:, u] = np.clip(calendar_default[j] - firm.start, 0, q)  # NEVER clips to q: never
+                stops[:, u] = _in_horizon(calendar_default[j] - firm.start, q)
                 linked.append(stops[:, u])
             worlds = replace(worlds, default_q=stops)
         with np.errstate(all="ignore"):
@@ -214,7 +218,7 @@ def simulate_chunk(plan: JointPlan, n: int, chunk_seed: np.random.SeedSequence) 
             path, quarter = (int(v) for v in bad[0])
             out = replace(out, problem=(k, finite.NonFinite("line 'cash'", f"path {path} of a chunk", cc.timeline.labels[quarter],
                                                             float(cash[path, quarter]))))
-        calendar_default.append(np.where(default_q == NOT_FOUND, NEVER, default_q + firm.start))
+        calendar_default.append(np.where(default_q == NEVER, NEVER, default_q + firm.start))
         out.default_q.append(default_q)
         out.recovery.append(recovery)
         out.customer_q.append(linked)
@@ -243,7 +247,7 @@ class JointFirm(DefaultPaths):
     ticker: str
     quarters: list[str]
     start: int  # calendar quarter of its first quarter
-    default_q: np.ndarray  # (paths,) in its own quarters, NOT_FOUND if none
+    default_q: np.ndarray  # (paths,) in its own quarters, NEVER if none
     exposures: list[Exposure | None]  # per task exposure slot (None: not held, or not valuable on this firm)
     recovery: list[np.ndarray | None]  # per slot, (paths,) NaN where the exposure does not default
 
@@ -273,7 +277,7 @@ class JointLink:
     landlord: int  # index in JointResult.firms
     tenant: int
     customer: str  # as the landlord's contracts name it
-    customer_q: np.ndarray  # (paths,) quarter of the landlord's horizon the customer stops paying; its length = never
+    customer_q: np.ndarray  # (paths,) quarter of the landlord's horizon the customer stops paying, NEVER if it does not
 
 
 @dataclass(frozen=True)
@@ -313,7 +317,7 @@ class JointResult:
             both = landlord.defaulted & tenant.defaulted
             rows.append({"landlord": landlord.ticker, "tenant": tenant.ticker, "customer": link.customer,
                          "tenant_defaults": int(tenant.defaulted.sum()),
-                         "customer_stops_paying": int((link.customer_q < len(landlord.quarters)).sum()),
+                         "customer_stops_paying": int((link.customer_q != NEVER).sum()),
                          "landlord_defaults": int(landlord.defaulted.sum()), "joint_defaults": int(both.sum()),
                          "joint_if_independent": landlord.probability_of_default * tenant.probability_of_default * self.paths,
                          "landlord_pd_given_tenant_default": float(landlord.defaulted[tenant.defaulted].mean()) if tenant.defaulted.any() else None})

@@ -37,11 +37,10 @@ from stress.analysis.pools import worker_pool
 from stress.analysis.recovery import exposure_outcome, vehicle_default_quarters
 from stress.engine import finite
 from stress.engine.compiled import CompiledCompany
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import DEFAULT_CHUNK, Projection, project
 from stress.engine.results import METRIC_LINES, Results
 from stress.engine.results import first_default as results_first_default
-from stress.engine.timeline import fiscal_years
+from stress.engine.timeline import NEVER, fiscal_years
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.model.covenant import Consequence
 from stress.model.debt import Seniority
@@ -108,13 +107,14 @@ def market_regime(rng: np.random.Generator, p: MonteCarloParams, jumps: np.ndarr
 
 def customer_defaults(rng: np.random.Generator, p: MonteCarloParams, investment_grade: np.ndarray,
                       jumps: np.ndarray) -> np.ndarray:
-    """(n, U) int quarter each customer stops paying (q = never). Its intensity is its grade's hazard, times
-    ``hazard_crash_multiplier`` in the four quarters from a crash: a common factor, so customers default
-    together when GPU prices crash. Default when the cumulative intensity passes an Exp(1) draw.
+    """(n, U) int quarter each customer stops paying, NEVER where it pays throughout. Its intensity is its
+    grade's hazard, times ``hazard_crash_multiplier`` in the four quarters from a crash: a common factor, so
+    customers default together when GPU prices crash. Default when the cumulative intensity passes an Exp(1)
+    draw.
 
     Customers share one of two hazards, so the cumulative intensity is summed once per hazard, (n, 2, q), not
     per customer; it never falls (hazards are not negative), so the first quarter it reaches a draw is the
-    number of quarters it is still below it, which is ``q`` (never) when it stays below throughout."""
+    number of quarters it is still below it; ``q`` of them means it stays below throughout: NEVER."""
     n, q = jumps.shape
     hazard = np.where(investment_grade, p.hazard_investment_grade, p.hazard_high_yield)  # (U,)
     recent = np.cumsum(jumps, axis=1) - np.concatenate([np.zeros((n, 4)), np.cumsum(jumps, axis=1)[:, :-4]], axis=1)[:, :q]
@@ -126,7 +126,7 @@ def customer_defaults(rng: np.random.Generator, p: MonteCarloParams, investment_
     for level in range(len(levels)):  # two hazards at most: investment grade and not
         cols = np.flatnonzero(grade == level)
         out[:, cols] = (cumulative[:, level, None, :] < draws[:, cols, None]).sum(axis=2)
-    return out
+    return np.where(out < q, out, NEVER)
 
 
 def completion(rng: np.random.Generator, p: MonteCarloParams, is_capex: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -239,16 +239,16 @@ def renewals(rng: np.random.Generator, cc: CompiledCompany, n: int) -> np.ndarra
 
 @dataclass(frozen=True)
 class ChunkSummary:
-    default_q: np.ndarray  # (W,) first liquidity or maturity default, NOT_FOUND if none
+    default_q: np.ndarray  # (W,) first liquidity or maturity default, NEVER if none
     min_liquidity: np.ndarray  # (W,) USD
     cash: np.ndarray  # (W, Q) USD, for the fan chart
     recovery: np.ndarray  # (W,) recovery rate of the exposure at its default (NaN if none)
     exposure_default_q: np.ndarray  # (W,) the exposure's default: the firm's, or first its vehicle's foreclosure
-    vehicle_default_q: np.ndarray  # (W, V) each vehicle's foreclosure quarter, NOT_FOUND if none
+    vehicle_default_q: np.ndarray  # (W, V) each vehicle's foreclosure quarter, NEVER if none
 
 
 def first_default(p: Projection) -> np.ndarray:
-    """(W,) each path's first default quarter, NOT_FOUND if none (``stress.engine.results.first_default``);
+    """(W,) each path's first default quarter, NEVER if none (``stress.engine.results.first_default``);
     a parent covenant whose breach is an event of default needs the metrics, so the full results."""
     if any(c.at_parent and c.consequence is Consequence.EVENT_OF_DEFAULT for c in p.cc.company.covenants):
         return Results(p).default_quarter  # type: ignore[no-any-return]
@@ -280,13 +280,13 @@ def wilson_interval(p: float, n: int) -> tuple[float, float]:
 
 class DefaultPaths:
     """What a set of simulated paths says about default; the class holds ``default_q`` (paths,), the quarter
-    of each path's first default, NOT_FOUND where it never defaults."""
+    of each path's first default, NEVER where it never defaults."""
 
     default_q: np.ndarray
 
     @property
     def defaulted(self) -> np.ndarray:
-        return self.default_q != NOT_FOUND
+        return self.default_q != NEVER
 
     @property
     def probability_of_default(self) -> float:

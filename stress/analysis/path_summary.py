@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stress.analysis import quantile_sketch
-from stress.engine.covenants import NOT_FOUND
+from stress.engine.timeline import NEVER
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,13 @@ def reduce_paths(default_q: np.ndarray, min_liquidity: np.ndarray, cash: np.ndar
                  offset: int = 0) -> PathSummary:
     """One chunk's per-path figures, W paths x Q quarters, reduced; ``offset`` is its first path's index.
 
-    ``default_q`` (W,) first default quarter or NOT_FOUND; ``min_liquidity`` (W,) USD; ``cash`` (W, Q) USD;
+    ``default_q`` (W,) first default quarter or NEVER; ``min_liquidity`` (W,) USD; ``cash`` (W, Q) USD;
     ``recovery`` (W,) the exposure's recovery rate at its default (NaN where none); ``exposure_default_q``
     (W,) the exposure's default quarter (default: the firm's); ``vehicle_default_q`` (W, V).
     """
     paths, quarters = cash.shape
-    defaulted = default_q != NOT_FOUND
-    exposure_hit = defaulted if exposure_default_q is None else exposure_default_q != NOT_FOUND
+    defaulted = default_q != NEVER
+    exposure_hit = defaulted if exposure_default_q is None else exposure_default_q != NEVER
     vehicles = np.zeros((paths, 0), dtype=np.int64) if vehicle_default_q is None else vehicle_default_q
     rated = exposure_hit & np.isfinite(recovery)
     loss = np.where(exposure_hit, 1.0 - np.nan_to_num(recovery, nan=1.0), 0.0)  # no rate: nothing lost
@@ -93,7 +93,7 @@ def reduce_paths(default_q: np.ndarray, min_liquidity: np.ndarray, cash: np.ndar
         paths=paths,
         defaults=np.bincount(default_q[defaulted], minlength=quarters).astype(np.int64),
         exposure_defaults=int(exposure_hit.sum()),
-        vehicle_defaults=(vehicles != NOT_FOUND).sum(axis=0).astype(np.int64),
+        vehicle_defaults=(vehicles != NEVER).sum(axis=0).astype(np.int64),
         recovered=(math.fsum(recovery[rated]),),
         rated=int(rated.sum()),
         lost=(math.fsum(loss),),

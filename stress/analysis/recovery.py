@@ -18,9 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from stress.engine.compiled import CompiledCompany
-from stress.engine.covenants import NOT_FOUND, first_true
+from stress.engine.covenants import first_true
 from stress.engine.debt import CENT
 from stress.engine.project import Projection
+from stress.engine.timeline import NEVER
 from stress.engine.vehicles import pro_rata
 from stress.model.debt import Seniority
 
@@ -71,9 +72,9 @@ def recovery_rates(cc: CompiledCompany, balance: np.ndarray, collateral: np.ndar
 
 
 def recoveries_at_default(cc: CompiledCompany, p: Projection, default_q: np.ndarray) -> tuple[np.ndarray, dict[Seniority, np.ndarray]]:
-    """The waterfall of each world at its default quarter (any quarter for worlds that do not default:
-    the caller ignores them). ``p`` needs the cash, receivables and fleet_value lines."""
-    d = np.clip(default_q, 0, cc.n_quarters - 1)
+    """The waterfall of each world at its default quarter (the last quarter for worlds that do not default,
+    NEVER: the caller ignores them). ``p`` needs the cash, receivables and fleet_value lines."""
+    d = np.minimum(default_q, cc.n_quarters - 1)
     rows = np.arange(len(d))
     cash = p["cash"][rows, d]
     vehicle_cash = p.vehicles["restricted"][rows, :, d] if p.vehicles else None
@@ -93,7 +94,7 @@ def exposure_recovery(cc: CompiledCompany, per_tranche: np.ndarray, by_class: di
 
 
 def vehicle_default_quarters(p: Projection) -> np.ndarray:
-    """(W, V) the quarter each vehicle is foreclosed, NOT_FOUND where it never is."""
+    """(W, V) the quarter each vehicle is foreclosed, NEVER where it never is."""
     if not p.vehicles or "defaulted" not in p.vehicles:
         return np.zeros((p.worlds.n, 0), dtype=int)
     return first_true(p.vehicles["defaulted"] > 0)  # type: ignore[no-any-return]
@@ -115,8 +116,8 @@ def exposure_outcome(cc: CompiledCompany, p: Projection, default_q: np.ndarray, 
     v = -1 if t is None else cc.vehicles.tranche_vehicle()[t]
     if v >= 0 and not cc.vehicles.parent_pays[t] and "recovery" in p.vehicles:
         vq = vehicle_default_quarters(p)[:, v]
-        first = (vq != NOT_FOUND) & ((at == NOT_FOUND) | (vq <= at))
+        first = (vq != NEVER) & (vq <= at)
         rows = np.arange(len(vq))
-        rr = np.where(first, p.vehicles["recovery"][rows, v, np.clip(vq, 0, cc.n_quarters - 1)], rr)
+        rr = np.where(first, p.vehicles["recovery"][rows, v, np.minimum(vq, cc.n_quarters - 1)], rr)
         at = np.where(first, vq, at)
-    return at, np.where(at == NOT_FOUND, np.nan, rr)
+    return at, np.where(at == NEVER, np.nan, rr)

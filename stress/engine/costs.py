@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stress.engine.financing import CENT
-from stress.engine.programmes import NEVER, cohort_cancelled
+from stress.engine.programmes import cohort_cancelled
 from stress.engine.rows import rowsum
+from stress.engine.timeline import NEVER
 from stress.model.company import Company
 from stress.model.debt import Amortisation
 
@@ -285,7 +286,7 @@ def quarter_start(L: dict[str, np.ndarray], cc: CompiledCompany, state: CostStat
         live = debt.opened & ~debt.matured & (revolver | (q <= cc.financing.tranche_draw_end_q)[None, :])
         undrawn = np.where(live, debt.drawable, 0.0)
     if costs.any_capitalised:
-        pending = cc.cohort_is_capex[None, :] & (progs.buy_q >= NEVER) & ~cancelled & ~state.taken
+        pending = cc.cohort_is_capex[None, :] & (progs.buy_q == NEVER) & ~cancelled & ~state.taken
     return interest_lines(L, costs, state, cc.tranche_amortisation, opening_face, rates, debt.maturity_q, q, cash_interest,
                           accreted, undrawn, cc.secured, list_cost, pending)
 

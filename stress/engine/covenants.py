@@ -13,9 +13,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from stress.engine.timeline import NEVER
 from stress.model.covenant import Covenant, CovenantMetric
-
-NOT_FOUND = -1
 
 
 class Verdict(StrEnum):
@@ -49,34 +48,32 @@ def test(covenant: Covenant, value: np.ndarray) -> CovenantTest:
 
 
 def first_true(mask: np.ndarray) -> np.ndarray:
-    """Index of the first True along the last axis, NOT_FOUND where none; shape mask.shape[:-1]."""
+    """Index of the first True along the last axis, NEVER where none; int64, shape mask.shape[:-1]."""
     found = mask.any(axis=-1)
-    return np.where(found, mask.argmax(axis=-1), NOT_FOUND)
+    return np.where(found, mask.argmax(axis=-1), NEVER)
 
 
 def earliest(*quarters: np.ndarray) -> np.ndarray:
-    """Element-wise earliest of event-quarter arrays, ignoring NOT_FOUND; NOT_FOUND where none happened."""
-    big = np.iinfo(np.int64).max
-    first = np.min([np.where(q == NOT_FOUND, big, q) for q in quarters], axis=0)
-    return np.where(first == big, NOT_FOUND, first)
+    """Element-wise earliest of event-quarter arrays, same shape each. An event that does not happen is NEVER,
+    later than any quarter: the minimum ignores it, and is NEVER only where no event happens."""
+    return np.min(quarters, axis=0)
 
 
 def first_breach(tests: list[CovenantTest]) -> tuple[np.ndarray, np.ndarray]:
-    """(quarter, covenant index) of each world's first breach, NOT_FOUND where none; (W,) each.
+    """(quarter, covenant index) of each world's first breach, NEVER for both where none; (W,) each.
 
-    When two covenants first break in the same quarter, the one listed first in the profile is named.
+    When two covenants first break in the same quarter, the one listed first in the profile is named. A
+    breach that never happens has no covenant: its index is NEVER too, which fails loudly if used to index
+    the covenants.
     """
     if not tests:
         return np.array([], dtype=int), np.array([], dtype=int)
     firsts = np.stack([first_true(~t.passed) for t in tests], axis=1)  # (W, N)
-    big = np.iinfo(np.int64).max
-    keyed = np.where(firsts == NOT_FOUND, big, firsts)
-    which = keyed.argmin(axis=1)
-    quarter = keyed.min(axis=1)
-    return np.where(quarter == big, NOT_FOUND, quarter), np.where(quarter == big, NOT_FOUND, which)
+    quarter = firsts.min(axis=1)
+    return quarter, np.where(quarter == NEVER, NEVER, firsts.argmin(axis=1))
 
 
 def verdicts(breach_q: np.ndarray, liquidity_default_q: np.ndarray, maturity_default_q: np.ndarray) -> list[Verdict]:
-    defaulted = (liquidity_default_q != NOT_FOUND) | (maturity_default_q != NOT_FOUND)
-    breached = breach_q != NOT_FOUND
+    defaulted = (liquidity_default_q != NEVER) | (maturity_default_q != NEVER)
+    breached = breach_q != NEVER
     return [Verdict.DEFAULT if d else Verdict.BREACH if b else Verdict.PASS for d, b in zip(defaulted, breached, strict=True)]

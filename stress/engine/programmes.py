@@ -28,16 +28,13 @@ import numpy as np
 from stress.engine.contracts import ContractTerm, contract_terms
 from stress.engine.financing import CENT
 from stress.engine.rows import rowsum
-from stress.engine.timeline import Timeline
+from stress.engine.timeline import NEVER, Timeline
 from stress.model.capital import Case
 from stress.model.company import Company
 from stress.model.programme import CASH
 
 #: A capex cohort outside any programme is its own programme, named after it with this suffix.
 COHORT_SUFFIX = " (cohort)"
-
-#: Quarter index meaning "never" for purchase quarters.
-NEVER = 10_000
 
 #: Programme status codes per world and quarter (``Projection.programme_status``).
 STATUS_NAMES = ("scheduled", "deferred", "building", "delivered", "cancelled")
@@ -62,7 +59,7 @@ class CompiledProgrammes:
     max_deferral: np.ndarray  # (P,) int quarters
     hall_ready_q: np.ndarray  # (P,) int: quarter from which its halls are commenced (-1 when none or already)
     contract_programme: np.ndarray  # (C,) int, -1 when none
-    contract_cancel_after: np.ndarray  # (C,) int quarters of slip tolerated
+    contract_cancel_after: np.ndarray  # (C,) int quarters of slip tolerated; NEVER: never lost to lateness
     contract_slack: np.ndarray  # (C,) int quarters between its capacity's scheduled delivery and its own start
     contract_in_case: np.ndarray  # (2, C) bool: counted in the committed case (row 0) and the plan case (row 1)
 

@@ -26,6 +26,7 @@ from stress.engine.credit import CreditState, incurrence_allows
 from stress.engine.financing import CENT
 from stress.engine.lines import BALANCE_LINES, CASH_FLOW_LINES, INCOME_LINES, LEAN_VEHICLE_LINES, MEMO_LINES, TRANCHE_LINES, VEHICLE_LINES
 from stress.engine.rows import rowsum
+from stress.engine.timeline import NEVER
 from stress.engine.worlds import Worlds, widen
 from stress.model.reporting import EbitdaDefinition
 from stress.model.vehicle import Recourse
@@ -324,7 +325,7 @@ def _write_off_cancelled(L: dict[str, np.ndarray], cc: CompiledCompany, progs: p
 def _pending(cc: CompiledCompany, progs: prog_step.ProgrammeState) -> np.ndarray:
     """(W, K) bool: capex cohorts still to be bought (neither bought nor cancelled): not yet complete."""
     cancelled = prog_step.cohort_cancelled(cc.programmes, progs)
-    return cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER) & ~cancelled
+    return cc.cohort_is_capex[None, :] & (progs.buy_q == NEVER) & ~cancelled
 
 
 def _amortising(cc: CompiledCompany, progs: prog_step.ProgrammeState, q: int) -> np.ndarray | None:
@@ -348,7 +349,7 @@ def _service_vehicles(L: dict[str, np.ndarray], cc: CompiledCompany, w: Worlds, 
     cfads = veh.contract_cfads(cv, rq.served, prices, rq.kw_per_gpu, x.c_map, cc.timeline.hours[q], cc.pue,
                                w.power_price[:, q], cc.other_cost_per_gpu_quarter, cv.lease_payment[:, q])
     completion = (cv.recourse == veh.RECOURSE_CODES[Recourse.COMPLETION]).any()
-    unbought = cc.cohort_is_capex[None, :] & (progs.buy_q >= prog_step.NEVER)  # cancelled builds included
+    unbought = cc.cohort_is_capex[None, :] & (progs.buy_q == NEVER)  # cancelled builds included
     supported = veh.supported(cv, unbought if completion else None)
     vq = veh.service(cv, vstate, q, cfads, interest, scheduled, debt.balance - scheduled, supported)
     if vq.unpaid_interest is not None:
@@ -418,7 +419,7 @@ def _foreclose(L: dict[str, np.ndarray], cc: CompiledCompany, vstate: veh.Vehicl
     fleet.tax_nbv[r] = np.where(done.cohorts, 0.0, fleet.tax_nbv[r])
     fleet.retired[r] |= done.cohorts
     due = due_q[r]
-    due_q[r] = np.where(done.cohorts & (due > q), prog_step.NEVER, due)  # the lenders took what is still to buy
+    due_q[r] = np.where(done.cohorts & (due > q), NEVER, due)  # the lenders took what is still to buy
     spent = np.where(done.cohorts, cip[r] + costs.cip[r], 0.0)
     cip[r] = np.where(done.cohorts, 0.0, cip[r])
     costs.cip[r] = np.where(done.cohorts, 0.0, costs.cip[r])

@@ -17,9 +17,10 @@ import pandas as pd
 from stress.engine import covenants as cov
 from stress.engine import metrics as m
 from stress.engine.compiled import covenant_first_q
-from stress.engine.covenants import NOT_FOUND, CovenantTest, Verdict
+from stress.engine.covenants import CovenantTest, Verdict
 from stress.engine.financing import CENT
 from stress.engine.project import Projection
+from stress.engine.timeline import NEVER
 from stress.model.covenant import TESTED, Consequence, Covenant, CovenantKind, CovenantMetric
 from stress.vocabulary import Metric
 
@@ -61,7 +62,7 @@ def _from_quarter(t: CovenantTest, q: int) -> CovenantTest:
 
 
 def first_default(p: Projection, covenant_default: np.ndarray | None = None) -> np.ndarray:
-    """(W,) each world's first default quarter, NOT_FOUND if none: cash below zero, a maturity unpaid, a
+    """(W,) each world's first default quarter, NEVER if none: cash below zero, a maturity unpaid, a
     cross-defaulting vehicle foreclosed, or (given) a parent covenant whose breach is an event of default."""
     events = [cov.first_true(p["cash"] < -CENT), cov.first_true(_unpaid_maturity(p).sum(axis=1) > CENT)]
     if p.cross_default is not None and p.cross_default.size:
@@ -170,39 +171,39 @@ class Results:
 
     @cached_property
     def event_quarters(self) -> dict[str, np.ndarray]:
-        """Per world, (W,) int arrays: the quarter of each event (NOT_FOUND if none) and which covenant or tranche."""
+        """Per world, (W,) int arrays: the quarter of each event and which covenant or tranche; NEVER for both
+        where the event does not happen."""
         p = self.projection
         unpaid = _unpaid_maturity(p).sum(axis=1) > CENT
         maturity_q = cov.first_true(unpaid)
         tranche_first = cov.first_true(_unpaid_maturity(p) > CENT)  # (W, T)
-        keyed = np.where(tranche_first == NOT_FOUND, np.iinfo(np.int64).max, tranche_first)
         breach_q, breach_i = cov.first_breach(self._breaches())
         eod_q, _ = cov.first_breach(self._breaches(Consequence.EVENT_OF_DEFAULT))
         n = len(self.world_names)
         v = p.vehicles
         return {
-            "covenant_default": eod_q if eod_q.size else np.full(n, NOT_FOUND),
-            "cross_default": cov.first_true(p.cross_default) if p.cross_default is not None and p.cross_default.size else np.full(n, NOT_FOUND),
-            "vehicle_default": cov.first_true(v["defaulted"] > 0) if v else np.full((n, 0), NOT_FOUND),  # (W, V)
-            "lock_up": cov.first_true(v["locked"] > 0) if v else np.full((n, 0), NOT_FOUND),  # (W, V)
+            "covenant_default": eod_q if eod_q.size else np.full(n, NEVER),
+            "cross_default": cov.first_true(p.cross_default) if p.cross_default is not None and p.cross_default.size else np.full(n, NEVER),
+            "vehicle_default": cov.first_true(v["defaulted"] > 0) if v else np.full((n, 0), NEVER),  # (W, V)
+            "lock_up": cov.first_true(v["locked"] > 0) if v else np.full((n, 0), NEVER),  # (W, V)
             "liquidity_default": cov.first_true(p["cash"] < -CENT),
             "maturity_default": maturity_q,
-            "maturity_tranche": np.where(maturity_q == NOT_FOUND, NOT_FOUND, keyed.argmin(axis=1)) if keyed.size else np.full(n, NOT_FOUND),
-            "first_breach": breach_q if breach_q.size else np.full(n, NOT_FOUND),
-            "first_breach_covenant": breach_i if breach_i.size else np.full(n, NOT_FOUND),
+            "maturity_tranche": np.where(maturity_q == NEVER, NEVER, tranche_first.argmin(axis=1)) if tranche_first.size else np.full(n, NEVER),
+            "first_breach": breach_q if breach_q.size else np.full(n, NEVER),
+            "first_breach_covenant": breach_i if breach_i.size else np.full(n, NEVER),
         }
 
     @cached_property
     def default_quarter(self) -> np.ndarray:
-        """(W,) the first liquidity or maturity default, NOT_FOUND where the world never defaults."""
+        """(W,) the first default (liquidity, maturity, cross-default or covenant event of default), NEVER where
+        the world never defaults."""
         e = self.event_quarters
         return cov.earliest(e["liquidity_default"], e["maturity_default"], e["cross_default"], e["covenant_default"])
 
     @cached_property
     def in_default(self) -> np.ndarray:
         """(W, Q) bool: at or after the first liquidity or maturity default."""
-        first = np.where(self.default_quarter == NOT_FOUND, len(self.quarters), self.default_quarter)
-        return np.arange(len(self.quarters))[None, :] >= first[:, None]
+        return np.arange(len(self.quarters))[None, :] >= self.default_quarter[:, None]
 
     @cached_property
     def rating(self) -> np.ndarray:
@@ -211,7 +212,7 @@ class Results:
         return np.asarray(m.RATING_SCALE, dtype=object)[idx]
 
     def _label(self, q: int) -> str | None:
-        return None if q == NOT_FOUND else self.quarters[q]
+        return None if q == NEVER else self.quarters[q]
 
     def events(self, world: int = 0) -> Events:
         quarters = self.event_quarters
@@ -220,14 +221,14 @@ class Results:
         names = self.cc.vehicles.names
 
         def by_vehicle(key: str) -> dict[str, str]:
-            return {n: self.quarters[int(q)] for n, q in zip(names, quarters[key][world], strict=True) if q != NOT_FOUND}
+            return {n: self.quarters[int(q)] for n, q in zip(names, quarters[key][world], strict=True) if q != NEVER}
 
         return Events(
             first_breach=self._label(e["first_breach"]),
-            first_breach_covenant=None if e["first_breach_covenant"] == NOT_FOUND else labels[e["first_breach_covenant"]],
+            first_breach_covenant=None if e["first_breach_covenant"] == NEVER else labels[e["first_breach_covenant"]],
             liquidity_default=self._label(e["liquidity_default"]),
             maturity_default=self._label(e["maturity_default"]),
-            maturity_default_tranche=None if e["maturity_tranche"] == NOT_FOUND else self.cc.tranche_names[e["maturity_tranche"]],
+            maturity_default_tranche=None if e["maturity_tranche"] == NEVER else self.cc.tranche_names[e["maturity_tranche"]],
             covenant_default=self._label(e["covenant_default"]),
             cross_default=self._label(e["cross_default"]),
             vehicle_defaults=by_vehicle("vehicle_default"),
@@ -237,7 +238,7 @@ class Results:
     @cached_property
     def verdicts(self) -> list[Verdict]:
         e = self.event_quarters
-        return cov.verdicts(e["first_breach"], self.default_quarter, np.full(len(self.world_names), NOT_FOUND))
+        return cov.verdicts(e["first_breach"], self.default_quarter, np.full(len(self.world_names), NEVER))
 
     def frame(self, world: int = 0) -> pd.DataFrame:
         """Quarters (rows) x every line and metric (columns) for one world; USD and x."""

@@ -12,9 +12,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Final
 
 import numpy as np
 import pandas as pd
+
+#: The quarter index of an event that never comes within the horizon: a first covenant breach or default
+#: that does not happen, a vehicle never foreclosed, a capex cohort never bought, a customer that keeps
+#: paying. It is one value for all of them, chosen so that the plain comparisons need no special case:
+#:
+#: - it is later than any horizon (a horizon is at most a few hundred quarters), so ``q >= NEVER`` never
+#:   holds and ``q < NEVER`` always does for a real quarter ``q`` ("bought by q", "still paying in q");
+#: - a minimum over event quarters ignores it without remapping (the earliest of several events, or of
+#:   several covenants), and is NEVER only when every event is;
+#: - it is ``np.iinfo(np.int32).max``, so it fits int32 as well as int64 arrays. Every quarter array in the
+#:   engine and analysis is int64, where ``NEVER + lag`` or ``NEVER - start`` cannot overflow; code that
+#:   moves a quarter by an offset keeps NEVER apart (``np.where(q == NEVER, NEVER, q + lag)``) since the sum
+#:   is no longer NEVER.
+#:
+#: Used as an index it raises IndexError instead of silently reading the last quarter, as -1 would. It is
+#: never written out: reports and JSON show a quarter label, or "none"/null where a quarter is NEVER.
+NEVER: Final[int] = int(np.iinfo(np.int32).max)
 
 
 def quarter_of(when: dt.date) -> pd.Period:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stress.engine.compiled import CompiledCompany
+from stress.engine.timeline import NEVER
 from stress.model.capital import Case
 
 
@@ -28,7 +29,7 @@ class Worlds:
     utilisation: np.ndarray  # (W, Q) share of spot GPU-hours sold
     power_price: np.ndarray  # (W, Q) USD per kWh
     refi_open: np.ndarray  # (W, Q) bool: can maturities be refinanced
-    default_q: np.ndarray  # (W, U) int: quarter a customer stops paying; Q = never
+    default_q: np.ndarray  # (W, U) int: quarter a customer stops paying; NEVER if it keeps paying
     life_q: np.ndarray  # (W, K) int accounting life in force from life_change_q
     econ_q: np.ndarray  # (W, K) int economic life in force from life_change_q
     life_change_q: np.ndarray  # (W, K) int quarter each cohort's change of life estimate takes effect
@@ -79,7 +80,7 @@ def baseline_worlds(cc: CompiledCompany, n: int = 1, names: list[str] | None = N
         utilisation=np.full((n, q), m.spot_utilisation),
         power_price=np.full((n, q), m.power_price_per_kwh),
         refi_open=np.ones((n, q), dtype=bool),
-        default_q=np.full((n, len(cc.customers)), q, dtype=int),
+        default_q=np.full((n, len(cc.customers)), NEVER, dtype=int),
         life_q=tile(cc.cohort_life_q),
         econ_q=tile(cc.cohort_econ_q),
         life_change_q=np.zeros((n, len(cc.cohort_names)), dtype=int),

@@ -15,6 +15,7 @@ import numpy as np
 
 from stress.engine.compiled import CompiledCompany
 from stress.engine.depreciation import life_quarters
+from stress.engine.timeline import NEVER
 from stress.engine.worlds import Worlds, widen
 from stress.model import scenario as s
 
@@ -91,7 +92,8 @@ def customer_default(w: Worlds, cc: CompiledCompany, shock: s.CustomerDefaultSho
         return w
     u = largest_customer(cc) if shock.customer == "largest" else cc.customers.index(shock.customer)
     default_q = w.default_q.copy()
-    default_q[:, u] = np.minimum(default_q[:, u], shock.start)
+    start = shock.start if shock.start < cc.n_quarters else NEVER  # from after the horizon: never, within it
+    default_q[:, u] = np.minimum(default_q[:, u], start)
     return dataclasses.replace(w, default_q=default_q)
 
 

@@ -17,6 +17,7 @@ from stress.analysis import montecarlo as mc
 from stress.analysis.batch import FirmTask
 from stress.cli import app
 from stress.engine.compiled import compile_company
+from stress.engine.timeline import NEVER
 from stress.engine.worlds import baseline_worlds
 from stress.io.profiles import load_profile
 from stress.model.montecarlo import MonteCarloParams
@@ -77,9 +78,9 @@ def test_the_landlords_customer_defaults_exactly_when_the_tenant_does(pair):
     assert (r.firms[link.tenant].ticker, r.firms[link.landlord].ticker, link.customer) == ("TEN", "LAND", "Tenant Co")
     q = len(landlord.quarters)
     # same timeline: the customer stops paying in the tenant's default quarter, in its default paths ...
-    np.testing.assert_array_equal(link.customer_q, np.where(tenant.defaulted, tenant.default_q, q))
+    np.testing.assert_array_equal(link.customer_q, np.where(tenant.defaulted, tenant.default_q, NEVER))
     # ... and never in the others
-    assert (link.customer_q[~tenant.defaulted] == q).all()
+    assert (link.customer_q[~tenant.defaulted] == NEVER).all()
     assert (link.customer_q[tenant.defaulted] < q).all()
     # the landlord, which lives on that rent, is dragged in: it defaults in tenant-default paths only, after the tenant
     assert landlord.defaulted.any()
@@ -96,7 +97,8 @@ def test_a_tenant_with_an_earlier_as_of_is_mapped_by_calendar_quarter(tmp_path):
     tenant, landlord = by_ticker(r)["TEN"], by_ticker(r)["LAND"]
     assert r.calendar[0] == "2025Q3" and (tenant.start, landlord.start) == (0, 1)
     q = len(landlord.quarters)
-    expected = np.where(tenant.defaulted, np.clip(tenant.default_q - 1, 0, q), q)
+    assert (tenant.default_q[tenant.defaulted] - 1 < q).all()  # every tenant default falls inside the landlord's horizon
+    expected = np.where(tenant.defaulted, np.maximum(tenant.default_q - 1, 0), NEVER)
     np.testing.assert_array_equal(r.links[0].customer_q, expected)
 
 
@@ -197,8 +199,9 @@ def test_single_firm_worlds_are_the_same_draws_as_before_the_refactor():
     w = mc.stochastic_worlds(cc, MonteCarloParams(), 64, np.random.default_rng(123))
     b = baseline_worlds(cc, 64)
     h = hashlib.sha256()
+    pinned_default_q = np.where(w.default_q == NEVER, cc.n_quarters, w.default_q)  # pinned when "never" was Q
     for a in (w.gpu_price / b.gpu_price, w.spread_add, w.refi_open, w.base_rate - b.base_rate, w.utilisation,
-              w.default_q, w.delay_q, w.capex_factor):
+              pinned_default_q, w.delay_q, w.capex_factor):
         h.update(np.ascontiguousarray(a).tobytes())
     assert h.hexdigest() == "c15e697d9ded4bda732c1710d3506b2f24977f8bc96387c14f981054745947c5"  # pinned before the refactor
 

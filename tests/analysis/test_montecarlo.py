@@ -10,8 +10,8 @@ from stress.analysis import montecarlo as mc
 from stress.analysis import recovery
 from stress.analysis.path_summary import reduce_paths
 from stress.engine.compiled import compile_company
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.results import first_default
+from stress.engine.timeline import NEVER
 from stress.model.debt import Seniority
 from stress.model.montecarlo import MonteCarloParams
 
@@ -35,7 +35,7 @@ def test_zero_volatility_equals_the_deterministic_baseline(coreweave):
         np.testing.assert_allclose(r.cash_fan[p], base.projection["cash"][0], rtol=1e-12, atol=1e-6)
     expected = np.zeros(len(r.quarters), dtype=int)  # any default: cash, a maturity, a vehicle
     first = first_default(base.projection)[0]
-    if first != NOT_FOUND:
+    if first != NEVER:
         expected[first] = 50
     np.testing.assert_array_equal(r.defaults, expected)
 
@@ -71,7 +71,7 @@ def test_doubling_paths_keeps_pd_inside_the_first_interval(coreweave):
 
 def test_wilson_interval_by_hand():
     # 30 defaults in 100 paths: Wilson 95% interval (0.2189, 0.3958), from the textbook formula
-    summary = reduce_paths(np.array([0] * 30 + [NOT_FOUND] * 70), np.zeros(100), np.zeros((100, 1)), np.full(100, np.nan))
+    summary = reduce_paths(np.array([0] * 30 + [NEVER] * 70), np.zeros(100), np.zeros((100, 1)), np.full(100, np.nan))
     r = mc.monte_carlo_result(summary, 0, MonteCarloParams(), mc.Claim(1.0), ["2025Q3"])
     lo, hi = r.pd_interval
     assert lo == pytest.approx(0.2189, abs=5e-5) and hi == pytest.approx(0.3958, abs=5e-5)
@@ -103,7 +103,7 @@ def test_recovery_waterfall_by_hand(make_tiny):
 def test_expected_loss_and_lgd_by_hand():
     # four paths: two default (recovering 40% and 90% of a 200m exposure), two never do
     # EL = 200m x ((1 - 0.4) + (1 - 0.9)) / 4 = 35m; LGD = 1 - mean(0.4, 0.9) = 35%; PD = 50%
-    summary = reduce_paths(np.array([3, NOT_FOUND, 0, NOT_FOUND]), np.zeros(4), np.zeros((4, 4)),
+    summary = reduce_paths(np.array([3, NEVER, 0, NEVER]), np.zeros(4), np.zeros((4, 4)),
                            np.array([0.4, np.nan, 0.9, np.nan]))
     r = mc.monte_carlo_result(summary, 0, MonteCarloParams(), mc.Claim(200e6), ["2025Q3", "2025Q4", "2026Q1", "2026Q2"])
     assert r.probability_of_default == 0.5
@@ -116,7 +116,7 @@ def test_simulated_recoveries_are_rates(coreweave):
     params = coreweave.company.montecarlo or MonteCarloParams()
     for part in mc.chunk_plan(800, 400, 5):  # the chunks run_montecarlo(800, seed=5, chunk=400) draws
         c = mc.summarise_chunk(coreweave, mc.stochastic_worlds(coreweave, params, part.n, np.random.default_rng(part.seed)), exposure)
-        defaulted = c.default_q != NOT_FOUND
+        defaulted = c.default_q != NEVER
         assert defaulted.any() and np.isnan(c.recovery[~defaulted]).all()
         assert ((c.recovery[defaulted] >= 0) & (c.recovery[defaulted] <= 1)).all()
     r = mc.run_montecarlo(coreweave, 800, seed=5, exposure=exposure, chunk=400, jobs=1)

@@ -14,7 +14,7 @@ import pytest
 
 from stress.analysis import quantile_sketch as qs
 from stress.analysis.path_summary import Merger, merge, reduce_paths
-from stress.engine.covenants import NOT_FOUND
+from stress.engine.timeline import NEVER
 
 P = (5, 25, 50, 75, 95)
 
@@ -82,10 +82,10 @@ def test_a_sketch_does_not_grow_with_the_values():
 
 def _chunk(seed: int, n: int, quarters: int = 6, vehicles: int = 2) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    default_q = np.where(rng.random(n) < 0.3, rng.integers(0, quarters, n), NOT_FOUND)
-    vehicle_q = np.where(rng.random((n, vehicles)) < 0.2, rng.integers(0, quarters, (n, vehicles)), NOT_FOUND)
-    exposure_q = np.where(default_q != NOT_FOUND, default_q, vehicle_q[:, 0])
-    recovery = np.where(exposure_q != NOT_FOUND, rng.random(n), np.nan)
+    default_q = np.where(rng.random(n) < 0.3, rng.integers(0, quarters, n), NEVER)
+    vehicle_q = np.where(rng.random((n, vehicles)) < 0.2, rng.integers(0, quarters, (n, vehicles)), NEVER)
+    exposure_q = np.where(default_q != NEVER, default_q, vehicle_q[:, 0])
+    recovery = np.where(exposure_q != NEVER, rng.random(n), np.nan)
     recovery[rng.random(n) < 0.05] = np.nan  # a default with no rate (the tranche was repaid)
     return {"default_q": default_q, "min_liquidity": rng.normal(0, 1e9, n), "cash": _values(seed, n, quarters),
             "recovery": recovery, "exposure_default_q": exposure_q, "vehicle_default_q": vehicle_q}
@@ -93,8 +93,8 @@ def _chunk(seed: int, n: int, quarters: int = 6, vehicles: int = 2) -> dict[str,
 
 def test_a_chunk_summary_counts_by_hand():
     # three paths, two quarters: path 0 defaults in q1 recovering 40%, path 1 never, path 2 in q0 with no rate
-    s = reduce_paths(np.array([1, NOT_FOUND, 0]), np.array([5.0, 7.0, -1.0]), np.ones((3, 2)),
-                     np.array([0.4, np.nan, np.nan]), vehicle_default_q=np.array([[NOT_FOUND], [1], [0]]))
+    s = reduce_paths(np.array([1, NEVER, 0]), np.array([5.0, 7.0, -1.0]), np.ones((3, 2)),
+                     np.array([0.4, np.nan, np.nan]), vehicle_default_q=np.array([[NEVER], [1], [0]]))
     np.testing.assert_array_equal(s.defaults, [1, 1])
     assert s.exposure_defaults == 2 and s.rated == 1 and s.recovered_total() == 0.4
     assert s.lost_total() == pytest.approx(0.6)  # no rate: nothing counted lost (as before the reduction)

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from stress.engine import covenants as cov
-from stress.engine.covenants import NOT_FOUND, Verdict
+from stress.engine.covenants import Verdict
+from stress.engine.timeline import NEVER
 from stress.model.covenant import Covenant
 
 NAN = np.nan
@@ -73,19 +74,19 @@ def test_first_breach_is_the_earliest_across_covenants():
                     [4, 4, 4, NAN, 4]], dtype=float)  # w4: n.m. leverage at q3 is a breach
     tests = [cov.test(liquidity, liq), cov.test(leverage, lev)]
     quarter, which = cov.first_breach(tests)
-    np.testing.assert_array_equal(quarter, [1, NOT_FOUND, 2, 0, 3])
-    np.testing.assert_array_equal(which, [1, NOT_FOUND, 0, 0, 1])
+    np.testing.assert_array_equal(quarter, [1, NEVER, 2, 0, 3])
+    np.testing.assert_array_equal(which, [1, NEVER, 0, 0, 1])
 
 
 def test_first_true():
     mask = np.array([[False, False, True, True], [False] * 4, [True, False, False, False]])
-    np.testing.assert_array_equal(cov.first_true(mask), [2, NOT_FOUND, 0])
+    np.testing.assert_array_equal(cov.first_true(mask), [2, NEVER, 0])
 
 
 def test_verdict_default_beats_breach_beats_pass():
-    breach = np.array([NOT_FOUND, 3, 3, NOT_FOUND, 5, NOT_FOUND])
-    liquidity = np.array([NOT_FOUND, NOT_FOUND, 4, 2, NOT_FOUND, NOT_FOUND])
-    maturity = np.array([NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, 1, 0])
+    breach = np.array([NEVER, 3, 3, NEVER, 5, NEVER])
+    liquidity = np.array([NEVER, NEVER, 4, 2, NEVER, NEVER])
+    maturity = np.array([NEVER, NEVER, NEVER, NEVER, 1, 0])
     assert cov.verdicts(breach, liquidity, maturity) == [
         Verdict.PASS, Verdict.BREACH, Verdict.DEFAULT, Verdict.DEFAULT, Verdict.DEFAULT, Verdict.DEFAULT]
 

@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 from stress.engine.compiled import compile_company
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import project
 from stress.engine.results import Results, first_default
+from stress.engine.timeline import NEVER
 
 from _strategies import random_worlds
 
@@ -299,7 +299,7 @@ def test_non_recourse_foreclosure_leaves_the_parent_standing(make_company, run):
     assert ev.cross_default is None and ev.maturity_default is None and ev.liquidity_default is None
     assert ev.first_breach is None  # a vehicle's test is not a parent breach
     assert res.verdicts[0] == "pass"
-    assert first_default(p)[0] == NOT_FOUND
+    assert first_default(p)[0] == NEVER
 
 
 def test_cross_default_defaults_the_parent_in_the_foreclosure_quarter(make_company, run):
@@ -582,7 +582,7 @@ def test_an_exposure_to_a_non_recourse_vehicle_defaults_at_its_foreclosure(make_
     res = run(_foreclosure_company(make_company, "none"), power_price=POWER_FROM_Q1, resale_factor=np.full((1, 6), 0.5))
     p = res.projection
     q, rr = exposure_outcome(p.cc, p, first_default(p), "Loan", None)
-    assert first_default(p)[0] == NOT_FOUND and q[0] == 2
+    assert first_default(p)[0] == NEVER and q[0] == 2
     assert rr[0] == pytest.approx((8e6 + 2e6) / 100e6)
 
 

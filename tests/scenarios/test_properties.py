@@ -31,9 +31,9 @@ from hypothesis import HealthCheck, assume, currently_in_test_context, event, gi
 from hypothesis import strategies as st
 
 from stress.engine.compiled import CompiledCompany, compile_company
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.project import Projection, project
 from stress.engine.results import first_default
+from stress.engine.timeline import NEVER
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.model import scenario as s
 from stress.model.company import Company
@@ -71,7 +71,7 @@ def assert_b_has_no_more_min_cash(p: Projection) -> None:
     engine projects a defaulted firm mechanically (an unpaid maturity keeps its old rate, where the milder
     world's amended and extended loan pays a step-up), and no analyst reads its cash."""
     d = int(first_default(p)[1])
-    end = p["cash"].shape[1] if d == NOT_FOUND else d
+    end = p["cash"].shape[1] if d == NEVER else d
     cash, net = p["cash"][:, :end], (p["cash"] - p["debt"])[:, :end]
     if not end:
         return

@@ -27,6 +27,7 @@ import yaml
 from pydantic import ValidationError
 
 from stress.engine.compiled import compile_company
+from stress.engine.timeline import NEVER
 from stress.engine.worlds import Worlds, baseline_worlds
 from stress.errors import OptionError, ScenarioError
 from stress.io.scenarios import builtin_scenarios, load_scenario_file
@@ -201,9 +202,9 @@ def test_residual_ramps_in_from_its_start(shock_co, worlds) -> None:
 
 
 def test_customer_default_named(shock_co) -> None:
-    w = baseline_worlds(shock_co, 2)  # default_q = 8 (never) for both customers
+    w = baseline_worlds(shock_co, 2)  # default_q = NEVER for both customers
     out = shocked(shock_co, w, s.CustomerDefaultShock(customer="B", start=3), {"default_q"})
-    np.testing.assert_array_equal(out.default_q, [[8, 3], [8, 3]])
+    np.testing.assert_array_equal(out.default_q, [[NEVER, 3], [NEVER, 3]])
 
 
 def test_customer_default_largest_is_by_contracted_revenue(shock_co) -> None:
@@ -211,13 +212,13 @@ def test_customer_default_largest_is_by_contracted_revenue(shock_co) -> None:
     hours = np.array([92, 92, 90, 91, 92, 92, 90, 91]) * 24
     assert 600 * 2.5 * hours.sum() > 700 * 4.0 * hours[:4].sum()
     out = shocked(shock_co, baseline_worlds(shock_co), s.CustomerDefaultShock(start=4), {"default_q"})
-    np.testing.assert_array_equal(out.default_q, [[4, 8]])
+    np.testing.assert_array_equal(out.default_q, [[4, NEVER]])
 
 
 def test_customer_default_keeps_an_earlier_default(shock_co, worlds) -> None:
-    w = dataclasses.replace(worlds, default_q=np.array([[1, 8], [6, 8], [8, 0]]))
+    w = dataclasses.replace(worlds, default_q=np.array([[1, NEVER], [6, NEVER], [NEVER, 0]]))
     out = shocked(shock_co, w, s.CustomerDefaultShock(customer="A", start=4), {"default_q"})
-    np.testing.assert_array_equal(out.default_q, [[1, 8], [4, 8], [4, 0]])
+    np.testing.assert_array_equal(out.default_q, [[1, NEVER], [4, NEVER], [4, 0]])
 
 
 def test_refinancing_closed_for_n_quarters(shock_co) -> None:

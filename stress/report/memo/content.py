@@ -30,8 +30,8 @@ from stress.analysis.market_view import MarketView, disagree, market_view, model
 from stress.analysis.montecarlo import MonteCarloResult, run_montecarlo
 from stress.analysis.profile import capital_structure, lease_commitments, maturity_ladder
 from stress.analysis.summary import maturity_wall
-from stress.engine.covenants import NOT_FOUND
 from stress.engine.results import Results
+from stress.engine.timeline import NEVER
 from stress.report.format import clean, pct, times, usd_m
 from stress.scenarios.drivers import DRIVERS
 
@@ -112,7 +112,7 @@ def readable(label: str) -> str:
 def default_text(results: Results, world: int) -> str:
     """The world's first default (``Results.default_quarter``) and what it was, or '–'."""
     q = int(results.default_quarter[world])
-    if q == NOT_FOUND:
+    if q == NEVER:
         return "–"
     e = results.events(world)
     label = results.quarters[q]
