@@ -117,13 +117,12 @@ def report(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.P
     With ``analyses``, the breakeven, grid, tornado and Monte Carlo sheets too (``advance`` moves by
     ``suite.STEPS`` in all).
     """
-    import datetime as dt
-
     from stress.analysis.suite import run_all
+    from stress.report.envelope import run_time
     from stress.report.workbook import write_report
     from stress.report.workbook.write import report_target
 
-    now = dt.datetime.now()
+    now = run_time()  # $SOURCE_DATE_EPOCH pins the time the workbook shows, as it does the JSON's and the memo's
     report_target(out, loaded.company, now, force)  # a refusal comes before minutes of analyses, not after
     extra = run_all(compiled(loaded, case), paths, seed, advance=advance) if analyses else None
     return write_report(run(loaded, scenarios, case=case), out=out, force=force, now=now, analyses=extra)

@@ -242,10 +242,9 @@ class _CancelQueuedOnError:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: object, *_: object) -> bool:
+    def __exit__(self, kind: object, *_: object) -> None:
         if kind is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        return False
 
 
 def _pool_round(tasks: list[FirmTask], todo: list[int], jobs: int, done: Callable[[int, FirmOutcome], None],

@@ -19,7 +19,7 @@ import numpy as np
 
 from stress.engine.compiled import CompiledCompany
 from stress.engine.covenants import first_true
-from stress.engine.debt import CENT
+from stress.engine.financing import CENT
 from stress.engine.project import Projection
 from stress.engine.timeline import NEVER
 from stress.engine.vehicles import pro_rata

@@ -71,3 +71,14 @@ def test_bad_input_exits_2_without_writing(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["report", str(tmp_path / "absent.yaml")])
     assert missing.exit_code == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_source_date_epoch_pins_the_time_the_workbook_shows(tmp_path: Path, monkeypatch) -> None:
+    """The Summary's "Generated" line shows $SOURCE_DATE_EPOCH (1 Jan 2001 00:00 UTC is 978307200), as the JSON
+    envelope and the memo do."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "978307200")
+    out = tmp_path / "pinned.xlsx"
+    assert runner.invoke(app, ["report", str(TINY), "-s", "baseline", "--out", str(out)]).exit_code == 0
+    summary = openpyxl.load_workbook(out, data_only=True).worksheets[0]
+    shown = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("2001-01-01 00:00 by stress")]
+    assert shown, "the Generated line does not show the pinned time"
