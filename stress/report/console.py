@@ -17,7 +17,7 @@ from rich.text import Text
 
 from stress.analysis import profile as pa
 from stress.engine.opening import OpeningBalance
-from stress.errors import Problem, ProfileError, clip, shown_value
+from stress.errors import InputError, Problem, clip, shown_value
 from stress.io.profiles import LoadedProfile
 from stress.report.format import clean, count, date, pct, usd_m
 from stress.report.table_fit import LabelledTable, fit
@@ -74,7 +74,7 @@ def _problem_line(p: Problem) -> Text:
     return line
 
 
-def problems_panel(err: ProfileError) -> Panel:
+def problems_panel(err: InputError) -> Panel:
     lines = [_problem_line(p) for p in err.problems[:MAX_PROBLEMS_SHOWN]]
     if len(err.problems) > MAX_PROBLEMS_SHOWN:
         lines.append(Text(f"… and {len(err.problems) - MAX_PROBLEMS_SHOWN} more", style="dim"))
@@ -87,7 +87,7 @@ def warnings_panel(loaded: LoadedProfile) -> Panel:
                  title_align="left", border_style="yellow")
 
 
-def print_validation(loaded: list[LoadedProfile], failed: list[ProfileError]) -> None:
+def print_validation(loaded: list[LoadedProfile], failed: list[InputError]) -> None:
     for err in failed:
         stderr.print(problems_panel(err))
     for ok in loaded:

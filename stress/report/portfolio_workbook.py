@@ -57,7 +57,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[tuple[str, str,
                 st.put_text(ws, r, c, value, text_style)
             else:
                 st.put(ws, r, c, value, style)
-    ws.freeze_panes = ws.cell(row=top + 1, column=2)
+    ws.freeze_panes = ws.cell(row=top + 1, column=2).coordinate
     return top + len(frame)
 
 
