@@ -78,7 +78,7 @@ class _ValuesZip(ZipFile):
                 return ws.title, self._results[ws.title]
         return None
 
-    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
         target = self._values_for(str(arcname)) if arcname is not None else None
         if target is None:
             super().write(filename, arcname, *args, **kwargs)
@@ -86,7 +86,7 @@ class _ValuesZip(ZipFile):
         with open(filename, "rb") as fh:
             self.writestr(str(arcname), fh.read())
 
-    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
         name = zinfo_or_arcname if isinstance(zinfo_or_arcname, str) else zinfo_or_arcname.filename
         target = self._values_for(name)
         if target is not None:
@@ -122,7 +122,7 @@ class ValuedWorkbook(Workbook):
         super().__init__()
         self.calculation = CalcProperties(fullCalcOnLoad=True)
 
-    def save(self, filename: Any) -> None:  # type: ignore[override]
+    def save(self, filename: Any) -> None:
         if self.read_only or self.write_only:
             super().save(filename)
             return

@@ -120,7 +120,7 @@ def _number(v: Value) -> float | XlError:
     if isinstance(v, bool):
         return float(v)
     try:
-        return float(v)  # type: ignore[arg-type]  # Excel reads numeric text ("1.5") as a number in arithmetic
+        return float(v)  # Excel reads numeric text ("1.5") as a number in arithmetic
     except ValueError:
         return VALUE
 
@@ -129,21 +129,21 @@ def _add(a: Value, b: Value) -> Value:
     if type(a) is float and type(b) is float:
         return a + b
     x, y = _number(a), _number(b)
-    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x + y  # type: ignore[operator]
+    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x + y
 
 
 def _sub(a: Value, b: Value) -> Value:
     if type(a) is float and type(b) is float:
         return a - b
     x, y = _number(a), _number(b)
-    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x - y  # type: ignore[operator]
+    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x - y
 
 
 def _mul(a: Value, b: Value) -> Value:
     if type(a) is float and type(b) is float:
         return a * b
     x, y = _number(a), _number(b)
-    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x * y  # type: ignore[operator]
+    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x * y
 
 
 def _div(a: Value, b: Value) -> Value:
