@@ -66,6 +66,7 @@ def to_float(value: int | float, help_text: str) -> float:
     try:
         return float(value)
     except OverflowError:
+        assert isinstance(value, int)  # a float is one already: only a whole number can be too large
         raise ValueError(f"expected {help_text}, got a number too large to hold ({value.bit_length()} bits)") from None
 
 

@@ -29,6 +29,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from enum import Enum
+from typing import overload
 
 from stress.model.company import Company
 from stress.model.signals import Agency, BondSpreadSignal, BondYieldSignal, CdsSignal, RatingSignal
@@ -298,6 +299,10 @@ def headline_summary(view: MarketView | None) -> dict[str, object] | None:
             "horizon_years": view.horizon_years}
 
 
+@overload
+def model_pd_for(v: SignalView, model_pd: float, vehicle_pd: dict[str, float] | None) -> float: ...
+@overload
+def model_pd_for(v: SignalView, model_pd: float | None, vehicle_pd: dict[str, float] | None) -> float | None: ...
 def model_pd_for(v: SignalView, model_pd: float | None, vehicle_pd: dict[str, float] | None) -> float | None:
     """The model's PD a signal is compared with: its vehicle's probability of foreclosure for a vehicle's
     instrument (when the Monte Carlo gives one), else the firm's PD."""

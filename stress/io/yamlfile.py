@@ -22,7 +22,7 @@ import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Protocol, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -34,9 +34,12 @@ from yaml.resolver import BaseResolver
 from stress.errors import Problem, ProfileError, clip, shown_value
 from stress.model.types import public_fields
 
+if TYPE_CHECKING:  # the shape of one pydantic error (pydantic's own core, installed with it)
+    from pydantic_core import ErrorDetails
+
 try:  # libyaml's parser when PyYAML was built with it (5x faster on a profile), else the pure-Python one.
     from yaml._yaml import CParser
-    _PARSER: tuple[type, ...] = (CParser,)
+    _PARSER: tuple[type[Any], ...] = (CParser,)  # classes, each started by SafeLoader.__init__
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml.parser import Parser
     from yaml.reader import Reader
@@ -140,7 +143,14 @@ class _Refused(Exception):
         self.problem = problem
 
 
-def _at(mark: Any) -> dict[str, int | None]:
+class _Mark(Protocol):
+    """Where a node or event starts: PyYAML's ``yaml.error.Mark`` or libyaml's ``yaml._yaml.Mark`` (0-based)."""
+
+    line: int
+    column: int
+
+
+def _at(mark: _Mark | None) -> dict[str, int | None]:
     return {"line": mark.line + 1, "column": mark.column + 1} if mark is not None else {"line": None, "column": None}
 
 
@@ -180,7 +190,7 @@ class _Frame:
     start: int  # values counted before this collection
     height: int = 0  # levels of nesting below it
     key: Node | None = None  # a mapping's key awaiting its value
-    keys: dict[tuple[str, str], Any] = field(default_factory=dict)  # a mapping's scalar keys -> first mark
+    keys: dict[tuple[str, str], _Mark] = field(default_factory=dict)  # a mapping's scalar keys -> first mark
 
 
 def _key_text(node: Node) -> str:
@@ -223,8 +233,10 @@ class _Composer:
 
     def _compose_root(self) -> Node:  # noqa: C901 - one loop over the event kinds
         anchors: dict[str, tuple[Node, int, int]] = {}  # name -> (node, values, height)
-        opened: dict[str, Any] = {}  # anchors of collections still open -> mark
+        opened: dict[str, _Mark] = {}  # anchors of collections still open -> mark
         stack: list[_Frame] = []
+        node: Node  # the node just completed: a scalar, an alias's target or a closed collection
+        height: int  # its levels of nesting
         count = aliased = 0
         while True:
             event = self.get_event()  # type: ignore[attr-defined]
@@ -237,6 +249,7 @@ class _Composer:
                     opened.pop(frame.anchor, None)
             elif isinstance(event, AliasEvent):
                 name = event.anchor
+                assert name is not None  # the parser gives every alias the name it was written with
                 if name in opened:
                     raise _Refused(Problem(_stack_path(stack), f"alias *{clip(name, 40)} is used inside the very list or mapping "
                                            "it names (a recursive structure)", **_at(event.start_mark)))
@@ -264,7 +277,10 @@ class _Composer:
                         tag = self.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[attr-defined]
                         is_key = bool(stack) and isinstance(stack[-1].node, MappingNode) and stack[-1].key is None
                         tag = _STR_TAG if is_key and tag != _MERGE_TAG else tag  # keys are names: `1:`, `no:` as written
-                    node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+                    # The stubs type a node's marks as yaml.error.Mark; libyaml's events carry yaml._yaml.Mark, with
+                    # the same line and column, and PyYAML's own C composer stores those in its nodes too.
+                    node = ScalarNode(tag, event.value, event.start_mark, event.end_mark,  # type: ignore[arg-type]
+                                      style=event.style)
                     height = 0
                     if anchor is not None:
                         anchors[anchor] = (node, 1, 0)
@@ -287,6 +303,7 @@ class _Composer:
             elif parent.key is None:
                 if isinstance(node, ScalarNode) and node.tag != _MERGE_TAG:
                     where = event.start_mark if isinstance(event, AliasEvent) else node.start_mark
+                    assert where is not None  # the parser marks every event, and each node here takes its event's marks
                     first = parent.keys.get((node.tag, node.value))
                     if first is not None:
                         raise _Refused(Problem(_stack_path(stack, node.value), f"duplicate key: first at line {first.line + 1}, "
@@ -320,13 +337,16 @@ def _path_to(root: Node, target: Node) -> str:
 class _Constructor(SafeConstructor):
     """The safe constructor, with every failure to build a value raised as a located problem."""
 
+    #: The document's root node while it is being constructed (to give a failure its field path), else None.
+    _root: Node | None = None
+
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep=deep)
         except (_Refused, MemoryError):
             raise
         except ConstructorError as exc:  # an unhashable key, a bad merge: located, with the field path
-            root = getattr(self, "_root", None)
+            root = self._root
             where = _path_to(root, node) if root is not None else ""
             raise _Refused(Problem(where, clip(str(exc.problem), 200), **_at(exc.problem_mark))) from None
         except Exception as exc:  # noqa: BLE001 - ValueError, KeyError, ... from a value's constructor
@@ -339,9 +359,22 @@ class _Constructor(SafeConstructor):
         raise _Refused(self._problem(node, f"the tag {_short_tag(node.tag)} is not supported; write a plain list or mapping"))
 
     def _problem(self, node: Node, message: str) -> Problem:
-        root = getattr(self, "_root", None)
+        root = self._root
         value = clip(node.value, 81) if isinstance(node, ScalarNode) else None
         return Problem(_path_to(root, node) if root is not None else "", message, value, **_at(node.start_mark))
+
+    #: Tag -> constructor: PyYAML's safe ones, with the collections a profile never needs refused, a timestamp
+    #: kept as its text (the model parses dates) and any other tag (None) refused. This is the table
+    #: ``add_constructor`` would build; its stubs accept only PyYAML's own loader classes, not this one.
+    yaml_constructors = {
+        **SafeConstructor.yaml_constructors,
+        "tag:yaml.org,2002:set": _unsupported,
+        "tag:yaml.org,2002:omap": _unsupported,
+        "tag:yaml.org,2002:pairs": _unsupported,
+        "tag:yaml.org,2002:binary": _unsupported,
+        "tag:yaml.org,2002:timestamp": SafeConstructor.construct_yaml_str,
+        None: construct_undefined,
+    }
 
 
 def _value_failure(node: Node, exc: Exception) -> str:
@@ -351,12 +384,6 @@ def _value_failure(node: Node, exc: Exception) -> str:
         if digits > MAX_INT_DIGITS:
             return f"a whole number of {digits:,} digits is too long to read (the limit is {MAX_INT_DIGITS:,} digits)"
     return f"cannot be read as {tag}"
-
-
-for _tag in ("set", "omap", "pairs", "binary"):
-    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _Constructor._unsupported)
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)  # the model parses dates
-_Constructor.add_constructor(None, _Constructor.construct_undefined)
 
 
 class SafeLoader(_Composer, *_PARSER, _Constructor, _Resolver):  # type: ignore[misc]
@@ -414,7 +441,10 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = dict(pairs)
     if len(out) != len(pairs):
         seen: set[str] = set()
-        raise _Duplicate(next(k for k, _ in pairs if k in seen or seen.add(k)))
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
     return out
 
 
@@ -593,7 +623,7 @@ def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMod
     return next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
 
 
-def _problem(root: type[BaseModel], err: dict[str, Any]) -> Problem:
+def _problem(root: type[BaseModel], err: ErrorDetails) -> Problem:
     loc = tuple(err["loc"])
     path = field_path(_walk(root, loc)[0])
     kind = err["type"]
@@ -640,7 +670,7 @@ def validation_problems(root: type[BaseModel], exc: ValidationError, where: Loca
     return [where.place(p, at_key=err["type"] == "extra_forbidden") for p, err in zip(problems, errors, strict=True)]
 
 
-def _foreign_file(root: type[BaseModel], errors: list[Any]) -> Problem | None:
+def _foreign_file(root: type[BaseModel], errors: list[ErrorDetails]) -> Problem | None:
     required = {name for name, f in root.model_fields.items() if f.is_required()}
     top = [e for e in errors if len(e["loc"]) == 1]
     missing = {e["loc"][0] for e in top if e["type"] == "missing"}

@@ -159,8 +159,10 @@ def _apart(model_pd: float, market_pd: float) -> Text:
     return Text("model 0" if model_pd == 0 else "market 0" if market_pd == 0 else f"{k:.1f}x apart", style="bold red")
 
 
-def _on_vehicle(vehicle: str | None, vehicle_pd: dict[str, float] | None) -> bool:
-    return vehicle is not None and vehicle_pd is not None and vehicle in vehicle_pd
+def _compared_vehicle(vehicle: str | None, vehicle_pd: dict[str, float] | None) -> str | None:
+    """The financing vehicle whose PD a signal is compared with (its instrument's, when the Monte Carlo gives
+    that vehicle a PD), else None: the firm's."""
+    return vehicle if vehicle is not None and vehicle_pd is not None and vehicle in vehicle_pd else None
 
 
 def print_market_view(view: MarketView | None, model_pd: float, vehicle_pd: dict[str, float] | None = None) -> None:
@@ -174,7 +176,8 @@ def print_market_view(view: MarketView | None, model_pd: float, vehicle_pd: dict
     if h is not None:
         late = " [yellow](after as_of)[/]" if h.after_as_of else ""
         mine = model_pd_for(h, model_pd, vehicle_pd)
-        whose = f"{escape(h.vehicle)}'s PD" if _on_vehicle(h.vehicle, vehicle_pd) else "Model PD"
+        vehicle = _compared_vehicle(h.vehicle, vehicle_pd)
+        whose = f"{escape(vehicle)}'s PD" if vehicle is not None else "Model PD"
         stdout.print(f"{whose} vs market-implied PD over {years}y: [bold]{pct(mine)}[/] vs [bold]{pct(h.pd)}[/] "
                      f"({escape(h.label)} {escape(h.quote)}, {h.date}{late}): ", _apart(mine, h.pd))
     t = _table(f"Model PD vs market-implied PD over {years}y, by signal (market PD is real-world; a display, never an "
@@ -184,7 +187,8 @@ def print_market_view(view: MarketView | None, model_pd: float, vehicle_pd: dict
     for v in view.signals:
         when = Text(str(v.date)) if not v.after_as_of else Text(f"{v.date} after as_of", style="yellow")
         mine = model_pd_for(v, model_pd, vehicle_pd)
-        on = f" [{v.vehicle}]" if _on_vehicle(v.vehicle, vehicle_pd) else ""
+        vehicle = _compared_vehicle(v.vehicle, vehicle_pd)
+        on = f" [{vehicle}]" if vehicle is not None else ""
         t.add_row(when, escape(v.label), escape(v.quote), escape(v.instrument + on), pct(v.risk_neutral_pd),
                   pct(v.pd), pct(mine), _apart(mine, v.pd), escape(v.method))
     stdout.print(t)

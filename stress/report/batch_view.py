@@ -6,6 +6,7 @@ import contextlib
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.markup import escape
@@ -16,6 +17,9 @@ from rich.text import Text
 from stress.analysis.batch import FirmOutcome
 from stress.report.console import _table, stderr, stdout
 from stress.report.format import pct, times, usd_m
+
+if TYPE_CHECKING:  # the annotation only: stress.api imports the joint Monte Carlo when --paths asks for it
+    from stress.analysis.joint import JointResult
 
 VERDICT_STYLE = {"pass": "green", "breach": "yellow", "default": "bold red"}
 
@@ -99,7 +103,7 @@ def print_failures(failures: pd.DataFrame) -> None:
     stderr.print(t)
 
 
-def print_joint(joint: JointResult) -> None:  # noqa: F821 - stress.analysis.joint.JointResult
+def print_joint(joint: JointResult) -> None:
     """The joint Monte Carlo of the book: PDs in one market, expected loss, defaults per path, linked pairs."""
     def count(n: float) -> str:
         return f"{n:,.0f}"

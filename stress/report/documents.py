@@ -11,13 +11,13 @@ Numbers are USD, ratios in x and shares as fractions (``Company.units``); a figu
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 #: Version of the documents' shape: 2.0 put every command in one envelope (``tool_version``, ``command``,
 #: ``generated``, ``input``) with one ``company`` object; 1.x was ``stress run`` and the analyses only.
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION: Final = "2.0"
 
 UNITS = "USD; ratios in x; shares as fractions"
 

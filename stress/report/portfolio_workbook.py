@@ -57,7 +57,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[tuple[str, str,
                 st.put_text(ws, r, c, value, text_style)
             else:
                 st.put(ws, r, c, value, style)
-    ws.freeze_panes = ws.cell(row=top + 1, column=2)
+    ws.freeze_panes = ws.cell(row=top + 1, column=2).coordinate
     return top + len(frame)
 
 
@@ -131,7 +131,7 @@ def build_portfolio_workbook(title: str, ranking: pd.DataFrame, table: pd.DataFr
                              note: str, detail: Sequence[Results] = ()) -> Workbook:
     wb = ValuedWorkbook()
     st.register(wb)
-    ranking_ws = wb.active
+    ranking_ws = st.first_sheet(wb)
     ranking_ws.title = "Ranking"
     write_ranking(ranking_ws, ranking, scenario_names, title)
     write_exposure(wb.create_sheet("Portfolio"), lines, expected_loss, note)

@@ -138,7 +138,8 @@ def _place(tmp: Path, path: Path, force: bool) -> None:
 
 
 def write_atomic(path: str | Path, save: Callable[[Path], object], force: bool = False) -> Path:
-    """Call ``save(temporary_path)``, then move the result to ``path``; returns ``path``.
+    """Call ``save(temporary_path)`` (what it returns, such as ``write_text``'s count, is ignored), then move the
+    result to ``path``; returns ``path``.
 
     Raises TargetExistsError if ``path`` exists and not ``force``, and
     ReportError when the file cannot be written (permissions, disk full).

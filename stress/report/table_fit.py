@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from rich.console import Console, RenderableType
 from rich.measure import Measurement
 from rich.table import Column, Table
-from rich.text import Text
+from rich.text import Text, TextType
 
 #: Measuring width: wide enough that no cell is measured wrapped.
 _UNBOUNDED = 10_000
@@ -133,7 +133,7 @@ def _allot(sizes: Sequence[Size], labels: int, width: int, between: int) -> list
     return widths
 
 
-def _continued(title: object) -> object:
+def _continued(title: TextType | None) -> TextType | None:
     """A later block's title: the table's title up to its first colon, marked as continued."""
     if not isinstance(title, str) or not title:
         return title

@@ -123,12 +123,12 @@ def _candidates(c: Company, comments: dict[str, str], case: Case) -> Iterable[tu
             yield (p, f"{clean(k.name)}: {k.units:,.0f} x USD {k.unit_cost:,.0f}", k.gross_cost_usd,
                    _comment(comments, f"{p}.units", f"{p}.unit_cost"))
     backlog = contract_table(c)
-    for i, k in enumerate(c.contracts):
-        if not c.counts_contract(k.status, case):
+    for i, contract in enumerate(c.contracts):
+        if not c.counts_contract(contract.status, case):
             continue
         p = f"contracts[{i}]"  # any estimate on its lines (GPUs, price, term) is one on its value
         note = next((clean(v) for k, v in comments.items() if k.startswith(f"{p}.") and ESTIMATE.search(v)), "")
-        yield p, f"{clean(k.name or k.customer)}: remaining contract value", float(backlog.backlog_usd.iloc[i]), note
+        yield p, f"{clean(contract.name or contract.customer)}: remaining contract value", float(backlog.backlog_usd.iloc[i]), note
     for x in flatten(c, comments=comments, skip=frozenset({"sources"})):
         if x.unit.startswith("USD m") and isinstance(x.value, int | float) and "reported_" not in x.path:
             key = x.path.rsplit(".", 1)[0] if _ITEM.match(x.path) else x.path

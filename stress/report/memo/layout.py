@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
+from fpdf.util import Padding
 
 from stress.report.format import clean, usd_m
 from stress.report.memo import charts
@@ -69,7 +70,9 @@ class MemoPDF(FPDF):
         self.add_font(FONT, "", str(fonts / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
         self.add_font(FONT, "I", str(fonts / "DejaVuSans-Oblique.ttf"))
-        self._glyphs = set(self.fonts[FONT.lower()].cmap)
+        face = self.fonts[FONT.lower()]
+        assert isinstance(face, TTFFont)  # added from .ttf files just above; only a core font has no cmap
+        self._glyphs = set(face.cmap)
         self.footer_text = self.printable(footer_text)  # needs the glyphs: set after the fonts
 
     def printable(self, text: str) -> str:
@@ -150,8 +153,8 @@ def _header(pdf: MemoPDF, inputs: MemoInputs) -> None:
     pdf.ln(1.5)
     pdf.set_fill_color(ANSWER_FILL)
     pdf.set_font(FONT, "B", 8)
-    pdf.multi_cell(0, 4.2, pdf.printable(one_line_answer(inputs.results)), fill=True, padding=1.5, align="L",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4.2, pdf.printable(one_line_answer(inputs.results)), fill=True, align="L",
+                   padding=Padding.new(1.5), new_x="LMARGIN", new_y="NEXT")  # fpdf makes this of 1.5; its type says int
 
 
 def _scenarios(pdf: MemoPDF, inputs: MemoInputs) -> None:

@@ -281,7 +281,7 @@ def analysis_workbook(result: list[Breakeven] | Grid | Tornado | MonteCarloResul
     firm ``cc`` (its quarters label default dates; its name and as-of go in the footer)."""
     wb = ValuedWorkbook()
     st.register(wb)
-    ws = wb.active
+    ws = st.first_sheet(wb)
     if isinstance(result, Grid):
         ws.title = SHEETS[1]
         write_grid(ws, result)

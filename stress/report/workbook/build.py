@@ -61,7 +61,7 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
     taken = {name.lower() for name in FIXED_SHEETS}
     scenario_titles = [st.sheet_title(name, taken) for name in results.world_names]
 
-    summary = wb.active
+    summary = st.first_sheet(wb)
     summary.title = "Summary"
     assumptions = wb.create_sheet("Assumptions")
     scenario_ws = [wb.create_sheet(t) for t in scenario_titles]

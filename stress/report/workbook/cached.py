@@ -23,13 +23,13 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.workbook.properties import CalcProperties
 from openpyxl.writer.excel import ExcelWriter
 
-from stress.report.workbook.evaluate import Value, XlError, formula_results
+from stress.report.workbook.evaluate import Result, XlError, formula_results
 
 #: A formula cell as openpyxl writes it (its ``etree`` and ``lxml`` writers): no type, an empty ``<v>``.
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)</c>')
 
 
-def _cached(value: Value) -> tuple[bytes, bytes]:
+def _cached(value: Result) -> tuple[bytes, bytes]:
     """(type attribute, ``<v>`` text) for one result."""
     if isinstance(value, XlError):
         return b' t="e"', value.code.encode()
@@ -45,7 +45,7 @@ def _key(coordinate: bytes) -> tuple[int, int]:
     return row, column_index_from_string(letters)
 
 
-def with_values(xml: bytes, values: dict[tuple[int, int], Value]) -> tuple[bytes, int]:
+def with_values(xml: bytes, values: dict[tuple[int, int], Result]) -> tuple[bytes, int]:
     """``xml`` (one sheet) with each formula cell's ``<v>`` filled from ``values`` ((row, column) -> value);
     returns the new XML and how many cells were filled."""
     filled = 0
@@ -66,19 +66,19 @@ def with_values(xml: bytes, values: dict[tuple[int, int], Value]) -> tuple[bytes
 class _ValuesZip(ZipFile):
     """The zip openpyxl writes into: each worksheet part gets its formula results on the way in."""
 
-    def __init__(self, file: Any, wb: Workbook, results: dict[str, dict[tuple[int, int], Value]]) -> None:
+    def __init__(self, file: Any, wb: Workbook, results: dict[str, dict[tuple[int, int], Result]]) -> None:
         super().__init__(file, "w", ZIP_DEFLATED, allowZip64=True)
         self._wb = wb
         self._results = results
         self.filled: dict[str, int] = {}
 
-    def _values_for(self, arcname: str) -> tuple[str, dict[tuple[int, int], Value]] | None:
+    def _values_for(self, arcname: str) -> tuple[str, dict[tuple[int, int], Result]] | None:
         for ws in self._wb.worksheets:  # ws.path is known once the writer has numbered the sheets
             if ws.path.lstrip("/") == arcname and self._results.get(ws.title):
                 return ws.title, self._results[ws.title]
         return None
 
-    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
         target = self._values_for(str(arcname)) if arcname is not None else None
         if target is None:
             super().write(filename, arcname, *args, **kwargs)
@@ -86,7 +86,7 @@ class _ValuesZip(ZipFile):
         with open(filename, "rb") as fh:
             self.writestr(str(arcname), fh.read())
 
-    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
         name = zinfo_or_arcname if isinstance(zinfo_or_arcname, str) else zinfo_or_arcname.filename
         target = self._values_for(name)
         if target is not None:
@@ -122,7 +122,7 @@ class ValuedWorkbook(Workbook):
         super().__init__()
         self.calculation = CalcProperties(fullCalcOnLoad=True)
 
-    def save(self, filename: Any) -> None:  # type: ignore[override]
+    def save(self, filename: Any) -> None:
         if self.read_only or self.write_only:
             super().save(filename)
             return

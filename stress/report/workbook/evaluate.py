@@ -48,6 +48,8 @@ REF = XlError("#REF!")
 
 #: What a cell holds once computed: a number, text, a truth value, an error, or None for an empty cell.
 Value = float | str | bool | XlError | None
+#: What a formula gives: a Value but never None (a formula that reads an empty cell shows 0).
+Result = float | str | bool | XlError
 
 #: One token per match, whole in group 1: text, a reference (sheet, column, row, and the range's end), a number,
 #: a function's name (with its parenthesis), a defined name or an operator.
@@ -118,7 +120,7 @@ def _number(v: Value) -> float | XlError:
     if isinstance(v, bool):
         return float(v)
     try:
-        return float(v)  # type: ignore[arg-type]  # Excel reads numeric text ("1.5") as a number in arithmetic
+        return float(v)  # Excel reads numeric text ("1.5") as a number in arithmetic
     except ValueError:
         return VALUE
 
@@ -127,21 +129,21 @@ def _add(a: Value, b: Value) -> Value:
     if type(a) is float and type(b) is float:
         return a + b
     x, y = _number(a), _number(b)
-    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x + y  # type: ignore[operator]
+    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x + y
 
 
 def _sub(a: Value, b: Value) -> Value:
     if type(a) is float and type(b) is float:
         return a - b
     x, y = _number(a), _number(b)
-    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x - y  # type: ignore[operator]
+    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x - y
 
 
 def _mul(a: Value, b: Value) -> Value:
     if type(a) is float and type(b) is float:
         return a * b
     x, y = _number(a), _number(b)
-    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x * y  # type: ignore[operator]
+    return x if isinstance(x, XlError) else y if isinstance(y, XlError) else x * y
 
 
 def _div(a: Value, b: Value) -> Value:
@@ -402,13 +404,13 @@ class Evaluator:
         if cells is None:
             return REF
         cell = cells.get((row, col))
-        if cell is None or cell._value is None:
+        if cell is None or cell.value is None:
             value = None
         elif cell.data_type == "f":
             self._memo[key] = _PENDING
-            value = self.formula(sheet, row, col, str(cell._value))
+            value = self.formula(sheet, row, col, str(cell.value))
         else:
-            value = _plain(cell._value)
+            value = _plain(cell.value)
         self._memo[key] = value
         return value
 
@@ -416,7 +418,7 @@ class Evaluator:
         cell = self.cell
         return [cell(sheet, r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in range(min(c1, c2), max(c1, c2) + 1)]
 
-    def formula(self, sheet: str, row: int, col: int, text: str) -> Value:
+    def formula(self, sheet: str, row: int, col: int, text: str) -> Result:
         """The result of ``text`` (``=...``) written in ``sheet`` at (row, col)."""
         run = self._placed.get((text, row, col))
         if run is None:
@@ -441,14 +443,16 @@ class Evaluator:
         value = self._named[name] = self.cell(sheet, row, col)
         return value
 
-    def results(self) -> dict[str, dict[tuple[int, int], Value]]:
+    def results(self) -> dict[str, dict[tuple[int, int], Result]]:
         """Sheet title -> {(row, column): value} for every formula cell. Quarters run across and each quarter's
         formulas read the quarter before, so cells are computed column by column: chains stay shallow."""
         formulas = [(col, title, row) for title, cells in self._cells.items()
                     for (row, col), cell in cells.items() if cell.data_type == "f"]
-        out: dict[str, dict[tuple[int, int], Value]] = {title: {} for title in self._cells}
+        out: dict[str, dict[tuple[int, int], Result]] = {title: {} for title in self._cells}
         for col, title, row in sorted(formulas):
-            out[title][(row, col)] = self.cell(title, row, col)
+            value = self.cell(title, row, col)
+            assert value is not None  # a formula cell holds its text, so its value is what formula() gives
+            out[title][(row, col)] = value
         return out
 
 
@@ -463,6 +467,6 @@ def _plain(value: Any) -> Value:
     raise FormulaError(f"cannot use a {type(value).__name__} cell in a formula")
 
 
-def formula_results(wb: Workbook) -> dict[str, dict[tuple[int, int], Value]]:
+def formula_results(wb: Workbook) -> dict[str, dict[tuple[int, int], Result]]:
     """Every formula cell's result: sheet title -> {(row, column): value}."""
     return Evaluator(wb).results()

@@ -15,6 +15,7 @@ A capex cohort outside any programme is its own programme, named
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,7 +117,7 @@ def write_programmes(ws: Worksheet, results: Results, grid: g.QuarterColumns) ->
     ws.cell(row=3, column=1).hyperlink = f"#{st.quote(ws.title)}!A{definitions}"
 
 
-def _table(ws: Worksheet, row: int, title: str, heads: list[tuple[str, str | None]], rows: list[tuple[object, ...]]) -> int:
+def _table(ws: Worksheet, row: int, title: str, heads: list[tuple[str, str | None]], rows: Sequence[tuple[object, ...]]) -> int:
     """``title``, then a header row and one row per item from column A (``None`` style: text). Returns the next free row."""
     st.put(ws, row, 1, title, st.TEXT_BOLD)
     if not rows:

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stress.analysis.profile import capital_structure, fleet_table, maturity_ladder
-from stress.engine.debt import CENT
+from stress.engine.financing import CENT
 from stress.engine.results import Results
 from stress.report.workbook import grid as g
 from stress.report.workbook import styles as st

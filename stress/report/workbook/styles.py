@@ -153,6 +153,15 @@ NUMBER_FORMATS = {s.name: s.number_format for s in _styles() if s.number_format 
 STYLE_NAMES = tuple(s.name for s in _styles())
 
 
+def first_sheet(wb: Workbook) -> Worksheet:
+    """The sheet a new workbook is made with. openpyxl types ``wb.active`` as any kind of sheet or None; a new
+    workbook's is always a worksheet, so anything else is a bug here, not the user's."""
+    ws = wb.active
+    if not isinstance(ws, Worksheet):
+        raise TypeError(f"a new workbook's first sheet should be a worksheet, not {type(ws).__name__}")
+    return ws
+
+
 def register(wb: Workbook) -> None:
     """Register every named style once; cells then refer to them by name."""
     for style in _styles():
@@ -210,7 +219,7 @@ def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str | No
     _set(ws, row, col, formula, style)
 
 
-def _set(ws: Worksheet, row: int, col: int, value: object, style: str | None) -> None:
+def _set(ws: Worksheet, row: int, col: int, value: float | str | dt.date | None, style: str | None) -> None:
     """The cell's value (already checked by the caller) and its named style, if any."""
     cell = ws.cell(row=row, column=col)
     cell.value = value
@@ -273,8 +282,9 @@ def firm_as_of(name: str, ticker: str, as_of: dt.date) -> str:
 def footer(ws: Worksheet, who: str) -> None:
     """The sheet's printed pages say whose they are and where they belong: ``who`` (firm and as-of) on the
     left, the sheet's name in the middle, "Page n of m" on the right."""
-    for part, text in ((ws.oddFooter.left, footer_text(who)), (ws.oddFooter.center, "&A"),
-                       (ws.oddFooter.right, "Page &P of &N")):
+    odd = ws.oddFooter
+    assert odd is not None  # openpyxl's HeaderFooter makes each of its headers and footers with the sheet
+    for part, text in ((odd.left, footer_text(who)), (odd.center, "&A"), (odd.right, "Page &P of &N")):
         part.text = text
         part.size = FOOTER_SIZE
     ws.HeaderFooter.scaleWithDoc = False  # 8 pt on paper, however far the sheet is scaled to fit

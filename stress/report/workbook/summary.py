@@ -82,7 +82,7 @@ class SummaryInputs:
     sources_notes: dict[str, str]
 
 
-def _cell_value(value: object, kind: str) -> tuple[object, str]:
+def _cell_value(value: object, kind: str) -> tuple[float | str, str]:
     """(value, style): figures right-aligned ("n.m." among them), quarters and events centred, never glued to
     the figure beside them."""
     if kind == "usd":
@@ -197,7 +197,7 @@ def _comparison(ws: Worksheet, table: pd.DataFrame, row: int, title: str, column
             st.put(ws, row, i, value, style)
             if kind in ("event", "quarter"):  # names (a tranche, a covenant) wrap inside their column, never into the next
                 ws.cell(row=row, column=i).alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
-                lines = max(lines, _lines(value, WIDTHS[i - 1]))
+                lines = max(lines, _lines(str(value), WIDTHS[i - 1]))  # text already: an event or a quarter
         if describe:
             scenario = inputs.scenarios.get(str(name))
             description = scenario.description if scenario else ""
@@ -295,7 +295,9 @@ def _line_chart(title: str, y_title: str, y_format: str) -> LineChart:
     chart.y_axis.delete = False
     chart.x_axis.tickLblPos = "low"  # quarter labels below the plot, not on the zero line
     chart.height = 9
-    chart.width = CHART_WIDTH_CM
+    # openpyxl takes any width in cm (its default height is 7.5); the stubs type width as int from its default, 15.
+    chart.width = CHART_WIDTH_CM  # type: ignore[assignment]
+    assert chart.legend is not None  # every new chart has one (ChartBase.__init__)
     chart.legend.position = "b"
     chart.display_blanks = "gap"
     return chart
