@@ -367,8 +367,7 @@ def memo(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLA
     company = loaded.company
     generated = run_time()
     target = w.target(out, company, generated, force)  # before the work, not after it
-    sha = w.profile_sha256(loaded.path, company)
-    inputs = gather(run(loaded, scenarios, case=case), paths, seed, loaded.path, sha, generated)
+    inputs = gather(run(loaded, scenarios, case=case), paths, seed, loaded.path, loaded.sha256, generated)
     data, pages = build_memo(inputs)
     return w.write_pdf(data, target, company, generated, force), pages
 

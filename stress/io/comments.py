@@ -7,8 +7,6 @@ no renderer opens the file again.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 
@@ -38,16 +36,18 @@ def _node_lines(node: yaml.Node, path: str, out: dict[str, int]) -> None:
             _node_lines(item, f"{path}[{i}]", out)
 
 
-def source_comments(text: str) -> dict[str, str]:
+def source_comments(text: str, root: yaml.Node | None = None) -> dict[str, str]:
     """Field path -> the comment on that field's line in a YAML profile, with the comment lines that continue it.
 
-    A continuation is a comment-only, indented line directly below. Returns an
-    empty mapping for text that is not YAML.
+    A continuation is a comment-only, indented line directly below. ``root`` is the text's node graph when the
+    loader has it already (composing it again costs four times the load); returns an empty mapping for text
+    that is not YAML.
     """
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return {}
+    if root is None:
+        try:
+            root = yaml.compose(text)
+        except yaml.YAMLError:
+            return {}
     if root is None:
         return {}
     lines = text.splitlines()
@@ -68,13 +68,3 @@ def source_comments(text: str) -> dict[str, str]:
             parts.append(stripped[1:].strip())
         out[path] = " ".join(p for p in parts if p)
     return out
-
-
-def profile_comments(path: str | Path | None) -> dict[str, str]:
-    """``source_comments`` of a YAML profile file; empty for JSON, a missing file or none."""
-    if path is None:
-        return {}
-    p = Path(path)
-    if p.suffix.lower() not in (".yaml", ".yml") or not p.is_file():
-        return {}
-    return source_comments(p.read_text(encoding="utf-8"))

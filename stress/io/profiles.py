@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from stress.errors import Problem, ProfileError
-from stress.io.comments import profile_comments
 from stress.io.located import read_document
 from stress.io.overrides import apply_overrides, parse_overrides, relabel
 from stress.io.search_path import HISTORY, PROFILE_SUFFIXES, SHIPPED_DIR, lookup_dirs, profile_dirs
@@ -26,24 +23,17 @@ __all__ = ["HISTORY", "PROFILE_SUFFIXES", "SHIPPED_DIR", "LoadedProfile", "load_
 
 @dataclass(frozen=True)
 class LoadedProfile:
-    """A validated profile with where it came from: what every renderer needs of the file, read here once."""
+    """A validated profile with where it came from: what every renderer needs of the file, read here once.
+
+    ``sha256`` is of the file's bytes as read (the ``--set`` overrides are recorded beside it, not in it),
+    ``comments`` the comment written beside each field (its source, or why it is an estimate; {} for JSON).
+    """
 
     company: Company
     path: Path
     warnings: list[Problem] = field(default_factory=list)
-
-    @cached_property
-    def comments(self) -> dict[str, str]:
-        """Field path -> the comment written beside it (its source, or why it is an estimate); {} for JSON."""
-        return profile_comments(self.path)
-
-    @cached_property
-    def sha256(self) -> str | None:
-        """The sha256 of the file's bytes, tracing an output to its input; None if it can no longer be read."""
-        try:
-            return hashlib.sha256(self.path.read_bytes()).hexdigest()
-        except OSError:
-            return None
+    sha256: str = ""
+    comments: dict[str, str] = field(default_factory=dict)
 
 
 def resolve_profile(name_or_path: str | Path) -> Path:
@@ -109,7 +99,8 @@ def load_profile(name_or_path: str | Path, sets: Sequence[str] = ()) -> LoadedPr
         raise ProfileError(path, placed(list(dict.fromkeys(every)))) from exc
     if todos or problems:
         raise ProfileError(path, placed([*todos, *outside_todos(problems, todos)]))
-    return LoadedProfile(company, path, placed([*scale_warnings(company), *going_concern_warnings(company)]))
+    warnings = placed([*scale_warnings(company), *going_concern_warnings(company)])
+    return LoadedProfile(company, path, warnings, doc.sha256, doc.comments)
 
 
 def load_company(name_or_path: str | Path) -> Company:

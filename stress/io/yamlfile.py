@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import hashlib
 import json
 import os
 import re
@@ -100,6 +101,19 @@ def _not_regular(mode: int) -> str:
 
 def read_text(path: Path, kind: str) -> str:
     """The file's text: a regular file of at most ``max_file_bytes()``, UTF-8 (a BOM is dropped)."""
+    return decode(path, kind, read_bytes(path, kind))
+
+
+def decode(path: Path, kind: str, raw: bytes) -> str:
+    """``raw`` (the bytes of ``path``) as UTF-8 text, a BOM dropped; a ProfileError if it is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProfileError(path, [Problem("", f"cannot be read as UTF-8 text: {exc}")], kind) from exc
+
+
+def read_bytes(path: Path, kind: str) -> bytes:
+    """The file's bytes: a regular file of at most ``max_file_bytes()`` (no FIFO, device or directory)."""
     def refuse(message: str) -> ProfileError:
         return ProfileError(path, [Problem("", message)], kind)
 
@@ -127,10 +141,7 @@ def read_text(path: Path, kind: str) -> str:
         raise refuse(_os_message(exc)) from exc
     if len(raw) > cap:
         raise refuse(too_big)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise refuse(f"cannot be read as UTF-8 text: {exc}") from exc
+    return raw
 
 
 # --- YAML ----------------------------------------------------------------------------------------
@@ -525,17 +536,26 @@ def read_json(path: Path, kind: str) -> Any:
 
 def read_mapping(path: Path, kind: str = "profile") -> dict[str, Any]:
     """The top-level mapping of a YAML/JSON file, read safely; every failure is a ProfileError with its place."""
-    return parse_mapping(path, kind)[0]
+    return parse_mapping(path, kind).data
 
 
-def parse_mapping(path: Path, kind: str = "profile") -> tuple[dict[str, Any], str, Node | None]:
-    """(top-level mapping, the file's text, YAML root node or None for JSON), read as :func:`read_mapping` does.
+@dataclass(frozen=True)
+class Parsed:
+    """A file read once: its top-level mapping, its text, the YAML root node (None for JSON) and the sha256 of
+    its bytes. The node graph is what :mod:`stress.io.located` finds lines and columns in (a JSON file's is
+    built from its text only when a problem needs a place), and the comments are read beside it."""
 
-    The node graph is what :mod:`stress.io.located` finds lines and columns in; a JSON file's is built from
-    its text only when a problem needs a place.
-    """
+    data: dict[str, Any]
+    text: str
+    root: Node | None
+    sha256: str
+
+
+def parse_mapping(path: Path, kind: str = "profile") -> Parsed:
+    """The file at ``path`` read safely and parsed, as :func:`read_mapping` does."""
     path = Path(path)
-    text = read_text(path, kind)
+    raw = read_bytes(path, kind)
+    text = decode(path, kind, raw)
     is_json = path.suffix.lower() == ".json"
     root: Node | None = None
     try:
@@ -560,7 +580,7 @@ def parse_mapping(path: Path, kind: str = "profile") -> tuple[dict[str, Any], st
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ProfileError(path, [Problem("", f"expected a mapping of keys such as 'name:' at the top level, got {got}")], kind)
-    return data, text, root
+    return Parsed(data, text, root, hashlib.sha256(raw).hexdigest())
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:

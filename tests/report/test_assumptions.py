@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from stress.io.comments import profile_comments, source_comments
+import yaml
+
+from stress.io.comments import source_comments
+from stress.io.profiles import load_profile
 from stress.model.company import Company
 from stress.model.scenario import Scenario
 from stress.report.workbook.assumptions import flatten, shock_inputs
@@ -37,18 +40,22 @@ def test_comments_attach_to_the_field_on_their_line_with_continuations() -> None
     assert "debt[0].name" not in notes  # '#' inside quotes
 
 
-def test_comments_of_a_non_yaml_or_missing_profile_are_empty(tmp_path) -> None:  # noqa: ANN001
+def test_comments_of_a_non_yaml_or_json_profile_are_empty(tmp_path) -> None:  # noqa: ANN001
+    import json
+
     assert source_comments("{not: [valid") == {}
-    assert profile_comments(None) == {}
-    assert profile_comments(tmp_path / "absent.yaml") == {}
-    (tmp_path / "p.json").write_text('{"name": "x"}', encoding="utf-8")
-    assert profile_comments(tmp_path / "p.json") == {}
+    tiny = yaml.safe_load((REPO / "tests" / "fixtures" / "tiny.yaml").read_text())
+    (tmp_path / "p.json").write_text(json.dumps(tiny, default=str), encoding="utf-8")
+    assert load_profile(tmp_path / "p.json").comments == {}
 
 
 def test_the_shipped_profile_names_a_source_for_its_figures() -> None:
-    notes = profile_comments(REPO / "companies" / "history" / "coreweave-2025-06-30.yaml")
+    """Read at load from the node graph the loader built: the same as composing the text again."""
+    path = REPO / "companies" / "history" / "coreweave-2025-06-30.yaml"
+    notes = load_profile(path).comments
     assert "[R41]" in notes["debt[1].balance"]
     assert notes["opening.cash"].startswith("estimate")
+    assert notes == source_comments(path.read_text(encoding="utf-8"))
 
 
 def test_flatten_reaches_every_leaf_with_units(results) -> None:  # noqa: ANN001

@@ -14,12 +14,11 @@ from stress.report.memo.content import MemoInputs, gather
 
 def build_memo(inputs: MemoInputs) -> tuple[bytes, int]:
     """The memo's PDF bytes and page count."""
-    from stress.io.comments import profile_comments
     from stress.report.memo.assumptions import key_assumptions, largest_estimates
     from stress.report.memo.layout import render
 
     source = inputs.results.source  # the profile as loaded: its comments read once, with it
-    comments = source.comments if source is not None else profile_comments(inputs.profile_path)
+    comments = source.comments if source is not None else {}  # a Company built in memory has none
     mc = inputs.montecarlo
     assumptions = key_assumptions(inputs.results.cc, comments, mc.paths, mc.seed)
     return render(inputs, assumptions, largest_estimates(inputs.results.company, comments, inputs.results.cc.case))

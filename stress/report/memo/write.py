@@ -9,23 +9,15 @@ and epoch give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 from pathlib import Path
 
 from stress.errors import ReportError
 from stress.model.company import Company
-from stress.report.envelope import sha256_of
 from stress.report.safe_write import TargetExistsError, write_atomic
 
 #: The environment variable that pins the memo's date (https://reproducible-builds.org/specs/source-date-epoch/).
 SUFFIX = ".pdf"
-
-
-def profile_sha256(path: str | Path | None, company: Company) -> str:
-    """SHA-256 hex digest of the profile file's bytes; of the model's JSON when there is no file (in memory)."""
-    digest = sha256_of(path) if path is not None else None
-    return digest or hashlib.sha256(company.model_dump_json().encode("utf-8")).hexdigest()
 
 
 def default_memo_path(company: Company, when: dt.datetime, folder: Path = Path("reports")) -> Path:

@@ -14,7 +14,6 @@ from openpyxl import Workbook
 
 from stress.analysis.suite import Analyses
 from stress.engine.results import Results
-from stress.io.comments import profile_comments
 from stress.model.scenario import Scenario
 from stress.report.workbook import grid as g
 from stress.report.workbook import styles as st
@@ -53,7 +52,7 @@ def build_workbook(results: Results, scenarios: Sequence[Scenario] = (), profile
     source = results.source
     scenarios = list(scenarios) or results.scenarios
     profile_path = profile_path or (source.path if source is not None else None)
-    comments = source.comments if source is not None else profile_comments(profile_path)
+    comments = source.comments if source is not None else {}  # a Company built in memory has none
     wb = ValuedWorkbook()
     st.register(wb)
     grid = make_grid(results)
