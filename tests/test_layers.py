@@ -54,6 +54,18 @@ def test_only_the_command_line_imports_typer() -> None:
     assert users <= {"stress.cli", "stress.cli_common", "stress.cli_analyses", "stress.cli_tools", "stress.cli_memo"}, users
 
 
+#: What reads a profile's file: resolving, loading, reading its bytes or text, composing its comments.
+_FILE_READERS = {"stress.io.profiles.load_profile", "stress.io.profiles.load_company", "stress.io.profiles.resolve_profile",
+                 "stress.io.located.read_document", "stress.io.yamlfile.parse_mapping", "stress.io.yamlfile.read_mapping",
+                 "stress.io.yamlfile.read_text", "stress.io.yamlfile.read_bytes", "stress.io.comments.source_comments"}
+
+
+def test_no_renderer_opens_a_profile_file() -> None:
+    """The report layer gets the profile as loaded (``Results.source``: path, sha256, comments), never the file."""
+    readers = {name_of(p): sorted(set(imported(p)) & _FILE_READERS) for p in MODULES if name_of(p).startswith("stress.report")}
+    assert not {m: r for m, r in readers.items() if r}
+
+
 def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
     """The test can fail: an engine module importing the report layer is caught."""
     bad = tmp_path / "x.py"
