@@ -53,6 +53,12 @@ def _emit(command: str, result: object, document: dict[str, Any], out: Path | No
         show()
 
 
+def checked_paths(paths: int) -> int:
+    """``--paths`` checked as it is parsed (an option callback), before the command loads anything."""
+    check_paths(paths)
+    return paths
+
+
 def check_paths(paths: int) -> None:
     """Exit 2 on a --paths above ``MAX_PATHS`` (the option's own ``min=1`` refuses zero and below)."""
     if paths > MAX_PATHS:

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from stress.cli_analyses import checked_paths
 from stress.cli_common import JsonOpt, ScenarioJob, examples, handled, print_json, scenario_command
 from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED
 
@@ -20,7 +21,8 @@ from stress.vocabulary import DEFAULT_PATHS, DEFAULT_SEED
 @scenario_command(adhoc=False)
 def memo(
     job: ScenarioJob,  # the profile and scenarios the shared options chose
-    paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for the PD and the cash fan")] = DEFAULT_PATHS,
+    paths: Annotated[int, typer.Option("--paths", min=1, callback=checked_paths,
+                                       help="Monte Carlo paths for the PD and the cash fan")] = DEFAULT_PATHS,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed; same seed, same memo")] = DEFAULT_SEED,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="the .pdf to write (or a folder); default reports/<ticker>-<as_of>-<timestamp>.pdf")] = None,
@@ -32,9 +34,6 @@ def memo(
     The date shown is the run's; SOURCE_DATE_EPOCH pins it: same profile, options and epoch, same bytes.
     """
     from stress import api
-    from stress.cli_analyses import check_paths
-
-    check_paths(paths)
     path, pages = api.memo(job.loaded, job.scenarios, job.case, paths, seed, out, force)
     if as_json:
         print_json("memo", {**job.head("memo"), "written": str(path), "pages": pages})

@@ -7,7 +7,6 @@ Only typer is imported here at module level: each command imports what it needs 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -36,10 +35,12 @@ def validate_paths(paths: list[str], sets: list[str] | None = None, as_json: boo
     checked = api.validate(paths, sets or [])
     if as_json:
         from stress.cli_common import print_json
+        from stress.errors import OptionError
         from stress.report.envelope import envelope, input_file
         from stress.report.jsonout import validate_document
 
-        inputs = [input_file(c.kind, c.path) for c in checked if c.valid or Path(c.path).exists()]
+        inputs = [input_file(c.kind, c.path, getattr(c.result, "sha256", None)) for c in checked
+                  if not isinstance(c.result, OptionError)]  # a malformed --set is no file
         print_json("validate", validate_document(envelope("validate", inputs, sets or []), checked))
     else:
         validate_view.print_checked([c.result for c in checked])

@@ -147,3 +147,11 @@ def test_set_overrides_are_recorded_in_the_envelope_and_applied() -> None:
 def test_an_unknown_output_name_is_a_bad_option() -> None:
     res = runner.invoke(app, ["schema", "--output", "nonsense"])
     assert res.exit_code == 2 and "--output" in res.output and "Traceback" not in res.output
+
+
+def test_validate_lists_every_file_it_was_given_as_an_input(tmp_path: Path) -> None:
+    """A missing file is an input too (no hash: nothing was read); a malformed --set is no file."""
+    doc = document(["validate", str(tmp_path / "nope.yaml"), "tests/fixtures/tiny.yaml", "--json"], exit_code=2)
+    assert [(i["path"], i["sha256"]) for i in doc["input"]] == [
+        (str(tmp_path / "nope.yaml"), None), ("tests/fixtures/tiny.yaml", sha256(Path("tests/fixtures/tiny.yaml")))]
+    assert document(["validate", "tests/fixtures/tiny.yaml", "--set", "ticker", "--json"], exit_code=2)["input"] == []

@@ -9,9 +9,23 @@ from __future__ import annotations
 
 import yaml
 
+#: libyaml's composer when the build has it: the node graph of a large profile in a fraction of the time.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def _comment_at(line: str) -> tuple[int, str] | None:
-    """(column, text) of the YAML comment on ``line``, ignoring '#' inside quotes or not after a space."""
+    """(column, text) of the YAML comment on ``line``, ignoring '#' inside quotes or not after a space.
+
+    Most lines have no quote before their first candidate '#': that one is the comment, found without
+    walking the line character by character (the walk is what loading a profile would otherwise spend).
+    """
+    at = line.find("#")
+    while at > 0 and line[at - 1] not in " \t":
+        at = line.find("#", at + 1)
+    if at < 0:
+        return None
+    if "'" not in line[:at] and '"' not in line[:at]:
+        return at, line[at + 1:].strip()
     quote: str | None = None
     for i, ch in enumerate(line):
         if quote:
@@ -36,18 +50,16 @@ def _node_lines(node: yaml.Node, path: str, out: dict[str, int]) -> None:
             _node_lines(item, f"{path}[{i}]", out)
 
 
-def source_comments(text: str, root: yaml.Node | None = None) -> dict[str, str]:
+def source_comments(text: str) -> dict[str, str]:
     """Field path -> the comment on that field's line in a YAML profile, with the comment lines that continue it.
 
-    A continuation is a comment-only, indented line directly below. ``root`` is the text's node graph when the
-    loader has it already (composing it again costs four times the load); returns an empty mapping for text
-    that is not YAML.
+    A continuation is a comment-only, indented line directly below. Returns an empty mapping for text that is
+    not YAML.
     """
-    if root is None:
-        try:
-            root = yaml.compose(text)
-        except yaml.YAMLError:
-            return {}
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return {}
     if root is None:
         return {}
     lines = text.splitlines()

@@ -19,7 +19,6 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from stress.errors import Problem
-from stress.io.comments import source_comments
 from stress.io.yamlfile import load_yaml_nodes, parse_mapping
 
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -107,13 +106,13 @@ def _longest_key(node: MappingNode, text: str) -> tuple[ScalarNode, Node] | None
 
 @dataclass(frozen=True)
 class Document:
-    """A file's top-level mapping and the places of its values, with what else the one read gives: its
-    comments (a YAML file's, by field path) and the sha256 of its bytes."""
+    """A file's top-level mapping and the places of its values, with what else the one read gives: its text
+    and the sha256 of its bytes."""
 
     path: Path
     data: dict[str, Any]
     marks: Marks
-    comments: dict[str, str]
+    text: str
     sha256: str
 
 
@@ -122,5 +121,4 @@ def read_document(path: Path, kind: str = "profile") -> Document:
     path = Path(path)
     parsed = parse_mapping(path, kind)
     marks = Marks(parsed.root) if parsed.root is not None else Marks(json_text=parsed.text)
-    comments = source_comments(parsed.text, parsed.root) if parsed.root is not None else {}
-    return Document(path, parsed.data, marks, comments, parsed.sha256)
+    return Document(path, parsed.data, marks, parsed.text, parsed.sha256)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from stress.errors import Problem, ProfileError
+from stress.io.comments import source_comments
 from stress.io.located import read_document
 from stress.io.overrides import apply_overrides, parse_overrides, relabel
 from stress.io.search_path import HISTORY, PROFILE_SUFFIXES, SHIPPED_DIR, lookup_dirs, profile_dirs
@@ -25,15 +27,21 @@ __all__ = ["HISTORY", "PROFILE_SUFFIXES", "SHIPPED_DIR", "LoadedProfile", "load_
 class LoadedProfile:
     """A validated profile with where it came from: what every renderer needs of the file, read here once.
 
-    ``sha256`` is of the file's bytes as read (the ``--set`` overrides are recorded beside it, not in it),
-    ``comments`` the comment written beside each field (its source, or why it is an estimate; {} for JSON).
+    ``sha256`` is of the file's bytes as read (the ``--set`` overrides are recorded beside it, not in it);
+    ``text`` is the text as read, which ``comments`` is taken from when a renderer first asks (a batch or a
+    Monte Carlo never does, so loading does not pay for it).
     """
 
     company: Company
     path: Path
     warnings: list[Problem] = field(default_factory=list)
     sha256: str = ""
-    comments: dict[str, str] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
+
+    @cached_property
+    def comments(self) -> dict[str, str]:
+        """Field path -> the comment written beside it (its source, or why it is an estimate); {} for JSON."""
+        return source_comments(self.text) if self.path.suffix.lower() in (".yaml", ".yml") else {}
 
 
 def resolve_profile(name_or_path: str | Path) -> Path:
@@ -100,7 +108,7 @@ def load_profile(name_or_path: str | Path, sets: Sequence[str] = ()) -> LoadedPr
     if todos or problems:
         raise ProfileError(path, placed([*todos, *outside_todos(problems, todos)]))
     warnings = placed([*scale_warnings(company), *going_concern_warnings(company)])
-    return LoadedProfile(company, path, warnings, doc.sha256, doc.comments)
+    return LoadedProfile(company, path, warnings, doc.sha256, doc.text)
 
 
 def load_company(name_or_path: str | Path) -> Company:

@@ -59,12 +59,12 @@ def input_file(role: Role, path: str | Path, sha256: str | None = None) -> dict[
     return {"role": role, "path": str(path), "sha256": sha256 or sha256_of(path)}
 
 
-def company_ref(company: Company, path: str | Path | None, sha256: str | None = None) -> dict[str, Any]:
-    """The one company shape of every document; ``sha256`` of the profile as loaded, else read from ``path``."""
+def company_ref(company: Company, path: str | Path | None, sha256: str | None) -> dict[str, Any]:
+    """The one company shape of every document; ``sha256`` of the profile's bytes as loaded (None for a
+    Company built in memory): never read again from ``path``, which may have changed since."""
     return {"name": company.name, "ticker": company.ticker, "as_of": company.as_of.isoformat(),
             "horizon_quarters": company.horizon_quarters, "fiscal_year_end": company.reporting.fiscal_year_end,
-            "profile": None if path is None else str(path),
-            "sha256": sha256 or (None if path is None else sha256_of(path)), "units": UNITS}
+            "profile": None if path is None else str(path), "sha256": sha256 or None, "units": UNITS}
 
 
 def envelope(command: str, inputs: Iterable[dict[str, Any]] = (), overrides: Iterable[str] = ()) -> dict[str, Any]:

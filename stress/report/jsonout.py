@@ -16,7 +16,6 @@ from stress.analysis.summary import annual_summary
 from stress.engine.programmes import STATUS_NAMES
 from stress.engine.results import Results
 from stress.report.documents import UNITS
-from stress.report.envelope import sha256_of
 
 
 def _clean(values: np.ndarray) -> list[Any]:
@@ -147,7 +146,7 @@ def _ranking_row(row: dict[str, Any], companies: dict[str, dict[str, Any]]) -> d
 def _company(o: Any) -> dict[str, Any]:
     """The company object of a firm that ran in a batch (``stress.analysis.batch.FirmOutcome``)."""
     return {"name": o.name, "ticker": o.ticker, "as_of": o.as_of, "horizon_quarters": o.horizon_quarters,
-            "fiscal_year_end": o.fiscal_year_end, "profile": o.path, "sha256": o.sha256 or sha256_of(o.path),
+            "fiscal_year_end": o.fiscal_year_end, "profile": o.path, "sha256": o.sha256,
             "units": UNITS}
 
 

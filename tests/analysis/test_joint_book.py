@@ -225,3 +225,13 @@ def test_explicit_market_equals_drawing_it_from_the_same_generator():
     given = mc.stochastic_worlds(cc, p, 32, rng, mc.draw_market(rng, p, 32, cc.n_quarters))
     for field in ("gpu_price", "spread_add", "refi_open", "base_rate", "utilisation", "default_q", "delay_q", "capex_factor"):
         np.testing.assert_array_equal(getattr(alone, field), getattr(given, field), err_msg=field)
+
+
+def test_a_tenants_default_as_a_quarter_of_the_landlords_horizon_by_hand() -> None:
+    """Counted from the landlord's first quarter (8 of them): before it is 0 (already defaulted), within it is
+    itself, at or after its end is NEVER, as is a tenant that never defaults (NEVER minus a start)."""
+    from stress.analysis.joint import _in_horizon
+    from stress.engine.timeline import NEVER
+
+    quarters = np.array([-3, 0, 5, 7, 8, 12, NEVER - 4], dtype=np.int64)
+    np.testing.assert_array_equal(_in_horizon(quarters, 8), [0, 0, 5, 7, NEVER, NEVER, NEVER])

@@ -26,30 +26,29 @@ def default_report_path(company: Company, now: dt.datetime, folder: Path = REPOR
 
 
 def report_target(out: str | Path | None, company: Company, now: dt.datetime, force: bool = False) -> Path | None:
-    """Where ``write_report`` will write (None: a fresh default name under ``reports/``), checked before any work.
+    """The file ``write_report`` will write when ``out`` names one, checked before any work; None when the name
+    is chosen as it is written (no ``out``: ``reports/``; a folder: inside it), never taking an existing one.
 
     Raises ReportError for a file that is not ``.xlsx`` and TargetExistsError for an existing file without
     ``force``, so a long ``--analyses`` run never ends in a refusal it could have given at the start.
     """
-    if out is None:
+    if out is None or Path(out).is_dir():
         return None
     path = Path(out)
-    target = default_report_path(company, now, path) if path.is_dir() else path
-    if target.suffix.lower() != ".xlsx":
+    if path.suffix.lower() != ".xlsx":
         raise ReportError(f"{path}: the workbook must be written to an .xlsx file")
-    if target.exists() and not force:
-        raise TargetExistsError(target)
-    return target
+    if path.exists() and not force:
+        raise TargetExistsError(path)
+    return path
 
 
 def write_report(results: Results, scenarios: Sequence[Scenario] = (), out: str | Path | None = None, force: bool = False,
                  profile_path: str | Path | None = None, now: dt.datetime | None = None, analyses: Analyses | None = None) -> Path:
     """Build the workbook and write it; returns the path written.
 
-    ``out``: a file, a directory (the default name inside it) or None for
-    ``reports/`` under the current directory. An existing file is never
-    replaced unless ``force``; a default name taken in the same second gets
-    ``-2``, ``-3`` ... instead.
+    ``out``: a file, a folder (the default name inside it) or None for ``reports/`` under the current
+    directory. An existing file is never replaced unless ``force``; a default name already taken (the same
+    second, or a time pinned by ``SOURCE_DATE_EPOCH``) gets ``-2``, ``-3`` ... instead.
     """
     now = now or dt.datetime.now()
     company = results.company
@@ -57,7 +56,7 @@ def write_report(results: Results, scenarios: Sequence[Scenario] = (), out: str 
     wb = build_workbook(results, scenarios, profile_path, generated=now, analyses=analyses)
     if target is not None:
         return write_atomic(target, wb.save, force)
-    base = default_report_path(company, now)
+    base = default_report_path(company, now, Path(out) if out is not None else REPORTS_DIR)
     for n in itertools.count(1):
         candidate = base if n == 1 else base.with_name(f"{base.stem}-{n}{base.suffix}")
         try:
