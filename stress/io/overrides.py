@@ -124,6 +124,18 @@ def _shown(parts: Sequence[Part]) -> tuple[int | str, ...]:
     return tuple(p.name if isinstance(p, ByName) else p for p in parts)
 
 
+def _whole_names(names: list[str], width: int = 200) -> str:
+    """As many names as fit in about ``width`` characters, each whole, then how many more there are: a name
+    cut in the middle ("1.…") reads as another name."""
+    shown: list[str] = []
+    for n in names:
+        if shown and len(", ".join([*shown, n])) > width:
+            break
+        shown.append(clip(n, width))
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {rest} more" if rest else "")
+
+
 def _index_by_name(items: list[Any], name: str, where: str) -> int:
     found = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == name]
     if len(found) == 1:
@@ -132,7 +144,7 @@ def _index_by_name(items: list[Any], name: str, where: str) -> int:
         raise ValueError(f"{len(found)} items of {where} are named {name!r}; choose one by index: "
                          + ", ".join(f"[{i}]" for i in found))
     names = [str(item["name"]) for item in items if isinstance(item, dict) and isinstance(item.get("name"), str)]
-    known = f"names: {clip(', '.join(names), 200)}" if names else f"its items have no names; use an index [0] to [{len(items) - 1}]"
+    known = f"names: {_whole_names(names)}" if names else f"its items have no names; use an index [0] to [{len(items) - 1}]"
     raise ValueError(f"no item of {where} is named {name!r}; {known}")
 
 

@@ -212,3 +212,13 @@ def test_validate_names_each_file_a_set_path_does_not_fit():
     assert problem["field"] == "--set debt[Notes].rate" and "no item of debt is named 'Notes'" in problem["message"]
     shown = runner.invoke(app, ["validate", str(TINY), "coreweave", "--set", item])
     assert "coreweave.yaml" in shown.output and "command-line options" not in shown.output
+
+
+def test_a_long_list_of_names_is_cut_between_names_and_counted() -> None:
+    """Sixteen tranches of 'Tranche NN' (10 characters, 12 with the separator): 200 characters hold 16 x 12 - 2
+    = 190, so all are shown; with 20, 16 fit (190 <= 200 < 202) and '4 more' are counted."""
+    from stress.io.overrides import _whole_names
+
+    names = [f"Tranche {i:02d}" for i in range(20)]
+    assert _whole_names(names[:16]) == ", ".join(names[:16])
+    assert _whole_names(names) == ", ".join(names[:16]) + " and 4 more"
