@@ -173,12 +173,18 @@ def tornado(cc: CompiledCompany) -> Tornado:
 
 def check_sheet_target(out: Path | None, force: bool) -> None:
     """Before any work: an analysis's ``--out`` that is not .xlsx, or exists without ``force``, is an OptionError."""
-    from stress.errors import OptionError, Problem
+    from stress.errors import OptionError, Problem, ReportError
+    from stress.report.safe_write import TargetExistsError, check_target
 
-    if out is not None and out.suffix.lower() != ".xlsx":
-        raise OptionError(problems=[Problem("--out", "expected an .xlsx file", str(out))])
-    if out is not None and out.exists() and not force:
-        raise OptionError(problems=[Problem("--out", "already exists; not overwriting it (use --force to replace it)", str(out))])
+    if out is None:
+        return
+    try:
+        check_target(out, ".xlsx", force)
+    except TargetExistsError:
+        raise OptionError(problems=[Problem("--out", "already exists; not overwriting it (use --force to replace it)",
+                                            str(out))]) from None
+    except ReportError:
+        raise OptionError(problems=[Problem("--out", "expected an .xlsx file", str(out))]) from None
 
 
 def analysis_sheet(result: Any, cc: CompiledCompany, out: Path, force: bool = False) -> Path:
@@ -366,10 +372,10 @@ def memo(loaded: LoadedProfile, scenarios: list[Scenario], case: Case = Case.PLA
 
     company = loaded.company
     generated = run_time()
-    target = w.target(out, company, generated, force)  # before the work, not after it
+    w.target(out, force)  # before the work, not after it
     inputs = gather(run(loaded, scenarios, case=case), paths, seed, loaded.path, loaded.sha256, generated)
     data, pages = build_memo(inputs)
-    return w.write_pdf(data, target, company, generated, force), pages
+    return w.write_pdf(data, out, company, generated, force), pages
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ def report(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="the .xlsx to write (or a folder); default reports/<ticker>-<as_of>-<timestamp>.xlsx")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
     analyses: Annotated[bool, typer.Option("--analyses", help="add breakeven, grid, tornado and Monte Carlo sheets")] = False,
-    paths: Annotated[int, typer.Option("--paths", min=1, help="Monte Carlo paths for --analyses")] = DEFAULT_PATHS,
+    paths: Annotated[int, typer.Option("--paths", min=1, callback=cli_analyses.checked_paths,
+                                       help="Monte Carlo paths for --analyses")] = DEFAULT_PATHS,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Monte Carlo seed for --analyses")] = DEFAULT_SEED,
     as_json: JsonOpt = False,
 ) -> None:
@@ -123,8 +124,6 @@ def report(
     from stress.analysis.suite import STEPS
     from stress.report.progress import progress
 
-    if analyses:
-        cli_analyses.check_paths(paths)
     with progress("analyses", STEPS, enabled=analyses and watching(as_json)) as advance:
         path = api.report(job.loaded, job.scenarios, job.case, out, force, analyses, paths, seed, advance)
     if as_json:
@@ -203,7 +202,7 @@ def batch(
         "--allow-any-path", help="let portfolio members name any file, not only profiles under the portfolio's "
                                  "folder or the profile search path")] = False,
     paths: Annotated[int | None, typer.Option(
-        "--paths", min=1, help="also run a joint Monte Carlo of the book with this many paths: one market per path "
+        "--paths", min=1, callback=cli_analyses.checked_paths, help="also run a joint Monte Carlo of the book with this many paths: one market per path "
                                "for every firm, a customer that is a member defaulting when it does")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of the joint Monte Carlo; same seed, same answer")] = DEFAULT_SEED,
     engine: cli_analyses.EngineOpt = None,
@@ -228,8 +227,6 @@ def batch(
 
     chosen = select(scenario, scenarios_file)
     outputs.check_targets(out, csv, force)  # before the work, not after it
-    if paths is not None:
-        cli_analyses.check_paths(paths)
     book = api.plan_batch(inputs, chosen, case, allow_any_path, joint=paths is not None, detail=detail and out is not None)
 
     def spin(label: str) -> AbstractContextManager[object]:

@@ -53,17 +53,13 @@ def _emit(command: str, result: object, document: dict[str, Any], out: Path | No
         show()
 
 
-def checked_paths(paths: int) -> int:
-    """``--paths`` checked as it is parsed (an option callback), before the command loads anything."""
-    check_paths(paths)
-    return paths
-
-
-def check_paths(paths: int) -> None:
-    """Exit 2 on a --paths above ``MAX_PATHS`` (the option's own ``min=1`` refuses zero and below)."""
-    if paths > MAX_PATHS:
+def checked_paths(paths: int | None) -> int | None:
+    """``--paths`` (an option callback, so before the command loads anything): exit 2 above ``MAX_PATHS``; the
+    option's own ``min=1`` refuses zero and below."""
+    if paths is not None and paths > MAX_PATHS:
         raise option_error("--paths", f"expected at most {MAX_PATHS:,} paths; 10,000 (the default) estimate a "
                                       "probability of default to within about half a point", paths)
+    return paths
 
 
 def _compiled(profile: str, case: Case, sets: list[str]) -> tuple[LoadedProfile, CompiledCompany]:
@@ -141,7 +137,8 @@ def _exposure(text: str) -> float:
 
 @handled
 def montecarlo(profile: Profile,
-               paths: Annotated[int, typer.Option("--paths", min=1, help=f"number of simulated paths, at most {MAX_PATHS:,}")] = DEFAULT_PATHS,
+               paths: Annotated[int, typer.Option("--paths", min=1, callback=checked_paths,
+                                                  help=f"number of simulated paths, at most {MAX_PATHS:,}")] = DEFAULT_PATHS,
                seed: Annotated[int, typer.Option("--seed", min=0, help="random seed (0 or more); same seed, same answer")] = DEFAULT_SEED,
                params: Annotated[Path | None, typer.Option("--params", help="YAML file overriding the model parameters")] = None,
                exposure: Annotated[str, typer.Option("--exposure", help="lender's exposure, USD (e.g. 250m)")] = "100m",
@@ -157,7 +154,6 @@ def montecarlo(profile: Profile,
     from stress.report.envelope import input_file
     from stress.report.progress import progress
 
-    check_paths(paths)
     loaded, cc = _compiled(profile, case, sets)
     lending = api.Lending(_exposure(exposure), tranche, seniority)
     api.check_sheet_target(out, force)

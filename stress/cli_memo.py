@@ -34,6 +34,7 @@ def memo(
     The date shown is the run's; SOURCE_DATE_EPOCH pins it: same profile, options and epoch, same bytes.
     """
     from stress import api
+
     path, pages = api.memo(job.loaded, job.scenarios, job.case, paths, seed, out, force)
     if as_json:
         print_json("memo", {**job.head("memo"), "written": str(path), "pages": pages})

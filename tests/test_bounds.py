@@ -26,7 +26,7 @@ from stress.analysis.breakeven import breakeven_table
 from stress.analysis.grid import MAX_AXIS_POINTS, parse_axis
 from stress.analysis.tornado import tornado
 from stress.cli import app
-from stress.cli_analyses import MAX_PATHS, check_paths
+from stress.cli_analyses import MAX_PATHS, checked_paths
 from stress.engine.compiled import compile_company
 from stress.engine.finite import NonFiniteError, check_finite, first_non_finite, non_finite_problem
 from stress.engine.project import project
@@ -278,13 +278,14 @@ def test_grid_sizes_must_be_finite(spec: str) -> None:
 
 
 @pytest.mark.parametrize("paths", ["100000000", str(MAX_PATHS + 1), "9" * 40])
-def test_paths_are_capped(paths: str) -> None:
-    out = bad(["montecarlo", TINY, "--paths", paths], "--paths")
+@pytest.mark.parametrize("command", [["montecarlo", TINY], ["report", TINY, "--analyses"], ["memo", TINY], ["batch", TINY]])
+def test_paths_are_capped(paths: str, command: list[str]) -> None:
+    out = bad([*command, "--paths", paths], "--paths")
     assert f"{MAX_PATHS:,}" in out
 
 
 def test_paths_at_the_cap_are_accepted() -> None:
-    check_paths(MAX_PATHS)  # running a million paths takes minutes: the check alone
+    assert checked_paths(MAX_PATHS) == MAX_PATHS  # running a million paths takes minutes: the check alone
 
 
 @pytest.mark.parametrize("exposure", ["1e400", "20tn", "nan"])

@@ -14,18 +14,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _comment_at(line: str) -> tuple[int, str] | None:
-    """(column, text) of the YAML comment on ``line``, ignoring '#' inside quotes or not after a space.
-
-    Most lines have no quote before their first candidate '#': that one is the comment, found without
-    walking the line character by character (the walk is what loading a profile would otherwise spend).
-    """
-    at = line.find("#")
-    while at > 0 and line[at - 1] not in " \t":
-        at = line.find("#", at + 1)
-    if at < 0:
-        return None
-    if "'" not in line[:at] and '"' not in line[:at]:
-        return at, line[at + 1:].strip()
+    """(column, text) of the YAML comment on ``line``, ignoring '#' inside quotes or not after a space."""
     quote: str | None = None
     for i, ch in enumerate(line):
         if quote:

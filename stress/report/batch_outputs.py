@@ -9,10 +9,9 @@ import pandas as pd
 
 from stress.analysis.portfolio import BatchReport
 from stress.engine.results import Results
-from stress.errors import ReportError
 from stress.report.format import FORMULA_LEADS
 from stress.report.portfolio_workbook import build_portfolio_workbook
-from stress.report.safe_write import TargetExistsError, write_atomic
+from stress.report.safe_write import check_target, write_atomic
 
 LGD_NOTE = ("Loss = exposure x (1 - recovery) for firms that default (first liquidity or maturity default) in a scenario. "
             "Recovery comes from the default waterfall at the default quarter: secured tranches from the market value of "
@@ -42,18 +41,11 @@ def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _check_target(path: Path, suffix: str, force: bool) -> None:
-    if path.suffix.lower() != suffix:
-        raise ReportError(f"{path}: expected a {suffix} file")
-    if path.exists() and not force:
-        raise TargetExistsError(path)
-
-
 def check_targets(out: Path | None, csv: Path | None, force: bool) -> None:
     """Refuse, before any work, a wrong suffix or a file that exists (without ``force``)."""
     for path, suffix in ((out, ".xlsx"), (csv, ".csv")):
         if path is not None:
-            _check_target(path, suffix, force)
+            check_target(path, suffix, force)
 
 
 def write_batch_outputs(rep: BatchReport, out: Path | None, csv: Path | None, force: bool,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import re
 import socket
@@ -37,6 +38,23 @@ class TargetExistsError(ReportError):
         super().__init__(f"{path} already exists; not overwriting it (use --force to replace it)")
         self.path = path
 
+
+def check_target(path: Path, suffix: str, force: bool, wrong_suffix: str = "") -> Path:
+    """``path`` checked before any work is spent on what will be written there; returns it.
+
+    A ReportError unless it ends in ``suffix`` (``wrong_suffix`` says so for this output, default "expected a
+    .xlsx file"), a TargetExistsError if it exists and not ``force``. ``write_atomic`` checks again, as a file
+    may appear in between.
+    """
+    if path.suffix.lower() != suffix:
+        raise ReportError(f"{path}: {wrong_suffix or f'expected a {suffix} file'}")
+    if path.exists() and not force:
+        raise TargetExistsError(path)
+    return path
+
+
+#: Where a report or memo goes when no ``--out`` is given: ``reports/`` under the current directory.
+REPORTS_DIR = Path("reports")
 
 #: A temporary file whose writer cannot be checked (another host, or a reused process id) is stale after this.
 STALE_AFTER_SECONDS = 3600
@@ -179,3 +197,15 @@ def write_atomic(path: str | Path, save: Callable[[Path], object], force: bool =
     _fsync_dir(path.parent)
     WRITTEN.append(path)
     return path
+
+
+def write_fresh(base: Path, save: Callable[[Path], object]) -> Path:
+    """``write_atomic`` to ``base``, or when a file has that name to ``<stem>-2``, ``-3`` ... beside it: a default
+    name (one a second, or one under a pinned ``SOURCE_DATE_EPOCH``) never replaces what is there."""
+    for n in itertools.count(1):
+        candidate = base if n == 1 else base.with_name(f"{base.stem}-{n}{base.suffix}")
+        try:
+            return write_atomic(candidate, save)
+        except TargetExistsError:
+            continue
+    raise AssertionError("unreachable")

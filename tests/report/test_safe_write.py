@@ -136,3 +136,15 @@ def test_write_report_into_a_folder_uses_the_default_name(results, tmp_path: Pat
     path = write_report(results, out=tmp_path, now=dt.datetime(2025, 7, 1, 9, 5, 7))
     assert path == tmp_path / "TINY-2025-06-30-20250701-090507.xlsx"
     assert path.stat().st_size > 0
+
+
+def test_a_default_name_already_taken_gets_the_next_number(tmp_path: Path) -> None:
+    """A file at the default name (and at -2) is kept; the new one goes to -3."""
+    from stress.report.safe_write import write_fresh
+
+    base = tmp_path / "CRWV-2025-09-30-19700101-000000.xlsx"
+    base.write_text("mine")
+    base.with_name(f"{base.stem}-2{base.suffix}").write_text("mine too")
+    written = write_fresh(base, lambda tmp: tmp.write_text("new"))
+    assert written == base.with_name(f"{base.stem}-3{base.suffix}") and written.read_text() == "new"
+    assert base.read_text() == "mine"

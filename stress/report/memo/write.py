@@ -9,51 +9,36 @@ and epoch give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from pathlib import Path
 
-from stress.errors import ReportError
 from stress.model.company import Company
-from stress.report.safe_write import TargetExistsError, write_atomic
+from stress.report.safe_write import REPORTS_DIR, check_target, write_atomic, write_fresh
 
 #: The environment variable that pins the memo's date (https://reproducible-builds.org/specs/source-date-epoch/).
 SUFFIX = ".pdf"
 
 
-def default_memo_path(company: Company, when: dt.datetime, folder: Path = Path("reports")) -> Path:
+def default_memo_path(company: Company, when: dt.datetime, folder: Path = REPORTS_DIR) -> Path:
     """``reports/<ticker>-<as_of>-<YYYYmmdd-HHMMSS>.pdf``: the workbook's name with the PDF suffix."""
     from stress.report.workbook.write import default_report_path
 
     return default_report_path(company, when, folder).with_suffix(SUFFIX)
 
 
-def target(out: str | Path | None, company: Company, when: dt.datetime, force: bool) -> Path | None:
-    """The file ``--out`` names (a folder gets the default name inside it); None for the default path.
-
-    Checked before any work: raises ReportError for a name that is not .pdf, TargetExistsError for an
-    existing file without ``force``.
-    """
-    if out is None:
+def target(out: str | Path | None, force: bool) -> Path | None:
+    """The file ``--out`` names, checked before any work: a ReportError for a name that is not .pdf, a
+    TargetExistsError for an existing file without ``force``. None when the name is chosen as the memo is
+    written (no ``out``: ``reports/``; a folder: inside it)."""
+    if out is None or Path(out).is_dir():
         return None
-    path = Path(out)
-    if path.is_dir():
-        path = default_memo_path(company, when, path)
-    elif path.suffix.lower() != SUFFIX:
-        raise ReportError(f"{path}: the memo must be written to a .pdf file (or a folder)")
-    if path.exists() and not force:
-        raise TargetExistsError(path)
-    return path
+    return check_target(Path(out), SUFFIX, force, "the memo must be written to a .pdf file (or a folder)")
 
 
-def write_pdf(data: bytes, path: Path | None, company: Company, when: dt.datetime, force: bool) -> Path:
-    """Write ``data`` atomically to ``path``, or to the default name (``-2``, ``-3`` ... when taken that second)."""
+def write_pdf(data: bytes, out: str | Path | None, company: Company, when: dt.datetime, force: bool) -> Path:
+    """Write ``data`` atomically where ``out`` says (``target``), or under the default name in ``out``'s folder
+    or ``reports/`` (``-2``, ``-3`` ... when it is taken)."""
+    path = target(out, force)
     if path is not None:
         return write_atomic(path, lambda tmp: tmp.write_bytes(data), force)
-    base = default_memo_path(company, when)
-    for n in itertools.count(1):
-        candidate = base if n == 1 else base.with_name(f"{base.stem}-{n}{base.suffix}")
-        try:
-            return write_atomic(candidate, lambda tmp: tmp.write_bytes(data))
-        except TargetExistsError:
-            continue
-    raise AssertionError("unreachable")
+    folder = Path(out) if out is not None else REPORTS_DIR
+    return write_fresh(default_memo_path(company, when, folder), lambda tmp: tmp.write_bytes(data))

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from stress.analysis.suite import Analyses
 from stress.engine.results import Results
-from stress.errors import ReportError
 from stress.model.company import Company
 from stress.model.scenario import Scenario
-from stress.report.safe_write import TargetExistsError, write_atomic
+from stress.report.safe_write import REPORTS_DIR, check_target, write_atomic, write_fresh
 from stress.report.workbook.build import build_workbook
-
-REPORTS_DIR = Path("reports")
 
 
 def default_report_path(company: Company, now: dt.datetime, folder: Path = REPORTS_DIR) -> Path:
@@ -34,12 +30,7 @@ def report_target(out: str | Path | None, company: Company, now: dt.datetime, fo
     """
     if out is None or Path(out).is_dir():
         return None
-    path = Path(out)
-    if path.suffix.lower() != ".xlsx":
-        raise ReportError(f"{path}: the workbook must be written to an .xlsx file")
-    if path.exists() and not force:
-        raise TargetExistsError(path)
-    return path
+    return check_target(Path(out), ".xlsx", force, "the workbook must be written to an .xlsx file (or a folder)")
 
 
 def write_report(results: Results, scenarios: Sequence[Scenario] = (), out: str | Path | None = None, force: bool = False,
@@ -56,11 +47,4 @@ def write_report(results: Results, scenarios: Sequence[Scenario] = (), out: str 
     wb = build_workbook(results, scenarios, profile_path, generated=now, analyses=analyses)
     if target is not None:
         return write_atomic(target, wb.save, force)
-    base = default_report_path(company, now, Path(out) if out is not None else REPORTS_DIR)
-    for n in itertools.count(1):
-        candidate = base if n == 1 else base.with_name(f"{base.stem}-{n}{base.suffix}")
-        try:
-            return write_atomic(candidate, wb.save)
-        except TargetExistsError:
-            continue
-    raise AssertionError("unreachable")
+    return write_fresh(default_report_path(company, now, Path(out) if out is not None else REPORTS_DIR), wb.save)
